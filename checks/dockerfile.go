@@ -1,0 +1,287 @@
+package checks
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+)
+
+// Dockerfile is a parsed Dockerfile with its stage model.
+type Dockerfile struct {
+	Path   string   // slash path relative to the scan root
+	Lines  []string // raw lines: BOM stripped, CR removed, invalid UTF-8 kept
+	Escape rune     // the escape token (\ or `)
+
+	// MetaArgs are the ARG instructions before the first FROM.
+	MetaArgs []*Instruction
+	Stages   []*Stage
+	// Instructions lists every instruction in file order, meta ARGs included.
+	Instructions []*Instruction
+	// Errors lists instructions BuildKit could not parse; they are kept out
+	// of the model, and the engine reports each one as parse-error.
+	Errors []SyntaxError
+	// Targets are the stages that are built (by default the last one).
+	Targets []*Stage
+}
+
+// SyntaxError is an instruction BuildKit rejected.
+type SyntaxError struct {
+	Line    int
+	Message string
+}
+
+// Stage is one FROM block.
+type Stage struct {
+	Index int
+	Name  string // the AS name as written, "" when unnamed
+	// Base is the image or stage the FROM names, as written.
+	Base string
+	// BaseStage is the stage Base refers to, or nil for an image.
+	BaseStage    *Stage
+	From         *Instruction
+	Instructions []*Instruction // after FROM, in order
+	// Shipped reports whether anything of this stage reaches a built target:
+	// it is a target, a target inherits from it, or a shipped stage copies
+	// from it with COPY --from.
+	Shipped bool
+	// Inherited reports whether a target is this stage or inherits from it,
+	// so that its config, history and every layer ship, not only copied files.
+	Inherited bool
+}
+
+// Instruction is one instruction with its typed form.
+type Instruction struct {
+	Cmd       string // lower-case keyword: env, arg, run, copy, add, label, from, onbuild, ...
+	Original  string // the instruction as BuildKit joined it (continuations folded)
+	StartLine int
+	EndLine   int // last line, heredoc bodies included
+	Flags     []string
+	Heredocs  []parser.Heredoc
+	Stage     *Stage // nil for meta ARGs
+	Node      *parser.Node
+	// Command is BuildKit's typed instruction: *instructions.EnvCommand,
+	// *instructions.ArgCommand, *instructions.RunCommand,
+	// *instructions.CopyCommand, *instructions.AddCommand,
+	// *instructions.LabelCommand, *instructions.OnbuildCommand, ... For FROM
+	// it is *instructions.Stage.
+	Command any
+	// Onbuild is the parsed trigger of an ONBUILD instruction, or nil.
+	Onbuild *Instruction
+}
+
+// Text returns the raw source lines of the instruction joined with newlines,
+// comments inside continuations included (BuildKit drops those).
+func (in *Instruction) Text(df *Dockerfile) string {
+	return strings.Join(df.Lines[in.StartLine-1:min(in.EndLine, len(df.Lines))], "\n")
+}
+
+// ParseDockerfile parses src with BuildKit's parser. A file BuildKit cannot
+// read at all returns an error; instructions it rejects one by one are listed
+// in Dockerfile.Errors and the rest of the file is still modelled.
+// targets names the stages that are built; empty means the last stage.
+func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, error) {
+	df := &Dockerfile{Path: path, Lines: SplitLines(src)}
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return df, err
+	}
+	df.Escape = res.EscapeToken
+	var cur *Stage
+	byName := map[string]*Stage{}
+	for _, node := range res.AST.Children {
+		in := &Instruction{
+			Cmd:       strings.ToLower(node.Value),
+			Original:  node.Original,
+			StartLine: node.StartLine,
+			EndLine:   node.EndLine,
+			Flags:     node.Flags,
+			Heredocs:  node.Heredocs,
+			Node:      node,
+		}
+		cmd, err := instructions.ParseInstruction(node)
+		if err != nil {
+			df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, Message: parseMessage(err)})
+			continue
+		}
+		in.Command = cmd
+		if ob, ok := cmd.(*instructions.OnbuildCommand); ok {
+			in.Onbuild = parseOnbuild(ob.Expression, node)
+		}
+		if st, ok := cmd.(*instructions.Stage); ok {
+			cur = &Stage{Index: len(df.Stages), Name: st.Name, Base: st.BaseName, From: in}
+			if b := byName[strings.ToLower(st.BaseName)]; b != nil {
+				cur.BaseStage = b
+			}
+			if st.Name != "" {
+				byName[strings.ToLower(st.Name)] = cur
+			}
+			df.Stages = append(df.Stages, cur)
+			in.Stage = cur
+		} else if cur == nil {
+			if in.Cmd != "arg" {
+				df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, Message: fmt.Sprintf("%s before the first FROM", strings.ToUpper(in.Cmd))})
+				continue
+			}
+			df.MetaArgs = append(df.MetaArgs, in)
+		} else {
+			in.Stage = cur
+			cur.Instructions = append(cur.Instructions, in)
+		}
+		df.Instructions = append(df.Instructions, in)
+	}
+	df.markShipped(targets, byName)
+	return df, nil
+}
+
+// parseOnbuild parses the trigger of an ONBUILD as its own instruction, on
+// the ONBUILD's lines.
+func parseOnbuild(expr string, at *parser.Node) *Instruction {
+	res, err := parser.Parse(strings.NewReader(expr))
+	if err != nil || len(res.AST.Children) != 1 {
+		return nil
+	}
+	node := res.AST.Children[0]
+	cmd, err := instructions.ParseInstruction(node)
+	if err != nil {
+		return nil
+	}
+	return &Instruction{
+		Cmd: strings.ToLower(node.Value), Original: node.Original,
+		StartLine: at.StartLine, EndLine: at.EndLine,
+		Flags: node.Flags, Heredocs: node.Heredocs, Node: node, Command: cmd,
+	}
+}
+
+func parseMessage(err error) string {
+	var ui *instructions.UnknownInstructionError
+	if errors.As(err, &ui) {
+		return fmt.Sprintf("unknown instruction %s", ui.Instruction)
+	}
+	msg := err.Error()
+	if i := strings.Index(msg, "\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// markShipped computes Targets, Shipped and Inherited.
+func (df *Dockerfile) markShipped(targets []string, byName map[string]*Stage) {
+	if len(df.Stages) == 0 {
+		return
+	}
+	for _, t := range targets {
+		if s := byName[strings.ToLower(t)]; s != nil {
+			df.Targets = append(df.Targets, s)
+		}
+	}
+	if len(df.Targets) == 0 {
+		df.Targets = []*Stage{df.Stages[len(df.Stages)-1]}
+	}
+	var visit func(s *Stage, inherited bool)
+	visit = func(s *Stage, inherited bool) {
+		if s.Shipped && (s.Inherited || !inherited) {
+			return
+		}
+		s.Shipped = true
+		s.Inherited = s.Inherited || inherited
+		if s.BaseStage != nil {
+			visit(s.BaseStage, inherited)
+		}
+		for _, in := range s.Instructions {
+			from := copyFrom(in)
+			if from == "" {
+				continue
+			}
+			if src := stageRef(from, byName, df.Stages); src != nil && src != s {
+				visit(src, false)
+			}
+		}
+	}
+	for _, t := range df.Targets {
+		visit(t, true)
+	}
+}
+
+// copyFrom returns the --from of a COPY, or of a RUN --mount=from that is
+// bind-mounted (nothing of it persists, so only COPY counts).
+func copyFrom(in *Instruction) string {
+	if c, ok := in.Command.(*instructions.CopyCommand); ok {
+		return c.From
+	}
+	return ""
+}
+
+// stageRef resolves a --from value: a stage name or index, or nil for an image.
+func stageRef(ref string, byName map[string]*Stage, stages []*Stage) *Stage {
+	if s := byName[strings.ToLower(ref)]; s != nil {
+		return s
+	}
+	var n int
+	if _, err := fmt.Sscanf(ref, "%d", &n); err == nil && fmt.Sprint(n) == ref && n >= 0 && n < len(stages) {
+		return stages[n]
+	}
+	return nil
+}
+
+// StageRef resolves a COPY --from value of this file to its stage, or nil
+// when it names an image.
+func (df *Dockerfile) StageRef(ref string) *Stage {
+	byName := map[string]*Stage{}
+	for _, s := range df.Stages {
+		if s.Name != "" {
+			byName[strings.ToLower(s.Name)] = s
+		}
+	}
+	return stageRef(ref, byName, df.Stages)
+}
+
+// SplitLines splits a file into lines the way a reader sees them: a leading
+// UTF-8 BOM removed, LF or CRLF endings, no final empty line.
+func SplitLines(src []byte) []string {
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	if len(src) == 0 {
+		return nil
+	}
+	s := string(src)
+	s = strings.TrimSuffix(s, "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+// Locate finds needle in the raw lines of the instruction and returns its
+// span; when absent it returns the instruction's first line.
+func (df *Dockerfile) Locate(in *Instruction, needle string) Span {
+	return LocateIn(df.Lines, in.StartLine, in.EndLine, needle)
+}
+
+// LocateIn finds needle in lines[from-1 : to] (1-based, inclusive).
+func LocateIn(lines []string, from, to int, needle string) Span {
+	if from < 1 {
+		from = 1
+	}
+	if needle != "" {
+		for ln := from; ln <= to && ln <= len(lines); ln++ {
+			if i := strings.Index(lines[ln-1], needle); i >= 0 {
+				return Span{Line: ln, Col: i + 1, EndLine: ln, EndCol: i + 1 + len(needle)}
+			}
+		}
+	}
+	return Span{Line: from, EndLine: from}
+}
+
+// Whole returns the span of the whole instruction.
+func (in *Instruction) Whole() Span {
+	return Span{Line: in.StartLine, EndLine: in.EndLine}
+}
+
+// validUTF8 reports whether s is valid UTF-8; the engine reports files that
+// are not as a problem but still scans them.
+func validUTF8(b []byte) bool { return utf8.Valid(b) }
