@@ -4,5 +4,6 @@ package checks
 func All() []*Rule {
 	return []*Rule{
 		ParseError,
+		InvalidPragma,
 	}
 }

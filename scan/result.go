@@ -1,6 +1,10 @@
 package scan
 
-import "github.com/stowaway-dev/stowaway/checks"
+import (
+	"path"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
 
 // Result is the outcome of a scan. Findings are sorted by path, line, column
 // and rule; suppressed findings are kept (Finding.Suppressed set) so that
@@ -10,6 +14,8 @@ type Result struct {
 	Problems []Problem
 	Files    []string       // the targets scanned, slash paths, sorted
 	Rules    []*checks.Rule // the rules that ran, in documentation order
+	// Contexts lists, for every Dockerfile scanned, its build contexts.
+	Contexts []BuildContext
 }
 
 // Finding is a rule's finding after the engine: redacted, fingerprinted,
@@ -37,4 +43,43 @@ type Problem struct {
 	Path    string // slash path, "" when not about one file
 	Level   checks.Level
 	Message string
+}
+
+// BuildContext ties a Dockerfile to the folder it is built from and the
+// ignore file that governs that folder.
+type BuildContext struct {
+	Dockerfile string // slash path of the Dockerfile
+	Dir        string // slash path of the context folder ("." for the root)
+	Ignore     string // slash path of the effective ignore file, "" when none
+}
+
+// Rebase puts prefix in front of every path of the result, for a scan whose
+// root is not the folder the paths should be relative to.
+func (r *Result) Rebase(prefix string) {
+	if prefix == "" || prefix == "." {
+		return
+	}
+	join := func(p string) string {
+		if p == "" {
+			return p
+		}
+		return path.Join(prefix, p)
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		f.Path = join(f.Path)
+		for j := range f.Related {
+			f.Related[j].Path = join(f.Related[j].Path)
+		}
+	}
+	for i := range r.Problems {
+		r.Problems[i].Path = join(r.Problems[i].Path)
+	}
+	for i := range r.Files {
+		r.Files[i] = join(r.Files[i])
+	}
+	for i := range r.Contexts {
+		c := &r.Contexts[i]
+		c.Dockerfile, c.Dir, c.Ignore = join(c.Dockerfile), join(c.Dir), join(c.Ignore)
+	}
 }

@@ -1,0 +1,197 @@
+// Package checktest runs one rule over trees of test files annotated with
+// the findings they should produce, in the style of go/analysis's
+// analysistest.
+//
+// A comment line `# want "regexp"` in a Dockerfile or ignore file expects a
+// finding whose message matches on the next line; `# want +N "regexp"` on
+// the Nth line down. Several quoted regexps expect several findings.
+// Dockerfiles have no end-of-line comments, hence the line above. Findings
+// without a want, and wants without a finding, fail the test, and so does
+// any output field that holds a secret the rule reported.
+package checktest
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// Run runs rule over every case folder in dir (each sub-folder is a small
+// repository; files directly in dir form one more case) and checks the
+// findings against the want annotations.
+func Run(t *testing.T, rule *checks.Rule, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("reading test data: %v", err)
+	}
+	var cases []string
+	hasFiles := false
+	for _, e := range entries {
+		if e.IsDir() {
+			cases = append(cases, filepath.Join(dir, e.Name()))
+		} else {
+			hasFiles = true
+		}
+	}
+	if hasFiles {
+		cases = append(cases, dir)
+	}
+	if len(cases) == 0 {
+		t.Fatalf("no test cases in %s", dir)
+	}
+	for _, c := range cases {
+		t.Run(filepath.Base(c), func(t *testing.T) { runCase(t, rule, c, c == dir) })
+	}
+}
+
+func runCase(t *testing.T, rule *checks.Rule, dir string, flat bool) {
+	t.Helper()
+	var mu sync.Mutex
+	var secrets []string
+	spy := *rule
+	spy.Check = func(p *checks.Pass) {
+		rule.Check(checks.NewPass(rule, p.Dockerfile, p.Ignore, p.Settings, func(f checks.Finding) {
+			if len(f.Secret) >= 6 {
+				mu.Lock()
+				secrets = append(secrets, f.Secret)
+				mu.Unlock()
+			}
+			p.Report(f)
+		}))
+	}
+	fsys := os.DirFS(dir)
+	paths := []string{"."}
+	if flat {
+		// Only the files of the flat case; its sub-folders are cases of their own.
+		paths = nil
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !e.IsDir() {
+				paths = append(paths, e.Name())
+			}
+		}
+	}
+	res, err := scan.Scan(context.Background(), fsys, paths, scan.Options{Rules: []*checks.Rule{&spy}})
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	for _, p := range res.Problems {
+		if p.Level == checks.Error {
+			t.Errorf("scan problem: %s", p.Message)
+		}
+	}
+	wants := map[string][]*want{}
+	for _, f := range res.Files {
+		ws, err := readWants(fsys, f)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		wants[f] = ws
+	}
+	for _, f := range res.Findings {
+		if f.Suppressed != nil {
+			continue
+		}
+		if !match(wants[f.Path], f) {
+			t.Errorf("%s:%d: unexpected finding: %s: %s", f.Path, f.Region.StartLine, f.RuleID, f.Message)
+		}
+		for _, s := range secrets {
+			for _, field := range []string{f.Message, f.Fix, f.Snippet, f.Key, f.Evidence, suggestion(f)} {
+				if strings.Contains(field, s) {
+					t.Errorf("%s:%d: output holds the secret %q: %q", f.Path, f.Region.StartLine, scan.Redact(s), field)
+				}
+			}
+		}
+	}
+	paths = paths[:0]
+	for p := range wants {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		for _, w := range wants[p] {
+			if !w.matched {
+				t.Errorf("%s:%d: no finding matched %q", p, w.line, w.re)
+			}
+		}
+	}
+}
+
+func suggestion(f scan.Finding) string {
+	if f.Suggestion == nil {
+		return ""
+	}
+	return f.Suggestion.Text
+}
+
+type want struct {
+	line    int
+	re      *regexp.Regexp
+	matched bool
+}
+
+func match(ws []*want, f scan.Finding) bool {
+	for _, w := range ws {
+		if !w.matched && w.line == f.Region.StartLine && w.re.MatchString(f.Message) {
+			w.matched = true
+			return true
+		}
+	}
+	return false
+}
+
+var wantRE = regexp.MustCompile(`^\s*#\s*want(?:\s+\+(\d+))?\s+(.*)$`)
+
+// readWants parses the want annotations of one file.
+func readWants(fsys fs.FS, name string) ([]*want, error) {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []*want
+	for i, line := range checks.SplitLines(b) {
+		m := wantRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		offset := 1
+		if m[1] != "" {
+			offset, _ = strconv.Atoi(m[1])
+		}
+		rest := strings.TrimSpace(m[2])
+		for rest != "" {
+			q, err := strconv.QuotedPrefix(rest)
+			if err != nil {
+				return nil, &wantError{line: i + 1, text: rest}
+			}
+			pat, _ := strconv.Unquote(q)
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, &wantError{line: i + 1, text: pat}
+			}
+			out = append(out, &want{line: i + 1 + offset, re: re})
+			rest = strings.TrimSpace(rest[len(q):])
+		}
+	}
+	return out, nil
+}
+
+type wantError struct {
+	line int
+	text string
+}
+
+func (e *wantError) Error() string {
+	return "line " + strconv.Itoa(e.line) + ": malformed want annotation: " + e.text
+}

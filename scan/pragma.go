@@ -1,0 +1,161 @@
+package scan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// buildkitChecks maps BuildKit's own check names, skipped with
+// `# check=skip=<name>`, to the rules that cover the same ground.
+var buildkitChecks = map[string][]string{
+	"SecretsUsedInArgOrEnv": {"secret-env", "secret-arg"},
+}
+
+// applyPragmas marks findings that a pragma or a BuildKit check directive
+// suppresses, and reports pragmas that name unknown rules or suppress
+// nothing as invalid-pragma findings.
+func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[string]*checks.Rule) []Finding {
+	pragmas := checks.ParsePragmas(src.lines)
+	used := make([]bool, len(pragmas))
+	for i := range fs {
+		f := &fs[i]
+		if f.Path != t.path || f.RuleID == checks.InvalidPragma.ID {
+			continue
+		}
+		for j, p := range pragmas {
+			if p.Problem != "" || !slices.Contains(p.IDs, f.RuleID) {
+				continue
+			}
+			if p.File || src.governs(p.Line, f.Region.StartLine, t.kind) {
+				used[j] = true
+				if f.Suppressed == nil {
+					f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: p.Reason, Line: p.Line}
+				}
+			}
+		}
+		if f.Suppressed == nil && t.kind == dockerfileKind {
+			if reason, line, ok := src.buildkitSkip(f.RuleID, f.Region.StartLine); ok {
+				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: reason, Line: line}
+			}
+		}
+	}
+	invalid := ruleByID[checks.InvalidPragma.ID]
+	if invalid == nil {
+		return fs
+	}
+	for j, p := range pragmas {
+		if p.Problem != "" {
+			continue // the rule itself reported it
+		}
+		var msg string
+		for _, id := range p.IDs {
+			if checks.ByID(id) == nil {
+				msg = fmt.Sprintf("Invalid stowaway pragma: pragma names unknown rule %s", id)
+				break
+			}
+		}
+		if msg == "" && !used[j] {
+			// A pragma for a rule the configuration turned off has nothing
+			// to suppress by design.
+			off := true
+			for _, id := range p.IDs {
+				if ruleByID[id] != nil {
+					off = false
+				}
+			}
+			if off {
+				continue
+			}
+			msg = fmt.Sprintf("Stowaway pragma for %s suppresses nothing; remove it", strings.Join(p.IDs, ","))
+		}
+		if msg == "" {
+			continue
+		}
+		line := p.Line
+		f := checks.Finding{
+			RuleID: invalid.ID, Level: invalid.Level, Path: t.path,
+			Span:    checks.Span{Line: line, EndLine: line},
+			Message: msg,
+			Fix:     "Remove the pragma, or correct the rule IDs (see `stowaway rules`).",
+			Key:     normalize(src.lines[line-1]),
+		}
+		if lv, ok := e.levels[invalid.ID]; ok {
+			f.Level = lv
+		}
+		f.Snippet = f.Key
+		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, line)
+		fs = append(fs, Finding{Finding: f, Region: resolve(src.lines, f.Span), Rule: invalid})
+	}
+	return fs
+}
+
+// governs reports whether a pragma on pragmaLine applies to a finding on
+// line: the pragma must stand directly above the instruction (for an ignore
+// file, the pattern line) holding it, with only comment lines between.
+func (s source) governs(pragmaLine, line int, k kind) bool {
+	start, _ := s.instruction(line)
+	if start <= pragmaLine {
+		return false
+	}
+	for l := pragmaLine + 1; l < start; l++ {
+		text := strings.TrimSpace(s.lines[l-1])
+		if !strings.HasPrefix(text, "#") {
+			return false
+		}
+	}
+	return true
+}
+
+// buildkitSkip reports whether BuildKit's own `# check=skip=...` directive,
+// at the top of the file or in the comments above the instruction, skips a
+// check that this rule covers.
+func (s source) buildkitSkip(ruleID string, line int) (string, int, bool) {
+	covers := func(cfg *linter.Config) (string, bool) {
+		if cfg.SkipAll {
+			return "all", true
+		}
+		for _, name := range cfg.SkipRules {
+			if slices.Contains(buildkitChecks[name], ruleID) {
+				return name, true
+			}
+		}
+		return "", false
+	}
+	if v, _, loc, ok := parser.ParseDirective("check", []byte(strings.Join(s.lines, "\n"))); ok {
+		if cfg, err := linter.ParseLintOptions(v); err == nil {
+			if name, ok := covers(cfg); ok {
+				l := 1
+				if len(loc) > 0 {
+					l = loc[0].Start.Line
+				}
+				return "BuildKit check directive skips " + name, l, true
+			}
+		}
+	}
+	for i, r := range s.ranges {
+		if line < r[0] || line > r[1] || i >= len(s.nodes) || s.nodes[i] == nil {
+			continue
+		}
+		for _, c := range s.nodes[i].PrevComment {
+			p := parser.DirectiveParser{}
+			p.SetComment("")
+			d, _ := p.ParseLine([]byte(c))
+			if d == nil || d.Name != "check" {
+				continue
+			}
+			v, _, _ := strings.Cut(d.Value, " ")
+			if cfg, err := linter.ParseLintOptions(v); err == nil {
+				if name, ok := covers(cfg); ok {
+					return "BuildKit check comment skips " + name, r[0] - 1, true
+				}
+			}
+		}
+	}
+	return "", 0, false
+}

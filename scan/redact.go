@@ -1,0 +1,71 @@
+package scan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Redact returns the form of a secret that may be shown: its first four
+// characters when it is long enough for them to say little (token prefixes
+// such as ghp_ or AKIA), and its length. Short secrets show no character.
+func Redact(secret string) string {
+	n := utf8.RuneCountInString(secret)
+	prefix := ""
+	if n >= 12 {
+		i := 0
+		for j := range secret {
+			if i == 4 {
+				prefix = secret[:j]
+				break
+			}
+			i++
+		}
+	}
+	return fmt.Sprintf("%s…(%d chars)", prefix, n)
+}
+
+// masker replaces every secret of one file by its redacted form.
+type masker struct {
+	secrets []string // longest first, so that a secret inside another is not half-masked
+}
+
+func newMasker(secrets map[string]bool) *masker {
+	m := &masker{}
+	for s := range secrets {
+		if s != "" {
+			m.secrets = append(m.secrets, s)
+		}
+	}
+	sort.Slice(m.secrets, func(i, j int) bool {
+		if len(m.secrets[i]) != len(m.secrets[j]) {
+			return len(m.secrets[i]) > len(m.secrets[j])
+		}
+		return m.secrets[i] < m.secrets[j]
+	})
+	return m
+}
+
+func (m *masker) mask(s string) string {
+	for _, sec := range m.secrets {
+		if strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Redact(sec))
+		}
+	}
+	return s
+}
+
+// fingerprint hashes what identifies a finding across unrelated line shifts.
+func fingerprint(rule, path, key string, occurrence int) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d", rule, path, key, occurrence)
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// normalize folds white space so that re-indenting does not change a key.
+func normalize(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

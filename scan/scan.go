@@ -1,0 +1,391 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// Options tune a scan.
+type Options struct {
+	// Config is the configuration; nil reads .stowaway.yml at the root of the
+	// file system when it exists.
+	Config *Config
+	// Rules are the rules to run; nil runs checks.All().
+	Rules []*checks.Rule
+	// Workers is the number of files checked at once; 0 uses every core.
+	Workers int
+}
+
+// Scan scans paths (slash paths relative to the root of fsys; "." for all of
+// it): files are targets as they are, folders are walked for Dockerfiles and
+// ignore files. Problems with single files are part of the Result; the error
+// is for a scan that could not run at all (a bad configuration, a cancelled
+// context).
+func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Result, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		var err error
+		if cfg, err = LoadConfig(fsys, ConfigFile); err != nil {
+			return nil, err
+		}
+	}
+	all := opts.Rules
+	if all == nil {
+		all = checks.All()
+	}
+	rules, levels := cfg.rules(all)
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	e := &engine{
+		fsys: fsys, cfg: cfg, rules: rules, levels: levels,
+		settings: cfg.settings(), ignores: map[string]*ignoreEntry{},
+	}
+	for _, r := range rules {
+		e.enabled = append(e.enabled, r.ID)
+	}
+	targets, problems := discover(fsys, paths, cfg)
+	outs := make([]fileOut, len(targets))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, max(len(targets), 1)) {
+		wg.Go(func() {
+			for i := range jobs {
+				outs[i] = e.check(targets[i])
+			}
+		})
+	}
+feed:
+	for i := range targets {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{Rules: rules, Problems: problems}
+	for i, t := range targets {
+		res.Files = append(res.Files, t.path)
+		res.Findings = append(res.Findings, outs[i].findings...)
+		res.Problems = append(res.Problems, outs[i].problems...)
+		res.Contexts = append(res.Contexts, outs[i].contexts...)
+	}
+	sort.Strings(res.Files)
+	sortFindings(res.Findings)
+	sort.SliceStable(res.Problems, func(i, j int) bool { return res.Problems[i].Path < res.Problems[j].Path })
+	return res, nil
+}
+
+type engine struct {
+	fsys     fs.FS
+	cfg      *Config
+	rules    []*checks.Rule
+	enabled  []string
+	levels   map[string]checks.Level
+	settings *checks.Settings
+
+	mu      sync.Mutex
+	ignores map[string]*ignoreEntry
+}
+
+type ignoreEntry struct {
+	once    sync.Once
+	file    *checks.IgnoreFile
+	problem *Problem
+}
+
+// ignoreFile reads and parses an ignore file once per scan; nil when absent.
+func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
+	e.mu.Lock()
+	ent := e.ignores[p]
+	if ent == nil {
+		ent = &ignoreEntry{}
+		e.ignores[p] = ent
+	}
+	e.mu.Unlock()
+	ent.once.Do(func() {
+		if info, err := fs.Stat(e.fsys, p); err != nil || !info.Mode().IsRegular() {
+			return
+		}
+		src, prob := readFile(e.fsys, p)
+		if prob != nil {
+			ent.problem = prob
+			return
+		}
+		ent.file = checks.ParseIgnoreFile(p, src)
+	})
+	return ent.file, ent.problem
+}
+
+type fileOut struct {
+	findings []Finding
+	problems []Problem
+	contexts []BuildContext
+}
+
+// source is one file's text as findings on it need it.
+type source struct {
+	lines  []string
+	ranges [][2]int // instruction line ranges, for pragmas and snippets
+	nodes  []*parser.Node
+}
+
+func (e *engine) check(t target) (out fileOut) {
+	var raw []checks.Finding
+	collect := func(f checks.Finding) { raw = append(raw, f) }
+	var src source
+	switch t.kind {
+	case dockerfileKind:
+		b, prob := readFile(e.fsys, t.path)
+		if prob != nil {
+			out.problems = append(out.problems, *prob)
+			return out
+		}
+		if !utf8.Valid(b) {
+			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: fmt.Sprintf("%s is not valid UTF-8; invalid bytes are kept as they are", t.path)})
+		}
+		df, err := checks.ParseDockerfile(t.path, b, lookup(e.cfg.Targets, t.path))
+		if err != nil {
+			df.Errors = append(df.Errors, checks.SyntaxError{Line: errorLine(err), Message: firstLine(err.Error())})
+		}
+		src.lines = df.Lines
+		for _, in := range df.Instructions {
+			src.ranges = append(src.ranges, [2]int{in.StartLine, in.EndLine})
+			src.nodes = append(src.nodes, in.Node)
+		}
+		dirs := lookup(e.cfg.Contexts, t.path)
+		if len(dirs) == 0 {
+			dirs = []string{path.Dir(t.path)}
+		}
+		for _, dir := range dirs {
+			dir = path.Clean(dir)
+			ignPath := path.Join(path.Dir(t.path), path.Base(t.path)+".dockerignore")
+			ign, prob := e.ignoreFile(ignPath)
+			if ign == nil && prob == nil {
+				ignPath = path.Join(dir, ".dockerignore")
+				ign, prob = e.ignoreFile(ignPath)
+			}
+			if prob != nil {
+				out.problems = append(out.problems, *prob)
+			}
+			bc := BuildContext{Dockerfile: t.path, Dir: dir}
+			if ign != nil {
+				bc.Ignore = ignPath
+			}
+			out.contexts = append(out.contexts, bc)
+			e.run(t.path, df, ign, collect, &out)
+		}
+	case ignoreKind:
+		ign, prob := e.ignoreFile(t.path)
+		if prob != nil {
+			out.problems = append(out.problems, *prob)
+			return out
+		}
+		if ign == nil {
+			return out
+		}
+		src.lines = ign.Lines
+		for i := range ign.Lines {
+			src.ranges = append(src.ranges, [2]int{i + 1, i + 1})
+		}
+		e.run(t.path, nil, ign, collect, &out)
+	}
+	out.findings = e.finish(t, dedupe(raw), src)
+	return out
+}
+
+// run runs every rule on one target, turning a rule's panic into a problem
+// so that one bad rule or file never loses the rest of the scan.
+func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, report func(checks.Finding), out *fileOut) {
+	for _, r := range e.rules {
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					out.problems = append(out.problems, Problem{Path: p, Level: checks.Error,
+						Message: fmt.Sprintf("internal error in rule %s on %s: %v\n%s", r.ID, p, v, debug.Stack())})
+				}
+			}()
+			r.Check(checks.NewPass(r, df, ign, e.settings, report))
+		}()
+	}
+}
+
+// dedupe drops findings that several build contexts of one Dockerfile gave
+// alike.
+func dedupe(fs []checks.Finding) []checks.Finding {
+	type key struct {
+		rule, path, msg string
+		span            checks.Span
+	}
+	seen := map[key]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := key{f.RuleID, f.Path, f.Message, f.Span}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// finish applies levels, allow-lists, pragmas and redaction, and computes
+// regions, snippets and fingerprints.
+func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
+	secrets := map[string]bool{}
+	for _, f := range raw {
+		secrets[f.Secret] = true
+	}
+	m := newMasker(secrets)
+	ruleByID := map[string]*checks.Rule{}
+	for _, r := range e.rules {
+		ruleByID[r.ID] = r
+	}
+
+	var out []Finding
+	occurrences := map[string]int{}
+	sources := map[string]source{t.path: src}
+	for _, f := range raw {
+		r := ruleByID[f.RuleID]
+		if r == nil || (f.Secret != "" && e.settings.Allowed(f.Secret)) {
+			continue
+		}
+		if f.Level == 0 {
+			f.Level = r.Level
+		}
+		if lv, ok := e.levels[f.RuleID]; ok {
+			f.Level = lv
+		}
+		s, ok := sources[f.Path]
+		if !ok {
+			s = e.otherSource(f.Path)
+			sources[f.Path] = s
+		}
+		start, end := s.instruction(f.Span.Line)
+		f.Snippet = m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		if f.Key == "" {
+			f.Key = normalize(f.Snippet)
+		} else {
+			f.Key = m.mask(f.Key)
+		}
+		f.Message = m.mask(f.Message)
+		f.Fix = m.mask(f.Fix)
+		if f.Suggestion != nil {
+			sg := *f.Suggestion
+			sg.Text = m.mask(sg.Text)
+			f.Suggestion = &sg
+		}
+		if len(f.Related) > 0 {
+			rel := make([]checks.Related, len(f.Related))
+			for i, r := range f.Related {
+				r.Message = m.mask(r.Message)
+				rel[i] = r
+			}
+			f.Related = rel
+		}
+		if f.Secret != "" {
+			f.Evidence = Redact(f.Secret)
+			f.Secret = ""
+		}
+		id := f.RuleID + "\x00" + f.Path + "\x00" + f.Key
+		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, occurrences[id])
+		occurrences[id]++
+		out = append(out, Finding{Finding: f, Region: resolve(s.lines, f.Span), Rule: r})
+	}
+	return e.applyPragmas(t, out, src, ruleByID)
+}
+
+// otherSource reads a file that a finding names but that is not the target
+// (a context file a Dockerfile would ship).
+func (e *engine) otherSource(p string) source {
+	b, prob := readFile(e.fsys, p)
+	if prob != nil {
+		return source{}
+	}
+	return source{lines: checks.SplitLines(b)}
+}
+
+// instruction returns the line range of the instruction holding line.
+func (s source) instruction(line int) (int, int) {
+	for _, r := range s.ranges {
+		if line >= r[0] && line <= r[1] {
+			return r[0], r[1]
+		}
+	}
+	return line, line
+}
+
+func (s source) slice(from, to int) []string {
+	if from < 1 {
+		from = 1
+	}
+	if to > len(s.lines) {
+		to = len(s.lines)
+	}
+	if from > to {
+		return nil
+	}
+	return s.lines[from-1 : to]
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Region.StartLine != b.Region.StartLine {
+			return a.Region.StartLine < b.Region.StartLine
+		}
+		if a.Region.StartColumn != b.Region.StartColumn {
+			return a.Region.StartColumn < b.Region.StartColumn
+		}
+		return a.RuleID < b.RuleID
+	})
+}
+
+// errorLine finds the line BuildKit gives for an error, 1 when it gives none.
+func errorLine(err error) int {
+	var le *parser.LocationError
+	if errors.As(err, &le) {
+		for _, rs := range le.Locations {
+			for _, r := range rs {
+				if r.Start.Line > 0 {
+					return r.Start.Line
+				}
+			}
+		}
+	}
+	return 1
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

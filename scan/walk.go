@@ -1,0 +1,158 @@
+package scan
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// MaxFileSize is the largest Dockerfile or ignore file read; a larger one is
+// reported as a problem, not read.
+const MaxFileSize = 1 << 20
+
+// kind is what a target is.
+type kind int
+
+const (
+	dockerfileKind kind = iota + 1
+	ignoreKind
+)
+
+type target struct {
+	path string
+	kind kind
+}
+
+// skipDirs are folders never walked: version control and vendored trees.
+var skipDirs = map[string]bool{
+	".git": true, ".hg": true, ".svn": true, "node_modules": true, "vendor": true,
+}
+
+// classify tells whether a file name is a Dockerfile or an ignore file.
+func classify(name string) kind {
+	lower := strings.ToLower(name)
+	switch {
+	case strings.HasSuffix(lower, ".dockerignore"):
+		return ignoreKind
+	case lower == "dockerfile", lower == "containerfile",
+		strings.HasSuffix(lower, ".dockerfile"), strings.HasSuffix(lower, ".containerfile"):
+		return dockerfileKind
+	case strings.HasPrefix(lower, "dockerfile.") || strings.HasPrefix(lower, "containerfile."):
+		// Dockerfile.dev is a Dockerfile; Dockerfile.md is its documentation.
+		switch path.Ext(lower) {
+		case ".md", ".txt", ".rst", ".orig", ".bak", ".swp", ".sh", ".yml", ".yaml", ".json", ".tmpl", ".patch", ".diff":
+			return 0
+		}
+		return dockerfileKind
+	}
+	return 0
+}
+
+// discover lists the targets under paths.
+func discover(fsys fs.FS, paths []string, cfg *Config) ([]target, []Problem) {
+	var targets []target
+	var problems []Problem
+	seen := map[string]bool{}
+	add := func(p string, k kind) {
+		if seen[p] || cfg.pathAllowed(p) {
+			return
+		}
+		seen[p] = true
+		targets = append(targets, target{path: p, kind: k})
+	}
+	for _, root := range paths {
+		root = path.Clean(root)
+		info, err := fs.Stat(fsys, root)
+		if err != nil {
+			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("cannot read %s: %s", root, reason(err))})
+			continue
+		}
+		if !info.IsDir() {
+			k := classify(path.Base(root))
+			if k == 0 {
+				k = dockerfileKind // named explicitly: the user says it is one
+			}
+			add(root, k)
+			continue
+		}
+		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if p != root && skipDirs[d.Name()] {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			k := classify(d.Name())
+			if k == 0 {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// The file system refuses links that leave the tree; a link
+				// inside it is read as the file it names.
+				info, err := fs.Stat(fsys, p)
+				if err != nil {
+					problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a symbolic link that leaves the scanned tree or is broken; not followed", p)})
+					return nil
+				}
+				if !info.Mode().IsRegular() {
+					return nil
+				}
+			} else if !d.Type().IsRegular() {
+				return nil
+			}
+			add(p, k)
+			return nil
+		})
+		if err != nil {
+			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("walking %s: %s", root, reason(err))})
+		}
+	}
+	return targets, problems
+}
+
+// readFile reads a target with the size cap; it returns a problem instead
+// of content for a file that is too large, binary or unreadable.
+func readFile(fsys fs.FS, p string) ([]byte, *Problem) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))}
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))}
+	}
+	if len(src) > MaxFileSize {
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is larger than %d bytes; not scanned", p, MaxFileSize)}
+	}
+	if isBinary(src) {
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a binary file, not a Dockerfile; not scanned", p)}
+	}
+	return src, nil
+}
+
+// isBinary reports a NUL byte in the first 8 KiB, as git does.
+func isBinary(b []byte) bool {
+	return strings.IndexByte(string(b[:min(len(b), 8<<10)]), 0) >= 0
+}
+
+// reason shortens a file-system error to its cause.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
