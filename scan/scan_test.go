@@ -1,0 +1,296 @@
+package scan
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// envRule reports every ENV value as a secret. It borrows parse-error's ID
+// so that pragmas naming it are valid.
+var envRule = &checks.Rule{
+	ID: checks.ParseError.ID, Name: "EnvRule", Level: checks.Error, Precision: "high",
+	SecuritySeverity: "9.0", Summary: "Test rule", Help: "## Bad\n## Good",
+	Check: func(p *checks.Pass) {
+		if p.Dockerfile == nil {
+			return
+		}
+		for _, in := range p.Dockerfile.Instructions {
+			env, ok := in.Command.(*instructions.EnvCommand)
+			if !ok {
+				continue
+			}
+			for _, kv := range env.Env {
+				p.Report(checks.Finding{
+					Span:    p.Dockerfile.Locate(in, kv.Value),
+					Message: "ENV " + kv.Key + " holds " + kv.Value,
+					Secret:  kv.Value,
+				})
+			}
+		}
+	},
+}
+
+func scanMap(t *testing.T, files fstest.MapFS, opts Options) *Result {
+	t.Helper()
+	if opts.Rules == nil {
+		opts.Rules = []*checks.Rule{envRule, checks.InvalidPragma}
+	}
+	res, err := Scan(context.Background(), files, []string{"."}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestRedactEverywhere(t *testing.T) {
+	const secret = "ghp_EXAMPLEexampleEXAMPLEexample01234567"
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile": {Data: []byte("FROM alpine\nENV A=" + secret + " B=other-secret-value\n")},
+	}, Options{})
+	if len(res.Findings) != 2 {
+		t.Fatalf("got %d findings, want 2", len(res.Findings))
+	}
+	for _, f := range res.Findings {
+		for _, field := range []string{f.Message, f.Snippet, f.Key, f.Evidence, f.Fix} {
+			if strings.Contains(field, secret) || strings.Contains(field, "other-secret-value") {
+				t.Errorf("field holds a secret: %q", field)
+			}
+		}
+		if f.Secret != "" {
+			t.Errorf("Secret not cleared: %q", f.Secret)
+		}
+	}
+	if got, want := res.Findings[0].Evidence, "ghp_…(40 chars)"; got != want {
+		t.Errorf("Evidence = %q, want %q", got, want)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"AKIAIOSFODNN7EXAMPLE", "AKIA…(20 chars)"},
+		{"hunter2", "…(7 chars)"},
+		{"pässwörtpässwört", "päss…(16 chars)"},
+		{"", "…(0 chars)"},
+	} {
+		if got := Redact(tc.in); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRegionUTF16(t *testing.T) {
+	lines := []string{"ENV A=x", "ENV 😀=é secret", "\tRUN x  "}
+	for _, tc := range []struct {
+		span checks.Span
+		want Region
+	}{
+		// The emoji is 4 bytes and 2 UTF-16 units, é is 2 bytes and 1 unit.
+		{checks.Span{Line: 2, Col: 13, EndLine: 2, EndCol: 19}, Region{2, 10, 2, 16}},
+		{checks.Span{Line: 3, EndLine: 3}, Region{3, 2, 3, 7}},
+		{checks.Span{Line: 9, EndLine: 9}, Region{3, 2, 3, 7}},
+	} {
+		if diff := cmp.Diff(tc.want, resolve(lines, tc.span)); diff != "" {
+			t.Errorf("resolve(%v) (-want +got):\n%s", tc.span, diff)
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile": {Data: []byte(`FROM alpine
+# stowaway:ignore parse-error -- a public test value
+ENV A=suppressed-value
+ENV B=reported-value
+# stowaway:ignore parse-error -- stale
+RUN echo nothing here
+# stowaway:ignore parse-error
+ENV C=no-reason-so-reported
+`)},
+	}, Options{})
+	type row struct {
+		Line       int
+		Rule       string
+		Suppressed bool
+	}
+	var got []row
+	for _, f := range res.Findings {
+		got = append(got, row{f.Region.StartLine, f.RuleID, f.Suppressed != nil})
+	}
+	want := []row{
+		{3, "parse-error", true},
+		{4, "parse-error", false},
+		{5, "invalid-pragma", false},
+		{7, "invalid-pragma", false},
+		{8, "parse-error", false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if r := res.Findings[0].Suppressed.Reason; r != "a public test value" {
+		t.Errorf("reason = %q", r)
+	}
+}
+
+func TestBuildKitCheckSkip(t *testing.T) {
+	rule := *envRule
+	rule.ID = "secret-env"
+	if checks.ByID("secret-env") == nil {
+		t.Skip("secret-env is not registered")
+	}
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile": {Data: []byte("# check=skip=SecretsUsedInArgOrEnv\nFROM alpine\nENV A=value\n")},
+	}, Options{Rules: []*checks.Rule{&rule}})
+	if len(res.Findings) != 1 || res.Findings[0].Suppressed == nil {
+		t.Fatalf("want one suppressed finding, got %+v", res.Findings)
+	}
+}
+
+func TestConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, err string
+	}{
+		{"empty", "", ""},
+		{"full", "rules:\n  parse-error: off\n  invalid-pragma: error\nsecret-words: [passphrase]\nallow:\n  values: ['^dummy']\n  paths: ['test/**']\ncontexts:\n  api/Dockerfile: .\ntargets:\n  Dockerfile: [release]\n", ""},
+		{"unknown key", "rule:\n  parse-error: off\n", "field rule not found"},
+		{"unknown rule", "rules:\n  secret-envs: off\n", `unknown rule "secret-envs"`},
+		{"bad level", "rules:\n  parse-error: loud\n", `unknown setting "loud"`},
+		{"bad regexp", "allow:\n  values: ['(']\n", "allow.values"},
+		{"escaping context", "contexts:\n  Dockerfile: ../other\n", "inside the repository"},
+		{"two words", "secret-words: ['two words']\n", "not a single word"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseConfig(".stowaway.yml", []byte(tc.src))
+			if tc.err == "" && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Fatalf("error = %v, want one containing %q", err, tc.err)
+			}
+		})
+	}
+}
+
+func TestConfigApplied(t *testing.T) {
+	files := fstest.MapFS{
+		".stowaway.yml":           {Data: []byte("rules:\n  parse-error: warning\nallow:\n  values: ['^dummy-']\n  paths: ['test/**']\n")},
+		"Dockerfile":              {Data: []byte("FROM alpine\nENV A=real-value B=dummy-value\n")},
+		"test/fixture/Dockerfile": {Data: []byte("FROM alpine\nENV A=fixture-value\n")},
+	}
+	res := scanMap(t, files, Options{})
+	if len(res.Findings) != 1 {
+		t.Fatalf("got %d findings, want 1: %+v", len(res.Findings), res.Findings)
+	}
+	if f := res.Findings[0]; f.Level != checks.Warning || f.Path != "Dockerfile" {
+		t.Errorf("got %s at %s, want a warning in Dockerfile", f.Level, f.Path)
+	}
+}
+
+func TestDiscovery(t *testing.T) {
+	files := fstest.MapFS{
+		"Dockerfile":                  {Data: []byte("FROM a\n")},
+		"api/Dockerfile.dev":          {Data: []byte("FROM a\n")},
+		"api/Dockerfile.dockerignore": {Data: []byte(".env\n")},
+		"api/Dockerfile.md":           {Data: []byte("# docs\n")},
+		"web/app.dockerfile":          {Data: []byte("FROM a\n")},
+		"web/Containerfile":           {Data: []byte("FROM a\n")},
+		"web/.dockerignore":           {Data: []byte(".git\n")},
+		"node_modules/x/Dockerfile":   {Data: []byte("FROM a\n")},
+		"vendor/y/Dockerfile":         {Data: []byte("FROM a\n")},
+		".git/Dockerfile":             {Data: []byte("FROM a\n")},
+		"bin/Dockerfile":              {Data: []byte("FROM a\x00\x01\x02")},
+		"big/Dockerfile":              {Data: []byte("FROM a\n" + strings.Repeat("#", MaxFileSize))},
+	}
+	res := scanMap(t, files, Options{})
+	want := []string{"Dockerfile", "api/Dockerfile.dev", "api/Dockerfile.dockerignore", "big/Dockerfile", "bin/Dockerfile", "web/.dockerignore", "web/Containerfile", "web/app.dockerfile"}
+	if diff := cmp.Diff(want, res.Files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	var problems []string
+	for _, p := range res.Problems {
+		problems = append(problems, p.Path)
+	}
+	if diff := cmp.Diff([]string{"big/Dockerfile", "bin/Dockerfile"}, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	ctx := map[string]string{}
+	for _, c := range res.Contexts {
+		ctx[c.Dockerfile] = c.Ignore
+	}
+	if got := ctx["api/Dockerfile.dev"]; got != "" {
+		t.Errorf("api/Dockerfile.dev ignore = %q, want none (Dockerfile.dockerignore belongs to Dockerfile)", got)
+	}
+	if got := ctx["web/Containerfile"]; got != "web/.dockerignore" {
+		t.Errorf("web/Containerfile ignore = %q", got)
+	}
+}
+
+func TestSymlinkOutOfTree(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "Dockerfile"), []byte("FROM a\nENV A=outside-value\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "Dockerfile"), filepath.Join(dir, "Dockerfile")); err != nil {
+		t.Skip("symlinks unsupported:", err)
+	}
+	if err := os.Symlink("/etc", filepath.Join(dir, "etc")); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	res, err := Scan(context.Background(), root.FS(), []string{"."}, Options{Rules: []*checks.Rule{envRule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("followed a link out of the tree: %+v", res.Findings)
+	}
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "symbolic link") {
+		t.Errorf("problems = %+v, want one about the link", res.Problems)
+	}
+}
+
+func TestParseFailureIsAFinding(t *testing.T) {
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile": {Data: []byte("FROM alpine\nENV\nENV A=still-checked\n")},
+	}, Options{Rules: []*checks.Rule{checks.ParseError, {
+		ID: "x", Name: "X", Level: checks.Error, Precision: "high", SecuritySeverity: "1.0", Summary: "s", Help: "h",
+		Check: envRule.Check,
+	}}})
+	var rules []string
+	for _, f := range res.Findings {
+		rules = append(rules, f.RuleID)
+	}
+	if diff := cmp.Diff([]string{"parse-error", "x"}, rules); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+}
+
+func TestRulePanicIsAProblem(t *testing.T) {
+	bad := *envRule
+	bad.Check = func(*checks.Pass) { panic("boom") }
+	res := scanMap(t, fstest.MapFS{"Dockerfile": {Data: []byte("FROM a\n")}}, Options{Rules: []*checks.Rule{&bad}})
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "internal error") {
+		t.Errorf("problems = %+v", res.Problems)
+	}
+}
+
+func TestFingerprintSurvivesLineShift(t *testing.T) {
+	a := scanMap(t, fstest.MapFS{"Dockerfile": {Data: []byte("FROM a\nENV A=value-one\n")}}, Options{})
+	b := scanMap(t, fstest.MapFS{"Dockerfile": {Data: []byte("FROM a\n\nRUN echo\nENV   A=value-one\n")}}, Options{})
+	if a.Findings[0].Fingerprint != b.Findings[0].Fingerprint {
+		t.Errorf("fingerprint changed with a line shift: %s vs %s", a.Findings[0].Fingerprint, b.Findings[0].Fingerprint)
+	}
+}
