@@ -1,0 +1,121 @@
+package report
+
+// GitHub workflow commands, as the Actions runner reads them:
+//
+//   - One command per line: "::error file=F,line=L,endLine=E,col=C,endColumn=D,title=T::message".
+//     The runner turns error, warning and notice commands into annotations,
+//     up to 10 of each kind per step (50 per job); the rest stay in the log.
+//   - Data (the message) escapes "%", "\r" and "\n"; property values also
+//     escape ":" and ",". These are the toolkit's rules
+//     (actions/toolkit packages/core/src/command.ts), written out here so
+//     that properties come in a fixed, readable order.
+//   - col and endColumn are allowed only when line and endLine are equal.
+//     endColumn is the last column, not one past it: the toolkit defaults it
+//     to col, so a one-character range has col = endColumn.
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// GitHub writes one workflow command per finding that is not suppressed,
+// and one per problem: errors as ::error, warnings as ::warning and notes as
+// ::notice.
+func GitHub(w io.Writer, res *scan.Result) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range res.Findings {
+		if f.Suppressed != nil {
+			continue
+		}
+		props := []string{"file", f.Path}
+		props = append(props, regionProps(f.Region)...)
+		title := f.RuleID
+		if f.Rule != nil && f.Rule.Summary != "" {
+			title = f.Rule.Summary + " (" + f.RuleID + ")"
+		}
+		props = append(props, "title", title)
+		msg := f.Message
+		if f.Evidence != "" && !strings.Contains(msg, f.Evidence) {
+			msg += "\nEvidence: " + f.Evidence
+		}
+		if f.Fix != "" {
+			msg += "\nFix: " + f.Fix
+		}
+		writeCommand(bw, command(level(f, res.Rules)), props, msg)
+	}
+	for _, p := range res.Problems {
+		var props []string
+		if p.Path != "" {
+			props = append(props, "file", p.Path)
+		}
+		props = append(props, "title", "Stowaway could not check everything")
+		writeCommand(bw, command(problemLevel(p)), props, p.Message)
+	}
+	return bw.Flush()
+}
+
+// regionProps are the line and column properties of g, within what the
+// runner accepts.
+func regionProps(g scan.Region) []string {
+	if g.StartLine < 1 {
+		return nil
+	}
+	end := max(g.EndLine, g.StartLine)
+	props := []string{"line", fmt.Sprint(g.StartLine), "endLine", fmt.Sprint(end)}
+	if end == g.StartLine && g.StartColumn > 0 {
+		props = append(props, "col", fmt.Sprint(g.StartColumn))
+		// Region.EndColumn is exclusive; the runner's endColumn is not.
+		if last := g.EndColumn - 1; last >= g.StartColumn {
+			props = append(props, "endColumn", fmt.Sprint(last))
+		}
+	}
+	return props
+}
+
+func command(l checks.Level) string {
+	switch l {
+	case checks.Error:
+		return "error"
+	case checks.Warning:
+		return "warning"
+	}
+	return "notice"
+}
+
+// writeCommand writes "::name k=v,k=v::data"; props alternate keys and
+// values.
+func writeCommand(w io.Writer, name string, props []string, data string) {
+	var b strings.Builder
+	b.WriteString("::" + name)
+	for i := 0; i+1 < len(props); i += 2 {
+		if i == 0 {
+			b.WriteByte(' ')
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(props[i] + "=" + escapeProperty(props[i+1]))
+	}
+	b.WriteString("::" + escapeData(data) + "\n")
+	io.WriteString(w, b.String())
+}
+
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
+
+// escapeData escapes a command's message. Other control characters are
+// shown as Go escapes first, as in the text report; line breaks are left to
+// the toolkit's escapes so that the runner decodes them back.
+func escapeData(s string) string {
+	return dataEscaper.Replace(escapeControls(s, "\r\n"))
+}
+
+func escapeProperty(s string) string {
+	return propertyEscaper.Replace(escapeControls(s, "\r\n"))
+}

@@ -1,0 +1,127 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// level is the finding's level: the configured one, else its rule's default.
+func level(f scan.Finding, rules []*checks.Rule) checks.Level {
+	if f.Level != 0 {
+		return f.Level
+	}
+	if f.Rule != nil {
+		return f.Rule.Level
+	}
+	for _, r := range rules {
+		if r.ID == f.RuleID {
+			return r.Level
+		}
+	}
+	return checks.Warning
+}
+
+// problemLevel is a problem's level; a problem without one is a warning.
+func problemLevel(p scan.Problem) checks.Level {
+	if p.Level == 0 {
+		return checks.Warning
+	}
+	return p.Level
+}
+
+// counts summarises a Result the same way in every format.
+type counts struct {
+	Errors, Warnings, Notes int
+	Suppressed, Problems    int
+	Files                   int // files scanned
+	FilesWithFindings       int // files with a finding that is not suppressed
+}
+
+func count(res *scan.Result) counts {
+	c := counts{Problems: len(res.Problems), Files: len(res.Files)}
+	files := map[string]bool{}
+	for _, f := range res.Findings {
+		if f.Suppressed != nil {
+			c.Suppressed++
+			continue
+		}
+		files[f.Path] = true
+		switch level(f, res.Rules) {
+		case checks.Error:
+			c.Errors++
+		case checks.Warning:
+			c.Warnings++
+		default:
+			c.Notes++
+		}
+	}
+	c.FilesWithFindings = len(files)
+	return c
+}
+
+// String is the closing line of the text report, for example
+// "3 errors, 1 warning in 2 files; 1 suppressed".
+func (c counts) String() string {
+	var found []string
+	for _, n := range []struct {
+		n    int
+		unit string
+	}{{c.Errors, "error"}, {c.Warnings, "warning"}, {c.Notes, "note"}} {
+		if n.n > 0 {
+			found = append(found, plural(n.n, n.unit))
+		}
+	}
+	var s string
+	if len(found) == 0 {
+		s = fmt.Sprintf("no findings in %s", plural(c.Files, "file"))
+	} else {
+		s = strings.Join(found, ", ") + " in " + plural(c.FilesWithFindings, "file")
+	}
+	if c.Suppressed > 0 {
+		s += fmt.Sprintf("; %d suppressed", c.Suppressed)
+	}
+	if c.Problems > 0 {
+		s += "; " + plural(c.Problems, "problem")
+	}
+	return s
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// clean makes s safe to print on one line: control characters, which a
+// file name or a Dockerfile can carry (an escape sequence, a newline that
+// forges an extra report line), are shown as Go escapes.
+func clean(s string) string {
+	return escapeControls(s, "")
+}
+
+// escapeControls shows the control characters of s, except those in keep,
+// as Go escapes.
+func escapeControls(s, keep string) string {
+	isControl := func(r rune) bool {
+		return (r < 0x20 || (r >= 0x7f && r < 0xa0)) && !strings.ContainsRune(keep, r)
+	}
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !isControl(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}

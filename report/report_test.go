@@ -1,0 +1,237 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+var writers = []struct {
+	name  string // golden file suffix
+	write func(io.Writer, *scan.Result) error
+}{
+	{"txt", func(w io.Writer, r *scan.Result) error { return Text(w, r, TextOptions{}) }},
+	{"color.txt", func(w io.Writer, r *scan.Result) error { return Text(w, r, TextOptions{Color: true}) }},
+	{"json", JSON},
+	{"github.txt", GitHub},
+}
+
+func TestGolden(t *testing.T) {
+	for _, fx := range []struct {
+		name string
+		res  func() *scan.Result
+	}{
+		{"findings", fixture},
+		{"clean", emptyFixture},
+	} {
+		for _, w := range writers {
+			golden := filepath.Join("testdata", fx.name+"."+w.name)
+			t.Run(golden, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := w.write(&buf, fx.res()); err != nil {
+					t.Fatalf("write: %v", err)
+				}
+				if *update {
+					if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./report/ -update)", err)
+				}
+				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
+					t.Errorf("output mismatch with %s (-want +got):\n%s", golden, diff)
+				}
+				if !secretFree(buf.String()) {
+					t.Errorf("output contains the planted secret")
+				}
+			})
+		}
+	}
+}
+
+func TestTextColorOnlyWhenAsked(t *testing.T) {
+	var plain, color bytes.Buffer
+	if err := Text(&plain, fixture(), TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Text(&color, fixture(), TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plain.String(), "\x1b") {
+		t.Error("Text without Color wrote an escape sequence")
+	}
+	if !strings.Contains(color.String(), sgrRed+"error"+sgrReset) {
+		t.Error("Text with Color did not colour the level")
+	}
+}
+
+func TestTextNeutralisesControlCharacters(t *testing.T) {
+	res := &scan.Result{Findings: []scan.Finding{{
+		Finding: checks.Finding{
+			RuleID:  "secret-env",
+			Level:   checks.Error,
+			Path:    "evil\x1b[2J\n/Dockerfile",
+			Message: "ENV \"X\" stores a credential\nDockerfile:1:1: error fake: forged line",
+		},
+		Region: scan.Region{StartLine: 1, StartColumn: 1, EndLine: 1, EndColumn: 4},
+	}}}
+	var buf bytes.Buffer
+	if err := Text(&buf, res, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `evil\x1b[2J\x0a/Dockerfile:1:1: error secret-env: ENV "X" stores a credential\x0aDockerfile:1:1: error fake: forged line` + "\n" +
+		"1 error in 1 file\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("Text() (-want +got):\n%s", diff)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	for _, tc := range []struct {
+		c    counts
+		want string
+	}{
+		{counts{Files: 4}, "no findings in 4 files"},
+		{counts{Files: 1}, "no findings in 1 file"},
+		{counts{Files: 3, Suppressed: 2}, "no findings in 3 files; 2 suppressed"},
+		{counts{Errors: 3, Warnings: 1, FilesWithFindings: 2, Suppressed: 1}, "3 errors, 1 warning in 2 files; 1 suppressed"},
+		{counts{Notes: 1, FilesWithFindings: 1, Problems: 2}, "1 note in 1 file; 2 problems"},
+		{counts{Errors: 1, Warnings: 2, Notes: 3, FilesWithFindings: 1, Problems: 1}, "1 error, 2 warnings, 3 notes in 1 file; 1 problem"},
+	} {
+		if got := tc.c.String(); got != tc.want {
+			t.Errorf("%+v.String() = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	got := count(fixture())
+	// Four errors and three warnings besides the two suppressed findings:
+	// secret-arg, a warning rule, is an error by configuration.
+	want := counts{Errors: 4, Warnings: 3, Suppressed: 2, Problems: 2, Files: 5, FilesWithFindings: 4}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("count() (-want +got):\n%s", diff)
+	}
+}
+
+func TestJSONShape(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version  int              `json:"version"`
+		Findings []map[string]any `json:"findings"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("JSON output does not parse: %v", err)
+	}
+	if doc.Version != JSONVersion {
+		t.Errorf("version = %d, want %d", doc.Version, JSONVersion)
+	}
+	// Every finding has every key, so that consumers never test for one.
+	keys := []string{"rule", "level", "path", "line", "column", "endLine", "endColumn", "message",
+		"evidence", "fix", "suggestion", "fingerprint", "suppressed", "related"}
+	for i, f := range doc.Findings {
+		for _, k := range keys {
+			if _, ok := f[k]; !ok {
+				t.Errorf("finding %d lacks %q", i, k)
+			}
+		}
+		if len(f) != len(keys) {
+			t.Errorf("finding %d has %d keys, want the %d documented in docs/json-schema.md", i, len(f), len(keys))
+		}
+	}
+}
+
+func TestJSONEmptyListsAreArrays(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, &scan.Result{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"findings": []`, `"problems": []`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("JSON of an empty result lacks %s:\n%s", want, buf.String())
+		}
+	}
+}
+
+func TestGitHubRegionProps(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		g    scan.Region
+		want []string
+	}{
+		{"range on one line", scan.Region{StartLine: 3, StartColumn: 5, EndLine: 3, EndColumn: 9},
+			[]string{"line", "3", "endLine", "3", "col", "5", "endColumn", "8"}},
+		{"one character", scan.Region{StartLine: 3, StartColumn: 5, EndLine: 3, EndColumn: 6},
+			[]string{"line", "3", "endLine", "3", "col", "5", "endColumn", "5"}},
+		{"empty range", scan.Region{StartLine: 3, StartColumn: 5, EndLine: 3, EndColumn: 5},
+			[]string{"line", "3", "endLine", "3", "col", "5"}},
+		{"several lines drop columns", scan.Region{StartLine: 3, StartColumn: 5, EndLine: 4, EndColumn: 2},
+			[]string{"line", "3", "endLine", "4"}},
+		{"whole line", scan.Region{StartLine: 7},
+			[]string{"line", "7", "endLine", "7"}},
+		{"whole file", scan.Region{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, regionProps(tc.g)); diff != "" {
+				t.Errorf("regionProps(%+v) (-want +got):\n%s", tc.g, diff)
+			}
+		})
+	}
+}
+
+func TestGitHubEscaping(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, property, data string
+	}{
+		{"plain", "Dockerfile", "Dockerfile", "Dockerfile"},
+		{"percent first", "100%0A", "100%250A", "100%250A"},
+		{"line breaks", "a\r\nb", "a%0D%0Ab", "a%0D%0Ab"},
+		{"property separators", "a:b,c=d", "a%3Ab%2Cc=d", "a:b,c=d"},
+		{"forged command", "x\n::error::forged", "x%0A%3A%3Aerror%3A%3Aforged", "x%0A::error::forged"},
+		{"other controls", "a\x1b[31mb\tc", `a\x1b[31mb\x09c`, `a\x1b[31mb\x09c`},
+		{"non-ASCII kept", "café 🚀", "café 🚀", "café 🚀"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := escapeProperty(tc.in); got != tc.property {
+				t.Errorf("escapeProperty(%q) = %q, want %q", tc.in, got, tc.property)
+			}
+			if got := escapeData(tc.in); got != tc.data {
+				t.Errorf("escapeData(%q) = %q, want %q", tc.in, got, tc.data)
+			}
+		})
+	}
+}
+
+func TestGitHubOneCommandPerLine(t *testing.T) {
+	var buf bytes.Buffer
+	if err := GitHub(&buf, fixture()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	// Seven findings that are not suppressed, and two problems.
+	if len(lines) != 9 {
+		t.Fatalf("got %d lines, want 9:\n%s", len(lines), buf.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "::error ") && !strings.HasPrefix(l, "::warning ") && !strings.HasPrefix(l, "::notice ") {
+			t.Errorf("line is not an annotation command: %q", l)
+		}
+	}
+}

@@ -1,0 +1,110 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// TextOptions tune Text.
+type TextOptions struct {
+	// Color adds ANSI colours. The CLI sets it when standard output is a
+	// terminal and NO_COLOR is unset.
+	Color bool
+}
+
+// ANSI SGR sequences.
+const (
+	sgrReset  = "\x1b[0m"
+	sgrBold   = "\x1b[1m"
+	sgrDim    = "\x1b[2m"
+	sgrRed    = "\x1b[1;31m"
+	sgrYellow = "\x1b[1;33m"
+	sgrCyan   = "\x1b[1;36m"
+	sgrGreen  = "\x1b[32m"
+)
+
+// Text writes the findings for a person, one block per finding that is not
+// suppressed:
+//
+//	Dockerfile:3:5: error secret-env: ENV "API_TOKEN" stores a credential in the image config
+//	    evidence: ghp_…(40 chars)
+//	    fix: Remove the ENV and mount the token as a build secret where it is used
+//	    related: Dockerfile:1: ARG "API_TOKEN" is declared here
+//
+// then the problems, and a closing summary such as
+// "3 errors, 1 warning in 2 files; 1 suppressed". Columns count UTF-16 code
+// units, as in SARIF and the JSON report.
+func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
+	bw := bufio.NewWriter(w)
+	paint := func(sgr, s string) string {
+		if !opts.Color {
+			return s
+		}
+		return sgr + s + sgrReset
+	}
+	for _, f := range res.Findings {
+		if f.Suppressed != nil {
+			continue
+		}
+		lvl := level(f, res.Rules)
+		fmt.Fprintf(bw, "%s: %s %s: %s\n",
+			paint(sgrBold, position(f.Path, f.Region)),
+			paint(levelColor(lvl), lvl.String()),
+			paint(sgrDim, clean(f.RuleID)),
+			clean(f.Message))
+		if f.Evidence != "" && !strings.Contains(f.Message, f.Evidence) {
+			fmt.Fprintf(bw, "    evidence: %s\n", clean(f.Evidence))
+		}
+		if f.Fix != "" {
+			fmt.Fprintf(bw, "    %s %s\n", paint(sgrGreen, "fix:"), clean(f.Fix))
+		}
+		for _, r := range f.Related {
+			where := clean(r.Path)
+			if r.Span.Line > 0 {
+				where += fmt.Sprintf(":%d", r.Span.Line)
+			}
+			if r.Message == "" {
+				fmt.Fprintf(bw, "    related: %s\n", where)
+			} else {
+				fmt.Fprintf(bw, "    related: %s: %s\n", where, clean(r.Message))
+			}
+		}
+	}
+	for _, p := range res.Problems {
+		lvl := problemLevel(p)
+		if p.Path != "" {
+			fmt.Fprintf(bw, "%s: ", paint(sgrBold, clean(p.Path)))
+		}
+		fmt.Fprintf(bw, "%s: %s\n", paint(levelColor(lvl), lvl.String()), clean(p.Message))
+	}
+	fmt.Fprintln(bw, count(res))
+	return bw.Flush()
+}
+
+// position is path:line:col, or path:line for a whole-line region, or path
+// alone for a finding about a whole file.
+func position(path string, g scan.Region) string {
+	s := clean(path)
+	if g.StartLine > 0 {
+		s += fmt.Sprintf(":%d", g.StartLine)
+		if g.StartColumn > 0 {
+			s += fmt.Sprintf(":%d", g.StartColumn)
+		}
+	}
+	return s
+}
+
+func levelColor(l checks.Level) string {
+	switch l {
+	case checks.Error:
+		return sgrRed
+	case checks.Warning:
+		return sgrYellow
+	}
+	return sgrCyan
+}

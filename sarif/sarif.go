@@ -1,0 +1,379 @@
+package sarif
+
+// What GitHub code scanning and the SARIF Multitool expect, and how this file
+// meets it:
+//
+//   - GitHub needs tool.driver.rules, a results array (even empty), a ruleId
+//     on every result, and a physical location with a relative uri and a
+//     region whose startLine is set. A finding without a line is placed on
+//     line 1, where GitHub can show it.
+//   - The Multitool (SARIF2005) wants driver.version to start with a
+//     digit, so "v1.4.0" is written "1.4.0" and a development build
+//     "0.0.0-devel".
+//   - GitHub reads security-severity only from rules tagged "security", so
+//     that tag is added to every rule.
+//   - GitHub's category is runAutomationDetails.id up to its last slash;
+//     results of runs with different categories never close each other.
+//   - partialFingerprints are GitHub's way to follow an alert across line
+//     shifts; ours hash the rule, the path and the normalised instruction.
+//   - SARIF asks for messages that are complete sentences ending with a
+//     period (§3.11.5); Stowaway's messages elsewhere have none, so one is
+//     added here.
+//   - go-sarif v2.3.3 marshals a suppression's status, location and guid as
+//     null when they are unset. The Multitool reads null as absent, but the
+//     schema allows no null and GitHub's upload checks the JSON as written,
+//     so all three are always set.
+//   - Findings carry no code snippet: the file holds the secret and the
+//     snippet is redacted, so it would not match the text of the region that
+//     consumers compare it with.
+//   - Related locations come from checks.Span, whose columns count bytes,
+//     not UTF-16 code units; without the file's text they cannot be
+//     converted, so related regions carry lines only, and none at all for a
+//     related file as a whole (the secret file that would be shipped).
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v2/sarif"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// ToolName is the driver's name in every log.
+const ToolName = "stowaway"
+
+// SourceRoot is the uriBaseId that every location is relative to: the
+// folder that result paths are relative to, the repository root in CI.
+const SourceRoot = "%SRCROOT%"
+
+// FingerprintKey names Stowaway's partial fingerprint. Its version changes
+// when the fingerprint's recipe does, so that old alerts are not matched with
+// a different hash.
+const FingerprintKey = "stowaway/v1"
+
+// DefaultInformationURI is the driver's informationUri when Options leaves
+// it empty.
+const DefaultInformationURI = "https://github.com/stowaway-dev/stowaway"
+
+// Options describe the tool and the run.
+type Options struct {
+	// Version is the tool's version, such as "1.4.0" or Go's "v1.4.0";
+	// "" or "(devel)" writes "0.0.0-devel".
+	Version string
+	// InformationURI is the tool's home page; "" writes DefaultInformationURI.
+	InformationURI string
+	// Category keeps GitHub alerts of this run apart from those of other
+	// runs on the same commit (for example one per monorepo service); ""
+	// is "stowaway".
+	Category string
+	// ID tells runs of one category apart; it may be empty.
+	ID string
+	// ConfigFile is the slash path, relative to the source root, of the
+	// configuration file where external suppressions live; "" is
+	// scan.ConfigFile.
+	ConfigFile string
+}
+
+// Write writes res as an indented SARIF 2.1.0 log with one run.
+func Write(w io.Writer, res *scan.Result, opts Options) error {
+	log, err := build(res, opts)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Messages quote Dockerfile text such as <none> and &&; escaping them
+	// as \u003c would only make the log harder to read.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(log); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	return nil
+}
+
+func build(res *scan.Result, opts Options) (*sarif.Report, error) {
+	log, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return nil, err
+	}
+	opts.Version = version(opts.Version)
+	if opts.InformationURI == "" {
+		opts.InformationURI = DefaultInformationURI
+	}
+	if opts.Category == "" {
+		opts.Category = ToolName
+	}
+	if opts.ConfigFile == "" {
+		opts.ConfigFile = scan.ConfigFile
+	}
+
+	driver := sarif.NewVersionedDriver(ToolName, opts.Version).WithInformationURI(opts.InformationURI)
+	index := map[string]int{}
+	addRule := func(r *checks.Rule) {
+		index[r.ID] = len(driver.Rules)
+		driver.Rules = append(driver.Rules, descriptor(r))
+	}
+	for _, r := range res.Rules {
+		if _, dup := index[r.ID]; !dup {
+			addRule(r)
+		}
+	}
+	// A finding of a rule that the Result does not list (the engine's own
+	// pragma checks, say) still needs a descriptor for its ruleIndex.
+	for _, f := range res.Findings {
+		if _, ok := index[f.RuleID]; ok {
+			continue
+		}
+		if f.Rule == nil || f.Rule.ID != f.RuleID {
+			return nil, fmt.Errorf("finding at %s:%d: unknown rule %q", f.Path, f.Region.StartLine, f.RuleID)
+		}
+		addRule(f.Rule)
+	}
+
+	run := sarif.NewRun(sarif.Tool{Driver: driver})
+	run.ColumnKind = "utf16CodeUnits"
+	run.OriginalUriBaseIDs = map[string]*sarif.ArtifactLocation{
+		SourceRoot: {Description: sarif.NewTextMessage("The folder that result paths are relative to: the repository root in CI.")},
+	}
+	run.AutomationDetails = sarif.NewRunAutomationDetails().WithID(opts.Category + "/" + opts.ID)
+	for _, f := range res.Findings {
+		run.Results = append(run.Results, result(f, index[f.RuleID], res.Rules, opts))
+	}
+	inv := sarif.NewInvocation().WithExecutionSuccess(true)
+	for _, p := range res.Problems {
+		inv.AddTToolExecutionNotification(notification(p))
+	}
+	run.AddInvocations(inv)
+	log.AddRun(run)
+	return log, nil
+}
+
+// version makes v start with a digit: Go's "v1.4.0" is "1.4.0", and a
+// version without a number ("", "(devel)") is a 0.0.0 pre-release.
+func version(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 1 && v[0] == 'v' && v[1] >= '0' && v[1] <= '9' {
+		return v[1:]
+	}
+	if v != "" && v[0] >= '0' && v[0] <= '9' {
+		return v
+	}
+	tag := strings.Trim(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '-'
+	}, v), "-.")
+	if tag == "" {
+		tag = "devel"
+	}
+	return "0.0.0-" + tag
+}
+
+func descriptor(r *checks.Rule) *sarif.ReportingDescriptor {
+	tags := append([]string(nil), r.Tags...)
+	if !slices.Contains(tags, "security") {
+		tags = append([]string{"security"}, tags...)
+	}
+	d := sarif.NewRule(r.ID).
+		WithName(r.Name).
+		WithShortDescription(sarif.NewMultiformatMessageString(sentence(r.Summary))).
+		WithFullDescription(sarif.NewMultiformatMessageString(sentence(fullDescription(r)))).
+		WithTextHelp(r.Help).
+		WithMarkdownHelp(r.Help).
+		WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(r.Level.String()))
+	d.Properties = sarif.Properties{
+		"tags":              tags,
+		"precision":         r.Precision,
+		"security-severity": r.SecuritySeverity,
+	}
+	return d
+}
+
+// fullDescription is the first paragraph of the rule's documentation (the
+// one under its title), or its summary when the documentation has none.
+func fullDescription(r *checks.Rule) string {
+	for _, para := range strings.Split(strings.ReplaceAll(r.Help, "\r\n", "\n"), "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" || strings.HasPrefix(para, "#") || strings.HasPrefix(para, "```") {
+			continue
+		}
+		return strings.Join(strings.Fields(para), " ")
+	}
+	return r.Summary
+}
+
+func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *sarif.Result {
+	r := sarif.NewRuleResult(f.RuleID).
+		WithRuleIndex(ruleIndex).
+		WithLevel(level(f, rules).String()).
+		WithMessage(sarif.NewTextMessage(sentence(f.Message)))
+	r.AddLocation(sarif.NewLocationWithPhysicalLocation(
+		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path)).WithRegion(region(f.Region))))
+	for i, rel := range f.Related {
+		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(rel.Path))
+		if rel.Span.Line > 0 {
+			pl.WithRegion(lines(rel.Span.Line, rel.Span.EndLine))
+		}
+		loc := sarif.NewLocationWithPhysicalLocation(pl).WithId(i + 1)
+		if rel.Message != "" {
+			loc.WithDescriptionText(sentence(rel.Message))
+		}
+		r.AddRelatedLocation(loc)
+	}
+	if f.Fingerprint != "" {
+		r.PartialFingerprints = map[string]any{FingerprintKey: f.Fingerprint}
+	}
+	if s := f.Suggestion; s != nil {
+		fix := sarif.NewFix().WithArtifactChanges([]*sarif.ArtifactChange{
+			sarif.NewArtifactChange(artifact(f.Path)).WithReplacement(
+				// Without columns the region is whole lines, their final
+				// newline excluded, so Text (which has none) replaces them
+				// exactly; an empty Text leaves one blank line.
+				sarif.NewReplacement(lines(s.StartLine, s.EndLine)).
+					WithInsertedContent(sarif.NewArtifactContent().WithText(s.Text))),
+		})
+		if f.Fix != "" {
+			fix.WithDescriptionText(sentence(f.Fix))
+		}
+		r.AddFix(fix)
+	}
+	if s := f.Suppressed; s != nil {
+		r.AddSuppression(suppression(f, s, opts))
+	}
+	return r
+}
+
+func suppression(f scan.Finding, s *checks.Suppression, opts Options) *sarif.Suppression {
+	kind := s.Kind
+	if kind != "external" {
+		kind = "inSource"
+	}
+	var loc *sarif.Location
+	switch {
+	case kind == "inSource":
+		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path))
+		if s.Line > 0 {
+			pl.WithRegion(lines(s.Line, s.Line))
+		}
+		loc = sarif.NewLocationWithPhysicalLocation(pl)
+	case isLocal(opts.ConfigFile):
+		loc = sarif.NewLocationWithPhysicalLocation(
+			sarif.NewPhysicalLocation().WithArtifactLocation(artifact(opts.ConfigFile)))
+	default:
+		// A configuration outside the source root has no relative uri.
+		loc = sarif.NewLocation().WithDescriptionText("The configuration file.")
+	}
+	reason := s.Reason
+	if reason == "" {
+		reason = "No reason given."
+	}
+	return sarif.NewSuppression(kind).
+		WithStatus("accepted").
+		WithJustifcation(reason).
+		WithLocation(loc).
+		WithGuid(guid(kind, f.Fingerprint, f.RuleID, f.Path, fmt.Sprint(f.Region)))
+}
+
+func notification(p scan.Problem) *sarif.Notification {
+	lvl := p.Level
+	if lvl == 0 {
+		lvl = checks.Warning
+	}
+	n := sarif.NewNotification().WithLevel(lvl.String()).WithTextMessage(sentence(p.Message))
+	if p.Path != "" {
+		n.AddLocation(sarif.NewLocationWithPhysicalLocation(
+			sarif.NewPhysicalLocation().WithArtifactLocation(artifact(p.Path))))
+	}
+	return n
+}
+
+// level is the finding's level: the configured one, else its rule's default.
+func level(f scan.Finding, rules []*checks.Rule) checks.Level {
+	if f.Level != 0 {
+		return f.Level
+	}
+	if f.Rule != nil {
+		return f.Rule.Level
+	}
+	for _, r := range rules {
+		if r.ID == f.RuleID {
+			return r.Level
+		}
+	}
+	return checks.Warning
+}
+
+func region(g scan.Region) *sarif.Region {
+	if g.StartLine < 1 {
+		return sarif.NewRegion().WithStartLine(1)
+	}
+	r := lines(g.StartLine, g.EndLine)
+	if g.StartColumn > 0 {
+		r.WithStartColumn(g.StartColumn)
+		if g.EndColumn > 0 && (g.EndLine > g.StartLine || g.EndColumn > g.StartColumn) {
+			r.WithEndColumn(g.EndColumn)
+		}
+	}
+	return r
+}
+
+// lines is the region of whole lines start..end; a missing end is start.
+func lines(start, end int) *sarif.Region {
+	if start < 1 {
+		start = 1
+	}
+	if end < start {
+		end = start
+	}
+	return sarif.NewSimpleRegion(start, end)
+}
+
+func artifact(p string) *sarif.ArtifactLocation {
+	return sarif.NewSimpleArtifactLocation(relativeURI(p)).WithUriBaseId(SourceRoot)
+}
+
+// relativeURI turns a slash path into a relative URI reference: every
+// segment percent-encoded, and ":" too, so that a first segment such as
+// "c:" is not read as a scheme.
+func relativeURI(p string) string {
+	segs := strings.Split(path.Clean(p), "/")
+	for i, s := range segs {
+		segs[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+	}
+	return strings.Join(segs, "/")
+}
+
+func isLocal(p string) bool {
+	return p != "" && !path.IsAbs(p) && path.Clean(p) != ".." && !strings.HasPrefix(path.Clean(p), "../")
+}
+
+// sentence ends s with a period unless it already ends a sentence.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+// guid is a stable UUID (version 5 layout, SHA-256 based) derived from parts.
+func guid(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	b := h.Sum(nil)[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
