@@ -1,5 +1,7 @@
 package checks
 
+import "fmt"
+
 // ParseError reports Dockerfiles, or instructions, that BuildKit cannot
 // parse. The rest of the file is still checked.
 var ParseError = &Rule{
@@ -11,11 +13,28 @@ var ParseError = &Rule{
 	Check:            checkParseError,
 }
 
+// templateErrors is how many rejected lines make a file look like a
+// template (Dockerfile.template, a generator's input) rather than a
+// Dockerfile with mistakes; such a file gets one finding, not hundreds.
+const templateErrors = 4
+
 func checkParseError(p *Pass) {
 	if p.Dockerfile == nil {
 		return
 	}
-	for _, e := range p.Dockerfile.Errors {
+	errs := p.Dockerfile.Errors
+	if len(errs) >= templateErrors {
+		e := errs[0]
+		p.Report(Finding{
+			Span: Span{Line: e.Line, EndLine: e.Line},
+			Message: fmt.Sprintf("BuildKit cannot parse this instruction: %s (and %d more lines; the file looks like a template, not a Dockerfile)",
+				e.Message, len(errs)-1),
+			Fix: "Scan the Dockerfiles generated from the template, or leave the template out with `allow.paths` in .stowaway.yml.",
+			Key: "template",
+		})
+		return
+	}
+	for _, e := range errs {
 		p.Report(Finding{
 			Span:    Span{Line: e.Line, EndLine: e.Line},
 			Message: "BuildKit cannot parse this instruction: " + e.Message,
