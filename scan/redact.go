@@ -50,7 +50,31 @@ func newMasker(secrets map[string]bool) *masker {
 }
 
 func (m *masker) mask(s string) string {
+	return m.maskIf(s, func(string) bool { return true })
+}
+
+// maskProse masks the secrets in text a rule wrote. Rules never put values
+// there, so a secret that is a plain lower-case word ("password" in
+// `user:password@db`) is the rule's own word and is kept.
+func (m *masker) maskProse(s string) string {
+	return m.maskIf(s, func(sec string) bool { return !IsPlainWord(sec) })
+}
+
+// IsPlainWord reports a secret made only of lower-case ASCII letters.
+func IsPlainWord(s string) bool {
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (m *masker) maskIf(s string, ok func(string) bool) string {
 	for _, sec := range m.secrets {
+		if !ok(sec) {
+			continue
+		}
 		if strings.Contains(s, sec) {
 			s = strings.ReplaceAll(s, sec, Redact(sec))
 		}

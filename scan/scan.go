@@ -292,8 +292,8 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		} else {
 			f.Key = m.mask(f.Key)
 		}
-		f.Message = m.mask(f.Message)
-		f.Fix = m.mask(f.Fix)
+		f.Message = m.maskProse(f.Message)
+		f.Fix = m.maskProse(f.Fix)
 		if f.Suggestion != nil {
 			sg := *f.Suggestion
 			sg.Text = m.mask(sg.Text)
@@ -302,7 +302,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = m.mask(r.Message)
+				r.Message = m.maskProse(r.Message)
 				rel[i] = r
 			}
 			f.Related = rel
@@ -316,7 +316,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		occurrences[id]++
 		out = append(out, Finding{Finding: f, Region: resolve(s.lines, f.Span), Rule: r})
 	}
-	return e.applyPragmas(t, out, src, ruleByID)
+	return e.applyPragmas(t, out, src, ruleByID, m)
 }
 
 // otherSource reads a file that a finding names but that is not the target
