@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
@@ -103,7 +104,7 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			Heredocs:  node.Heredocs,
 			Node:      node,
 		}
-		cmd, err := instructions.ParseInstruction(node)
+		cmd, err := parseInstruction(node)
 		if err != nil {
 			df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, Message: parseMessage(err)})
 			continue
@@ -146,7 +147,7 @@ func parseOnbuild(expr string, at *parser.Node) *Instruction {
 		return nil
 	}
 	node := res.AST.Children[0]
-	cmd, err := instructions.ParseInstruction(node)
+	cmd, err := parseInstruction(node)
 	if err != nil {
 		return nil
 	}
@@ -155,6 +156,14 @@ func parseOnbuild(expr string, at *parser.Node) *Instruction {
 		StartLine: at.StartLine, EndLine: at.EndLine,
 		Flags: node.Flags, Heredocs: node.Heredocs, Node: node, Command: cmd,
 	}
+}
+
+// parseInstruction is instructions.ParseInstruction with a linter that
+// reports nothing: with the nil linter ParseInstruction passes, BuildKit
+// v0.34.2 dereferences nil when a `# check=skip=...` comment precedes the
+// instruction (Linter.WithMergedConfigFromComments).
+func parseInstruction(node *parser.Node) (any, error) {
+	return instructions.ParseInstructionWithLinter(node, linter.New(&linter.Config{}))
 }
 
 func parseMessage(err error) string {

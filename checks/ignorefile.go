@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -18,6 +19,11 @@ type IgnoreFile struct {
 	// invalid (Err says which).
 	Matcher *patternmatcher.PatternMatcher
 	Err     error
+
+	// mu serialises Excludes: the matcher compiles its patterns on first
+	// use and is not safe for concurrent use, and the engine checks the
+	// Dockerfiles that share an ignore file at the same time.
+	mu sync.Mutex
 }
 
 // IgnorePattern is one pattern as BuildKit reads it, with its line.
@@ -65,6 +71,8 @@ func (f *IgnoreFile) Excludes(path string) bool {
 	if f == nil || f.Matcher == nil {
 		return false
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	ok, err := f.Matcher.MatchesOrParentMatches(path)
 	return err == nil && ok
 }

@@ -11,7 +11,14 @@ type Pass struct {
 	Dockerfile *Dockerfile
 	Ignore     *IgnoreFile
 	Settings   *Settings
-	report     func(Finding)
+	// Context is, for a Dockerfile target, the build context this pass
+	// checks it against (a Dockerfile with several contexts gets a pass for
+	// each); nil when the engine did not walk one.
+	Context *BuildContext
+	// Contexts are, for an ignore-file target, the build contexts that the
+	// file governs for the Dockerfiles the engine knows; empty when none.
+	Contexts []*BuildContext
+	report   func(Finding)
 }
 
 // Settings are the parts of the configuration that rules read.

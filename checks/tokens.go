@@ -1,5 +1,38 @@
 package checks
 
+// Known token formats come from gitleaks' maintained default rule set, used
+// as a library. Three things about gitleaks shape this file:
+//   - Its Detector keeps findings and a commit map, but only DetectSource and
+//     AddFinding touch them; Detect/DetectString only read the config and add
+//     to an atomic byte counter, so one detector serves every goroutine
+//     (TestFindTokensConcurrent, under -race).
+//   - It logs through a package-level zerolog logger that writes to stderr;
+//     it is replaced by a no-op logger before the first detector is built.
+//   - Detect walks all its rules on each call and runs the regexps of those
+//     whose keywords occur in the text. Some keywords are common substrings
+//     ("ey" for JSON Web Tokens, "s." for Vault tokens), and their regexps
+//     over long RUN instructions are most of the cost. So each rule gets a
+//     detector of its own, and a keyword automaton of ours picks the ones to
+//     run: none for 89% of the instructions of real Dockerfiles, and with a
+//     narrower keyword where the regexp implies one (BenchmarkFindTokens).
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+	"github.com/rs/zerolog"
+	"github.com/zricethezav/gitleaks/v8/config"
+	"github.com/zricethezav/gitleaks/v8/detect"
+	"github.com/zricethezav/gitleaks/v8/logging"
+	"github.com/zricethezav/gitleaks/v8/report"
+)
+
 // Token is a known token format found in a text.
 type Token struct {
 	RuleID      string // gitleaks rule ID, e.g. "github-pat"
@@ -8,7 +41,309 @@ type Token struct {
 	Start, End  int    // byte offsets of Secret in the text
 }
 
-// FindTokens returns the known token formats in text.
+// FindTokens returns the known token formats in text, ordered by offset,
+// without overlaps. It is safe for concurrent use.
 func FindTokens(text string) []Token {
-	return nil
+	return tokenFinder().find(text)
+}
+
+// excludedTokenRules are default gitleaks rules that are not known token
+// formats, with the reason. Generic and context rules match a secret-named
+// assignment or a command shape, which our own name and value logic decides
+// with its placeholder and reference filters; public keys and identifiers
+// are not secrets. Rules scoped to a file path (nuget.config, *.tf, *.yaml,
+// *.php, *.p12) are dropped separately: FindTokens has no path, so they
+// would never match.
+var excludedTokenRules = map[string]string{
+	"generic-api-key":        "generic secret-named assignment with entropy",
+	"curl-auth-header":       "curl command shape, read by hardcoded-secret's header logic",
+	"curl-auth-user":         "curl command shape, read by hardcoded-secret's -u logic",
+	"adobe-client-id":        "client identifier",
+	"asana-client-id":        "client identifier",
+	"bitbucket-client-id":    "client identifier",
+	"discord-client-id":      "client identifier",
+	"linkedin-client-id":     "client identifier",
+	"looker-client-id":       "client identifier",
+	"messagebird-client-id":  "client identifier",
+	"plaid-client-id":        "client identifier",
+	"new-relic-user-api-id":  "account identifier",
+	"sendbird-access-id":     "application identifier",
+	"sumologic-access-id":    "access identifier",
+	"flutterwave-public-key": "public key",
+	"lob-pub-api-key":        "publishable key",
+	"mailgun-pub-key":        "public validation key",
+	"kubernetes-secret-yaml": "path-scoped (*.yaml)",
+	"hashicorp-tf-password":  "path-scoped (*.tf, *.hcl)",
+	"nuget-config-password":  "path-scoped (nuget.config)",
+	"freemius-secret-key":    "path-scoped (*.php)",
+	"pkcs12-file":            "path-only rule (*.p12, *.pfx)",
+}
+
+// narrowerKeywords replace the keywords of rules whose gitleaks keyword is a
+// common substring, by one their regexp implies: a JSON Web Token's payload
+// starts with ".ey", so "ey" (in key, they, keyserver) need not run the jwt
+// regexp, the costliest of the rule set over long RUN instructions.
+var narrowerKeywords = map[string][]string{"jwt": {".ey"}}
+
+// tokenKindOverrides names the token of rules whose gitleaks description is
+// not of the form "Found a <kind>, ...".
+var tokenKindOverrides = map[string]string{
+	"aws-access-token":                       "AWS access key ID",
+	"aws-amazon-bedrock-api-key-long-lived":  "Amazon Bedrock API key",
+	"aws-amazon-bedrock-api-key-short-lived": "Amazon Bedrock API key",
+	"cisco-meraki-api-key":                   "Cisco Meraki API key",
+	"clickhouse-cloud-api-secret-key":        "ClickHouse Cloud API secret key",
+	"private-key":                            "private key",
+	"sourcegraph-access-token":               "Sourcegraph access token",
+}
+
+type tokenScanner struct {
+	// all holds every kept rule: FindTokens without the prefilter, and the
+	// rules that have no keyword.
+	all *detect.Detector
+	// keywords holds every lower-case keyword of the kept rules, byKeyword
+	// the detectors of the rules that have it; keywords is nil when the
+	// prefilter is off.
+	keywords  *ahocorasick.Trie
+	byKeyword map[string][]*detect.Detector
+	// always are the detectors of rules without keywords, run on every text.
+	always []*detect.Detector
+	kinds  map[string]string // rule ID -> short token kind
+}
+
+var (
+	tokensOnce  sync.Once
+	tokensVal   *tokenScanner
+	silenceOnce sync.Once
+)
+
+func tokenFinder() *tokenScanner {
+	tokensOnce.Do(func() { tokensVal = newTokenScanner(true) })
+	return tokensVal
+}
+
+// newTokenScanner loads gitleaks' default rules without the excluded ones.
+// The configuration is embedded in gitleaks, so an error is a programming
+// error and panics. prefilter false runs gitleaks' own detector alone, for
+// measurements.
+func newTokenScanner(prefilter bool) *tokenScanner {
+	silenceOnce.Do(func() { logging.Logger = zerolog.Nop() })
+	d, err := detect.NewDetectorDefaultConfig()
+	if err != nil {
+		panic(fmt.Sprintf("checks: loading gitleaks' default rules: %v", err))
+	}
+	rules := make(map[string]config.Rule, len(d.Config.Rules))
+	for id, r := range d.Config.Rules {
+		if _, ok := excludedTokenRules[id]; ok || r.Path != nil || r.Regex == nil {
+			continue
+		}
+		rules[id] = r
+	}
+	s := &tokenScanner{all: ruleDetector(d.Config, rules), kinds: map[string]string{}}
+	for id, r := range rules {
+		s.kinds[id] = tokenKind(id, r.Description)
+	}
+	if !prefilter {
+		return s
+	}
+	s.byKeyword = map[string][]*detect.Detector{}
+	ids := make([]string, 0, len(rules))
+	for id := range rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // the order findings come in, before dropOverlaps
+	for _, id := range ids {
+		r := rules[id]
+		one := map[string]config.Rule{id: r}
+		for _, req := range r.RequiredRules {
+			if rr, ok := d.Config.Rules[req.RuleID]; ok {
+				one[req.RuleID] = rr
+			}
+		}
+		rd := ruleDetector(d.Config, one)
+		if len(r.Keywords) == 0 {
+			s.always = append(s.always, rd)
+		}
+		keywords := r.Keywords
+		if nk, ok := narrowerKeywords[id]; ok {
+			keywords = nk
+		}
+		for _, k := range keywords {
+			k = strings.ToLower(k)
+			s.byKeyword[k] = append(s.byKeyword[k], rd)
+		}
+	}
+	words := make([]string, 0, len(s.byKeyword))
+	for k := range s.byKeyword {
+		words = append(words, k)
+	}
+	sort.Strings(words)
+	s.keywords = ahocorasick.NewTrieBuilder().AddStrings(words).Build()
+	return s
+}
+
+// ruleDetector returns a detector over the given rules with the global
+// allowlists of base.
+func ruleDetector(base config.Config, rules map[string]config.Rule) *detect.Detector {
+	cfg := base
+	cfg.Rules = rules
+	cfg.Keywords = map[string]struct{}{}
+	cfg.OrderedRules = nil
+	for _, id := range base.OrderedRules {
+		if r, ok := rules[id]; ok {
+			cfg.OrderedRules = append(cfg.OrderedRules, id)
+			for _, k := range r.Keywords {
+				cfg.Keywords[strings.ToLower(k)] = struct{}{}
+			}
+		}
+	}
+	return detect.NewDetector(cfg)
+}
+
+// detectors returns the detectors that may find a token in text.
+func (s *tokenScanner) detectors(text string) []*detect.Detector {
+	if s.keywords == nil {
+		return []*detect.Detector{s.all}
+	}
+	ds := slices.Clip(s.always) // appending never writes to the shared array
+	matches := s.keywords.MatchString(strings.ToLower(text))
+	if len(matches) == 0 {
+		return ds
+	}
+	seen := map[*detect.Detector]bool{}
+	for _, m := range matches {
+		for _, d := range s.byKeyword[m.MatchString()] {
+			if !seen[d] {
+				seen[d] = true
+				ds = append(ds, d)
+			}
+		}
+	}
+	return ds
+}
+
+func (s *tokenScanner) find(text string) []Token {
+	if text == "" {
+		return nil
+	}
+	ds := s.detectors(text)
+	if len(ds) == 0 {
+		return nil
+	}
+	var toks []Token
+	lineStarts := []int{0}
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\n' {
+			lineStarts = append(lineStarts, i+1)
+		}
+	}
+	// A rule finds each occurrence once; taken keeps two findings of the
+	// same token on one line from landing on the same offset.
+	taken := map[string]bool{}
+	var findings []report.Finding
+	for _, d := range ds {
+		findings = append(findings, d.DetectString(text)...)
+	}
+	for _, f := range findings {
+		if f.Secret == "" {
+			continue
+		}
+		start := locateSecret(text, lineStarts, f.StartLine, f.Match, f.Secret, func(at int) bool {
+			return taken[f.RuleID+"\x00"+strconv.Itoa(at)]
+		})
+		if start < 0 {
+			continue
+		}
+		taken[f.RuleID+"\x00"+strconv.Itoa(start)] = true
+		toks = append(toks, Token{
+			RuleID:      f.RuleID,
+			Description: s.kinds[f.RuleID],
+			Secret:      f.Secret,
+			Start:       start,
+			End:         start + len(f.Secret),
+		})
+	}
+	return dropOverlaps(toks)
+}
+
+// locateSecret returns the offset of secret in text, or -1. gitleaks
+// reports the 0-based line of the match (its columns are off by one after
+// the first line), the match, and the secret inside the match: the match is
+// searched from the start of its line, skipping offsets already taken, and
+// the secret inside it (the secret group is the value, which comes after any
+// key in the match).
+func locateSecret(text string, lineStarts []int, line int, match, secret string, taken func(int) bool) int {
+	from := 0
+	if line >= 0 && line < len(lineStarts) {
+		from = lineStarts[line]
+	}
+	inMatch := strings.LastIndex(match, secret)
+	if inMatch < 0 {
+		match, inMatch = secret, 0
+	}
+	for _, start := range []int{from, 0} {
+		for i := start; i <= len(text); {
+			m := strings.Index(text[i:], match)
+			if m < 0 {
+				break
+			}
+			if at := i + m + inMatch; !taken(at) {
+				return at
+			}
+			i += m + 1
+		}
+	}
+	return -1
+}
+
+// dropOverlaps keeps, among tokens that overlap (several rules matching the
+// same secret, such as gitlab-pat and gitlab-pat-routable), the longest one,
+// then the first in rule-ID order, so the result does not depend on map order.
+func dropOverlaps(toks []Token) []Token {
+	sort.Slice(toks, func(i, j int) bool {
+		a, b := toks[i], toks[j]
+		if la, lb := a.End-a.Start, b.End-b.Start; la != lb {
+			return la > lb
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.RuleID < b.RuleID
+	})
+	var kept []Token
+	for _, t := range toks {
+		overlaps := false
+		for _, k := range kept {
+			if t.Start < k.End && k.Start < t.End {
+				overlaps = true
+				break
+			}
+		}
+		if !overlaps {
+			kept = append(kept, t)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Start < kept[j].Start })
+	return kept
+}
+
+var kindPrefix = regexp.MustCompile(`^(?:(?:Identified|Detected|Found|Discovered|Uncovered)\s+(?:an?\s+)?(?:(?:potential|possible|pattern (?:that resembles|resembling) an?)\s+)?)?`)
+
+// tokenKind turns a gitleaks description ("Uncovered a GitHub Personal
+// Access Token, potentially leading to ...") into the token's kind for a
+// message ("GitHub Personal Access Token").
+func tokenKind(id, desc string) string {
+	if k, ok := tokenKindOverrides[id]; ok {
+		return k
+	}
+	k := kindPrefix.ReplaceAllString(strings.TrimSpace(desc), "")
+	if i := strings.IndexAny(k, ",("); i >= 0 {
+		k = k[:i]
+	}
+	for _, sep := range []string{" which ", " that ", " posing ", " risking "} {
+		if i := strings.Index(k, sep); i >= 0 {
+			k = k[:i]
+		}
+	}
+	return strings.TrimSuffix(strings.TrimSpace(k), ".")
 }

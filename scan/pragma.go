@@ -19,8 +19,9 @@ var buildkitChecks = map[string][]string{
 
 // applyPragmas marks findings that a pragma or a BuildKit check directive
 // suppresses, and reports pragmas that name unknown rules or suppress
-// nothing as invalid-pragma findings.
-func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[string]*checks.Rule) []Finding {
+// nothing as invalid-pragma findings. Those are built from the raw pragma
+// line, which may hold a secret a rule found: m masks them like the rest.
+func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[string]*checks.Rule, m *masker) []Finding {
 	pragmas := checks.ParsePragmas(src.lines)
 	used := make([]bool, len(pragmas))
 	for i := range fs {
@@ -81,9 +82,9 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[s
 		f := checks.Finding{
 			RuleID: invalid.ID, Level: invalid.Level, Path: t.path,
 			Span:    checks.Span{Line: line, EndLine: line},
-			Message: msg,
+			Message: m.mask(msg),
 			Fix:     "Remove the pragma, or correct the rule IDs (see `stowaway rules`).",
-			Key:     normalize(src.lines[line-1]),
+			Key:     normalize(m.mask(src.lines[line-1])),
 		}
 		if lv, ok := e.levels[invalid.ID]; ok {
 			f.Level = lv

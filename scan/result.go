@@ -51,6 +51,20 @@ type BuildContext struct {
 	Dockerfile string // slash path of the Dockerfile
 	Dir        string // slash path of the context folder ("." for the root)
 	Ignore     string // slash path of the effective ignore file, "" when none
+	// From says where the mapping comes from: "default" (the Dockerfile's
+	// folder), ConfigFile, or the Compose or workflow file that builds it.
+	From string
+	// Complete is false when a bound stopped the walk of the context (a
+	// Problem says which): Secrets may miss files.
+	Complete bool
+	// Secrets are the secret-looking files of the context that BuildKit
+	// would send through the ignore file, sorted by path. Every Dockerfile
+	// built from the same folder with the same ignore file shares this
+	// slice: do not modify it.
+	Secrets []ContextSecret
+	// Shipments say which of Secrets this Dockerfile's shipped stages copy
+	// into a built image, and with which COPY or ADD (see ShippedBy).
+	Shipments []ContextShipment
 }
 
 // Rebase puts prefix in front of every path of the result, for a scan whose
@@ -78,8 +92,16 @@ func (r *Result) Rebase(prefix string) {
 	for i := range r.Files {
 		r.Files[i] = join(r.Files[i])
 	}
+	rebased := map[*ContextSecret]bool{}
 	for i := range r.Contexts {
 		c := &r.Contexts[i]
 		c.Dockerfile, c.Dir, c.Ignore = join(c.Dockerfile), join(c.Dir), join(c.Ignore)
+		// Contexts share their Secrets: each slice is rebased once.
+		if len(c.Secrets) > 0 && !rebased[&c.Secrets[0]] {
+			rebased[&c.Secrets[0]] = true
+			for j := range c.Secrets {
+				c.Secrets[j].Path = join(c.Secrets[j].Path)
+			}
+		}
 	}
 }

@@ -27,6 +27,9 @@ type Options struct {
 	Rules []*checks.Rule
 	// Workers is the number of files checked at once; 0 uses every core.
 	Workers int
+	// ContextLimits bound the walk of each build context; zero fields take
+	// DefaultContextLimits.
+	ContextLimits ContextLimits
 }
 
 // Scan scans paths (slash paths relative to the root of fsys; "." for all of
@@ -53,11 +56,13 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	e := &engine{
 		fsys: fsys, cfg: cfg, rules: rules, levels: levels,
 		settings: cfg.settings(), ignores: map[string]*ignoreEntry{},
+		limits: opts.ContextLimits.withDefaults(), contexts: map[string]*contextEntry{}, verdicts: map[string]verdict{},
 	}
 	for _, r := range rules {
 		e.enabled = append(e.enabled, r.ID)
 	}
 	targets, problems := discover(fsys, paths, cfg)
+	problems = append(problems, e.planContexts(targets)...)
 	outs := make([]fileOut, len(targets))
 	workers := opts.Workers
 	if workers <= 0 {
@@ -109,6 +114,16 @@ type engine struct {
 
 	mu      sync.Mutex
 	ignores map[string]*ignoreEntry
+
+	// Build contexts: the limits of a walk, each context walked once
+	// (keyed by folder and ignore file), each file classified once, the
+	// contexts of each Dockerfile target and the context folders each
+	// ignore file governs.
+	limits   ContextLimits
+	contexts map[string]*contextEntry
+	verdicts map[string]verdict
+	plan     contextMap
+	governs  map[string][]string
 }
 
 type ignoreEntry struct {
@@ -176,12 +191,12 @@ func (e *engine) check(t target) (out fileOut) {
 			src.ranges = append(src.ranges, [2]int{in.StartLine, in.EndLine})
 			src.nodes = append(src.nodes, in.Node)
 		}
-		dirs := lookup(e.cfg.Contexts, t.path)
-		if len(dirs) == 0 {
-			dirs = []string{path.Dir(t.path)}
+		sources := e.plan[t.path]
+		if len(sources) == 0 {
+			sources = []contextSource{{Dir: path.Dir(t.path), From: "default"}}
 		}
-		for _, dir := range dirs {
-			dir = path.Clean(dir)
+		for _, cs := range sources {
+			dir := path.Clean(cs.Dir)
 			ignPath := path.Join(path.Dir(t.path), path.Base(t.path)+".dockerignore")
 			ign, prob := e.ignoreFile(ignPath)
 			if ign == nil && prob == nil {
@@ -191,12 +206,17 @@ func (e *engine) check(t target) (out fileOut) {
 			if prob != nil {
 				out.problems = append(out.problems, *prob)
 			}
-			bc := BuildContext{Dockerfile: t.path, Dir: dir}
+			bc := BuildContext{Dockerfile: t.path, Dir: dir, From: cs.From}
 			if ign != nil {
 				bc.Ignore = ignPath
+			} else {
+				ignPath = ""
 			}
+			ent, probs := e.context(dir, ignPath, ign)
+			out.problems = append(out.problems, probs...)
+			bc.Complete, bc.Secrets, bc.Shipments = ent.ctx.Complete, ent.secrets, shipments(df, ent)
 			out.contexts = append(out.contexts, bc)
-			e.run(t.path, df, ign, collect, &out)
+			e.run(t.path, df, ign, ent.ctx, nil, collect, &out)
 		}
 	case ignoreKind:
 		ign, prob := e.ignoreFile(t.path)
@@ -211,7 +231,13 @@ func (e *engine) check(t target) (out fileOut) {
 		for i := range ign.Lines {
 			src.ranges = append(src.ranges, [2]int{i + 1, i + 1})
 		}
-		e.run(t.path, nil, ign, collect, &out)
+		var governed []*checks.BuildContext
+		for _, dir := range e.governs[t.path] {
+			ent, probs := e.context(dir, t.path, ign)
+			out.problems = append(out.problems, probs...)
+			governed = append(governed, ent.ctx)
+		}
+		e.run(t.path, nil, ign, nil, governed, collect, &out)
 	}
 	out.findings = e.finish(t, dedupe(raw), src)
 	return out
@@ -219,7 +245,7 @@ func (e *engine) check(t target) (out fileOut) {
 
 // run runs every rule on one target, turning a rule's panic into a problem
 // so that one bad rule or file never loses the rest of the scan.
-func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, report func(checks.Finding), out *fileOut) {
+func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, ctx *checks.BuildContext, governed []*checks.BuildContext, report func(checks.Finding), out *fileOut) {
 	for _, r := range e.rules {
 		func() {
 			defer func() {
@@ -228,7 +254,9 @@ func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, re
 						Message: fmt.Sprintf("internal error in rule %s on %s: %v\n%s", r.ID, p, v, debug.Stack())})
 				}
 			}()
-			r.Check(checks.NewPass(r, df, ign, e.settings, report))
+			pass := checks.NewPass(r, df, ign, e.settings, report)
+			pass.Context, pass.Contexts = ctx, governed
+			r.Check(pass)
 		}()
 	}
 }

@@ -61,14 +61,16 @@ func runCase(t *testing.T, rule *checks.Rule, dir string, flat bool) {
 	var secrets []string
 	spy := *rule
 	spy.Check = func(p *checks.Pass) {
-		rule.Check(checks.NewPass(rule, p.Dockerfile, p.Ignore, p.Settings, func(f checks.Finding) {
+		q := checks.NewPass(rule, p.Dockerfile, p.Ignore, p.Settings, func(f checks.Finding) {
 			if len(f.Secret) >= 6 {
 				mu.Lock()
 				secrets = append(secrets, f.Secret)
 				mu.Unlock()
 			}
 			p.Report(f)
-		}))
+		})
+		q.Context, q.Contexts = p.Context, p.Contexts
+		rule.Check(q)
 	}
 	fsys := os.DirFS(dir)
 	paths := []string{"."}

@@ -1,0 +1,361 @@
+package checks
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/moby/patternmatcher"
+)
+
+// Every file of the build context that the ignore file does not exclude can
+// reach the image through a COPY . or a glob, so the ignore file is the
+// last line of defence. Whether it excludes a secret is always asked of
+// BuildKit's own matcher with probe paths, never by comparing pattern text:
+// `.env*`, `**/.env` and `*` + `!src` all read differently from how they
+// look.
+
+// DockerignoreMissing reports a broad copy of a build context that has no
+// ignore file.
+var DockerignoreMissing = &Rule{
+	ID: "dockerignore-missing", Name: "DockerignoreMissing", Level: Warning, Precision: "very-high",
+	SecuritySeverity: "4.0",
+	Tags:             []string{"security", "build-context"},
+	Summary:          "Build context copied whole has no .dockerignore",
+	Help:             mustDoc("dockerignore-missing"),
+	Check:            checkDockerignoreMissing,
+}
+
+// DockerignoreGap reports ignore files that leave part of the standard
+// secret set in the build context.
+var DockerignoreGap = &Rule{
+	ID: "dockerignore-gap", Name: "DockerignoreGap", Level: Warning, Precision: "very-high",
+	SecuritySeverity: "4.0",
+	Tags:             []string{"security", "build-context"},
+	Summary:          "Ignore file does not exclude the standard secret files",
+	Help:             mustDoc("dockerignore-gap"),
+	Check:            checkDockerignoreGap,
+}
+
+// DockerignoreReinclude reports `!` patterns that put secret files back
+// into the build context.
+var DockerignoreReinclude = &Rule{
+	ID: "dockerignore-reinclude", Name: "DockerignoreReinclude", Level: Error, Precision: "high",
+	SecuritySeverity: "7.0",
+	Tags:             []string{"security", "build-context"},
+	Summary:          "Ignore file re-includes a secret file",
+	Help:             mustDoc("dockerignore-reinclude"),
+	Check:            checkDockerignoreReinclude,
+}
+
+// ignoreLine is one line of the standard secret set with the context paths
+// that it must keep out.
+type ignoreLine struct {
+	pattern string
+	probes  []string
+	// nested lines also guard every folder that a `!` pattern re-includes.
+	nested bool
+}
+
+// standardIgnore is the standard secret set: short, and each line a file
+// that holds credentials by convention. .git is in it because its history
+// keeps removed secrets and because actions/checkout writes the job's token
+// into .git/config.
+var standardIgnore = []ignoreLine{
+	// .git/HEAD and .git/refs name a commit and are often kept on purpose
+	// (`.git` then `!.git/HEAD`); the config and the objects are the secrets.
+	{".git", []string{".git/config", ".git/objects/pack/pack-0.pack"}, false},
+	{"**/.env", []string{".env", "config/.env"}, true},
+	{"**/.env.*", []string{".env.local", "config/.env.production"}, true},
+	{"**/.aws", []string{".aws/credentials", "home/.aws/credentials"}, true},
+	{"**/.ssh", []string{".ssh/id_rsa", "home/.ssh/id_ed25519"}, true},
+	{"**/*.pem", []string{"key.pem", "certs/privkey.pem"}, true},
+	{"**/*.key", []string{"server.key", "certs/tls.key"}, true},
+	{"**/.npmrc", []string{".npmrc", "web/.npmrc"}, true},
+	{"**/.netrc", []string{".netrc", "home/.netrc"}, true},
+	{"**/.pypirc", []string{".pypirc", "home/.pypirc"}, true},
+	{"**/.git-credentials", []string{".git-credentials", "home/.git-credentials"}, true},
+}
+
+// standardIgnoreLines lists the patterns of the standard set.
+func standardIgnoreLines() []string {
+	out := make([]string, len(standardIgnore))
+	for i, l := range standardIgnore {
+		out[i] = l.pattern
+	}
+	return out
+}
+
+// ignoreGaps returns the lines of the standard set that the ignore file
+// (nil: none) and the COPY --exclude patterns leave in the context.
+func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
+	var extra *patternmatcher.PatternMatcher
+	if len(excludes) > 0 {
+		extra, _ = patternmatcher.New(excludes)
+	}
+	excluded := func(p string) bool {
+		if ign.Excludes(p) {
+			return true
+		}
+		if extra != nil {
+			ok, err := extra.MatchesOrParentMatches(p)
+			return err == nil && ok
+		}
+		return false
+	}
+	var prefixes []string
+	if ign != nil {
+		prefixes = reincludedFolders(ign)
+	}
+	var gaps []string
+	for _, l := range standardIgnore {
+		probes := l.probes
+		if l.nested {
+			for _, pre := range prefixes {
+				for _, pr := range l.probes {
+					probes = append(probes, pre+"/"+pr)
+				}
+			}
+		}
+		for _, pr := range probes {
+			if !excluded(pr) {
+				gaps = append(gaps, l.pattern)
+				break
+			}
+		}
+	}
+	return gaps
+}
+
+// reincludedFolders lists the folders that `!` patterns bring back into the
+// context, where the standard set must apply again: `*` then `!src` sends
+// src/.env. A pattern whose last part names a file (!package.json,
+// !Dockerfile) re-includes no folder; probing under it would report a gap
+// that cannot exist.
+func reincludedFolders(ign *IgnoreFile) []string {
+	var out []string
+	for _, p := range ign.Patterns {
+		if !p.Negate {
+			continue
+		}
+		parts := strings.Split(p.Pattern, "/")
+		dir := p.Pattern
+		for i, part := range parts {
+			if strings.ContainsAny(part, "*?[") {
+				dir = strings.Join(parts[:i], "/")
+				break
+			}
+		}
+		if dir == p.Pattern && !strings.HasSuffix(strings.TrimSpace(ign.Lines[p.Line-1]), "/") && ignoreFileLikeName(parts[len(parts)-1]) {
+			dir = path.Dir(p.Pattern)
+		}
+		// .git/refs holds no file a developer puts there.
+		if dir != "" && dir != "." && !pathWithin(dir, ".git") && !slices.Contains(out, dir) {
+			out = append(out, dir)
+		}
+	}
+	return out
+}
+
+// ignoreFileLikeName reports names that are files rather than folders: with an
+// extension or a leading dot, in capitals (LICENSE), *file (Dockerfile,
+// Makefile), or a build wrapper script.
+func ignoreFileLikeName(name string) bool {
+	if strings.Contains(name, ".") || name == "gradlew" || name == "mvnw" {
+		return true
+	}
+	upper := true
+	for _, r := range name {
+		if unicode.IsLower(r) {
+			upper = false
+		}
+	}
+	if upper {
+		return true
+	}
+	r := []rune(name)
+	return len(r) > 4 && unicode.IsUpper(r[0]) && strings.HasSuffix(name, "file")
+}
+
+func checkDockerignoreMissing(p *Pass) {
+	if p.Ignore != nil {
+		return
+	}
+	m := newSecretFileModel(p.Dockerfile)
+	if m == nil {
+		return
+	}
+	for _, bc := range m.broadCopies() {
+		if len(ignoreGaps(nil, bc.excludes)) == 0 {
+			continue
+		}
+		p.Report(Finding{
+			Span: Span{Line: bc.in.StartLine, EndLine: bc.in.StartLine},
+			Message: fmt.Sprintf("%s %s copies the whole build context, and the context has no .dockerignore",
+				strings.ToUpper(bc.in.Cmd), bc.src),
+			Fix: "Create a .dockerignore at the root of the build context with at least these lines: " +
+				strings.Join(standardIgnoreLines(), ", ") + ".",
+			Key: "missing",
+		})
+		// One finding per Dockerfile: the missing file is one problem.
+		return
+	}
+}
+
+func checkDockerignoreGap(p *Pass) {
+	ign := p.Ignore
+	if p.Dockerfile != nil || ign == nil || ign.Matcher == nil {
+		return
+	}
+	gaps := ignoreGaps(ign, nil)
+	if len(gaps) == 0 {
+		return
+	}
+	f := Finding{
+		Message: fmt.Sprintf("%s does not exclude %s", path.Base(ign.Path), strings.Join(gaps, ", ")),
+		Fix:     fmt.Sprintf("Add these lines at the end of %s: %s.", ign.Path, strings.Join(gaps, ", ")),
+		Key:     "standard secret set",
+	}
+	last := 0
+	for i, l := range ign.Lines {
+		if strings.TrimSpace(l) != "" {
+			last = i + 1
+		}
+	}
+	if last == 0 {
+		f.Span = Span{Line: 1, EndLine: 1}
+		p.Report(f)
+		return
+	}
+	// The report sits on the last line so that the suggestion, which
+	// appends the missing lines, applies where the comment is.
+	f.Span = Span{Line: last, EndLine: last}
+	add := append(gaps, keptReincludes(ign, gaps)...)
+	f.Suggestion = &Suggestion{StartLine: last, EndLine: last, Text: ign.Lines[last-1] + "\n" + strings.Join(add, "\n")}
+	p.Report(f)
+}
+
+// keptReincludes returns the `!` lines that the appended lines would
+// override: a file re-included by name (!.env.example, !certs/ca.pem) that
+// the build needs stays in the context.
+func keptReincludes(ign *IgnoreFile, added []string) []string {
+	var all []string
+	for _, p := range ign.Patterns {
+		if p.Negate {
+			all = append(all, "!"+p.Pattern)
+		} else {
+			all = append(all, p.Pattern)
+		}
+	}
+	after, err := patternmatcher.New(append(all, added...))
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, p := range ign.Patterns {
+		if !p.Negate || strings.ContainsAny(p.Pattern, "*?[") {
+			continue
+		}
+		if _, secret := SecretPath(p.Pattern); secret || ign.Excludes(p.Pattern) {
+			continue
+		}
+		if ok, err := after.MatchesOrParentMatches(p.Pattern); err == nil && ok && !slices.Contains(out, "!"+p.Pattern) {
+			out = append(out, "!"+p.Pattern)
+		}
+	}
+	return out
+}
+
+// reincludeProbes are secret files that a `!` glob may bring back.
+var reincludeProbes = []string{
+	".env", ".env.local", ".env.production", "id_rsa", "id_ed25519", "key.pem", "privkey.pem", "server-key.pem",
+	"server.key", ".npmrc", ".netrc", ".pypirc", ".git-credentials", "credentials.json", "client.p12",
+	"keystore.jks", "terraform.tfstate", ".aws", ".ssh", ".aws/credentials", ".ssh/id_rsa", "kubeconfig", ".docker/config.json",
+}
+
+func checkDockerignoreReinclude(p *Pass) {
+	ign := p.Ignore
+	if p.Dockerfile != nil || ign == nil || ign.Matcher == nil {
+		return
+	}
+	for _, pat := range ign.Patterns {
+		if !pat.Negate {
+			continue
+		}
+		probe, kind, glob := reincludedSecret(pat.Pattern)
+		if probe == "" || ign.Excludes(probe) {
+			// Not a secret, or a later line excludes it again.
+			continue
+		}
+		f := Finding{
+			Span: Span{Line: pat.Line, EndLine: pat.Line},
+			Key:  "!" + pat.Pattern,
+		}
+		if glob {
+			f.Message = fmt.Sprintf("!%s re-includes secret files such as %s (%s) into the build context", pat.Pattern, probe, kind)
+			f.Fix = "Re-include only the files the build needs, by name (for example `!certs/ca.pem`), so that credentials stay out of the context."
+		} else {
+			f.Message = fmt.Sprintf("!%s re-includes %s (%s) into the build context", pat.Pattern, pat.Pattern, kind)
+			f.Fix = "Remove this line; pass the credential to the build with `RUN --mount=type=secret` or to the container at run time."
+			f.Suggestion = &Suggestion{StartLine: pat.Line, EndLine: pat.Line}
+		}
+		p.Report(f)
+	}
+}
+
+// reincludedSecret returns a secret path that the re-include pattern names:
+// the pattern itself when it is a path, else a probe that it matches by name.
+// A pattern whose last part is only a wildcard (!src/**) re-includes a
+// folder, not secrets by name; dockerignore-gap probes those folders.
+func reincludedSecret(pattern string) (probe, kind string, glob bool) {
+	if !strings.ContainsAny(pattern, "*?[") {
+		if k, ok := SecretPath(pattern); ok {
+			return pattern, k, false
+		}
+		return "", "", false
+	}
+	parts := strings.Split(pattern, "/")
+	prefix := ""
+	for i, part := range parts {
+		if strings.ContainsAny(part, "*?[") {
+			prefix = strings.Join(parts[:i], "/")
+			break
+		}
+	}
+	if strings.Trim(parts[len(parts)-1], "*?") == "" {
+		// !.aws/** brings back a secret folder; !src/** a plain one.
+		if _, ok := SecretPath(prefix); ok && prefix != "" {
+			probe := path.Join(prefix, "credentials")
+			if k, ok := SecretPath(probe); ok {
+				return probe, k, true
+			}
+		}
+		return "", "", false
+	}
+	m, err := patternmatcher.New([]string{pattern})
+	if err != nil {
+		return "", "", false
+	}
+	for _, dir := range []string{prefix, path.Join(prefix, "sub")} {
+		for _, pr := range reincludeProbes {
+			cand := path.Join(dir, pr)
+			k, ok := SecretPath(cand)
+			if !ok {
+				continue
+			}
+			// The pattern must name the file, not a folder above it.
+			if hit, _ := m.MatchesOrParentMatches(cand); !hit {
+				continue
+			}
+			if parent := path.Dir(cand); parent != "." {
+				if hit, _ := m.MatchesOrParentMatches(parent); hit {
+					continue
+				}
+			}
+			return cand, k, true
+		}
+	}
+	return "", "", false
+}

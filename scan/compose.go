@@ -1,0 +1,189 @@
+package scan
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// contextSource is a build context folder of a Dockerfile and where the
+// mapping was found.
+type contextSource struct {
+	Dir  string // slash path of the context folder
+	From string // "default", ConfigFile, or the Compose or workflow file
+}
+
+// contextMap maps a Dockerfile's slash path to its build contexts.
+type contextMap map[string][]contextSource
+
+func (m contextMap) add(dockerfile, dir, from string) {
+	dockerfile, dir = path.Clean(dockerfile), path.Clean(dir)
+	for _, c := range m[dockerfile] {
+		if c.Dir == dir {
+			return
+		}
+	}
+	m[dockerfile] = append(m[dockerfile], contextSource{Dir: dir, From: from})
+}
+
+// composeName matches the file names Compose reads by default, and their
+// override and per-environment variants.
+var composeName = regexp.MustCompile(`^(docker-)?compose([.-][^/]*)?\.ya?ml$`)
+
+// composeFiles finds Compose files where they are kept: at the root, one
+// folder down (deploy/, docker/) and in every folder above a Dockerfile.
+// A Compose file elsewhere is not read; its Dockerfiles keep their default
+// contexts.
+func composeFiles(fsys fs.FS, dockerfiles []string) []string {
+	dirs := map[string]bool{".": true}
+	if entries, err := fs.ReadDir(fsys, "."); err == nil {
+		for _, d := range entries {
+			if d.IsDir() && !skipDirs[d.Name()] {
+				dirs[d.Name()] = true
+			}
+		}
+	}
+	for _, p := range dockerfiles {
+		for d := path.Dir(p); ; d = path.Dir(d) {
+			dirs[d] = true
+			if d == "." {
+				break
+			}
+		}
+	}
+	var out []string
+	for d := range dirs {
+		entries, err := fs.ReadDir(fsys, d)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && composeName.MatchString(strings.ToLower(e.Name())) {
+				out = append(out, path.Join(d, e.Name()))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// composeService is the part of a Compose service that names a build.
+type composeService struct {
+	Build yaml.Node `yaml:"build"`
+}
+
+type composeBuild struct {
+	Context          string `yaml:"context"`
+	Dockerfile       string `yaml:"dockerfile"`
+	DockerfileInline string `yaml:"dockerfile_inline"`
+}
+
+// readCompose adds the build contexts that a Compose file names: `build:
+// path`, or `build.context` with `build.dockerfile` (relative to the
+// context), both relative to the Compose file's folder. Remote contexts
+// and inline Dockerfiles name no file of the repository.
+func readCompose(fsys fs.FS, file string, m contextMap) []Problem {
+	src, prob := readFile(fsys, file)
+	if prob != nil {
+		return []Problem{*prob}
+	}
+	var doc struct {
+		Services map[string]composeService `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return []Problem{{Path: file, Level: checks.Note,
+			Message: fmt.Sprintf("%s is not a Compose file Stowaway can read (%s); the build contexts it names are not used", file, firstLine(err.Error()))}}
+	}
+	names := make([]string, 0, len(doc.Services))
+	for n := range doc.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var problems []Problem
+	for _, name := range names {
+		b := composeBuild{Dockerfile: "Dockerfile"}
+		switch n := doc.Services[name].Build; n.Kind {
+		case 0:
+			continue
+		case yaml.ScalarNode:
+			b.Context = n.Value
+		case yaml.MappingNode:
+			if err := n.Decode(&b); err != nil {
+				continue
+			}
+			if b.Dockerfile == "" {
+				b.Dockerfile = "Dockerfile"
+			}
+		default:
+			continue
+		}
+		if b.DockerfileInline != "" {
+			continue
+		}
+		if b.Context == "" {
+			b.Context = "."
+		}
+		dir, ok1, why1 := composeValue(b.Context)
+		df, ok2, why2 := composeValue(b.Dockerfile)
+		if !ok1 || !ok2 {
+			if why1 == "" {
+				why1 = why2
+			}
+			problems = append(problems, Problem{Path: file, Level: checks.Note,
+				Message: fmt.Sprintf("%s: service %q: %s cannot be resolved without the environment; its build context is not used", file, name, why1)})
+			continue
+		}
+		if remoteContext(dir) {
+			continue
+		}
+		if path.IsAbs(dir) || path.IsAbs(df) {
+			problems = append(problems, Problem{Path: file, Level: checks.Note,
+				Message: fmt.Sprintf("%s: service %q builds from an absolute path; its build context is not used", file, name)})
+			continue
+		}
+		ctx := path.Join(path.Dir(file), dir)
+		if !relPath(ctx) {
+			problems = append(problems, Problem{Path: file, Level: checks.Note,
+				Message: fmt.Sprintf("%s: service %q builds from %s, outside the scanned tree; its build context is not used", file, name, dir)})
+			continue
+		}
+		m.add(path.Join(ctx, df), ctx, file)
+	}
+	return problems
+}
+
+var composeVar = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+// composeValue interpolates a Compose value: ${VAR:-default} and
+// ${VAR-default} take their default, $$ is a dollar; any other variable
+// depends on an environment that the scan does not have.
+func composeValue(s string) (out string, ok bool, unresolved string) {
+	ok = true
+	out = composeVar.ReplaceAllStringFunc(s, func(v string) string {
+		if v == "$$" {
+			return "$"
+		}
+		m := composeVar.FindStringSubmatch(v)
+		if m[2] == ":-" || m[2] == "-" {
+			return m[3]
+		}
+		if ok {
+			unresolved = v
+		}
+		ok = false
+		return v
+	})
+	return out, ok, unresolved
+}
+
+// remoteContext reports a context that BuildKit fetches: a Git or HTTP URL.
+func remoteContext(s string) bool {
+	return strings.Contains(s, "://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "github.com/")
+}

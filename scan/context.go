@@ -1,0 +1,444 @@
+package scan
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// How a build context is walked follows fsutil's filtered walk, which the
+// Docker client and buildctl use to send a local context:
+//   - Every path is matched on its slash path relative to the context with
+//     patternmatcher's MatchesUsingParentResults, each folder's result
+//     feeding its children's.
+//   - An excluded folder is skipped whole, unless a `!` pattern has a
+//     wildcard (then everything is walked and matched) or a `!` pattern
+//     without one names a path inside it (then the folder is walked so that
+//     the path can come back).
+//   - Nothing else is left out: .git and node_modules are sent unless the
+//     ignore file says otherwise. A symbolic link is sent as the link and
+//     never followed; a COPY source that names one follows it inside the
+//     context (checks.BuildContext.Links).
+//
+// Folders are walked breadth first, so that when a bound stops the walk the
+// files near the context root, where .env and keys usually sit, have been
+// seen.
+
+// ContextLimits bound the walk of one build context. A zero field takes the
+// default.
+type ContextLimits struct {
+	// Entries is the number of files, folders and links sent.
+	Entries int
+	// Depth is the number of folders below the context root.
+	Depth int
+	// ReadBytes is the number of bytes read from the context's files to
+	// look at their content.
+	ReadBytes int64
+	// FileBytes is the size of the largest file whose content is read;
+	// larger files are judged by their name.
+	FileBytes int64
+}
+
+// DefaultContextLimits are the bounds used when Options.ContextLimits
+// leaves a field zero.
+var DefaultContextLimits = ContextLimits{Entries: 100_000, Depth: 64, ReadBytes: 64 << 20, FileBytes: 256 << 10}
+
+func (l ContextLimits) withDefaults() ContextLimits {
+	d := DefaultContextLimits
+	if l.Entries > 0 {
+		d.Entries = l.Entries
+	}
+	if l.Depth > 0 {
+		d.Depth = l.Depth
+	}
+	if l.ReadBytes > 0 {
+		d.ReadBytes = l.ReadBytes
+	}
+	if l.FileBytes > 0 {
+		d.FileBytes = l.FileBytes
+	}
+	return d
+}
+
+// sentEntry is one path that BuildKit would send.
+type sentEntry struct {
+	rel string // slash path relative to the context
+	d   fs.DirEntry
+}
+
+// walkStats says how a walk ended.
+type walkStats struct {
+	entries  int
+	complete bool
+}
+
+// walkContext walks the context folder dir of fsys as BuildKit would send
+// it through ign (nil: no ignore file), calling visit for every path sent.
+// Problems name the context; a bound hit ends the walk with complete false.
+func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
+	lim = lim.withDefaults()
+	var problems []Problem
+	info, err := fs.Stat(fsys, dir)
+	if err != nil || !info.IsDir() {
+		msg := fmt.Sprintf("build context %s is not a folder of the scanned tree", dir)
+		if err != nil {
+			msg = fmt.Sprintf("cannot read build context %s: %s", dir, reason(err))
+		}
+		return walkStats{}, []Problem{{Path: dir, Level: checks.Warning, Message: msg}}
+	}
+	pm, err := contextMatcher(ign)
+	if err != nil {
+		// BuildKit refuses to build with an invalid ignore file, so nothing
+		// of the context can ship.
+		return walkStats{complete: true}, []Problem{{Path: ign.Path, Level: checks.Note,
+			Message: fmt.Sprintf("%s has an invalid pattern (%v); BuildKit refuses to build with it, so build context %s is not analysed", ign.Path, err, dir)}}
+	}
+	descend := excludedFolderRule(pm)
+
+	type folder struct {
+		rel   string
+		match patternmatcher.MatchInfo
+		depth int
+	}
+	queue := []folder{{}}
+	st := walkStats{complete: true}
+	depthReported := false
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		entries, err := fs.ReadDir(fsys, path.Join(dir, f.rel))
+		if err != nil {
+			problems = append(problems, Problem{Path: path.Join(dir, f.rel), Level: checks.Warning,
+				Message: fmt.Sprintf("cannot read %s of build context %s: %s", path.Join(dir, f.rel), dir, reason(err))})
+			continue
+		}
+		for _, d := range entries {
+			rel := d.Name()
+			if f.rel != "" {
+				rel = f.rel + "/" + d.Name()
+			}
+			var match patternmatcher.MatchInfo
+			if pm != nil {
+				excluded, mi, err := pm.MatchesUsingParentResults(rel, f.match)
+				if err != nil {
+					problems = append(problems, Problem{Path: ign.Path, Level: checks.Warning,
+						Message: fmt.Sprintf("matching %s against %s: %v", rel, ign.Path, err)})
+					return walkStats{entries: st.entries}, problems
+				}
+				match = mi
+				if excluded {
+					if d.IsDir() && descend(rel) && f.depth < lim.Depth {
+						queue = append(queue, folder{rel: rel, match: match, depth: f.depth + 1})
+					}
+					continue
+				}
+			}
+			if st.entries == lim.Entries {
+				problems = append(problems, Problem{Path: dir, Level: checks.Warning,
+					Message: fmt.Sprintf("build context %s sends more than %d files and folders; only those were checked for secret files", dir, lim.Entries)})
+				st.complete = false
+				return st, problems
+			}
+			st.entries++
+			visit(sentEntry{rel: rel, d: d})
+			if !d.IsDir() {
+				continue
+			}
+			if f.depth+1 > lim.Depth {
+				if !depthReported {
+					depthReported = true
+					problems = append(problems, Problem{Path: path.Join(dir, rel), Level: checks.Warning,
+						Message: fmt.Sprintf("build context %s nests folders deeper than %d at %s; deeper files were not checked for secret files", dir, lim.Depth, rel)})
+				}
+				st.complete = false
+				continue
+			}
+			queue = append(queue, folder{rel: rel, match: match, depth: f.depth + 1})
+		}
+	}
+	return st, problems
+}
+
+// contextMatcher builds a matcher of its own for a walk: patternmatcher
+// compiles patterns lazily and is not safe for concurrent use, and the
+// ignore file's matcher serves rules on other goroutines. The patterns are
+// read from the raw lines by BuildKit's reader, as the Docker client does.
+func contextMatcher(ign *checks.IgnoreFile) (*patternmatcher.PatternMatcher, error) {
+	if ign == nil {
+		return nil, nil
+	}
+	patterns, err := ignorefile.ReadAll(strings.NewReader(strings.Join(ign.Lines, "\n")))
+	if err != nil {
+		return nil, err
+	}
+	if len(patterns) == 0 {
+		return nil, nil
+	}
+	return patternmatcher.New(patterns)
+}
+
+// excludedFolderRule returns whether the walk must enter an excluded folder,
+// as fsutil decides: always when a `!` pattern has a wildcard before its
+// trailing /** or /*, else only when a `!` pattern names a path inside it.
+func excludedFolderRule(pm *patternmatcher.PatternMatcher) func(rel string) bool {
+	if pm == nil || !pm.Exclusions() {
+		return func(string) bool { return false }
+	}
+	var prefixes []string
+	for _, p := range pm.Patterns() {
+		if !p.Exclusion() {
+			continue
+		}
+		s := strings.TrimSuffix(strings.TrimSuffix(p.String(), "/**"), "/*")
+		if strings.ContainsAny(s, `*[]?^\`) {
+			return func(string) bool { return true }
+		}
+		prefixes = append(prefixes, s+"/")
+	}
+	return func(rel string) bool {
+		for _, p := range prefixes {
+			if strings.HasPrefix(p, rel+"/") {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// contextEntry is one walked context, shared by every Dockerfile built
+// from the same folder with the same ignore file.
+type contextEntry struct {
+	once     sync.Once
+	ctx      *checks.BuildContext
+	secrets  []ContextSecret // ctx.Secrets with repo paths, for Result
+	problems []Problem
+}
+
+// verdict is the cached classification of one file.
+type verdict struct {
+	kind   string
+	secret bool
+}
+
+// context walks a build context once per scan and returns it; problems are
+// returned only to the caller that walked it, so each is reported once.
+func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextEntry, []Problem) {
+	key := dir + "\x00" + ignPath
+	e.mu.Lock()
+	ent := e.contexts[key]
+	if ent == nil {
+		ent = &contextEntry{}
+		e.contexts[key] = ent
+	}
+	e.mu.Unlock()
+	var problems []Problem
+	ent.once.Do(func() {
+		ent.ctx, problems = e.walk(dir, ign)
+		for _, f := range ent.ctx.Secrets {
+			ent.secrets = append(ent.secrets, ContextSecret{Path: ent.ctx.RepoPath(f.Path), Kind: f.Kind})
+		}
+	})
+	return ent, problems
+}
+
+// walk builds a context: it walks the folder and classifies each regular
+// file sent, reading content within the limits.
+func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext, []Problem) {
+	ctx := &checks.BuildContext{Dir: dir, Ignore: ign}
+	budget := e.limits.ReadBytes
+	budgetReported := false
+	var problems []Problem
+	st, walkProblems := walkContext(e.fsys, dir, ign, e.limits, func(s sentEntry) {
+		repo := path.Join(dir, s.rel)
+		switch t := s.d.Type(); {
+		case t&fs.ModeSymlink != 0:
+			if target, err := fs.ReadLink(e.fsys, repo); err == nil {
+				if ctx.Links == nil {
+					ctx.Links = map[string]string{}
+				}
+				ctx.Links[s.rel] = target
+			}
+			return
+		case !t.IsRegular():
+			return
+		}
+		if e.cfg.pathAllowed(repo) {
+			return
+		}
+		v, ok := e.verdict(repo)
+		if !ok {
+			spent := false
+			v, spent = e.classify(repo, s.d, &budget)
+			if spent && !budgetReported {
+				budgetReported = true
+				problems = append(problems, Problem{Path: dir, Level: checks.Warning,
+					Message: fmt.Sprintf("read %d bytes of build context %s for secret files; the rest of its files were judged by their names", e.limits.ReadBytes, dir)})
+			}
+		}
+		if v.secret {
+			ctx.Secrets = append(ctx.Secrets, checks.ContextFile{Path: s.rel, Kind: v.kind})
+		}
+	})
+	ctx.Entries, ctx.Complete = st.entries, st.complete
+	sort.Slice(ctx.Secrets, func(i, j int) bool { return ctx.Secrets[i].Path < ctx.Secrets[j].Path })
+	return ctx, append(walkProblems, problems...)
+}
+
+func (e *engine) verdict(repo string) (verdict, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	v, ok := e.verdicts[repo]
+	return v, ok
+}
+
+// classify decides whether a file is a secret, reading it only when the
+// name calls for it. A verdict is cached for every context that holds the
+// file, unless it was reached without the content the classifier asked
+// for because the budget was spent: another context may still read it.
+func (e *engine) classify(repo string, d fs.DirEntry, budget *int64) (v verdict, spent bool) {
+	read := func() ([]byte, bool) {
+		info, err := d.Info()
+		if err != nil || info.Size() > e.limits.FileBytes {
+			return nil, false
+		}
+		if info.Size() > *budget {
+			spent = true
+			return nil, false
+		}
+		f, err := e.fsys.Open(repo)
+		if err != nil {
+			return nil, false
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, e.limits.FileBytes+1))
+		*budget -= int64(len(b))
+		if err != nil || int64(len(b)) > e.limits.FileBytes {
+			return nil, false
+		}
+		return b, true
+	}
+	v.kind, v.secret = checks.ContextFileSecret(repo, read, e.settings)
+	if !spent {
+		e.mu.Lock()
+		e.verdicts[repo] = v
+		e.mu.Unlock()
+	}
+	return v, spent
+}
+
+// ContextSecret is a secret-looking file of a build context.
+type ContextSecret struct {
+	Path string // slash path from the scan root
+	Kind string // what it holds: "dotenv file", "npm credentials file", ...
+}
+
+// ContextShipment is a secret file that a COPY or ADD of a shipped stage
+// copies into a built image: directly, through a stage that a COPY --from
+// carries it out of, or in the layer of a stage whose later RUN removes it.
+type ContextShipment struct {
+	Secret int // index into BuildContext.Secrets
+	Line   int // first line of the COPY or ADD in the Dockerfile
+}
+
+// ShippedBy returns the lines of the COPY and ADD instructions of the
+// Dockerfile that copy the file at p (a slash path from the scan root)
+// into a built image, in file order; none when the file is not a secret of
+// the context or no instruction ships it. With it, a tool that sees a
+// secret-looking file added to a pull request finds the Dockerfiles it
+// reaches: the contexts whose ShippedBy(p) is not empty.
+func (c *BuildContext) ShippedBy(p string) []int {
+	i := sort.Search(len(c.Secrets), func(i int) bool { return c.Secrets[i].Path >= p })
+	if i == len(c.Secrets) || c.Secrets[i].Path != p {
+		return nil
+	}
+	var lines []int
+	for _, s := range c.Shipments {
+		if s.Secret == i && !slices.Contains(lines, s.Line) {
+			lines = append(lines, s.Line)
+		}
+	}
+	sort.Ints(lines)
+	return lines
+}
+
+// shipments indexes the shipments of df from ctx into ent's secrets.
+func shipments(df *checks.Dockerfile, ent *contextEntry) []ContextShipment {
+	var out []ContextShipment
+	for _, s := range checks.ContextShipments(df, ent.ctx) {
+		i := sort.Search(len(ent.ctx.Secrets), func(i int) bool { return ent.ctx.Secrets[i].Path >= s.File.Path })
+		out = append(out, ContextShipment{Secret: i, Line: s.By.StartLine})
+	}
+	return out
+}
+
+// planContexts decides the build contexts of every Dockerfile target:
+// the configuration's when it names the Dockerfile, else those that Compose
+// files and workflows build it from, else its folder. It also records
+// which contexts each ignore file governs, for the ignore-file rules.
+func (e *engine) planContexts(targets []target) []Problem {
+	var dockerfiles []string
+	for _, t := range targets {
+		if t.kind == dockerfileKind {
+			dockerfiles = append(dockerfiles, t.path)
+		}
+	}
+	e.plan, e.governs = contextMap{}, map[string][]string{}
+	if len(dockerfiles) == 0 {
+		return nil
+	}
+	var problems []Problem
+	discovered := contextMap{}
+	for _, f := range composeFiles(e.fsys, dockerfiles) {
+		problems = append(problems, readCompose(e.fsys, f, discovered)...)
+	}
+	for _, f := range workflowFiles(e.fsys) {
+		problems = append(problems, readWorkflow(e.fsys, f, discovered)...)
+	}
+	configured := map[string][]string{}
+	for k, v := range e.cfg.Contexts {
+		configured[path.Clean(k)] = v
+	}
+	for _, df := range dockerfiles {
+		switch {
+		case configured[df] != nil:
+			for _, dir := range configured[df] {
+				e.plan.add(df, dir, ConfigFile)
+			}
+		case discovered[df] != nil:
+			e.plan[df] = discovered[df]
+		default:
+			e.plan.add(df, path.Dir(df), "default")
+		}
+		for _, c := range e.plan[df] {
+			if ign := e.effectiveIgnorePath(df, c.Dir); ign != "" && !slices.Contains(e.governs[ign], c.Dir) {
+				e.governs[ign] = append(e.governs[ign], c.Dir)
+			}
+		}
+	}
+	for _, dirs := range e.governs {
+		sort.Strings(dirs)
+	}
+	return problems
+}
+
+// effectiveIgnorePath returns the ignore file BuildKit reads for a
+// Dockerfile built from dir: <Dockerfile>.dockerignore beside it, else
+// dir/.dockerignore; "" when neither is a file.
+func (e *engine) effectiveIgnorePath(dockerfile, dir string) string {
+	for _, p := range []string{dockerfile + ".dockerignore", path.Join(dir, ".dockerignore")} {
+		if info, err := fs.Stat(e.fsys, p); err == nil && info.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
