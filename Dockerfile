@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+#
+# The image of the Stowaway GitHub Action: one static binary on a minimal
+# base. GitHub builds it from this file (action.yml: image: Dockerfile).
+#
+# GitHub runs container actions as root, with the checkout mounted at
+# /github/workspace, and asks actions not to set USER: another user could not
+# read the checkout nor write the SARIF file next to it. So there is no USER
+# here, and the final base is distroless/static's root variant (its :nonroot
+# tag sets a user).
+#
+# Both base images are pinned by tag and digest; bump them together.
+
+FROM golang:1.26.8-alpine@sha256:8ac98ca534ac3f51e1f420a1dd2c15e74c75cfa0f23f3ad27eb5d7236c349a0c AS build
+WORKDIR /src
+# The toolchain is the image's: go.mod's go line must not fetch another.
+ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+COPY go.mod go.sum ./
+RUN go mod download
+# Only the packages the binary is built from; cmd/stowaway's tests check
+# that this list covers every package it imports.
+COPY checks/ checks/
+COPY scan/ scan/
+COPY sarif/ sarif/
+COPY report/ report/
+COPY ghreview/ ghreview/
+COPY cmd/ cmd/
+RUN go build -trimpath -ldflags="-s -w" -o /out/stowaway ./cmd/stowaway
+
+FROM gcr.io/distroless/static-debian12:latest@sha256:d75cdd72874d4790092fcb1b058493ecf6bb5bf2b2b897045b00ff01d91843f2
+COPY --from=build /out/stowaway /usr/local/bin/stowaway
+ENTRYPOINT ["/usr/local/bin/stowaway"]

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var (
+	cliOnce sync.Once
+	cliPath string
+	cliErr  error
+)
+
+// cliBinary builds the command once per test run; the CLI tests run it as a
+// user would, from the repository root.
+func cliBinary(t *testing.T) string {
+	t.Helper()
+	cliOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "stowaway-cli")
+		if err != nil {
+			cliErr = err
+			return
+		}
+		cliPath = filepath.Join(dir, "stowaway")
+		out, err := exec.Command("go", "build", "-o", cliPath, ".").CombinedOutput()
+		if err != nil {
+			cliErr = errors.New(string(out))
+		}
+	})
+	if cliErr != nil {
+		t.Fatalf("building stowaway: %v", cliErr)
+	}
+	return cliPath
+}
+
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(cliBinary(t), args...)
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// TestScanExamples checks every output format of a scan of the shipped
+// examples against golden files (go test ./cmd/stowaway -update rewrites them).
+func TestScanExamples(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif", "github"} {
+		t.Run(format, func(t *testing.T) {
+			out, stderr, code := runCLI(t, "scan", "--format", format, "testdata/examples")
+			if code != exitFindings {
+				t.Errorf("exit code %d, want %d (the leaky examples have errors); stderr: %s", code, exitFindings, stderr)
+			}
+			out = versionRE.ReplaceAllString(out, `"version": "VERSION"`)
+			golden := filepath.Join("testdata", "examples."+format+".golden")
+			if format == "sarif" {
+				golden = filepath.Join("testdata", "examples.sarif")
+			}
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(want), out); diff != "" {
+				t.Errorf("scan --format %s (-want +got):\n%s", format, diff)
+			}
+			for _, secret := range plantedSecrets(t) {
+				if strings.Contains(out, secret) || strings.Contains(stderr, secret) {
+					t.Errorf("output holds the planted secret %q", secret[:4])
+				}
+			}
+		})
+	}
+}
+
+// The driver version differs between builds; goldens hold a placeholder.
+var versionRE = regexp.MustCompile(`"version": "[^"]*-devel[^"]*"|"version": "0\.0\.0[^"]*"`)
+
+// plantedSecrets are the fake credentials the examples carry.
+func plantedSecrets(t *testing.T) []string {
+	return []string{
+		"ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d",
+		"correct-horse-battery-staple",
+		"sk_test_EXAMPLEexampleEXAMPLEexample00",
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"clean app", []string{"scan", "../../testdata/examples/go-clean"}, exitOK},
+		{"findings", []string{"scan", "../../testdata/examples/node-leaky"}, exitFindings},
+		{"fail-on never", []string{"scan", "--fail-on", "never", "../../testdata/examples"}, exitOK},
+		{"warnings fail", []string{"scan", "--fail-on", "warning", "../../testdata/examples/python-buildarg"}, exitFindings},
+		{"errors only", []string{"scan", "../../testdata/examples/python-buildarg"}, exitOK},
+		{"flags after paths", []string{"scan", "../../testdata/examples/node-leaky", "--fail-on", "never"}, exitOK},
+		{"missing path", []string{"scan", "no/such/dir"}, exitError},
+		{"bad format", []string{"scan", "--format", "xml", "."}, exitError},
+		{"bad fail-on", []string{"scan", "--fail-on", "loud", "."}, exitError},
+		{"unknown command", []string{"scna"}, exitError},
+		{"rules", []string{"rules"}, exitOK},
+		{"one rule", []string{"rules", "secret-env"}, exitOK},
+		{"unknown rule", []string{"rules", "secret-envs"}, exitError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errb)
+			if code != tc.code {
+				t.Errorf("run(%q) = %d, want %d; stderr: %s", tc.args, code, tc.code, errb.String())
+			}
+		})
+	}
+}
+
+func TestConfigFlag(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "stowaway.yml")
+	if err := os.WriteFile(cfg, []byte("rules:\n  secret-env: off\n  arg-persisted: off\n  hardcoded-secret: off\n  url-credentials: off\n  context-secret-shipped: off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCLI(t, "scan", "--config", cfg, "--format", "json", "testdata/examples/node-leaky")
+	if code != exitOK {
+		t.Errorf("exit %d with the error rules off; stderr: %s\n%s", code, stderr, out)
+	}
+	if err := os.WriteFile(cfg, []byte("rule:\n  secret-env: off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code = runCLI(t, "scan", "--config", cfg, "testdata/examples")
+	if code != exitError || !strings.Contains(stderr, "field rule not found") {
+		t.Errorf("unknown key: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestOutputFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.sarif")
+	stdout, stderr, code := runCLI(t, "scan", "--format", "sarif", "--output", out, "testdata/examples")
+	if code != exitFindings {
+		t.Errorf("exit %d; stderr %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout not empty with --output: %q", stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(b, []byte(`"version": "2.1.0"`)) {
+		t.Errorf("no SARIF written: %v", err)
+	}
+	if !strings.Contains(stderr, "secret-env") {
+		t.Errorf("stderr does not summarise the findings: %q", stderr)
+	}
+}
+
+// TestReadmeRulesTable keeps the README's rules table in step with the rules.
+func TestReadmeRulesTable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "<!-- rules table")
+	end := strings.Index(readme, "<!-- end of rules table -->")
+	if start < 0 || end < start {
+		t.Fatal("README has no rules table markers")
+	}
+	var got []string
+	for _, line := range strings.Split(readme[start:end], "\n") {
+		if strings.HasPrefix(line, "| `") {
+			got = append(got, line)
+		}
+	}
+	var want []string
+	for _, r := range checks.All() {
+		want = append(want, "| `"+r.ID+"` | "+r.Level.String()+" | "+r.Summary+" |")
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("README rules table (-want +got):\n%s", diff)
+	}
+	for _, cmd := range []string{"go run ./cmd/stowaway scan testdata/examples", "go test ./..."} {
+		if !strings.Contains(readme[:strings.Index(readme, "## What it catches")], cmd) {
+			t.Errorf("README's first screen lacks %q", cmd)
+		}
+	}
+}

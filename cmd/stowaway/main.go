@@ -1,0 +1,80 @@
+// Command stowaway finds secrets that a Docker build would bake into an
+// image, before the image exists.
+//
+//	stowaway scan [--format text|json|sarif|github] [--output FILE]
+//	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
+//	stowaway rules [ID]
+//	stowaway action          (the GitHub Action's entry point)
+//	stowaway version
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0 // nothing at or above --fail-on
+	exitFindings = 1 // findings at or above --fail-on
+	exitError    = 2 // usage or internal error
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); a plain
+// build reports the module version Go recorded.
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Stowaway finds secrets that a Docker build would bake into an image.
+
+Usage:
+  stowaway scan [flags] [PATH...]   scan Dockerfiles and .dockerignore files (default PATH: .)
+  stowaway rules [ID]               list the rules, or print one rule's documentation
+  stowaway action                   run as the GitHub Action (reads INPUT_* and GITHUB_* variables)
+  stowaway version                  print the version
+
+Run 'stowaway scan -h' for the scan flags.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError
+	}
+	switch args[0] {
+	case "scan":
+		return runScan(ctx, args[1:], getenv, stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
+	case "action":
+		return runAction(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "stowaway", versionString())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "stowaway: unknown command %q\n\n%s", args[0], usage)
+	return exitError
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

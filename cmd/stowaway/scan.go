@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/report"
+	"github.com/stowaway-dev/stowaway/sarif"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+type scanFlags struct {
+	format, output, failOn, config string
+}
+
+func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	var f scanFlags
+	fs := flag.NewFlagSet("stowaway scan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitError
+	}
+	threshold, err := parseFailOn(f.failOn)
+	if err != nil {
+		fmt.Fprintf(stderr, "stowaway: %v\n", err)
+		return exitError
+	}
+	switch f.format {
+	case "text", "json", "sarif", "github":
+	default:
+		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
+		return exitError
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+
+	res, err := scanPaths(ctx, paths, f.config)
+	if err != nil {
+		fmt.Fprintf(stderr, "stowaway: %v\n", err)
+		return exitError
+	}
+
+	var buf bytes.Buffer
+	if err := write(&buf, f.format, res, f.output == "" && isTerminal(stdout) && getenv("NO_COLOR") == ""); err != nil {
+		fmt.Fprintf(stderr, "stowaway: writing the report: %v\n", err)
+		return exitError
+	}
+	if f.output != "" {
+		if err := os.WriteFile(f.output, buf.Bytes(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "stowaway: %v\n", err)
+			return exitError
+		}
+		if f.format != "text" {
+			// The file holds the report; people still see what was found.
+			report.Text(stderr, res, report.TextOptions{})
+		}
+	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
+		return exitError
+	}
+	if f.format != "text" && f.output == "" {
+		for _, p := range res.Problems {
+			fmt.Fprintf(stderr, "stowaway: %s: %s\n", p.Level, p.Message)
+		}
+	}
+	if failing(res, threshold) {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// parseInterleaved parses flags that may stand before, between or after the
+// paths, as users type them (`stowaway scan . --format sarif`).
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var paths []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return paths, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(paths, rest...), nil
+		}
+		paths = append(paths, rest[0])
+		args = rest[1:]
+	}
+}
+
+// parseFailOn reads --fail-on; 0 means never.
+func parseFailOn(s string) (checks.Level, error) {
+	if s == "never" {
+		return 0, nil
+	}
+	lv, err := checks.ParseLevel(s)
+	if err != nil {
+		return 0, fmt.Errorf("--fail-on: %v", err)
+	}
+	return lv, nil
+}
+
+// failing reports an unsuppressed finding at or above the threshold.
+func failing(res *scan.Result, threshold checks.Level) bool {
+	if threshold == 0 {
+		return false
+	}
+	for _, f := range res.Findings {
+		if f.Suppressed == nil && f.Level >= threshold {
+			return true
+		}
+	}
+	return false
+}
+
+func write(w io.Writer, format string, res *scan.Result, color bool) error {
+	switch format {
+	case "json":
+		return report.JSON(w, res)
+	case "sarif":
+		return sarif.Write(w, res, sarif.Options{Version: versionString()})
+	case "github":
+		return report.GitHub(w, res)
+	}
+	return report.Text(w, res, report.TextOptions{Color: color})
+}
+
+// scanPaths scans the command-line paths. The scanned tree is the current
+// folder, or the folder that holds both it and every path, so that results
+// are relative to the current folder and no symlink leads out of the tree.
+func scanPaths(ctx context.Context, args []string, configFile string) (*scan.Result, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	root := cwd
+	abs := make([]string, len(args))
+	for i, a := range args {
+		p, err := filepath.Abs(a)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("%s: %w", a, errors.Unwrap(err))
+		}
+		abs[i] = p
+		for !within(root, p) {
+			root = filepath.Dir(root)
+		}
+	}
+	rel := make([]string, len(abs))
+	for i, p := range abs {
+		r, _ := filepath.Rel(root, p)
+		rel[i] = filepath.ToSlash(r)
+	}
+	dir, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	var opts scan.Options
+	if configFile != "" {
+		src, err := os.ReadFile(configFile)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
+			return nil, err
+		}
+	}
+	res, err := scan.Scan(ctx, dir.FS(), rel, opts)
+	if err != nil {
+		return nil, err
+	}
+	if root != cwd {
+		prefix, _ := filepath.Rel(cwd, root)
+		res.Rebase(filepath.ToSlash(prefix))
+	}
+	return res, nil
+}
+
+func within(root, p string) bool {
+	r, err := filepath.Rel(root, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

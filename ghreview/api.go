@@ -1,0 +1,130 @@
+package ghreview
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// PullRequests is the part of go-github's PullRequestsService that a review
+// needs.
+type PullRequests interface {
+	Get(ctx context.Context, owner, repo string, number int) (*github.PullRequest, *github.Response, error)
+	ListFiles(ctx context.Context, owner, repo string, number int, opts *github.ListOptions) ([]*github.CommitFile, *github.Response, error)
+	ListComments(ctx context.Context, owner, repo string, number int, opts *github.PullRequestListCommentsOptions) ([]*github.PullRequestComment, *github.Response, error)
+	EditComment(ctx context.Context, owner, repo string, commentID int64, comment *github.PullRequestComment) (*github.PullRequestComment, *github.Response, error)
+	ListReviews(ctx context.Context, owner, repo string, number int, opts *github.ListOptions) ([]*github.PullRequestReview, *github.Response, error)
+	CreateReview(ctx context.Context, owner, repo string, number int, review *github.PullRequestReviewRequest) (*github.PullRequestReview, *github.Response, error)
+	UpdateReview(ctx context.Context, owner, repo string, number int, reviewID int64, body string) (*github.PullRequestReview, *github.Response, error)
+	DeletePendingReview(ctx context.Context, owner, repo string, number int, reviewID int64) (*github.PullRequestReview, *github.Response, error)
+	DismissReview(ctx context.Context, owner, repo string, number int, reviewID int64, review *github.PullRequestReviewDismissalRequest) (*github.PullRequestReview, *github.Response, error)
+}
+
+// CodeScanning is the part of go-github's CodeScanningService that uploads
+// SARIF.
+type CodeScanning interface {
+	UploadSarif(ctx context.Context, owner, repo string, sarif *github.SarifAnalysis) (*github.SarifID, *github.Response, error)
+}
+
+// SARIFStatuses reads the processing status of an upload. go-github v60's
+// GetSARIF drops the "errors" field that says why processing failed, so
+// this one is ours.
+type SARIFStatuses interface {
+	SARIFStatus(ctx context.Context, owner, repo, id string) (*SARIFStatus, error)
+}
+
+var (
+	_ PullRequests  = (*github.PullRequestsService)(nil)
+	_ CodeScanning  = (*github.CodeScanningService)(nil)
+	_ SARIFStatuses = sarifStatusClient{}
+)
+
+// SARIFStatus is GitHub's view of one SARIF upload.
+type SARIFStatus struct {
+	ProcessingStatus string   `json:"processing_status"` // pending, complete or failed
+	AnalysesURL      string   `json:"analyses_url"`
+	Errors           []string `json:"errors"`
+}
+
+type sarifStatusClient struct{ c *github.Client }
+
+func (s sarifStatusClient) SARIFStatus(ctx context.Context, owner, repo, id string) (*SARIFStatus, error) {
+	u := fmt.Sprintf("repos/%s/%s/code-scanning/sarifs/%s", url.PathEscape(owner), url.PathEscape(repo), url.PathEscape(id))
+	req, err := s.c.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	st := new(SARIFStatus)
+	if _, err := s.c.Do(ctx, req, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// Client is one repository on one GitHub host, seen through the interfaces
+// above.
+type Client struct {
+	PRs          PullRequests
+	CodeScanning CodeScanning
+	SARIF        SARIFStatuses
+	Owner, Repo  string
+	// Clock paces the polling of SARIF uploads; nil is the real clock.
+	Clock Clock
+	// Log receives one line per notable event (a wait, a retry); nil
+	// discards them.
+	Log io.Writer
+}
+
+// NewClient returns a Client for repository ("owner/name") on the REST API at
+// apiURL ($GITHUB_API_URL: https://api.github.com, or
+// https://HOST/api/v3 on GitHub Enterprise Server), authenticated with token
+// and sending every request through t.
+func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) {
+	owner, repo, ok := strings.Cut(repository, "/")
+	if !ok || owner == "" || repo == "" || strings.Contains(repo, "/") {
+		return nil, fmt.Errorf("repository %q is not owner/name", repository)
+	}
+	if apiURL == "" {
+		apiURL = "https://api.github.com"
+	}
+	base, err := url.Parse(strings.TrimSuffix(apiURL, "/") + "/")
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, fmt.Errorf("API URL %q is not an http(s) URL", apiURL)
+	}
+	gh := github.NewClient(&http.Client{Transport: t})
+	if token != "" {
+		gh = gh.WithAuthToken(token)
+	}
+	// GITHUB_API_URL is the REST root as it is; WithEnterpriseURLs would
+	// append /api/v3/ and break GHE.com and the test server.
+	gh.BaseURL = base
+	gh.UploadURL = base
+	gh.UserAgent = "stowaway"
+	return &Client{
+		PRs:          gh.PullRequests,
+		CodeScanning: gh.CodeScanning,
+		SARIF:        sarifStatusClient{gh},
+		Owner:        owner,
+		Repo:         repo,
+		Clock:        t.clock(),
+		Log:          t.Log,
+	}, nil
+}
+
+func (c *Client) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, format+"\n", args...)
+	}
+}
+
+func (c *Client) clock() Clock {
+	if c.Clock == nil {
+		return realClock{}
+	}
+	return c.Clock
+}

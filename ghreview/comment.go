@@ -1,0 +1,382 @@
+package ghreview
+
+// GitHub renders review comments and review bodies as Markdown, with
+// ```suggestion blocks that replace the commented lines, and allows at most
+// 65,536 characters in a body. Hidden HTML comments survive rendering and
+// come back from the API, so markers there make re-runs idempotent.
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// MaxBody is GitHub's limit on a comment or review body, in characters;
+// the bodies built here stay under it counting bytes.
+const MaxBody = 65536
+
+// RuleDocs is where a rule's documentation lives; the rule's ID and ".md"
+// follow.
+const RuleDocs = "https://github.com/stowaway-dev/stowaway/blob/main/checks/docs/"
+
+var (
+	markerRE = regexp.MustCompile(`<!-- stowaway:(fp|fixed|review)=([0-9A-Za-z._-]{1,128}) -->`)
+	// seenRE is the compact marker of the findings that did not fit in a
+	// review body: short fingerprints, comma-separated.
+	seenRE = regexp.MustCompile(`<!-- stowaway:seen=([0-9A-Za-z._,-]+) -->`)
+	fpRE   = regexp.MustCompile(`^[0-9A-Za-z._-]{1,128}$`)
+)
+
+// shortFP is the prefix of a fingerprint kept in the compact marker: 64
+// bits, plenty to tell one pull request's findings apart.
+func shortFP(fp string) string { return fp[:min(len(fp), 16)] }
+
+func fpMarker(fp string) string      { return "<!-- stowaway:fp=" + fp + " -->" }
+func fixedMarker(fp string) string   { return "<!-- stowaway:fixed=" + fp + " -->" }
+func reviewMarker(key string) string { return "<!-- stowaway:review=" + key + " -->" }
+
+// markers are the markers found in one body.
+type markers struct {
+	open, fixed []string
+	seen        []string // short fingerprints
+	review      string
+}
+
+func parseMarkers(body string) markers {
+	var m markers
+	for _, g := range markerRE.FindAllStringSubmatch(body, -1) {
+		switch g[1] {
+		case "fp":
+			m.open = append(m.open, g[2])
+		case "fixed":
+			m.fixed = append(m.fixed, g[2])
+		case "review":
+			m.review = g[2]
+		}
+	}
+	for _, g := range seenRE.FindAllStringSubmatch(body, -1) {
+		m.seen = append(m.seen, strings.Split(g[1], ",")...)
+	}
+	return m
+}
+
+// fingerprint is the finding's marker key: the engine's fingerprint, or a
+// hash of it when it holds characters a marker cannot.
+func fingerprint(f *scan.Finding) string {
+	fp := f.Fingerprint
+	if fp == "" {
+		fp = f.RuleID + "\x00" + f.Path + "\x00" + f.Key + "\x00" + f.Message
+	}
+	if fpRE.MatchString(fp) {
+		return fp
+	}
+	sum := sha256.Sum256([]byte(fp))
+	return hex.EncodeToString(sum[:16])
+}
+
+// level is the finding's configured level, else its rule's.
+func level(f *scan.Finding) checks.Level {
+	if f.Level != 0 {
+		return f.Level
+	}
+	if f.Rule != nil {
+		return f.Rule.Level
+	}
+	return checks.Warning
+}
+
+func levelBadge(l checks.Level) string {
+	switch l {
+	case checks.Error:
+		return ":no_entry: **Error**"
+	case checks.Warning:
+		return ":warning: **Warning**"
+	}
+	return ":information_source: **Note**"
+}
+
+// text makes repository text safe to show as Markdown: no control
+// characters, no HTML (which could fake a marker), no @-mentions, no
+// emphasis or links made of glob patterns such as **/.env. Code
+// spans stay as written, since they render literally, except for the start
+// of an HTML comment.
+func text(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	prose := strings.NewReplacer("<", "&lt;", ">", "&gt;", "@", "@\u2060",
+		`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`)
+	var b strings.Builder
+	for s != "" {
+		i := strings.IndexByte(s, '`')
+		if i < 0 {
+			b.WriteString(prose.Replace(s))
+			break
+		}
+		b.WriteString(prose.Replace(s[:i]))
+		n := len(s[i:]) - len(strings.TrimLeft(s[i:], "`"))
+		rest := s[i+n:]
+		j := closingRun(rest, n)
+		if j < 0 {
+			// An unmatched run of backticks is literal text.
+			b.WriteString(s[i : i+n])
+			s = rest
+			continue
+		}
+		b.WriteString(s[i:i+n] + strings.ReplaceAll(rest[:j], "<!--", "<!\u200b--") + s[i:i+n])
+		s = rest[j+n:]
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// closingRun returns the index of the first run of exactly n backticks in
+// s, or -1.
+func closingRun(s string, n int) int {
+	for i := 0; i < len(s); {
+		if s[i] != '`' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] == '`' {
+			j++
+		}
+		if j-i == n {
+			return i
+		}
+		i = j
+	}
+	return -1
+}
+
+// code wraps s in a code span that no backtick in s can close.
+func code(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	fence := strings.Repeat("`", longestRun(s, '`')+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
+
+// block wraps s in a fenced code block of the given info string.
+func block(info, s string) string {
+	fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
+	return fence + info + "\n" + s + "\n" + fence
+}
+
+func longestRun(s string, c byte) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
+}
+
+func ruleTitle(f *scan.Finding) string {
+	title := fmt.Sprintf("[%s](%s%s.md)", code(f.RuleID), RuleDocs, f.RuleID)
+	if f.Rule != nil && f.Rule.Summary != "" {
+		title += " · " + text(f.Rule.Summary)
+	}
+	return title
+}
+
+// inlineBody is the body of the review comment on a finding. withSuggestion
+// says whether the comment spans exactly the lines the finding's
+// Suggestion replaces, so that GitHub can apply it.
+func inlineBody(f *scan.Finding, withSuggestion bool) string {
+	var b strings.Builder
+	b.WriteString(fpMarker(fingerprint(f)) + "\n")
+	fmt.Fprintf(&b, "%s · %s\n\n%s\n", levelBadge(level(f)), ruleTitle(f), text(f.Message))
+	if f.Evidence != "" {
+		fmt.Fprintf(&b, "\nEvidence: %s\n", code(f.Evidence))
+	}
+	if f.Fix != "" {
+		fmt.Fprintf(&b, "\n**Fix:** %s\n", text(f.Fix))
+	}
+	if s := applicable(f); s != nil {
+		if withSuggestion {
+			b.WriteString("\n" + block("suggestion", s.Text) + "\n")
+		} else {
+			fmt.Fprintf(&b, "\nSuggested change for %s:\n\n%s\n", lineLabel(s.StartLine, s.EndLine), block("dockerfile", s.Text))
+		}
+	}
+	return clip(b.String())
+}
+
+func lineLabel(start, end int) string {
+	if end > start {
+		return fmt.Sprintf("lines %d–%d", start, end)
+	}
+	return fmt.Sprintf("line %d", start)
+}
+
+// fixedBody rewrites one of our earlier comments whose finding is gone.
+// why is "fixed" or the reason of a suppression.
+func fixedBody(old, fp, sha, why string) string {
+	// The old text stays readable under a fold, minus its markers and with
+	// its suggestion no longer applicable.
+	old = strings.TrimSpace(markerRE.ReplaceAllString(old, ""))
+	old = strings.ReplaceAll(old, "```suggestion", "```dockerfile")
+	var b strings.Builder
+	b.WriteString(fixedMarker(fp) + "\n")
+	fmt.Fprintf(&b, ":white_check_mark: **%s** in %s: Stowaway no longer reports this.\n\n", why, shortSHA(sha))
+	b.WriteString("<details><summary>Earlier comment</summary>\n\n" + old + "\n\n</details>\n")
+	return clip(b.String())
+}
+
+// fixedEntry rewrites the line of a review body that lists a finding which is
+// gone; other lines stay as they are.
+func fixedEntry(body, fp, sha, why string) string {
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		m := fpMarker(fp)
+		j := strings.Index(l, m)
+		if j < 0 {
+			continue
+		}
+		rest := strings.TrimSpace(l[j+len(m):])
+		entry := fixedMarker(fp)
+		if rest != "" {
+			entry += " ~~" + rest + "~~ " + why + " in " + shortSHA(sha)
+		}
+		lines[i] = l[:j] + entry
+	}
+	return strings.Join(lines, "\n")
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// clip keeps a body under GitHub's limit; only a pathological suggestion
+// gets there.
+func clip(s string) string {
+	const limit = MaxBody - 100
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8Start(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "\n\n… (cut to fit GitHub's limit)"
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// bodyInput is what a review body lists.
+type bodyInput struct {
+	key        string // review marker
+	intro      string
+	entries    []bodyEntry
+	suppressed int
+}
+
+type bodyEntry struct {
+	f   *scan.Finding
+	why string // "outside the diff", "over the inline limit", "GitHub refused the inline comment"
+}
+
+// reviewBody builds the body of a review: its marker, a headline, one line
+// per finding that has no inline comment (with its marker), and a hidden
+// marker for each finding that did not fit.
+func reviewBody(in bodyInput, link func(path string, start, end int) string) string {
+	var b strings.Builder
+	b.WriteString(reviewMarker(in.key) + "\n")
+	b.WriteString(in.intro + "\n")
+	var footer strings.Builder
+	if in.suppressed > 0 {
+		fmt.Fprintf(&footer, "\n_%s suppressed by `stowaway:ignore` pragmas or the configuration._\n", plural(in.suppressed, "finding"))
+	}
+	if len(in.entries) > 0 {
+		b.WriteString("\n")
+	}
+	// Every finding leaves a marker, so that a re-run does not post it
+	// again: a line when there is room, else a short fingerprint in the
+	// compact marker, whose room is kept from the start.
+	budget := MaxBody - 1024 - footer.Len()
+	var hidden []string
+	for i, e := range in.entries {
+		line := bodyLine(e, link) + "\n"
+		if b.Len()+len(line)+17*(len(in.entries)-i-1) > budget {
+			for _, rest := range in.entries[i:] {
+				hidden = append(hidden, shortFP(fingerprint(rest.f)))
+			}
+			break
+		}
+		b.WriteString(line)
+	}
+	if len(hidden) > 0 {
+		fmt.Fprintf(&b, "\n…and %s more: see the job summary or the SARIF file.\n", plural(len(hidden), "finding"))
+		b.WriteString("<!-- stowaway:seen=" + strings.Join(hidden, ",") + " -->\n")
+	}
+	b.WriteString(footer.String())
+	return b.String()
+}
+
+func bodyLine(e bodyEntry, link func(path string, start, end int) string) string {
+	f := e.f
+	loc := code(fmt.Sprintf("%s:%d", f.Path, f.Region.StartLine))
+	if u := link(f.Path, f.Region.StartLine, f.Region.EndLine); u != "" {
+		loc = fmt.Sprintf("[%s](%s)", loc, u)
+	}
+	line := fmt.Sprintf("- %s %s %s %s: %s", fpMarker(fingerprint(f)), levelBadge(level(f)), loc, code(f.RuleID), text(f.Message))
+	if f.Evidence != "" {
+		line += " (evidence " + code(f.Evidence) + ")"
+	}
+	if f.Fix != "" {
+		line += ". **Fix:** " + text(f.Fix)
+	}
+	if e.why != "" {
+		line += " _(" + e.why + ")_"
+	}
+	return line
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// reviewKey identifies a review by what it posts, so that a retry can tell
+// whether an earlier attempt was stored.
+func reviewKey(sha string, fs []*scan.Finding) string {
+	keys := make([]string, len(fs))
+	for i, f := range fs {
+		keys[i] = fingerprint(f)
+	}
+	sort.Strings(keys)
+	h := sha256.New()
+	h.Write([]byte(sha))
+	for _, k := range keys {
+		h.Write([]byte{0})
+		h.Write([]byte(k))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:20]
+}

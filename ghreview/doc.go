@@ -1,0 +1,11 @@
+// Package ghreview is Stowaway's GitHub side: it reads the workflow event,
+// lists a pull request's changed lines, decides which findings the pull
+// request is responsible for, posts them as one review with inline comments
+// on the lines it added, keeps re-runs idempotent, writes the job summary and
+// uploads SARIF to code scanning.
+//
+// Every call to GitHub goes through small interfaces that go-github's
+// services satisfy, so tests drive a real go-github client against a fake
+// server (package ghtest). Waits for rate limits and retries live in one
+// place, Transport, with an injectable Clock so that tests never sleep.
+package ghreview

@@ -1,0 +1,952 @@
+// Package ghtest is a stateful fake of the parts of GitHub's REST API that
+// Stowaway uses: pull requests with their files, reviews and review comments,
+// and code scanning's SARIF uploads. It validates requests the way GitHub
+// does (a review with one comment off the diff is refused whole, read-only
+// tokens get 403, uploads must be gzipped and base64-encoded), paginates
+// with Link headers, and injects faults: rate limits, 5xx answers.
+//
+// Tests drive a real go-github client against it and assert on what it
+// stored.
+package ghtest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sourcegraph/go-diff/diff"
+)
+
+// MaxFiles is the most files GitHub lists for a pull request.
+const MaxFiles = 3000
+
+// Server is the fake. Its fields are set before the first request.
+type Server struct {
+	*httptest.Server
+	// Prefix is the REST root's path, "" on github.com and "/api/v3" on
+	// GitHub Enterprise Server.
+	Prefix string
+	// Now is the fake's clock for rate limits; nil is time.Now.
+	Now func() time.Time
+
+	t      testing.TB
+	mu     sync.Mutex
+	tokens map[string]Token
+	repos  map[string]*Repo
+	faults []*Fault
+	log    []Request
+	nextID int64
+	limit  *rateLimit
+}
+
+// Token is what a token may do.
+type Token struct {
+	Login string
+	// ReadOnly tokens read everything and write nothing, like the token of a
+	// pull_request run from a fork.
+	ReadOnly bool
+	// NoSecurityEvents tokens lack security-events: write.
+	NoSecurityEvents bool
+}
+
+// Repo is a repository.
+type Repo struct {
+	Owner, Name string
+	PRs         map[int]*PR
+	// Branches maps refs (refs/heads/main) to their commit, for uploads.
+	Branches map[string]string
+	Uploads  []*Upload
+}
+
+// PR is a pull request.
+type PR struct {
+	Number             int
+	Author             string
+	HeadRef            string
+	HeadRepo, BaseRepo string
+	// Head is the current head commit; Diffs holds the files as of every
+	// head the pull request had, and review comments are checked against
+	// the diff of their commit_id.
+	Head     string
+	Diffs    map[string][]File
+	Reviews  []*Review
+	Comments []*Comment
+}
+
+// File is a changed file as GitHub lists it. An empty Patch is sent as no
+// patch at all, as GitHub does for large and binary diffs.
+type File struct {
+	Filename, Status, Patch, PreviousFilename string
+}
+
+// Review is a stored review.
+type Review struct {
+	ID       int64
+	User     string
+	Body     string
+	State    string // PENDING, COMMENTED, CHANGES_REQUESTED, APPROVED, DISMISSED
+	CommitID string
+}
+
+// Comment is a stored review comment.
+type Comment struct {
+	ID, ReviewID    int64
+	User            string
+	Body            string
+	Path            string
+	Line, StartLine int
+	Side, StartSide string
+	CommitID        string
+	InReplyTo       int64
+}
+
+// Upload is a stored SARIF upload.
+type Upload struct {
+	ID        string
+	CommitSHA string
+	Ref       string
+	SARIF     []byte // decoded: the JSON log
+	// Statuses are answered to successive status reads; the last one
+	// repeats. New uploads get pending, then complete.
+	Statuses []string
+	Errors   []string
+	reads    int
+}
+
+// Fault answers matching requests instead of the API.
+type Fault struct {
+	Method string
+	Path   *regexp.Regexp // matched against the path after Prefix
+	Status int
+	Header http.Header
+	Body   string
+	// Times is how many requests it answers; 0 means one.
+	Times int
+	// Stored lets the request reach the store first and then answers with
+	// the fault: a POST applied but whose answer was lost.
+	Stored bool
+	used   int
+}
+
+// Request is one logged request.
+type Request struct {
+	Method, Path string
+	Status       int
+}
+
+type rateLimit struct {
+	limit, remaining int
+	reset            time.Time
+}
+
+// New starts a fake; it stops at the end of the test.
+func New(t testing.TB) *Server {
+	s := &Server{t: t, tokens: map[string]Token{}, repos: map[string]*Repo{}, nextID: 1000}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// APIURL is the REST root, as GITHUB_API_URL holds it.
+func (s *Server) APIURL() string { return s.URL + s.Prefix }
+
+// AddToken registers a token.
+func (s *Server) AddToken(token string, tk Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens[token] = tk
+}
+
+// AddRepo registers a repository ("owner/name") and returns it.
+func (s *Server) AddRepo(full string) *Repo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	owner, name, _ := strings.Cut(full, "/")
+	r := &Repo{Owner: owner, Name: name, PRs: map[int]*PR{}, Branches: map[string]string{}}
+	s.repos[full] = r
+	return r
+}
+
+// AddPR opens a pull request at head with the given files.
+func (s *Server) AddPR(repo string, pr *PR, files []File) *PR {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pr.Diffs == nil {
+		pr.Diffs = map[string][]File{}
+	}
+	pr.Diffs[pr.Head] = files
+	if pr.BaseRepo == "" {
+		pr.BaseRepo = repo
+	}
+	if pr.HeadRepo == "" {
+		pr.HeadRepo = repo
+	}
+	s.repos[repo].PRs[pr.Number] = pr
+	return pr
+}
+
+// Push moves a pull request to a new head with the given files.
+func (s *Server) Push(repo string, number int, head string, files []File) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := s.repos[repo].PRs[number]
+	pr.Head = head
+	pr.Diffs[head] = files
+}
+
+// AddFault queues a fault.
+func (s *Server) AddFault(f *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// SecondaryLimit is a fault like GitHub's secondary rate limit: status 403
+// or 429 with Retry-After.
+func SecondaryLimit(method, path string, status, retryAfter int) *Fault {
+	h := http.Header{}
+	h.Set("Retry-After", strconv.Itoa(retryAfter))
+	return &Fault{
+		Method: method, Path: regexp.MustCompile(path), Status: status, Header: h,
+		Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`,
+	}
+}
+
+// ServerError is a one-shot 502 as GitHub's proxies send it.
+func ServerError(method, path string) *Fault {
+	return &Fault{Method: method, Path: regexp.MustCompile(path), Status: http.StatusBadGateway,
+		Body: `{"message":"Server Error"}`}
+}
+
+// SetRateLimit gives the primary rate limit: remaining calls until reset,
+// then limit calls again.
+func (s *Server) SetRateLimit(limit, remaining int, reset time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limit = &rateLimit{limit: limit, remaining: remaining, reset: reset}
+}
+
+// Requests returns the requests served so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.log...)
+}
+
+// Snapshot returns a deep copy of a pull request's state.
+func (s *Server) Snapshot(repo string, number int) PR {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := *s.repos[repo].PRs[number]
+	pr.Reviews = nil
+	for _, r := range s.repos[repo].PRs[number].Reviews {
+		c := *r
+		pr.Reviews = append(pr.Reviews, &c)
+	}
+	pr.Comments = nil
+	for _, c := range s.repos[repo].PRs[number].Comments {
+		cc := *c
+		pr.Comments = append(pr.Comments, &cc)
+	}
+	return pr
+}
+
+// Uploads returns copies of a repository's SARIF uploads.
+func (s *Server) Uploads(repo string) []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Upload
+	for _, u := range s.repos[repo].Uploads {
+		out = append(out, *u)
+	}
+	return out
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// recorder keeps the status for the log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	defer func() { s.log = append(s.log, Request{req.Method, req.URL.Path, rec.status}) }()
+	w = rec
+
+	if !strings.HasPrefix(req.URL.Path, s.Prefix+"/") {
+		s.t.Errorf("ghtest: request outside the API root %q: %s %s", s.Prefix, req.Method, req.URL.Path)
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+		return
+	}
+	p := strings.TrimPrefix(req.URL.Path, s.Prefix)
+
+	auth := req.Header.Get("Authorization")
+	tok, ok := s.tokens[strings.TrimPrefix(auth, "Bearer ")]
+	if !ok || !strings.HasPrefix(auth, "Bearer ") {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+		return
+	}
+
+	if l := s.limit; l != nil {
+		if !s.now().Before(l.reset) && l.remaining == 0 {
+			l.remaining, l.reset = l.limit, s.now().Add(time.Hour)
+		}
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(l.limit))
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(l.reset.Unix(), 10))
+		if l.remaining == 0 {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			writeJSON(w, http.StatusForbidden, map[string]string{
+				"message":           "API rate limit exceeded for installation ID 1.",
+				"documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-primary-rate-limits",
+			})
+			return
+		}
+		l.remaining--
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(l.remaining))
+	}
+
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+	}
+	for _, f := range s.faults {
+		times := max(f.Times, 1)
+		if f.used >= times || f.Method != req.Method || !f.Path.MatchString(p) {
+			continue
+		}
+		f.used++
+		if f.Stored {
+			s.route(httptest.NewRecorder(), req, p, body, tok)
+		}
+		for k, v := range f.Header {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(f.Status)
+		io.WriteString(w, f.Body)
+		return
+	}
+	s.route(w, req, p, body, tok)
+}
+
+var (
+	prPath       = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)$`)
+	filesPath    = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)/files$`)
+	commentsPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)/comments$`)
+	commentPath  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/comments/(\d+)$`)
+	reviewsPath  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews$`)
+	reviewPath   = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews/(\d+)$`)
+	dismissPath  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews/(\d+)/dismissals$`)
+	sarifsPath   = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/code-scanning/sarifs$`)
+	sarifPath    = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/code-scanning/sarifs/([^/]+)$`)
+)
+
+func (s *Server) route(w http.ResponseWriter, req *http.Request, p string, body []byte, tok Token) {
+	m := func(re *regexp.Regexp) []string { return re.FindStringSubmatch(p) }
+	mutation := req.Method != http.MethodGet
+	if mutation && tok.ReadOnly {
+		writeJSON(w, http.StatusForbidden, map[string]string{
+			"message":           "Resource not accessible by integration",
+			"documentation_url": "https://docs.github.com/rest",
+		})
+		return
+	}
+	switch {
+	case req.Method == http.MethodGet && m(prPath) != nil:
+		s.getPR(w, m(prPath))
+	case req.Method == http.MethodGet && m(filesPath) != nil:
+		s.listFiles(w, req, m(filesPath))
+	case req.Method == http.MethodGet && m(commentsPath) != nil:
+		s.listComments(w, req, m(commentsPath))
+	case req.Method == http.MethodPatch && m(commentPath) != nil:
+		s.editComment(w, m(commentPath), body, tok)
+	case req.Method == http.MethodGet && m(reviewsPath) != nil:
+		s.listReviews(w, req, m(reviewsPath), tok)
+	case req.Method == http.MethodPost && m(reviewsPath) != nil:
+		s.createReview(w, m(reviewsPath), body, tok)
+	case req.Method == http.MethodPut && m(reviewPath) != nil:
+		s.updateReview(w, m(reviewPath), body, tok)
+	case req.Method == http.MethodDelete && m(reviewPath) != nil:
+		s.deletePending(w, m(reviewPath), tok)
+	case req.Method == http.MethodPut && m(dismissPath) != nil:
+		s.dismiss(w, m(dismissPath), body)
+	case req.Method == http.MethodPost && m(sarifsPath) != nil:
+		s.uploadSARIF(w, m(sarifsPath), body, tok)
+	case req.Method == http.MethodGet && m(sarifPath) != nil:
+		s.sarifStatus(w, m(sarifPath))
+	default:
+		s.t.Errorf("ghtest: unexpected request %s %s", req.Method, p)
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func unprocessable(w http.ResponseWriter, errs ...string) {
+	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+		"message":           "Unprocessable Entity",
+		"errors":            errs,
+		"documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+	})
+}
+
+func notFound(w http.ResponseWriter) {
+	writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+}
+
+func (s *Server) pr(w http.ResponseWriter, g []string) (*Repo, *PR) {
+	r := s.repos[g[1]+"/"+g[2]]
+	if r == nil {
+		notFound(w)
+		return nil, nil
+	}
+	n, _ := strconv.Atoi(g[3])
+	pr := r.PRs[n]
+	if pr == nil {
+		notFound(w)
+		return nil, nil
+	}
+	return r, pr
+}
+
+// page applies GitHub's pagination to n items: per_page (default 30, at
+// most 100) and page, with a Link header.
+func page(w http.ResponseWriter, req *http.Request, n int) (from, to int) {
+	q := req.URL.Query()
+	per, err := strconv.Atoi(q.Get("per_page"))
+	if err != nil || per <= 0 {
+		per = 30
+	}
+	per = min(per, 100)
+	pg, err := strconv.Atoi(q.Get("page"))
+	if err != nil || pg <= 0 {
+		pg = 1
+	}
+	last := max((n+per-1)/per, 1)
+	link := func(p int, rel string) string {
+		u := *req.URL
+		u.Scheme, u.Host = "http", req.Host
+		v := u.Query()
+		v.Set("page", strconv.Itoa(p))
+		v.Set("per_page", strconv.Itoa(per))
+		u.RawQuery = v.Encode()
+		return fmt.Sprintf(`<%s>; rel="%s"`, u.String(), rel)
+	}
+	var links []string
+	if pg < last {
+		links = append(links, link(pg+1, "next"), link(last, "last"))
+	}
+	if pg > 1 {
+		links = append(links, link(1, "first"), link(pg-1, "prev"))
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	from = min((pg-1)*per, n)
+	return from, min(from+per, n)
+}
+
+func (s *Server) getPR(w http.ResponseWriter, g []string) {
+	_, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"number":        pr.Number,
+		"state":         "open",
+		"user":          map[string]any{"login": pr.Author},
+		"head":          map[string]any{"sha": pr.Head, "ref": pr.HeadRef, "repo": map[string]any{"full_name": pr.HeadRepo}},
+		"base":          map[string]any{"ref": "main", "repo": map[string]any{"full_name": pr.BaseRepo}},
+		"changed_files": len(pr.Diffs[pr.Head]),
+	})
+}
+
+func (s *Server) listFiles(w http.ResponseWriter, req *http.Request, g []string) {
+	_, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	files := pr.Diffs[pr.Head]
+	from, to := page(w, req, min(len(files), MaxFiles))
+	out := []map[string]any{}
+	for _, f := range files[from:to] {
+		j := map[string]any{"sha": strings.Repeat("a", 40), "filename": f.Filename, "status": f.Status}
+		if f.Patch != "" {
+			j["patch"] = f.Patch
+		}
+		if f.PreviousFilename != "" {
+			j["previous_filename"] = f.PreviousFilename
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) commentJSON(r *Repo, pr *PR, c *Comment) map[string]any {
+	j := map[string]any{
+		"id": c.ID, "pull_request_review_id": c.ReviewID, "body": c.Body, "path": c.Path,
+		"line": c.Line, "side": c.Side, "commit_id": c.CommitID, "original_commit_id": c.CommitID,
+		"user":     map[string]any{"login": c.User},
+		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#discussion_r%d", s.URL, r.Owner, r.Name, pr.Number, c.ID),
+	}
+	if c.StartLine != 0 {
+		j["start_line"], j["start_side"] = c.StartLine, c.StartSide
+	}
+	if c.InReplyTo != 0 {
+		j["in_reply_to_id"] = c.InReplyTo
+	}
+	return j
+}
+
+func (s *Server) reviewJSON(r *Repo, pr *PR, rv *Review) map[string]any {
+	return map[string]any{
+		"id": rv.ID, "body": rv.Body, "state": rv.State, "commit_id": rv.CommitID,
+		"user":     map[string]any{"login": rv.User},
+		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#pullrequestreview-%d", s.URL, r.Owner, r.Name, pr.Number, rv.ID),
+	}
+}
+
+func (s *Server) reviewByID(pr *PR, id int64) *Review {
+	for _, rv := range pr.Reviews {
+		if rv.ID == id {
+			return rv
+		}
+	}
+	return nil
+}
+
+func (s *Server) listComments(w http.ResponseWriter, req *http.Request, g []string) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	// Comments of pending reviews are not listed.
+	var visible []*Comment
+	for _, c := range pr.Comments {
+		if rv := s.reviewByID(pr, c.ReviewID); rv == nil || rv.State != "PENDING" {
+			visible = append(visible, c)
+		}
+	}
+	from, to := page(w, req, len(visible))
+	out := []map[string]any{}
+	for _, c := range visible[from:to] {
+		out = append(out, s.commentJSON(r, pr, c))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) editComment(w http.ResponseWriter, g []string, body []byte, tok Token) {
+	r := s.repos[g[1]+"/"+g[2]]
+	if r == nil {
+		notFound(w)
+		return
+	}
+	id, _ := strconv.ParseInt(g[3], 10, 64)
+	var in struct {
+		Body *string `json:"body"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil || in.Body == nil {
+		s.t.Errorf("ghtest: editing comment %d: body %s", id, body)
+		unprocessable(w, "body is missing")
+		return
+	}
+	for _, pr := range r.PRs {
+		for _, c := range pr.Comments {
+			if c.ID != id {
+				continue
+			}
+			if c.User != tok.Login {
+				writeJSON(w, http.StatusForbidden, map[string]string{"message": "Must have admin rights to Repository."})
+				return
+			}
+			if len(*in.Body) > 65536 {
+				unprocessable(w, "Body is too long (maximum is 65536 characters)")
+				return
+			}
+			c.Body = *in.Body
+			writeJSON(w, http.StatusOK, s.commentJSON(r, pr, c))
+			return
+		}
+	}
+	notFound(w)
+}
+
+func (s *Server) listReviews(w http.ResponseWriter, req *http.Request, g []string, tok Token) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	var visible []*Review
+	for _, rv := range pr.Reviews {
+		if rv.State != "PENDING" || rv.User == tok.Login {
+			visible = append(visible, rv)
+		}
+	}
+	from, to := page(w, req, len(visible))
+	out := []map[string]any{}
+	for _, rv := range visible[from:to] {
+		out = append(out, s.reviewJSON(r, pr, rv))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type draftComment struct {
+	Path      string `json:"path"`
+	Position  *int   `json:"position"`
+	Body      string `json:"body"`
+	Line      int    `json:"line"`
+	Side      string `json:"side"`
+	StartLine int    `json:"start_line"`
+	StartSide string `json:"start_side"`
+}
+
+func (s *Server) createReview(w http.ResponseWriter, g []string, body []byte, tok Token) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	var in struct {
+		CommitID string         `json:"commit_id"`
+		Body     string         `json:"body"`
+		Event    string         `json:"event"`
+		Comments []draftComment `json:"comments"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		s.t.Errorf("ghtest: creating a review: %v in %s", err, body)
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Problems parsing JSON"})
+		return
+	}
+	commit := in.CommitID
+	if commit == "" {
+		commit = pr.Head
+	}
+	files, ok := pr.Diffs[commit]
+	if !ok {
+		unprocessable(w, "Commit "+commit+" is not part of the pull request")
+		return
+	}
+	state := map[string]string{"": "PENDING", "COMMENT": "COMMENTED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "APPROVE": "APPROVED"}[in.Event]
+	switch {
+	case state == "":
+		unprocessable(w, "Event "+in.Event+" is not one of APPROVE, REQUEST_CHANGES, COMMENT")
+		return
+	case (in.Event == "REQUEST_CHANGES" || in.Event == "APPROVE") && pr.Author == tok.Login:
+		unprocessable(w, "Review Can not "+map[string]string{"REQUEST_CHANGES": "request changes on", "APPROVE": "approve"}[in.Event]+" your own pull request")
+		return
+	case (in.Event == "REQUEST_CHANGES" || in.Event == "COMMENT") && in.Body == "" && len(in.Comments) == 0:
+		unprocessable(w, "Review body is required for "+in.Event)
+		return
+	case len(in.Body) > 65536:
+		unprocessable(w, "Body is too long (maximum is 65536 characters)")
+		return
+	}
+	if state == "PENDING" {
+		for _, rv := range pr.Reviews {
+			if rv.State == "PENDING" && rv.User == tok.Login {
+				unprocessable(w, "User can only have one pending review per pull request")
+				return
+			}
+		}
+	}
+	for _, c := range in.Comments {
+		if msg := validComment(files, c); msg != "" {
+			// GitHub refuses the whole review and does not say which
+			// comment.
+			unprocessable(w, msg)
+			return
+		}
+	}
+	s.nextID++
+	rv := &Review{ID: s.nextID, User: tok.Login, Body: in.Body, State: state, CommitID: commit}
+	pr.Reviews = append(pr.Reviews, rv)
+	for _, c := range in.Comments {
+		s.nextID++
+		side := c.Side
+		if side == "" {
+			side = "RIGHT"
+		}
+		pr.Comments = append(pr.Comments, &Comment{
+			ID: s.nextID, ReviewID: rv.ID, User: tok.Login, Body: c.Body, Path: c.Path,
+			Line: c.Line, StartLine: c.StartLine, Side: side, StartSide: c.StartSide, CommitID: commit,
+		})
+	}
+	writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
+}
+
+// validComment returns why GitHub would refuse a review comment, or "".
+func validComment(files []File, c draftComment) string {
+	const offDiff = "Pull request review thread line must be part of the diff"
+	if c.Position != nil {
+		return "position comments are not supported by this fake"
+	}
+	if len(c.Body) > 65536 {
+		return "Body is too long (maximum is 65536 characters)"
+	}
+	var f *File
+	for i := range files {
+		if files[i].Filename == c.Path {
+			f = &files[i]
+		}
+	}
+	if f == nil {
+		return "Path could not be resolved"
+	}
+	if f.Patch == "" || c.Line <= 0 || (c.Side != "" && c.Side != "RIGHT") {
+		return offDiff
+	}
+	hunks, err := diff.ParseHunks([]byte(f.Patch + "\n"))
+	if err != nil {
+		return offDiff
+	}
+	hunkOf := func(line int) int {
+		for i, h := range hunks {
+			if line >= int(h.NewStartLine) && line < int(h.NewStartLine+h.NewLines) {
+				return i
+			}
+		}
+		return -1
+	}
+	h := hunkOf(c.Line)
+	if h < 0 {
+		return offDiff
+	}
+	if c.StartLine != 0 {
+		if c.StartSide != "" && c.StartSide != "RIGHT" {
+			return offDiff
+		}
+		if c.StartLine > c.Line {
+			return "Pull request review thread start line must precede the end line"
+		}
+		if hunkOf(c.StartLine) != h {
+			return "Pull request review thread start line must be part of the same hunk as the line."
+		}
+	}
+	return ""
+}
+
+func (s *Server) updateReview(w http.ResponseWriter, g []string, body []byte, tok Token) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(g[4], 10, 64)
+	rv := s.reviewByID(pr, id)
+	if rv == nil {
+		notFound(w)
+		return
+	}
+	var in struct {
+		Body *string `json:"body"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil || in.Body == nil {
+		s.t.Errorf("ghtest: updating review %d: body %s", id, body)
+		unprocessable(w, "body is missing")
+		return
+	}
+	if rv.User != tok.Login {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Must have admin rights to Repository."})
+		return
+	}
+	if len(*in.Body) > 65536 {
+		unprocessable(w, "Body is too long (maximum is 65536 characters)")
+		return
+	}
+	rv.Body = *in.Body
+	writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
+}
+
+func (s *Server) deletePending(w http.ResponseWriter, g []string, tok Token) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(g[4], 10, 64)
+	rv := s.reviewByID(pr, id)
+	if rv == nil || rv.User != tok.Login {
+		notFound(w)
+		return
+	}
+	if rv.State != "PENDING" {
+		unprocessable(w, "Can not delete a non-pending pull request review")
+		return
+	}
+	var reviews []*Review
+	for _, x := range pr.Reviews {
+		if x.ID != id {
+			reviews = append(reviews, x)
+		}
+	}
+	pr.Reviews = reviews
+	var comments []*Comment
+	for _, c := range pr.Comments {
+		if c.ReviewID != id {
+			comments = append(comments, c)
+		}
+	}
+	pr.Comments = comments
+	writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
+}
+
+func (s *Server) dismiss(w http.ResponseWriter, g []string, body []byte) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return
+	}
+	id, _ := strconv.ParseInt(g[4], 10, 64)
+	rv := s.reviewByID(pr, id)
+	if rv == nil {
+		notFound(w)
+		return
+	}
+	var in struct {
+		Message string `json:"message"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil || in.Message == "" {
+		unprocessable(w, "message is required")
+		return
+	}
+	if rv.State != "CHANGES_REQUESTED" && rv.State != "APPROVED" {
+		unprocessable(w, "Can not dismiss a "+strings.ToLower(rv.State)+" pull request review")
+		return
+	}
+	rv.State = "DISMISSED"
+	writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
+}
+
+var (
+	hexSHA   = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	refShape = regexp.MustCompile(`^refs/(heads/.+|tags/.+|pull/(\d+)/(head|merge))$`)
+)
+
+func (s *Server) uploadSARIF(w http.ResponseWriter, g []string, body []byte, tok Token) {
+	r := s.repos[g[1]+"/"+g[2]]
+	if r == nil {
+		notFound(w)
+		return
+	}
+	if tok.NoSecurityEvents {
+		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Resource not accessible by integration"})
+		return
+	}
+	var in struct {
+		CommitSHA string `json:"commit_sha"`
+		Ref       string `json:"ref"`
+		SARIF     string `json:"sarif"`
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "Problems parsing JSON"})
+		return
+	}
+	invalid := func(msg string) {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": "Invalid request.\n\n" + msg})
+	}
+	if !hexSHA.MatchString(in.CommitSHA) {
+		invalid(fmt.Sprintf("Invalid property /commit_sha: `%s` does not match /^[0-9a-fA-F]{40}$/.", in.CommitSHA))
+		return
+	}
+	g2 := refShape.FindStringSubmatch(in.Ref)
+	if g2 == nil {
+		invalid(fmt.Sprintf("Invalid property /ref: `%s` does not match the ref format.", in.Ref))
+		return
+	}
+	if g2[2] != "" {
+		n, _ := strconv.Atoi(g2[2])
+		pr := r.PRs[n]
+		if pr == nil {
+			invalid("ref " + in.Ref + " does not exist")
+			return
+		}
+		if _, ok := pr.Diffs[in.CommitSHA]; !ok || (g2[3] == "head" && pr.Head != in.CommitSHA) {
+			invalid("commit_sha " + in.CommitSHA + " is not the head of " + in.Ref)
+			return
+		}
+	} else if sha, ok := r.Branches[in.Ref]; !ok || sha != in.CommitSHA {
+		invalid("commit_sha " + in.CommitSHA + " is not on " + in.Ref)
+		return
+	}
+	gz, err := base64.StdEncoding.DecodeString(in.SARIF)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "sarif: not base64"})
+		return
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "sarif: not gzip"})
+		return
+	}
+	log, err := io.ReadAll(zr)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "sarif: broken gzip stream"})
+		return
+	}
+	var doc struct {
+		Version string            `json:"version"`
+		Runs    []json.RawMessage `json:"runs"`
+	}
+	up := &Upload{CommitSHA: in.CommitSHA, Ref: in.Ref, SARIF: log, Statuses: []string{"pending", "complete"}}
+	if err := json.Unmarshal(log, &doc); err != nil || doc.Version != "2.1.0" || len(doc.Runs) == 0 {
+		up.Statuses = []string{"pending", "failed"}
+		up.Errors = []string{"could not parse the SARIF file as SARIF 2.1.0 with at least one run"}
+	}
+	s.nextID++
+	up.ID = fmt.Sprintf("47177e22-5596-11eb-80a1-%012d", s.nextID)
+	r.Uploads = append(r.Uploads, up)
+	writeJSON(w, http.StatusAccepted, map[string]string{
+		"id":  up.ID,
+		"url": fmt.Sprintf("%s%s/repos/%s/%s/code-scanning/sarifs/%s", s.URL, s.Prefix, r.Owner, r.Name, up.ID),
+	})
+}
+
+func (s *Server) sarifStatus(w http.ResponseWriter, g []string) {
+	r := s.repos[g[1]+"/"+g[2]]
+	if r == nil {
+		notFound(w)
+		return
+	}
+	for _, up := range r.Uploads {
+		if up.ID != g[3] {
+			continue
+		}
+		st := up.Statuses[min(up.reads, len(up.Statuses)-1)]
+		up.reads++
+		out := map[string]any{
+			"processing_status": st,
+			"analyses_url":      fmt.Sprintf("%s%s/repos/%s/%s/code-scanning/analyses?sarif_id=%s", s.URL, s.Prefix, r.Owner, r.Name, up.ID),
+		}
+		if st == "failed" {
+			out["errors"] = up.Errors
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	notFound(w)
+}

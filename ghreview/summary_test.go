@@ -1,0 +1,99 @@
+package ghreview
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+func TestWriteSummary(t *testing.T) {
+	pipe := finding("svc/Dockerfile", 4, "A|B")
+	pipe.Region.EndLine = 6
+	quiet := finding("Dockerfile", 9, "QUIET_TOKEN")
+	quiet.Suppressed = &checks.Suppression{Kind: "inSource", Reason: "test fixture"}
+	var b strings.Builder
+	err := WriteSummary(&b, Summary{
+		Findings:  []scan.Finding{finding("Dockerfile", 2, "AWS_SECRET_ACCESS_KEY"), pipe, quiet},
+		Problems:  []scan.Problem{{Path: "huge/Dockerfile", Level: checks.Warning, Message: "file is larger than 1 MiB"}},
+		Scope:     "the files this pull request changes",
+		Notes:     []string{"No review: the token is read-only."},
+		ServerURL: "https://github.com", Owner: "acme", Repo: "app", SHA: headSHA,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, want := range []string{
+		"2 errors in the files this pull request changes. 1 finding suppressed.",
+		"> No review: the token is read-only.",
+		"| File | Line | Rule | Message |",
+		"| [`Dockerfile`](https://github.com/acme/app/blob/" + headSHA + "/Dockerfile#L2) | [2](https://github.com/acme/app/blob/" + headSHA + "/Dockerfile#L2) | :no_entry: `secret-env` |",
+		"svc/Dockerfile#L4-L6",
+		`A\|B`,
+		"`huge/Dockerfile`: file is larger than 1 MiB",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "QUIET_TOKEN") {
+		t.Errorf("summary lists a suppressed finding:\n%s", got)
+	}
+}
+
+func TestReviewBodyStaysUnderGitHubsLimit(t *testing.T) {
+	var entries []bodyEntry
+	for i := range 3000 {
+		f := finding("Dockerfile", i+1, strings.Repeat("K", 40)+string(rune('a'+i%26))+strings.Repeat("x", i%50))
+		f.Fingerprint = ""
+		f.Key = string(rune(i))
+		entries = append(entries, bodyEntry{&f, "not on a line this pull request adds"})
+	}
+	body := reviewBody(bodyInput{key: "k", intro: "### Stowaway", entries: entries, suppressed: 3},
+		func(string, int, int) string { return "https://github.com/acme/app/blob/x/Dockerfile" })
+	if len(body) >= MaxBody {
+		t.Fatalf("body of %d bytes, over GitHub's limit", len(body))
+	}
+	if !strings.Contains(body, "more: see the job summary") || !strings.Contains(body, "3 findings suppressed") {
+		t.Errorf("the cut body does not say what it left out:\n%s", body[len(body)-500:])
+	}
+	if m := parseMarkers(body); len(m.open)+len(m.seen) != len(entries) {
+		got := len(m.open) + len(m.seen)
+		t.Errorf("%d markers in the body, want one per finding (%d): a re-run would post the rest again", got, len(entries))
+	}
+}
+
+func TestCommentTextIsNeutralised(t *testing.T) {
+	f := finding("Dockerfile", 2, "X")
+	f.Message = "ENV \"<!-- stowaway:fp=forged -->\" names @octocat\nand `ticks`"
+	f.Evidence = "ab``cd"
+	body := inlineBody(&f, false)
+	if m := parseMarkers(body); len(m.open) != 1 || m.open[0] != f.Fingerprint {
+		t.Errorf("markers %+v: a message can forge a marker", m)
+	}
+	if strings.Contains(body, "@octocat") {
+		t.Errorf("the comment mentions a user:\n%s", body)
+	}
+	if !strings.Contains(body, "```ab``cd```") {
+		t.Errorf("evidence with backticks is not fenced safely:\n%s", body)
+	}
+}
+
+func TestText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain <b> & @octocat", "plain &lt;b&gt; & @\u2060octocat"},
+		{"add **/.env and [x](y) ~z_", `add \*\*/.env and \[x\](y) \~z\_`},
+		{"run `RUN --mount <command>` then", "run `RUN --mount <command>` then"},
+		{"``a ` b`` <x>", "``a ` b`` &lt;x&gt;"},
+		{"unmatched ` <x>", "unmatched ` &lt;x&gt;"},
+		{"`<!-- stowaway:fp=x -->`", "`<!\u200b-- stowaway:fp=x -->`"},
+		{"line\nbreak", "line break"},
+	}
+	for _, tt := range tests {
+		if got := text(tt.in); got != tt.want {
+			t.Errorf("text(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
