@@ -1,6 +1,10 @@
 package checks
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/moby/patternmatcher"
+)
 
 // ParseError reports Dockerfiles, or instructions, that BuildKit cannot
 // parse. The rest of the file is still checked.
@@ -20,6 +24,7 @@ const templateErrors = 4
 
 func checkParseError(p *Pass) {
 	if p.Dockerfile == nil {
+		checkIgnoreSyntax(p)
 		return
 	}
 	errs := p.Dockerfile.Errors
@@ -42,4 +47,35 @@ func checkParseError(p *Pass) {
 			Key:     e.Message,
 		})
 	}
+}
+
+// checkIgnoreSyntax reports an ignore file whose patterns BuildKit rejects
+// (a lone "!", a malformed bracket): the build fails on it, and none of its
+// patterns can be trusted to keep secrets out.
+func checkIgnoreSyntax(p *Pass) {
+	f := p.Ignore
+	if f == nil || f.Matcher != nil || f.Err == nil {
+		return
+	}
+	line := 1
+	for _, pat := range f.Patterns {
+		text := pat.Pattern
+		if pat.Negate {
+			text = "!" + text
+		}
+		if _, err := patternmatcher.New([]string{text}); err != nil {
+			line = pat.Line
+			break
+		}
+		if ok, err := patternmatcher.Matches("probe", []string{text}); err != nil && !ok {
+			line = pat.Line
+			break
+		}
+	}
+	p.Report(Finding{
+		Span:    Span{Line: line, EndLine: line},
+		Message: "BuildKit cannot read this ignore file: " + f.Err.Error(),
+		Fix:     "Fix or remove the pattern; `docker build` fails on this file, and none of its patterns are applied until then.",
+		Key:     f.Err.Error(),
+	})
 }
