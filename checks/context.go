@@ -3,11 +3,12 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"iter"
 	"path"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/patternmatcher"
@@ -49,6 +50,35 @@ type BuildContext struct {
 	// Complete is false when a bound stopped the walk: Secrets may then
 	// miss files.
 	Complete bool
+
+	// Derived once per context, since every Dockerfile built from it asks:
+	// the ignore line, the scan-root path and whether the standard ignore
+	// set covers each secret.
+	derivedOnce sync.Once
+	lines       []string
+	repoFiles   []contextSecretFile
+	stdCovered  []bool
+}
+
+func (c *BuildContext) derive() {
+	c.derivedOnce.Do(func() {
+		std, _ := compilePatterns(standardIgnoreLines())
+		c.lines = make([]string, len(c.Secrets))
+		c.repoFiles = make([]contextSecretFile, len(c.Secrets))
+		c.stdCovered = make([]bool, len(c.Secrets))
+		for i, f := range c.Secrets {
+			base := path.Base(f.Path)
+			if _, named := SecretPath(base); named {
+				c.lines[i] = "**/" + IgnoreLine(base)
+			} else {
+				c.lines[i] = IgnoreLine(f.Path)
+			}
+			c.repoFiles[i] = contextSecretFile{path: c.RepoPath(f.Path), kind: f.Kind, index: i}
+			if std != nil {
+				c.stdCovered[i], _ = std.MatchesOrParentMatches(f.Path)
+			}
+		}
+	})
 }
 
 // ContextFile is a secret-looking file of a build context.
@@ -300,7 +330,7 @@ func dotenvSecret(b []byte, s *Settings) bool {
 // Shipment is a secret file of a build context that a COPY or ADD of a
 // shipped stage sends into a built image.
 type Shipment struct {
-	File   ContextFile
+	Secret int          // index of the file in BuildContext.Secrets
 	By     *Instruction // the COPY or ADD
 	Source string       // its source that covers the file, as written
 	// Via is the COPY --from that carries the file out of a stage that is
@@ -312,77 +342,100 @@ type Shipment struct {
 	Named bool
 }
 
-// ContextShipments lists the secret files of ctx that the shipped stages of
-// df copy into a built image, in instruction and path order. COPY --from,
-// URLs, Git sources, heredocs and sources with unexpanded variables read no
-// context file and are skipped.
-func ContextShipments(df *Dockerfile, ctx *BuildContext) []Shipment {
-	if df == nil || ctx == nil || len(ctx.Secrets) == 0 || len(df.Stages) == 0 {
-		return nil
-	}
-	st := newContextStages(df)
-	var out []Shipment
-	for _, s := range df.Stages {
-		if !s.Shipped {
-			continue
+// ContextShipments yields the secret files of ctx that the shipped stages
+// of df copy into a built image, in instruction order and, for each source,
+// in path order; a file that several sources of one instruction take comes
+// once. COPY --from, URLs, Git sources, heredocs and sources with unexpanded
+// variables read no context file and are skipped. It works in the number of
+// files shipped, not the number of secrets in the context: a monorepo's
+// root context can hold thousands, and every Dockerfile asks.
+func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
+	return func(yield func(Shipment) bool) {
+		if df == nil || ctx == nil || len(ctx.Secrets) == 0 || len(df.Stages) == 0 {
+			return
 		}
-		for _, in := range s.Instructions {
-			var sd *instructions.SourcesAndDest
-			var excludes []string
-			parents := false
-			switch c := in.Command.(type) {
-			case *instructions.CopyCommand:
-				if c.From != "" {
-					continue
-				}
-				sd, excludes, parents = &c.SourcesAndDest, c.ExcludePatterns, c.Parents
-			case *instructions.AddCommand:
-				sd, excludes = &c.SourcesAndDest, c.ExcludePatterns
-			default:
+		st := newContextStages(df)
+		for _, s := range df.Stages {
+			if !s.Shipped {
 				continue
 			}
-			dest := stagePath(st.workdir[in], sd.DestPath)
-			destDir := strings.HasSuffix(sd.DestPath, "/") || len(sd.SourcePaths)+len(sd.SourceContents) > 1
-			_, destNamed := SecretPath(dest)
-			seen := map[string]bool{}
-			for _, src := range sd.SourcePaths {
-				if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") || strings.Contains(src, "$") {
+			for _, in := range s.Instructions {
+				var sd *instructions.SourcesAndDest
+				var excludes []string
+				parents := false
+				switch c := in.Command.(type) {
+				case *instructions.CopyCommand:
+					if c.From != "" {
+						continue
+					}
+					sd, excludes, parents = &c.SourcesAndDest, c.ExcludePatterns, c.Parents
+				case *instructions.AddCommand:
+					sd, excludes = &c.SourcesAndDest, c.ExcludePatterns
+				default:
 					continue
 				}
-				_, srcNamed := SecretPath(src)
-				for _, h := range resolveSource(ctx, src, parents, excludes) {
-					if seen[h.file.Path] {
+				cp := &contextCopy{st: st, ctx: ctx, stage: s, dest: stagePath(st.workdir[in], sd.DestPath),
+					destDir: strings.HasSuffix(sd.DestPath, "/") || len(sd.SourcePaths)+len(sd.SourceContents) > 1}
+				if len(excludes) > 0 {
+					var err error
+					if cp.exclude, err = compilePatterns(excludes); err != nil {
+						// BuildKit refuses the instruction: nothing is copied.
 						continue
 					}
-					landing := dest
-					switch {
-					case h.rel != "":
-						landing = path.Join(dest, h.rel)
-					case destDir || h.wildcard:
-						landing = path.Join(dest, path.Base(h.file.Path))
-					}
-					via, ok := st.carried(s, landing, map[*Stage]bool{})
-					if !ok {
+				}
+				_, destNamed := SecretPath(cp.dest)
+				// seen keeps a file that several sources take from coming
+				// twice; most instructions ship nothing, so it is made on
+				// the first file.
+				var seen []bool
+				for _, src := range sd.SourcePaths {
+					if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") || strings.Contains(src, "$") {
 						continue
 					}
-					seen[h.file.Path] = true
-					out = append(out, Shipment{File: h.file, By: in, Source: src, Via: via, Named: srcNamed || destNamed})
+					_, srcNamed := SecretPath(src)
+					more := cp.each(src, parents, func(i int, via *Instruction) bool {
+						if len(sd.SourcePaths) > 1 {
+							if seen == nil {
+								seen = make([]bool, len(ctx.Secrets))
+							}
+							if seen[i] {
+								return true
+							}
+							seen[i] = true
+						}
+						return yield(Shipment{Secret: i, By: in, Source: src, Via: via, Named: srcNamed || destNamed})
+					})
+					if !more {
+						return
+					}
 				}
 			}
 		}
 	}
-	return out
 }
 
 // contextStages is what ContextShipments needs of the stage model: the
-// WORKDIR at each instruction.
+// WORKDIR at each instruction, and for each stage the COPY --from sources
+// that read what it wrote.
 type contextStages struct {
-	df      *Dockerfile
-	workdir map[*Instruction]string
+	df       *Dockerfile
+	workdir  map[*Instruction]string
+	carriers map[*Stage][]carrier
+}
+
+// carrier is one source of a COPY --from in a shipped stage.
+type carrier struct {
+	in         *Instruction
+	to         *Stage // the stage the COPY --from is in
+	src, dest  string // absolute and clean
+	destDir    bool
+	wild       bool // src has a wildcard
+	named      bool // src names a secret path: secret-file-copied's line
+	toInherits bool // to ships whole
 }
 
 func newContextStages(df *Dockerfile) *contextStages {
-	st := &contextStages{df: df, workdir: map[*Instruction]string{}}
+	st := &contextStages{df: df, workdir: map[*Instruction]string{}, carriers: map[*Stage][]carrier{}}
 	final := map[*Stage]string{}
 	for _, s := range df.Stages {
 		dir := "/"
@@ -398,6 +451,37 @@ func newContextStages(df *Dockerfile) *contextStages {
 		final[s] = dir
 	}
 	return st
+}
+
+// carriersOf returns the COPY --from sources of shipped stages that read
+// from s or a stage built on it.
+func (st *contextStages) carriersOf(s *Stage) []carrier {
+	if cs, ok := st.carriers[s]; ok {
+		return cs
+	}
+	var cs []carrier
+	for _, t := range st.df.Stages {
+		if !t.Shipped {
+			continue
+		}
+		for _, in := range t.Instructions {
+			c, ok := in.Command.(*instructions.CopyCommand)
+			if !ok || c.From == "" {
+				continue
+			}
+			if from := st.df.StageRef(c.From); from == nil || !builtOn(from, s) {
+				continue
+			}
+			for _, src := range c.SourcePaths {
+				_, named := SecretPath(src)
+				cs = append(cs, carrier{in: in, to: t, src: stagePath("/", src), dest: stagePath(st.workdir[in], c.DestPath),
+					destDir: strings.HasSuffix(c.DestPath, "/") || len(c.SourcePaths) > 1,
+					wild:    hasWildcard(src), named: named, toInherits: t.Inherited})
+			}
+		}
+	}
+	st.carriers[s] = cs
+	return cs
 }
 
 // stagePath resolves a COPY destination or WORKDIR against the folder in
@@ -416,7 +500,7 @@ func stagePath(dir, p string) string {
 // with a nil Instruction when s ships whole, else with the COPY --from that
 // carries it out (through further stages if need be). A COPY --from whose
 // source names a secret path is reported by secret-file-copied on its own
-// line, so the file is not carried for this rule.
+// line, so a file it takes is not this rule's.
 func (st *contextStages) carried(s *Stage, p string, seen map[*Stage]bool) (*Instruction, bool) {
 	if s.Inherited {
 		return nil, true
@@ -424,46 +508,33 @@ func (st *contextStages) carried(s *Stage, p string, seen map[*Stage]bool) (*Ins
 	if seen[s] {
 		return nil, false
 	}
+	if seen == nil {
+		seen = map[*Stage]bool{}
+	}
 	seen[s] = true
-	for _, t := range st.df.Stages {
-		if !t.Shipped {
-			continue
-		}
-		for _, in := range t.Instructions {
-			c, ok := in.Command.(*instructions.CopyCommand)
-			if !ok || c.From == "" {
-				continue
-			}
-			from := st.df.StageRef(c.From)
-			if from == nil || !builtOn(from, s) {
-				continue
-			}
-			dest := stagePath(st.workdir[in], c.DestPath)
-			destDir := strings.HasSuffix(c.DestPath, "/") || len(c.SourcePaths) > 1
-			for _, src := range c.SourcePaths {
-				landing, ok := copiedFrom(stagePath("/", src), p, dest, destDir)
-				if !ok {
-					continue
-				}
-				if _, named := SecretPath(src); named {
-					return nil, false
-				}
-				if t.Inherited {
-					return in, true
-				}
-				if _, ok := st.carried(t, landing, seen); ok {
-					return in, true
-				}
+	var via *Instruction
+	for _, k := range st.carriersOf(s) {
+		landing, ok := copiedFrom(k.src, p, k.dest, k.destDir)
+		switch {
+		case !ok:
+		case k.named:
+			return nil, false
+		case via != nil:
+		case k.toInherits:
+			via = k.in
+		default:
+			if _, ok := st.carried(k.to, landing, seen); ok {
+				via = k.in
 			}
 		}
 	}
-	return nil, false
+	return via, via != nil
 }
 
 // builtOn reports whether stage t is s or is built on it, so that t's
 // file system holds what s wrote.
 func builtOn(t, s *Stage) bool {
-	for seen := 0; t != nil && seen <= 256; seen++ {
+	for n := 0; t != nil && n <= len(s.Instructions)+256; n++ {
 		if t == s {
 			return true
 		}
@@ -499,57 +570,167 @@ func copiedFrom(src, p, dest string, destDir bool) (string, bool) {
 	return "", false
 }
 
-// sourceHit is a secret file that a COPY source sends: rel is its path
-// below the copied folder, "" when the source names the file itself.
-type sourceHit struct {
-	file     ContextFile
-	rel      string
-	wildcard bool
+// contextCopy is one COPY or ADD of the context.
+type contextCopy struct {
+	st      *contextStages
+	ctx     *BuildContext
+	stage   *Stage
+	dest    string
+	destDir bool
+	exclude *patternmatcher.PatternMatcher
 }
 
-// resolveSource returns the secret files of ctx that one COPY or ADD
-// source sends.
-func resolveSource(ctx *BuildContext, src string, parents bool, excludes []string) []sourceHit {
-	var exclude *patternmatcher.PatternMatcher
-	if len(excludes) > 0 {
-		var err error
-		if exclude, err = patternmatcher.New(excludes); err != nil {
-			// BuildKit refuses the instruction: nothing is copied.
-			return nil
+// each calls emit for every secret file that the source sends into a
+// built image, with the COPY --from that carries it when the stage does
+// not ship whole. It returns false when emit does.
+func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instruction) bool) bool {
+	if c.stage.Inherited {
+		return c.hits(src, parents, func(i int, _ string, _ bool) bool { return emit(i, nil) })
+	}
+	if !parents {
+		if more, done := c.eachCarried(src, emit); done {
+			return more
 		}
+	}
+	return c.hits(src, parents, func(i int, rel string, wild bool) bool {
+		landing := c.dest
+		switch {
+		case rel != "":
+			landing = path.Join(c.dest, rel)
+		case c.destDir || wild:
+			landing = path.Join(c.dest, path.Base(c.ctx.Secrets[i].Path))
+		}
+		if via, ok := c.st.carried(c.stage, landing, nil); ok {
+			return emit(i, via)
+		}
+		return true
+	})
+}
+
+// eachCarried handles the common builder stage (COPY . /src, then COPY
+// --from=build /src/dist into the final stage) without looking at each
+// file: every COPY --from that reads a folder of the copy carries one
+// subtree of the context, found by binary search. done is false for the
+// cases it leaves to the file-by-file path: wildcards, a source that is a
+// file, COPY --from chains through further stages.
+func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction) bool) (more, done bool) {
+	clean := contextPath(src)
+	if hasWildcard(clean) {
+		return true, false
+	}
+	root := c.ctx.resolveLinks(clean)
+	if _, _, exact := c.ctx.under(root); exact >= 0 {
+		return true, false
+	}
+	type subtree struct {
+		root string
+		via  *Instruction
+	}
+	var take []subtree
+	var named []string
+	for _, k := range c.st.carriersOf(c.stage) {
+		if k.wild || !k.toInherits {
+			return true, false
+		}
+		var sub string
+		switch {
+		case k.src == "/" || k.src == c.dest || strings.HasPrefix(c.dest, k.src+"/"):
+			sub = root
+		case c.dest == "/" || strings.HasPrefix(k.src, c.dest+"/"):
+			sub = path.Join(root, strings.TrimPrefix(k.src[len(c.dest):], "/"))
+		default:
+			continue
+		}
+		if k.named {
+			named = append(named, sub)
+		} else {
+			take = append(take, subtree{sub, k.in})
+		}
+	}
+	var seen map[int]bool
+	if len(take) > 1 {
+		seen = map[int]bool{}
+	}
+	visit := func(i int, via *Instruction) bool {
+		p := c.ctx.Secrets[i].Path
+		for _, n := range named {
+			if n == "" || p == n || strings.HasPrefix(p, n+"/") {
+				return true
+			}
+		}
+		if seen != nil {
+			if seen[i] {
+				return true
+			}
+			seen[i] = true
+		}
+		if rel := relTo(p, root); rel != "" && excludedBelow(c.exclude, rel) {
+			return true
+		}
+		return emit(i, via)
+	}
+	for _, t := range take {
+		lo, hi, exact := c.ctx.under(t.root)
+		if exact >= 0 && !visit(exact, t.via) {
+			return false, true
+		}
+		for i := lo; i < hi; i++ {
+			if !visit(i, t.via) {
+				return false, true
+			}
+		}
+	}
+	return true, true
+}
+
+// hits calls visit for every secret file a source sends: rel is its path
+// below the copied folder, "" when the source names the file itself; wild
+// reports a wildcard match. It returns false when visit does.
+func (c *contextCopy) hits(src string, parents bool, visit func(i int, rel string, wild bool) bool) bool {
+	ctx := c.ctx
+	// each visits a subtree of the context: its root itself, then the
+	// files below it, with --exclude applied below the root.
+	each := func(root string, wild bool, onlyBelow func(rel string) bool) bool {
+		lo, hi, exact := ctx.under(root)
+		if exact >= 0 && onlyBelow == nil && !visit(exact, "", wild) {
+			return false
+		}
+		for i := lo; i < hi; i++ {
+			rel := relTo(ctx.Secrets[i].Path, root)
+			if onlyBelow != nil && !onlyBelow(rel) || excludedBelow(c.exclude, rel) {
+				continue
+			}
+			if !visit(i, rel, wild) {
+				return false
+			}
+		}
+		return true
 	}
 	if parents {
 		pivot, pattern, ok := strings.Cut(src, "/./")
 		if !ok {
 			pivot, pattern = "/", src
 		}
-		root := contextPath(pivot)
-		include, err := patternmatcher.New([]string{contextPath(pattern)})
+		include, err := compilePatterns([]string{contextPath(pattern)})
 		if err != nil {
-			return nil
+			return true
 		}
-		var out []sourceHit
-		for _, f := range secretsUnder(ctx, root) {
-			rel := relTo(f.Path, root)
-			if rel == "" {
-				continue
-			}
-			if ok, _ := include.MatchesOrParentMatches(rel); ok && !excludedBelow(exclude, rel) {
-				out = append(out, sourceHit{file: f, rel: rel})
-			}
-		}
-		return out
+		return each(contextPath(pivot), false, func(rel string) bool {
+			ok, _ := include.MatchesOrParentMatches(rel)
+			return ok
+		})
 	}
-	clean := contextPath(src)
-	base, rest := splitWildcards(clean)
-	if rest == "" {
-		return copiedRoot(ctx, ctx.resolveLinks(base), exclude, false)
-	}
+	base, rest := splitWildcards(contextPath(src))
 	root := ctx.resolveLinks(base)
+	if rest == "" {
+		return each(root, false, nil)
+	}
+	// The first len(rest) components below the base must match rest; a
+	// matched file is sent, a matched folder sends what is below it.
 	k := strings.Count(rest, "/") + 1
-	var out []sourceHit
-	for _, f := range secretsUnder(ctx, root) {
-		comps := strings.Split(relTo(f.Path, root), "/")
+	lo, hi, _ := ctx.under(root)
+	for i := lo; i < hi; i++ {
+		comps := strings.SplitN(relTo(ctx.Secrets[i].Path, root), "/", k+1)
 		if len(comps) < k {
 			continue
 		}
@@ -557,47 +738,33 @@ func resolveSource(ctx *BuildContext, src string, parents bool, excludes []strin
 			continue
 		}
 		if len(comps) == k {
-			out = append(out, sourceHit{file: f, wildcard: true})
+			if !visit(i, "", true) {
+				return false
+			}
 			continue
 		}
-		sub := strings.Join(comps[k:], "/")
-		if !excludedBelow(exclude, sub) {
-			out = append(out, sourceHit{file: f, rel: sub, wildcard: true})
+		if sub := comps[k]; !excludedBelow(c.exclude, sub) && !visit(i, sub, true) {
+			return false
 		}
 	}
 	// A matched link is followed like any source.
 	links := make([]string, 0, len(ctx.Links))
 	for l := range ctx.Links {
-		links = append(links, l)
+		if root == "" || strings.HasPrefix(l, root+"/") {
+			links = append(links, l)
+		}
 	}
 	sort.Strings(links)
 	for _, l := range links {
-		if root != "" && !strings.HasPrefix(l, root+"/") {
-			continue
-		}
 		rel := relTo(l, root)
-		if rel == "" || strings.Count(rel, "/")+1 != k {
+		if strings.Count(rel, "/")+1 != k {
 			continue
 		}
-		if ok, _ := path.Match(rest, rel); ok {
-			out = append(out, copiedRoot(ctx, ctx.resolveLinks(l), exclude, true)...)
+		if ok, _ := path.Match(rest, rel); ok && !each(ctx.resolveLinks(l), true, nil) {
+			return false
 		}
 	}
-	return out
-}
-
-// copiedRoot returns the secret files at or below root.
-func copiedRoot(ctx *BuildContext, root string, exclude *patternmatcher.PatternMatcher, wildcard bool) []sourceHit {
-	var out []sourceHit
-	for _, f := range secretsUnder(ctx, root) {
-		rel := relTo(f.Path, root)
-		if rel == "" {
-			out = append(out, sourceHit{file: f, wildcard: wildcard})
-		} else if !excludedBelow(exclude, rel) {
-			out = append(out, sourceHit{file: f, rel: rel, wildcard: wildcard})
-		}
-	}
-	return out
+	return true
 }
 
 // excludedBelow applies --exclude to a path below a copied source the way
@@ -623,23 +790,24 @@ func excludedBelow(pm *patternmatcher.PatternMatcher, rel string) bool {
 	return false
 }
 
-// secretsUnder returns the secrets at or below the context path root ("" for
-// the whole context) by binary search over the sorted Secrets: a shared root
-// context holds thousands, and every Dockerfile asks.
-func secretsUnder(ctx *BuildContext, root string) []ContextFile {
+// under returns the secrets below the context path root as the index
+// range [lo, hi) of the sorted Secrets, and the index of the secret at root
+// itself (-1 when none); root "" is the whole context. A shared root
+// context holds thousands of secrets, and every Dockerfile asks.
+func (c *BuildContext) under(root string) (lo, hi, exact int) {
+	s := c.Secrets
 	if root == "" {
-		return ctx.Secrets
+		return 0, len(s), -1
 	}
-	s := ctx.Secrets
 	// "src/" sorts after "src-old" and "src.bak", and "src0" right after
 	// every "src/..." path.
-	lo := sort.Search(len(s), func(i int) bool { return s[i].Path >= root+"/" })
-	hi := sort.Search(len(s), func(i int) bool { return s[i].Path >= root+"0" })
-	at := sort.Search(len(s), func(i int) bool { return s[i].Path >= root })
-	if at < len(s) && s[at].Path == root {
-		return append([]ContextFile{s[at]}, s[lo:hi]...)
+	lo = sort.Search(len(s), func(i int) bool { return s[i].Path >= root+"/" })
+	hi = sort.Search(len(s), func(i int) bool { return s[i].Path >= root+"0" })
+	exact = sort.Search(len(s), func(i int) bool { return s[i].Path >= root })
+	if exact == len(s) || s[exact].Path != root {
+		exact = -1
 	}
-	return s[lo:hi]
+	return lo, hi, exact
 }
 
 // relTo returns p relative to the context path root ("" when p is root).
@@ -717,6 +885,15 @@ func (c *BuildContext) resolveLinks(p string) string {
 	return p
 }
 
+// ignoreLine returns the ignore-file line that keeps the i-th secret out:
+// **/<name> for a name that is a secret wherever it is (.env, id_rsa), else
+// its exact path. The lines are computed once per context, which every
+// Dockerfile built from it shares.
+func (c *BuildContext) ignoreLine(i int) string {
+	c.derive()
+	return c.lines[i]
+}
+
 // IgnoreLine returns the ignore-file line that excludes exactly the
 // context path p, its special characters escaped.
 func IgnoreLine(p string) string {
@@ -730,33 +907,99 @@ func IgnoreLine(p string) string {
 	return b.String()
 }
 
-// shippedList names files for a message: the first few with their kinds,
-// then how many more.
-func shippedList(files []ContextFile, repoPath func(string) string) string {
+// contextSecretFile is a secret file of a build context, by its path from
+// the scan root, with its index in the context's Secrets.
+type contextSecretFile struct {
+	path, kind string
+	index      int
+}
+
+// gapFiles returns the secret files of the contexts that lines (missing
+// from their ignore file) let through: each was sent, and one of the lines
+// would have kept it out; nil lines take every secret file, for a context
+// without an ignore file. exclude, when set, is a COPY's --exclude, which
+// keeps its own matches out. The files are sorted and unique; the result
+// may be shared with other callers and must not be modified.
+func gapFiles(ctxs []*BuildContext, lines []string, exclude *patternmatcher.PatternMatcher) []contextSecretFile {
+	if len(ctxs) == 1 && ctxs[0] != nil && lines == nil && exclude == nil {
+		ctxs[0].derive()
+		return ctxs[0].repoFiles
+	}
+	var pms []*patternmatcher.PatternMatcher
+	for _, l := range lines {
+		if pm, err := compilePatterns([]string{l}); err == nil {
+			pms = append(pms, pm)
+		}
+	}
+	seen := map[string]bool{}
+	var out []contextSecretFile
+	for _, ctx := range ctxs {
+		if ctx == nil {
+			continue
+		}
+		ctx.derive()
+		for i, f := range ctx.Secrets {
+			if exclude != nil && excludedBelow(exclude, f.Path) {
+				continue
+			}
+			hit := lines == nil
+			for _, pm := range pms {
+				if hit {
+					break
+				}
+				hit, _ = pm.MatchesOrParentMatches(f.Path)
+			}
+			if rf := ctx.repoFiles[i]; hit && !seen[rf.path] {
+				seen[rf.path] = true
+				out = append(out, rf)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out
+}
+
+// fileList names files for a message: the first few with their kinds, then
+// how many more.
+func fileList(files []contextSecretFile) string {
 	const shown = 5
 	var names []string
-	for i, f := range files {
-		if i == shown {
+	for n, f := range files {
+		if n == shown {
 			names = append(names, fmt.Sprintf("%d more", len(files)-shown))
 			break
 		}
-		names = append(names, fmt.Sprintf("%s (%s)", repoPath(f.Path), f.Kind))
+		names = append(names, fmt.Sprintf("%s (%s)", f.path, f.kind))
 	}
-	switch len(names) {
-	case 1:
+	if len(names) == 1 {
 		return names[0]
-	case 2:
-		return names[0] + " and " + names[1]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// sortedFiles returns the files of ships by path, without duplicates.
-func sortedFiles(ships []Shipment) []ContextFile {
-	var out []ContextFile
-	for _, s := range ships {
-		out = append(out, s.File)
+// fileRelated points at each file, the file as a whole, up to maxRelated.
+func fileRelated(files []contextSecretFile, what string) []Related {
+	var out []Related
+	for _, f := range files[:min(len(files), maxRelated)] {
+		out = append(out, Related{Path: f.path, Message: f.kind + " " + what})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
-	return slices.CompactFunc(out, func(a, b ContextFile) bool { return a.Path == b.Path })
+	return out
+}
+
+// uncoveredLines returns the ignore lines for the secrets of ctx among
+// files (from gapFiles on ctx alone) that no line of the standard set
+// excludes: an id_rsa at the root, credentials.json, a settings file
+// holding a token.
+func uncoveredLines(ctx *BuildContext, files []contextSecretFile) []string {
+	ctx.derive()
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		if l := ctx.lines[f.index]; !ctx.stdCovered[f.index] && !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -3,10 +3,9 @@ package checks
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
-
-	"github.com/moby/patternmatcher"
 )
 
 // ContextSecretShipped reports COPY and ADD instructions of shipped stages
@@ -26,45 +25,59 @@ var ContextSecretShipped = &Rule{
 const maxRelated = 20
 
 func checkContextSecretShipped(p *Pass) {
-	df, ctx := p.Dockerfile, p.Context
-	if df == nil || ctx == nil {
+	if p.Dockerfile == nil || p.Context == nil {
 		return
 	}
-	ships := ContextShipments(df, ctx)
-	for len(ships) > 0 {
-		in := ships[0].By
-		n := 0
-		for n < len(ships) && ships[n].By == in {
-			n++
+	var (
+		in     *Instruction
+		source string
+		via    *Instruction
+		files  []int
+	)
+	flush := func() {
+		if len(files) > 0 {
+			reportShipped(p, in, source, via, files)
 		}
-		group := ships[:n]
-		ships = ships[n:]
-		var own []Shipment
-		for _, s := range group {
-			// A source or destination that names the secret is
-			// secret-file-copied's finding on the same line.
-			if !s.Named {
-				own = append(own, s)
-			}
-		}
-		if len(own) > 0 {
-			reportShipped(p, own)
+		source, via, files = "", nil, files[:0]
+	}
+	// Without an ignore file, dockerignore-missing reports the whole-context
+	// copy with the same files.
+	var covered *Instruction
+	if p.Ignore == nil {
+		if bc, ok := missingIgnoreCopy(p.Dockerfile); ok {
+			covered = bc.in
 		}
 	}
+	for s := range ContextShipments(p.Dockerfile, p.Context) {
+		if s.By == covered {
+			continue
+		}
+		if s.By != in {
+			flush()
+			in = s.By
+		}
+		// A source or destination that names the secret is
+		// secret-file-copied's finding on the same line.
+		if s.Named {
+			continue
+		}
+		if source == "" {
+			source = s.Source
+		}
+		if via == nil {
+			via = s.Via
+		}
+		files = append(files, s.Secret)
+	}
+	flush()
 }
 
-func reportShipped(p *Pass, ships []Shipment) {
+func reportShipped(p *Pass, in *Instruction, source string, via *Instruction, files []int) {
 	df, ctx := p.Dockerfile, p.Context
-	in := ships[0].By
-	files := sortedFiles(ships)
+	// Secrets are sorted by path, so index order is path order.
+	slices.Sort(files)
+	files = slices.Compact(files)
 	where := "into the image"
-	var via *Instruction
-	for _, s := range ships {
-		if s.Via != nil {
-			via = s.Via
-			break
-		}
-	}
 	if via != nil {
 		where = fmt.Sprintf("into stage %s, and COPY --from on line %d ships them", stageLabelOf(in.Stage), via.StartLine)
 	}
@@ -73,14 +86,12 @@ func reportShipped(p *Pass, ships []Shipment) {
 		from = fmt.Sprintf(" from build context %q", ctx.Dir)
 	}
 	f := Finding{
-		Span:    df.Locate(in, ships[0].Source),
-		Message: fmt.Sprintf("%s sends %s%s %s", instructionLabel(in), shippedList(files, ctx.RepoPath), from, where),
+		Span:    df.Locate(in, source),
+		Message: fmt.Sprintf("%s sends %s%s %s", instructionLabel(in), shippedList(ctx, files), from, where),
 		Fix:     shippedFix(ctx, files),
 	}
-	for i, file := range files {
-		if i == maxRelated {
-			break
-		}
+	for _, i := range files[:min(len(files), maxRelated)] {
+		file := ctx.Secrets[i]
 		f.Related = append(f.Related, Related{
 			Path:    ctx.RepoPath(file.Path),
 			Message: fmt.Sprintf("%s sent into the image by line %d of %s", file.Kind, in.StartLine, df.Path),
@@ -92,7 +103,7 @@ func reportShipped(p *Pass, ships []Shipment) {
 	p.Report(f)
 }
 
-// instructionLabel names an instruction by its keyword and sources.
+// instructionLabel names an instruction by its keyword and first words.
 func instructionLabel(in *Instruction) string {
 	words := strings.Fields(in.Original)
 	if len(words) > 6 {
@@ -108,16 +119,40 @@ func stageLabelOf(s *Stage) string {
 	return fmt.Sprint(s.Index)
 }
 
-// shippedFix tells which ignore lines keep the files out of the context:
-// **/<name> for names that are secrets wherever they are, the exact path
-// for files that are secrets by their content.
-func shippedFix(ctx *BuildContext, files []ContextFile) string {
-	lines := ignoreLinesFor(files)
+// shippedList names files for a message: the first few with their kinds,
+// then how many more.
+func shippedList(ctx *BuildContext, files []int) string {
+	const shown = 5
+	var names []string
+	for n, i := range files {
+		if n == shown {
+			names = append(names, fmt.Sprintf("%d more", len(files)-shown))
+			break
+		}
+		names = append(names, fmt.Sprintf("%s (%s)", ctx.RepoPath(ctx.Secrets[i].Path), ctx.Secrets[i].Kind))
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// shippedFix tells which ignore lines keep the files out of the context.
+func shippedFix(ctx *BuildContext, files []int) string {
+	seen := map[string]bool{}
+	var lines []string
+	for _, i := range files {
+		if l := ctx.ignoreLine(i); !seen[l] {
+			seen[l] = true
+			lines = append(lines, l)
+		}
+	}
+	sort.Strings(lines)
 	const shown = 10
 	list := make([]string, 0, shown+1)
-	for i, l := range lines {
-		if i == shown {
-			list = append(list, fmt.Sprintf("and %d more", len(lines)-shown))
+	for n, l := range lines {
+		if n == shown {
+			list = append(list, fmt.Sprintf("%d more", len(lines)-shown))
 			break
 		}
 		list = append(list, "`"+l+"`")
@@ -127,29 +162,4 @@ func shippedFix(ctx *BuildContext, files []ContextFile) string {
 		return fmt.Sprintf("Add %s at the end of %s. %s", strings.Join(list, ", "), ctx.Ignore.Path, how)
 	}
 	return fmt.Sprintf("Create %s with %s. %s", path.Join(ctx.Dir, ".dockerignore"), strings.Join(list, ", "), how)
-}
-
-// ignoreLinesFor returns the ignore lines that exclude files, each checked
-// with BuildKit's matcher.
-func ignoreLinesFor(files []ContextFile) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range files {
-		line := IgnoreLine(f.Path)
-		base := path.Base(f.Path)
-		if _, named := SecretPath(base); named {
-			line = "**/" + IgnoreLine(base)
-		}
-		if pm, err := patternmatcher.New([]string{line}); err != nil {
-			continue
-		} else if ok, _ := pm.MatchesOrParentMatches(f.Path); !ok {
-			continue
-		}
-		if !seen[line] {
-			seen[line] = true
-			out = append(out, line)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

@@ -93,7 +93,7 @@ func standardIgnoreLines() []string {
 func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	var extra *patternmatcher.PatternMatcher
 	if len(excludes) > 0 {
-		extra, _ = patternmatcher.New(excludes)
+		extra, _ = compilePatterns(excludes)
 	}
 	excluded := func(p string) bool {
 		if ign.Excludes(p) {
@@ -183,25 +183,60 @@ func checkDockerignoreMissing(p *Pass) {
 	if p.Ignore != nil {
 		return
 	}
-	m := newSecretFileModel(p.Dockerfile)
-	if m == nil {
+	bc, ok := missingIgnoreCopy(p.Dockerfile)
+	if !ok {
 		return
 	}
-	for _, bc := range m.broadCopies() {
-		if len(ignoreGaps(nil, bc.excludes)) == 0 {
-			continue
-		}
-		p.Report(Finding{
+	{
+		f := Finding{
 			Span: Span{Line: bc.in.StartLine, EndLine: bc.in.StartLine},
 			Message: fmt.Sprintf("%s %s copies the whole build context, and the context has no .dockerignore",
 				strings.ToUpper(bc.in.Cmd), bc.src),
 			Fix: "Create a .dockerignore at the root of the build context with at least these lines: " +
 				strings.Join(standardIgnoreLines(), ", ") + ".",
 			Key: "missing",
-		})
-		// One finding per Dockerfile: the missing file is one problem.
-		return
+		}
+		// With the build context at hand, the warning becomes an error
+		// naming the secret files that the missing lines let through.
+		if p.Context != nil {
+			var exclude *patternmatcher.PatternMatcher
+			if len(bc.excludes) > 0 {
+				exclude, _ = compilePatterns(bc.excludes)
+			}
+			lines := standardIgnoreLines()
+			// Without an ignore file every secret file goes through, not
+			// only those of the standard set.
+			if files := gapFiles([]*BuildContext{p.Context}, nil, exclude); len(files) > 0 {
+				f.Level = Error
+				f.Message += "; it holds " + fileList(files)
+				f.Related = fileRelated(files, "in the build context, which this instruction copies")
+				lines = append(lines, uncoveredLines(p.Context, files)...)
+			}
+			if p.Context.Dir != path.Dir(p.Dockerfile.Path) || len(lines) > len(standardIgnore) {
+				f.Fix = fmt.Sprintf("Create %s with at least these lines: %s.", path.Join(p.Context.Dir, ".dockerignore"), strings.Join(lines, ", "))
+			}
+		}
+		p.Report(f)
 	}
+}
+
+// missingIgnoreCopy returns the copy of the whole context that
+// dockerignore-missing reports for a context without an ignore file: the
+// first one whose --exclude flags leave the standard secret set in. One
+// finding per Dockerfile and context: the missing file is one problem.
+// context-secret-shipped leaves that line to dockerignore-missing, which
+// names the same files, so that one cause gets one finding.
+func missingIgnoreCopy(df *Dockerfile) (broadCopy, bool) {
+	m := newSecretFileModel(df)
+	if m == nil {
+		return broadCopy{}, false
+	}
+	for _, bc := range m.broadCopies() {
+		if len(ignoreGaps(nil, bc.excludes)) > 0 {
+			return bc, true
+		}
+	}
+	return broadCopy{}, false
 }
 
 func checkDockerignoreGap(p *Pass) {
@@ -217,6 +252,13 @@ func checkDockerignoreGap(p *Pass) {
 		Message: fmt.Sprintf("%s does not exclude %s", path.Base(ign.Path), strings.Join(gaps, ", ")),
 		Fix:     fmt.Sprintf("Add these lines at the end of %s: %s.", ign.Path, strings.Join(gaps, ", ")),
 		Key:     "standard secret set",
+	}
+	// A gap that lets a real secret file of a governed build context
+	// through is an error naming the file; without one it stays a warning.
+	if files := gapFiles(p.Contexts, gaps, nil); len(files) > 0 {
+		f.Level = Error
+		f.Message += ", and lets " + fileList(files) + " into the build context"
+		f.Related = fileRelated(files, "that the ignore file lets into the build context")
 	}
 	last := 0
 	for i, l := range ign.Lines {
@@ -249,7 +291,7 @@ func keptReincludes(ign *IgnoreFile, added []string) []string {
 			all = append(all, p.Pattern)
 		}
 	}
-	after, err := patternmatcher.New(append(all, added...))
+	after, err := compilePatterns(append(all, added...))
 	if err != nil {
 		return nil
 	}
@@ -334,7 +376,7 @@ func reincludedSecret(pattern string) (probe, kind string, glob bool) {
 		}
 		return "", "", false
 	}
-	m, err := patternmatcher.New([]string{pattern})
+	m, err := compilePatterns([]string{pattern})
 	if err != nil {
 		return "", "", false
 	}

@@ -55,7 +55,7 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 		f.Err = fmt.Errorf("ignore file read as %d patterns line by line but %d as a whole", len(all), len(whole))
 		all = whole
 	}
-	m, err := patternmatcher.New(all)
+	m, err := compilePatterns(all)
 	if err != nil {
 		f.Err = err
 		return f
@@ -75,4 +75,16 @@ func (f *IgnoreFile) Excludes(path string) bool {
 	defer f.mu.Unlock()
 	ok, err := f.Matcher.MatchesOrParentMatches(path)
 	return err == nil && ok
+}
+
+// compilePatterns is patternmatcher.New for patterns from files under scan.
+// patternmatcher compiles with text/scanner, which prints to standard error
+// on invalid UTF-8; such bytes are replaced first, as a scan must print
+// nothing of its own. Every matcher of the package is built here.
+func compilePatterns(patterns []string) (*patternmatcher.PatternMatcher, error) {
+	clean := make([]string, len(patterns))
+	for i, p := range patterns {
+		clean[i] = strings.ToValidUTF8(p, "\uFFFD")
+	}
+	return patternmatcher.New(clean)
 }

@@ -1,10 +1,6 @@
 package checks
 
-import (
-	"fmt"
-
-	"github.com/moby/patternmatcher"
-)
+import "fmt"
 
 // ParseError reports Dockerfiles, or instructions, that BuildKit cannot
 // parse. The rest of the file is still checked.
@@ -63,11 +59,12 @@ func checkIgnoreSyntax(p *Pass) {
 		if pat.Negate {
 			text = "!" + text
 		}
-		if _, err := patternmatcher.New([]string{text}); err != nil {
-			line = pat.Line
-			break
+		// New rejects some patterns; others fail only when first matched.
+		m, err := compilePatterns([]string{text})
+		if err == nil {
+			_, err = m.MatchesOrParentMatches("probe")
 		}
-		if ok, err := patternmatcher.Matches("probe", []string{text}); err != nil && !ok {
+		if err != nil {
 			line = pat.Line
 			break
 		}

@@ -272,7 +272,12 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 		case !t.IsRegular():
 			return
 		}
-		if e.cfg.pathAllowed(repo) {
+		// The allow-list's matcher compiles lazily and is not safe for
+		// concurrent use; walks of several contexts run at once.
+		e.allowMu.Lock()
+		allowed := e.cfg.pathAllowed(repo)
+		e.allowMu.Unlock()
+		if allowed {
 			return
 		}
 		v, ok := e.verdict(repo)
@@ -302,11 +307,15 @@ func (e *engine) verdict(repo string) (verdict, bool) {
 }
 
 // classify decides whether a file is a secret, reading it only when the
-// name calls for it. A verdict is cached for every context that holds the
-// file, unless it was reached without the content the classifier asked
-// for because the budget was spent: another context may still read it.
+// name calls for it. A verdict that took a read is cached for the other
+// contexts that hold the file (nested contexts share files); one decided by
+// the name alone costs less to decide again than to keep, and one reached
+// without the content because the budget was spent is not kept either:
+// another context may still read the file.
 func (e *engine) classify(repo string, d fs.DirEntry, budget *int64) (v verdict, spent bool) {
-	read := func() ([]byte, bool) {
+	read := false
+	readFile := func() ([]byte, bool) {
+		read = true
 		info, err := d.Info()
 		if err != nil || info.Size() > e.limits.FileBytes {
 			return nil, false
@@ -327,8 +336,8 @@ func (e *engine) classify(repo string, d fs.DirEntry, budget *int64) (v verdict,
 		}
 		return b, true
 	}
-	v.kind, v.secret = checks.ContextFileSecret(repo, read, e.settings)
-	if !spent {
+	v.kind, v.secret = checks.ContextFileSecret(repo, readFile, e.settings)
+	if read && !spent {
 		e.mu.Lock()
 		e.verdicts[repo] = v
 		e.mu.Unlock()
@@ -342,12 +351,15 @@ type ContextSecret struct {
 	Kind string // what it holds: "dotenv file", "npm credentials file", ...
 }
 
-// ContextShipment is a secret file that a COPY or ADD of a shipped stage
-// copies into a built image: directly, through a stage that a COPY --from
-// carries it out of, or in the layer of a stage whose later RUN removes it.
+// ContextShipment says that the COPY or ADD on Line of a shipped stage
+// copies Secrets[From:To] of its BuildContext into a built image: directly,
+// through a stage that a COPY --from carries them out of, or in the layer of
+// a stage whose later RUN removes them. A COPY of a folder ships a run of
+// neighbouring paths, so a run holds many files: `COPY . .` of a monorepo
+// root with 2,000 .env files is one entry.
 type ContextShipment struct {
-	Secret int // index into BuildContext.Secrets
-	Line   int // first line of the COPY or ADD in the Dockerfile
+	Line     int // first line of the COPY or ADD in the Dockerfile
+	From, To int // indexes into BuildContext.Secrets, To exclusive
 }
 
 // ShippedBy returns the lines of the COPY and ADD instructions of the
@@ -363,7 +375,7 @@ func (c *BuildContext) ShippedBy(p string) []int {
 	}
 	var lines []int
 	for _, s := range c.Shipments {
-		if s.Secret == i && !slices.Contains(lines, s.Line) {
+		if s.From <= i && i < s.To && !slices.Contains(lines, s.Line) {
 			lines = append(lines, s.Line)
 		}
 	}
@@ -371,12 +383,16 @@ func (c *BuildContext) ShippedBy(p string) []int {
 	return lines
 }
 
-// shipments indexes the shipments of df from ctx into ent's secrets.
+// shipments lists the shipments of df from ent's context; the indexes of
+// checks.BuildContext.Secrets are those of ent.secrets.
 func shipments(df *checks.Dockerfile, ent *contextEntry) []ContextShipment {
 	var out []ContextShipment
-	for _, s := range checks.ContextShipments(df, ent.ctx) {
-		i := sort.Search(len(ent.ctx.Secrets), func(i int) bool { return ent.ctx.Secrets[i].Path >= s.File.Path })
-		out = append(out, ContextShipment{Secret: i, Line: s.By.StartLine})
+	for s := range checks.ContextShipments(df, ent.ctx) {
+		if n := len(out); n > 0 && out[n-1].Line == s.By.StartLine && out[n-1].To == s.Secret {
+			out[n-1].To++
+			continue
+		}
+		out = append(out, ContextShipment{Line: s.By.StartLine, From: s.Secret, To: s.Secret + 1})
 	}
 	return out
 }

@@ -442,6 +442,8 @@ func TestContextLarge(t *testing.T) {
 	}
 	write(t, dir, ".env", "DB_PASSWORD=s3cr3t-Zq81vLx0\n")
 	write(t, dir, "Dockerfile", "FROM alpine\nCOPY . /app\n")
+	// With no ignore file at all, dockerignore-missing would report the copy.
+	write(t, dir, ".dockerignore", ".git\n")
 	res, err := Scan(context.Background(), openRoot(t, dir), []string{"."}, Options{Rules: []*checks.Rule{checks.ContextSecretShipped}})
 	if err != nil {
 		t.Fatal(err)

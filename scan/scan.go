@@ -120,6 +120,7 @@ type engine struct {
 	// contexts of each Dockerfile target and the context folders each
 	// ignore file governs.
 	limits   ContextLimits
+	allowMu  sync.Mutex
 	contexts map[string]*contextEntry
 	verdicts map[string]verdict
 	plan     contextMap
@@ -150,7 +151,7 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 			ent.problem = prob
 			return
 		}
-		ent.file = checks.ParseIgnoreFile(p, src)
+		ent.file = checks.ParseIgnoreFile(p, replaceInvalid(src))
 	})
 	return ent.file, ent.problem
 }
@@ -180,7 +181,8 @@ func (e *engine) check(t target) (out fileOut) {
 			return out
 		}
 		if !utf8.Valid(b) {
-			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: fmt.Sprintf("%s is not valid UTF-8; invalid bytes are kept as they are", t.path)})
+			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: fmt.Sprintf("%s is not valid UTF-8; each invalid byte is read as a substitute character", t.path)})
+			b = replaceInvalid(b)
 		}
 		df, err := checks.ParseDockerfile(t.path, b, lookup(e.cfg.Targets, t.path))
 		if err != nil {
@@ -416,4 +418,26 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// replaceInvalid replaces each byte that is not UTF-8 by ASCII's SUB
+// (0x1a), the character made for this. BuildKit's shell lexer and
+// patternmatcher read words with text/scanner, which prints to standard
+// error on invalid UTF-8, and a scan prints nothing of its own. One byte for
+// one byte keeps every line, byte offset and UTF-16 column where it was.
+func replaceInvalid(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if r == utf8.RuneError && size <= 1 {
+			out = append(out, 0x1a)
+		} else {
+			out = append(out, b[:size]...)
+		}
+		b = b[size:]
+	}
+	return out
 }

@@ -145,7 +145,7 @@ func TestExitCodes(t *testing.T) {
 func TestConfigFlag(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "stowaway.yml")
-	if err := os.WriteFile(cfg, []byte("rules:\n  secret-env: off\n  arg-persisted: off\n  hardcoded-secret: off\n  url-credentials: off\n  context-secret-shipped: off\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte("rules:\n  secret-env: off\n  arg-persisted: off\n  hardcoded-secret: off\n  url-credentials: off\n  context-secret-shipped: off\n  dockerignore-missing: warning\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, stderr, code := runCLI(t, "scan", "--config", cfg, "--format", "json", "testdata/examples/node-leaky")
