@@ -81,17 +81,6 @@ func fingerprint(f *scan.Finding) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// level is the finding's configured level, else its rule's.
-func level(f *scan.Finding) checks.Level {
-	if f.Level != 0 {
-		return f.Level
-	}
-	if f.Rule != nil {
-		return f.Rule.Level
-	}
-	return checks.Warning
-}
-
 func levelBadge(l checks.Level) string {
 	switch l {
 	case checks.Error:
@@ -207,7 +196,7 @@ func ruleTitle(f *scan.Finding) string {
 func inlineBody(f *scan.Finding, withSuggestion bool) string {
 	var b strings.Builder
 	b.WriteString(fpMarker(fingerprint(f)) + "\n")
-	fmt.Fprintf(&b, "%s · %s\n\n%s\n", levelBadge(level(f)), ruleTitle(f), text(f.Message))
+	fmt.Fprintf(&b, "%s · %s\n\n%s\n", levelBadge(f.LevelOrDefault(nil)), ruleTitle(f), text(f.Message))
 	if f.Evidence != "" {
 		fmt.Fprintf(&b, "\nEvidence: %s\n", code(f.Evidence))
 	}
@@ -344,7 +333,7 @@ func bodyLine(e bodyEntry, link func(path string, start, end int) string) string
 	if u := link(f.Path, f.Region.StartLine, f.Region.EndLine); u != "" {
 		loc = fmt.Sprintf("[%s](%s)", loc, u)
 	}
-	line := fmt.Sprintf("- %s %s %s %s: %s", fpMarker(fingerprint(f)), levelBadge(level(f)), loc, code(f.RuleID), text(f.Message))
+	line := fmt.Sprintf("- %s %s %s %s: %s", fpMarker(fingerprint(f)), levelBadge(f.LevelOrDefault(nil)), loc, code(f.RuleID), text(f.Message))
 	if f.Evidence != "" {
 		line += " (evidence " + code(f.Evidence) + ")"
 	}

@@ -241,7 +241,7 @@ func (c *Client) post(ctx context.Context, r Review, fresh []*scan.Finding, supp
 		files[f.Path] = f
 	}
 	// The inline slots go to the most serious findings first.
-	sort.SliceStable(fresh, func(i, j int) bool { return level(fresh[i]) > level(fresh[j]) })
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].LevelOrDefault(nil) > fresh[j].LevelOrDefault(nil) })
 
 	var drafts []draft
 	var entries []bodyEntry
@@ -394,7 +394,7 @@ func applicable(f *scan.Finding) *checks.Suggestion {
 func intro(fresh []*scan.Finding, inline int) string {
 	counts := map[checks.Level]int{}
 	for _, f := range fresh {
-		counts[level(f)]++
+		counts[f.LevelOrDefault(nil)]++
 	}
 	var parts []string
 	for _, l := range []checks.Level{checks.Error, checks.Warning, checks.Note} {

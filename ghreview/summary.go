@@ -42,7 +42,7 @@ func WriteSummary(w io.Writer, s Summary) error {
 			suppressed++
 			continue
 		}
-		counts[level(f)]++
+		counts[f.LevelOrDefault(nil)]++
 		shown = append(shown, f)
 	}
 	b.WriteString("## Stowaway\n\n")
@@ -81,7 +81,7 @@ func WriteSummary(w io.Writer, s Summary) error {
 			if f.Evidence != "" {
 				msg += " (evidence " + code(f.Evidence) + ")"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s %s | %s |\n", file, line, levelEmoji(level(f)), cell(code(f.RuleID)), cell(msg))
+			fmt.Fprintf(&b, "| %s | %s | %s %s | %s |\n", file, line, levelEmoji(f.LevelOrDefault(nil)), cell(code(f.RuleID)), cell(msg))
 		}
 	}
 	if len(s.Problems) > 0 {

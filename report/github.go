@@ -46,7 +46,7 @@ func GitHub(w io.Writer, res *scan.Result) error {
 		if f.Fix != "" {
 			msg += "\nFix: " + f.Fix
 		}
-		writeCommand(bw, command(level(f, res.Rules)), props, msg)
+		writeCommand(bw, command(f.LevelOrDefault(res.Rules)), props, msg)
 	}
 	for _, p := range res.Problems {
 		var props []string

@@ -86,7 +86,7 @@ func JSON(w io.Writer, res *scan.Result) error {
 	for _, f := range res.Findings {
 		jf := jsonFinding{
 			Rule:        f.RuleID,
-			Level:       level(f, res.Rules).String(),
+			Level:       f.LevelOrDefault(res.Rules).String(),
 			Path:        f.Path,
 			Line:        f.Region.StartLine,
 			Column:      f.Region.StartColumn,

@@ -8,22 +8,6 @@ import (
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
-// level is the finding's level: the configured one, else its rule's default.
-func level(f scan.Finding, rules []*checks.Rule) checks.Level {
-	if f.Level != 0 {
-		return f.Level
-	}
-	if f.Rule != nil {
-		return f.Rule.Level
-	}
-	for _, r := range rules {
-		if r.ID == f.RuleID {
-			return r.Level
-		}
-	}
-	return checks.Warning
-}
-
 // problemLevel is a problem's level; a problem without one is a warning.
 func problemLevel(p scan.Problem) checks.Level {
 	if p.Level == 0 {
@@ -49,7 +33,7 @@ func count(res *scan.Result) counts {
 			continue
 		}
 		files[f.Path] = true
-		switch level(f, res.Rules) {
+		switch f.LevelOrDefault(res.Rules) {
 		case checks.Error:
 			c.Errors++
 		case checks.Warning:

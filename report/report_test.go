@@ -14,6 +14,7 @@ import (
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -33,8 +34,8 @@ func TestGolden(t *testing.T) {
 		name string
 		res  func() *scan.Result
 	}{
-		{"findings", fixture},
-		{"clean", emptyFixture},
+		{"findings", scantest.Fixture},
+		{"clean", scantest.Empty},
 	} {
 		for _, w := range writers {
 			golden := filepath.Join("testdata", fx.name+"."+w.name)
@@ -55,7 +56,7 @@ func TestGolden(t *testing.T) {
 				if diff := cmp.Diff(string(want), buf.String()); diff != "" {
 					t.Errorf("output mismatch with %s (-want +got):\n%s", golden, diff)
 				}
-				if !secretFree(buf.String()) {
+				if !scantest.SecretFree(buf.String()) {
 					t.Errorf("output contains the planted secret")
 				}
 			})
@@ -65,10 +66,10 @@ func TestGolden(t *testing.T) {
 
 func TestTextColorOnlyWhenAsked(t *testing.T) {
 	var plain, color bytes.Buffer
-	if err := Text(&plain, fixture(), TextOptions{}); err != nil {
+	if err := Text(&plain, scantest.Fixture(), TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Text(&color, fixture(), TextOptions{Color: true}); err != nil {
+	if err := Text(&color, scantest.Fixture(), TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(plain.String(), "\x1b") {
@@ -119,7 +120,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestCount(t *testing.T) {
-	got := count(fixture())
+	got := count(scantest.Fixture())
 	// Four errors and three warnings besides the two suppressed findings:
 	// secret-arg, a warning rule, is an error by configuration.
 	want := counts{Errors: 4, Warnings: 3, Suppressed: 2, Problems: 2, Files: 5, FilesWithFindings: 4}
@@ -130,7 +131,7 @@ func TestCount(t *testing.T) {
 
 func TestJSONShape(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JSON(&buf, fixture()); err != nil {
+	if err := JSON(&buf, scantest.Fixture()); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
@@ -221,7 +222,7 @@ func TestGitHubEscaping(t *testing.T) {
 
 func TestGitHubOneCommandPerLine(t *testing.T) {
 	var buf bytes.Buffer
-	if err := GitHub(&buf, fixture()); err != nil {
+	if err := GitHub(&buf, scantest.Fixture()); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")

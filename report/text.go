@@ -51,7 +51,7 @@ func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
 		if f.Suppressed != nil {
 			continue
 		}
-		lvl := level(f, res.Rules)
+		lvl := f.LevelOrDefault(res.Rules)
 		fmt.Fprintf(bw, "%s: %s %s: %s\n",
 			paint(sgrBold, position(f.Path, f.Region)),
 			paint(levelColor(lvl), lvl.String()),

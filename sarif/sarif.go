@@ -214,7 +214,7 @@ func fullDescription(r *checks.Rule) string {
 func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *sarif.Result {
 	r := sarif.NewRuleResult(f.RuleID).
 		WithRuleIndex(ruleIndex).
-		WithLevel(level(f, rules).String()).
+		WithLevel(f.LevelOrDefault(rules).String()).
 		WithMessage(sarif.NewTextMessage(sentence(f.Message)))
 	r.AddLocation(sarif.NewLocationWithPhysicalLocation(
 		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path)).WithRegion(region(f.Region))))
@@ -294,22 +294,6 @@ func notification(p scan.Problem) *sarif.Notification {
 			sarif.NewPhysicalLocation().WithArtifactLocation(artifact(p.Path))))
 	}
 	return n
-}
-
-// level is the finding's level: the configured one, else its rule's default.
-func level(f scan.Finding, rules []*checks.Rule) checks.Level {
-	if f.Level != 0 {
-		return f.Level
-	}
-	if f.Rule != nil {
-		return f.Rule.Level
-	}
-	for _, r := range rules {
-		if r.ID == f.RuleID {
-			return r.Level
-		}
-	}
-	return checks.Warning
 }
 
 func region(g scan.Region) *sarif.Region {

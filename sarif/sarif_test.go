@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	gosarif "github.com/owenrumney/go-sarif/v2/sarif"
 
-	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -25,8 +25,8 @@ func TestWriteGolden(t *testing.T) {
 		res  *scan.Result
 		opts Options
 	}{
-		{"findings", fixture(), Options{Version: "v1.2.3", Category: "stowaway/services"}},
-		{"clean", emptyFixture(), Options{}}, // the defaults must validate too
+		{"findings", scantest.Fixture(), Options{Version: "v1.2.3", Category: "stowaway/services"}},
+		{"clean", scantest.Empty(), Options{}}, // the defaults must validate too
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -46,7 +46,7 @@ func TestWriteGolden(t *testing.T) {
 			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
 				t.Errorf("Write() mismatch with %s (-want +got):\n%s", golden, diff)
 			}
-			if !secretFree(buf.String()) {
+			if !scantest.SecretFree(buf.String()) {
 				t.Errorf("Write() output contains the planted secret")
 			}
 		})
@@ -71,7 +71,7 @@ func decode(t *testing.T, res *scan.Result, opts Options) *gosarif.Run {
 }
 
 func TestRuleIndexAndLevels(t *testing.T) {
-	res := fixture()
+	res := scantest.Fixture()
 	run := decode(t, res, Options{})
 	var gotRules []string
 	for _, r := range run.Tool.Driver.Rules {
@@ -105,7 +105,7 @@ func TestRuleIndexAndLevels(t *testing.T) {
 }
 
 func TestRegionsCountUTF16(t *testing.T) {
-	run := decode(t, fixture(), Options{})
+	run := decode(t, scantest.Fixture(), Options{})
 	for _, r := range run.Results {
 		if *r.RuleID != "secret-env" {
 			continue
@@ -126,7 +126,7 @@ func TestRegionsCountUTF16(t *testing.T) {
 }
 
 func TestSuppressions(t *testing.T) {
-	run := decode(t, fixture(), Options{ConfigFile: "ci/stowaway.yml"})
+	run := decode(t, scantest.Fixture(), Options{ConfigFile: "ci/stowaway.yml"})
 	type sup struct{ Kind, Status, Justification, URI string }
 	var got []sup
 	for _, r := range run.Results {
@@ -145,7 +145,7 @@ func TestSuppressions(t *testing.T) {
 }
 
 func TestExternalSuppressionOutsideRoot(t *testing.T) {
-	run := decode(t, fixture(), Options{ConfigFile: "/etc/stowaway.yml"})
+	run := decode(t, scantest.Fixture(), Options{ConfigFile: "/etc/stowaway.yml"})
 	for _, r := range run.Results {
 		for _, s := range r.Suppressions {
 			if s.Kind == "external" && s.Location.PhysicalLocation != nil {
@@ -157,7 +157,7 @@ func TestExternalSuppressionOutsideRoot(t *testing.T) {
 }
 
 func TestNotifications(t *testing.T) {
-	res := fixture()
+	res := scantest.Fixture()
 	run := decode(t, res, Options{})
 	inv := run.Invocations[0]
 	if inv.ExecutionSuccessful == nil || !*inv.ExecutionSuccessful {
@@ -190,7 +190,7 @@ func TestAutomationID(t *testing.T) {
 		{Options{Category: "stowaway/api"}, "stowaway/api/"},
 		{Options{Category: "stowaway", ID: "2024-06-01"}, "stowaway/2024-06-01"},
 	} {
-		run := decode(t, emptyFixture(), tc.opts)
+		run := decode(t, scantest.Empty(), tc.opts)
 		if got := *run.AutomationDetails.ID; got != tc.want {
 			t.Errorf("Options%+v: automation id = %q, want %q", tc.opts, got, tc.want)
 		}
@@ -198,7 +198,7 @@ func TestAutomationID(t *testing.T) {
 }
 
 func TestUnknownRule(t *testing.T) {
-	res := fixture()
+	res := scantest.Fixture()
 	res.Findings[0].RuleID = "no-such-rule"
 	if err := Write(&bytes.Buffer{}, res, Options{}); err == nil {
 		t.Error("Write accepted a finding whose rule it cannot describe")
@@ -206,7 +206,7 @@ func TestUnknownRule(t *testing.T) {
 }
 
 func TestRuleMissingFromResultIsAdded(t *testing.T) {
-	res := fixture()
+	res := scantest.Fixture()
 	res.Rules = res.Rules[:1] // the findings' rules are still reachable through Finding.Rule
 	run := decode(t, res, Options{})
 	for _, r := range run.Results {
@@ -232,7 +232,7 @@ func TestRelativeURI(t *testing.T) {
 }
 
 func TestRuleDescriptor(t *testing.T) {
-	d := descriptor(broadCopy)
+	d := descriptor(scantest.BroadCopy)
 	var got map[string]any
 	b, err := json.Marshal(d)
 	if err != nil {
@@ -246,7 +246,7 @@ func TestRuleDescriptor(t *testing.T) {
 		"name":                 "BroadCopy",
 		"shortDescription":     map[string]any{"text": "Whole build context copied into the image."},
 		"fullDescription":      map[string]any{"text": "`COPY . .` sends every file of the build context that the ignore file lets through."},
-		"help":                 map[string]any{"text": broadCopy.Help, "markdown": broadCopy.Help},
+		"help":                 map[string]any{"text": scantest.BroadCopy.Help, "markdown": scantest.BroadCopy.Help},
 		"defaultConfiguration": map[string]any{"level": "warning"},
 		"properties": map[string]any{
 			"tags":              []any{"security", "context"},
@@ -257,15 +257,8 @@ func TestRuleDescriptor(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("descriptor(broad-copy) (-want +got):\n%s", diff)
 	}
-	if tags := descriptor(secretEnv).Properties["tags"]; !cmp.Equal(tags, []string{"security", "secrets"}) {
+	if tags := descriptor(scantest.SecretEnv).Properties["tags"]; !cmp.Equal(tags, []string{"security", "secrets"}) {
 		t.Errorf("secret-env tags = %v, want security added first", tags)
-	}
-}
-
-func TestLevelFallsBackToRule(t *testing.T) {
-	f := scan.Finding{Finding: checks.Finding{RuleID: "secret-env"}}
-	if got := level(f, []*checks.Rule{secretEnv}); got != checks.Error {
-		t.Errorf("level() = %v, want the rule's default error", got)
 	}
 }
 

@@ -105,3 +105,20 @@ func (r *Result) Rebase(prefix string) {
 		}
 	}
 }
+
+// LevelOrDefault returns the finding's level. The engine always sets it; in
+// a Result built by hand it may be zero, and then the rule's default counts.
+func (f Finding) LevelOrDefault(rules []*checks.Rule) checks.Level {
+	if f.Level != 0 {
+		return f.Level
+	}
+	if f.Rule != nil {
+		return f.Rule.Level
+	}
+	for _, r := range rules {
+		if r.ID == f.RuleID {
+			return r.Level
+		}
+	}
+	return checks.Warning
+}

@@ -435,7 +435,7 @@ func countFindings(fs []scan.Finding) findingCounts {
 			continue
 		}
 		c.total++
-		switch findingLevel(f) {
+		switch f.LevelOrDefault(nil) {
 		case checks.Error:
 			c.errors++
 		case checks.Warning:
@@ -463,16 +463,6 @@ func (c findingCounts) String() string {
 		return "no findings"
 	}
 	return fmt.Sprintf("%d findings (%d errors, %d warnings, %d notes)", c.total, c.errors, c.warnings, c.notes)
-}
-
-func findingLevel(f scan.Finding) checks.Level {
-	if f.Level != 0 {
-		return f.Level
-	}
-	if f.Rule != nil {
-		return f.Rule.Level
-	}
-	return checks.Warning
 }
 
 func short(sha string) string {

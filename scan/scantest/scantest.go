@@ -1,4 +1,7 @@
-package report
+// Package scantest holds a Result as the engine would return it for a small
+// repository, shared by the tests of the output packages. Only tests import
+// it.
+package scantest
 
 import (
 	"strings"
@@ -8,13 +11,9 @@ import (
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
-// The fixture is a Result as the engine would return it for a small
-// repository, the same as sarif's tests use: test files cannot be shared
-// between packages, and a fixture package would be code that ships.
-
-// plantedSecret is a value that no output may contain: findings hold it in
+// PlantedSecret is a value that no output may contain: findings hold it in
 // Secret as if the engine had forgotten to clear it.
-const plantedSecret = "PLANTED-canary-value-not-a-real-secret-42"
+const PlantedSecret = "PLANTED-canary-value-not-a-real-secret-42"
 
 func testRule(id, name string, lvl checks.Level, precision, severity, summary, what string, tags ...string) *checks.Rule {
 	return &checks.Rule{
@@ -26,8 +25,9 @@ func testRule(id, name string, lvl checks.Level, precision, severity, summary, w
 	}
 }
 
+// The rules of the fixture; SecretEnv and BroadCopy are used by tests.
 var (
-	secretEnv = testRule("secret-env", "SecretEnv", checks.Error, "high", "8.5",
+	SecretEnv = testRule("secret-env", "SecretEnv", checks.Error, "high", "8.5",
 		"Secret value stored in an ENV instruction",
 		"An ENV instruction whose value is a literal credential.\nThe value ends up in the image config.", "secrets")
 	secretArg = testRule("secret-arg", "SecretArg", checks.Warning, "medium", "6.5",
@@ -39,7 +39,7 @@ var (
 	urlCredentials = testRule("url-credentials", "URLCredentials", checks.Error, "high", "8.0",
 		"Credentials embedded in a URL",
 		"A URL of the form `scheme://user:password@host` in an instruction.", "secrets")
-	broadCopy = testRule("broad-copy", "BroadCopy", checks.Warning, "medium", "4.0",
+	BroadCopy = testRule("broad-copy", "BroadCopy", checks.Warning, "medium", "4.0",
 		"Whole build context copied into the image",
 		"`COPY . .` sends every file of the build context that the ignore file lets through.", "security", "context")
 	contextSecretShipped = testRule("context-secret-shipped", "ContextSecretShipped", checks.Error, "high", "9.0",
@@ -58,7 +58,10 @@ func utf16Col(prefix string) int {
 	return len(utf16.Encode([]rune(prefix))) + 1
 }
 
-func fixture() *scan.Result {
+// Fixture is a scan of a small repository: several rules, a level override,
+// suppressions by pragma and by configuration, problems, related locations
+// and non-ASCII text.
+func Fixture() *scan.Result {
 	const root = "Dockerfile"
 	const cafe = "services/café api/Dockerfile"
 	// services/café api/Dockerfile, line 3:
@@ -69,7 +72,7 @@ func fixture() *scan.Result {
 		return scan.Finding{Finding: f, Region: g, Rule: r}
 	}
 	return &scan.Result{
-		Rules: []*checks.Rule{secretEnv, secretArg, argPersisted, urlCredentials, broadCopy,
+		Rules: []*checks.Rule{SecretEnv, secretArg, argPersisted, urlCredentials, BroadCopy,
 			contextSecretShipped, dockerignoreGap, dockerignoreMissing, checks.ParseError},
 		Files: []string{".dockerignore", root, "legacy.Dockerfile", cafe, "vendor/huge/Dockerfile"},
 		Findings: []scan.Finding{
@@ -83,7 +86,7 @@ func fixture() *scan.Result {
 			find(secretArg, checks.Finding{
 				Level: checks.Error, Path: root,
 				Message:     `ARG "PIP_INDEX_PASSWORD" has a literal default that is stored in the image history`,
-				Secret:      plantedSecret,
+				Secret:      PlantedSecret,
 				Evidence:    "chan…(17 chars)",
 				Fix:         "Remove the default and pass the value with `--secret`, not `--build-arg`.",
 				Suggestion:  &checks.Suggestion{StartLine: 2, EndLine: 2, Text: "ARG PIP_INDEX_PASSWORD"},
@@ -92,7 +95,7 @@ func fixture() *scan.Result {
 			find(argPersisted, checks.Finding{
 				Path:    root,
 				Message: `ARG "PIP_INDEX_PASSWORD" is copied into ENV "PIP_INDEX_URL", which every container can read`,
-				Secret:  plantedSecret,
+				Secret:  PlantedSecret,
 				Fix:     "Use the secret inside one RUN with `--mount=type=secret` instead of an ENV.",
 				Related: []checks.Related{{
 					Path: root, Span: checks.Span{Line: 2, Col: 5, EndLine: 2, EndCol: 23},
@@ -100,7 +103,7 @@ func fixture() *scan.Result {
 				}},
 				Fingerprint: "7d793037a0760186574b0282f2f435e7",
 			}, scan.Region{StartLine: 3, StartColumn: 1, EndLine: 3, EndColumn: 74}),
-			find(broadCopy, checks.Finding{
+			find(BroadCopy, checks.Finding{
 				Path:    root,
 				Message: `COPY . /app sends the whole build context, and .dockerignore lets "**/.env" and "**/*.pem" through`,
 				Fix:     "Add the missing lines to .dockerignore, or copy only what the image needs.",
@@ -127,10 +130,10 @@ func fixture() *scan.Result {
 				Fix:         "Fix the syntax so that `docker build` accepts the file; until then nothing on this line is checked.",
 				Fingerprint: "1f3870be274f6c49b3e31a0c6728957f",
 			}, scan.Region{StartLine: 2, StartColumn: 1, EndLine: 2, EndColumn: 5}),
-			find(secretEnv, checks.Finding{
+			find(SecretEnv, checks.Finding{
 				Path:        cafe,
 				Message:     `ENV "GITHUB_TOKEN" stores a credential in the image config`,
-				Secret:      plantedSecret,
+				Secret:      PlantedSecret,
 				Evidence:    "ghp_…(40 chars)",
 				Fix:         "Remove the ENV and mount the token as a build secret where it is used.",
 				Fingerprint: "c4ca4238a0b923820dcc509a6f75849b",
@@ -138,7 +141,7 @@ func fixture() *scan.Result {
 			find(urlCredentials, checks.Finding{
 				Path:        cafe,
 				Message:     `RUN sends credentials in the URL "https://ci:…@mirror.example.internal/setup.sh"`,
-				Secret:      plantedSecret,
+				Secret:      PlantedSecret,
 				Evidence:    "hunt…(7 chars)",
 				Fix:         "Pass the credentials with a secret mount, for example through `curl --netrc-file /run/secrets/netrc`.",
 				Fingerprint: "c81e728d9d4c2f636f067f89cc14862c",
@@ -150,7 +153,7 @@ func fixture() *scan.Result {
 			find(urlCredentials, checks.Finding{
 				Path:        cafe,
 				Message:     `ENV "SENTRY_DSN" holds credentials in the URL "https://publ…(32 chars)@o1.ingest.sentry.example/1"`,
-				Secret:      plantedSecret,
+				Secret:      PlantedSecret,
 				Evidence:    "publ…(32 chars)",
 				Fingerprint: "eccbc87e4b5ce2fe28308fd9f2a7baf3",
 				Suppressed: &checks.Suppression{
@@ -166,15 +169,15 @@ func fixture() *scan.Result {
 	}
 }
 
-// emptyFixture is a clean scan: every rule listed, nothing found.
-func emptyFixture() *scan.Result {
-	r := fixture()
+// Empty is a clean scan: every rule listed, nothing found.
+func Empty() *scan.Result {
+	r := Fixture()
 	r.Findings = nil
 	r.Problems = nil
 	return r
 }
 
-// secretFree reports whether out never shows the planted secret.
-func secretFree(out string) bool {
-	return !strings.Contains(out, plantedSecret)
+// SecretFree reports whether out never shows the planted secret.
+func SecretFree(out string) bool {
+	return !strings.Contains(out, PlantedSecret)
 }
