@@ -34,26 +34,44 @@ type IgnorePattern struct {
 }
 
 // ParseIgnoreFile reads an ignore file with BuildKit's reader. The reader
-// itself reports no lines, so each raw line is read on its own to keep the
-// line of every pattern; the patterns are the same.
+// reports no lines, so each pattern is paired with the raw line it came
+// from: the reader makes one pattern of every line that neither starts with
+// "#" nor is blank. Should the counts ever differ, each line is read on its
+// own instead.
 func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 	f := &IgnoreFile{Path: path, Lines: SplitLines(src)}
-	var all []string
-	for i, line := range f.Lines {
-		ps, err := ignorefile.ReadAll(strings.NewReader(line))
-		if err != nil || len(ps) == 0 {
-			continue
+	all, err := ignorefile.ReadAll(bytes.NewReader(src))
+	paired := err == nil
+	if paired {
+		n := 0
+		for i, line := range f.Lines {
+			if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+				continue
+			}
+			if n == len(all) {
+				paired = false
+				break
+			}
+			f.Patterns = append(f.Patterns, newIgnorePattern(i+1, all[n]))
+			n++
 		}
-		p := ps[0]
-		all = append(all, p)
-		neg := strings.HasPrefix(p, "!")
-		f.Patterns = append(f.Patterns, IgnorePattern{Line: i + 1, Pattern: strings.TrimPrefix(p, "!"), Negate: neg})
+		paired = paired && n == len(all)
 	}
-	// Cross-check with the reader over the whole file so that a difference
-	// in line handling cannot go unnoticed.
-	if whole, err := ignorefile.ReadAll(bytes.NewReader(src)); err == nil && len(whole) != len(all) {
-		f.Err = fmt.Errorf("ignore file read as %d patterns line by line but %d as a whole", len(all), len(whole))
-		all = whole
+	if !paired {
+		// A line the reader cannot take (longer than its buffer) fails the
+		// whole file for BuildKit; here the other lines still count.
+		all, f.Patterns = nil, nil
+		for i, line := range f.Lines {
+			ps, err := ignorefile.ReadAll(strings.NewReader(line))
+			if err != nil || len(ps) == 0 {
+				continue
+			}
+			all = append(all, ps[0])
+			f.Patterns = append(f.Patterns, newIgnorePattern(i+1, ps[0]))
+		}
+		if err != nil {
+			f.Err = fmt.Errorf("BuildKit cannot read this ignore file: %w", err)
+		}
 	}
 	m, err := compilePatterns(all)
 	if err != nil {
@@ -87,4 +105,8 @@ func compilePatterns(patterns []string) (*patternmatcher.PatternMatcher, error) 
 		clean[i] = strings.ToValidUTF8(p, "\uFFFD")
 	}
 	return patternmatcher.New(clean)
+}
+
+func newIgnorePattern(line int, p string) IgnorePattern {
+	return IgnorePattern{Line: line, Pattern: strings.TrimPrefix(p, "!"), Negate: strings.HasPrefix(p, "!")}
 }

@@ -50,7 +50,7 @@ func checkParseError(p *Pass) {
 // patterns can be trusted to keep secrets out.
 func checkIgnoreSyntax(p *Pass) {
 	f := p.Ignore
-	if f == nil || f.Matcher != nil || f.Err == nil {
+	if f == nil || f.Err == nil {
 		return
 	}
 	line := 1
