@@ -209,10 +209,17 @@ type secretFileModel struct {
 
 type stageShellState struct{ dir, home string }
 
+// newSecretFileModel returns the file's model, built on first use; rules
+// only read it.
 func newSecretFileModel(df *Dockerfile) *secretFileModel {
 	if df == nil || len(df.Stages) == 0 {
 		return nil
 	}
+	df.fileModelOnce.Do(func() { df.fileModel = buildSecretFileModel(df) })
+	return df.fileModel
+}
+
+func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 	m := &secretFileModel{df: df, state: map[*Instruction]stageShellState{}}
 	final := map[*Stage]stageShellState{}
 	for _, s := range df.Stages {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -28,6 +29,10 @@ type Dockerfile struct {
 	Errors []SyntaxError
 	// Targets are the stages that are built (by default the last one).
 	Targets []*Stage
+
+	// The secret-file model is read by five rules; it is built once.
+	fileModelOnce sync.Once
+	fileModel     *secretFileModel
 }
 
 // SyntaxError is an instruction BuildKit rejected.
