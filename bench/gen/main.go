@@ -1,0 +1,31 @@
+// Command gen writes the benchmark monorepo: a tree of services, each with a
+// multi-stage Dockerfile, usually a .dockerignore and a few filler files.
+//
+//	go run ./bench/gen -n 10000 -out /tmp/monorepo
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/stowaway-dev/stowaway/bench"
+)
+
+func main() {
+	n := flag.Int("n", 10000, "number of services")
+	seed := flag.Uint64("seed", 1, "seed; the same seed writes the same tree")
+	out := flag.String("out", "", "folder to write into (created; must not hold an older tree)")
+	flag.Parse()
+	if *out == "" || flag.NArg() > 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	st, err := bench.WriteMonorepo(*out, bench.MonorepoOptions{Services: *n, Seed: *seed})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%d services, %d Dockerfiles, %d ignore files, %d files, %d bytes, %d deliberate leaks\n",
+		st.Services, st.Dockerfiles, st.IgnoreFiles, st.Files, st.Bytes, st.Leaks)
+}
