@@ -38,6 +38,7 @@ type Options struct {
 // is for a scan that could not run at all (a bad configuration, a cancelled
 // context).
 func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Result, error) {
+	fsys = newDirCache(fsys)
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
