@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/moby/patternmatcher"
@@ -91,6 +92,45 @@ func standardIgnoreLines() []string {
 // ignoreGaps returns the lines of the standard set that the ignore file
 // (nil: none) and the COPY --exclude patterns leave in the context.
 func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
+	// Monorepos copy one ignore file into many folders; the gaps depend on
+	// the patterns only, and compiling them is most of the cost.
+	var key strings.Builder
+	if ign != nil {
+		for _, p := range ign.Patterns {
+			if p.Negate {
+				key.WriteByte('!')
+			}
+			key.WriteString(p.Pattern)
+			key.WriteByte('\n')
+		}
+	}
+	key.WriteByte(0)
+	key.WriteString(strings.Join(excludes, "\n"))
+	gapMemo.Lock()
+	gaps, ok := gapMemo.m[key.String()]
+	gapMemo.Unlock()
+	if ok {
+		return slices.Clone(gaps)
+	}
+	gaps = computeGaps(ign, excludes)
+	gapMemo.Lock()
+	if len(gapMemo.m) < maxGapMemo {
+		gapMemo.m[key.String()] = gaps
+	}
+	gapMemo.Unlock()
+	return slices.Clone(gaps)
+}
+
+// gapMemo remembers the gaps of each distinct pattern list, up to
+// maxGapMemo lists, so that a long-running process stays bounded.
+var gapMemo = struct {
+	sync.Mutex
+	m map[string][]string
+}{m: map[string][]string{}}
+
+const maxGapMemo = 4096
+
+func computeGaps(ign *IgnoreFile, excludes []string) []string {
 	var extra *patternmatcher.PatternMatcher
 	if len(excludes) > 0 {
 		extra, _ = compilePatterns(excludes)
