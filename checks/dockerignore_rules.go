@@ -95,15 +95,7 @@ func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	// Monorepos copy one ignore file into many folders; the gaps depend on
 	// the patterns only, and compiling them is most of the cost.
 	var key strings.Builder
-	if ign != nil {
-		for _, p := range ign.Patterns {
-			if p.Negate {
-				key.WriteByte('!')
-			}
-			key.WriteString(p.Pattern)
-			key.WriteByte('\n')
-		}
-	}
+	key.WriteString(patternsKey(ign))
 	key.WriteByte(0)
 	key.WriteString(strings.Join(excludes, "\n"))
 	gapMemo.Lock()
@@ -119,6 +111,22 @@ func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	}
 	gapMemo.Unlock()
 	return slices.Clone(gaps)
+}
+
+// patternsKey is the pattern list of an ignore file (nil: none) as text:
+// what its matcher and the rules that memoise on it depend on.
+func patternsKey(ign *IgnoreFile) string {
+	var key strings.Builder
+	if ign != nil {
+		for _, p := range ign.Patterns {
+			if p.Negate {
+				key.WriteByte('!')
+			}
+			key.WriteString(p.Pattern)
+			key.WriteByte('\n')
+		}
+	}
+	return key.String()
 }
 
 // gapMemo remembers the gaps of each distinct pattern list, up to
@@ -323,6 +331,31 @@ func checkDockerignoreGap(p *Pass) {
 // override: a file re-included by name (!.env.example, !certs/ca.pem) that
 // the build needs stays in the context.
 func keptReincludes(ign *IgnoreFile, added []string) []string {
+	// Memoised like ignoreGaps: the answer depends on the patterns and the
+	// added lines only, and each call compiles a matcher.
+	key := patternsKey(ign) + "\x00" + strings.Join(added, "\n")
+	reincludeMemo.Lock()
+	out, ok := reincludeMemo.m[key]
+	reincludeMemo.Unlock()
+	if !ok {
+		out = computeKeptReincludes(ign, added)
+		reincludeMemo.Lock()
+		if len(reincludeMemo.m) < maxGapMemo {
+			reincludeMemo.m[key] = out
+		}
+		reincludeMemo.Unlock()
+	}
+	return slices.Clone(out)
+}
+
+// reincludeMemo remembers keptReincludes per pattern list and added lines,
+// up to maxGapMemo entries.
+var reincludeMemo = struct {
+	sync.Mutex
+	m map[string][]string
+}{m: map[string][]string{}}
+
+func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 	var all []string
 	for _, p := range ign.Patterns {
 		if p.Negate {
@@ -331,10 +364,9 @@ func keptReincludes(ign *IgnoreFile, added []string) []string {
 			all = append(all, p.Pattern)
 		}
 	}
-	after, err := compilePatterns(append(all, added...))
-	if err != nil {
-		return nil
-	}
+	// The matcher is compiled for the first `!` line that needs it: most
+	// files have none, and compiling was most of this rule's cost.
+	var after *patternmatcher.PatternMatcher
 	var out []string
 	for _, p := range ign.Patterns {
 		if !p.Negate || strings.ContainsAny(p.Pattern, "*?[") {
@@ -342,6 +374,12 @@ func keptReincludes(ign *IgnoreFile, added []string) []string {
 		}
 		if _, secret := SecretPath(p.Pattern); secret || ign.Excludes(p.Pattern) {
 			continue
+		}
+		if after == nil {
+			var err error
+			if after, err = compilePatterns(append(all, added...)); err != nil {
+				return nil
+			}
 		}
 		if ok, err := after.MatchesOrParentMatches(p.Pattern); err == nil && ok && !slices.Contains(out, "!"+p.Pattern) {
 			out = append(out, "!"+p.Pattern)

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -173,17 +174,17 @@ func TestTokenRules(t *testing.T) {
 		if _, ok := d.Config.Rules[id]; !ok {
 			t.Errorf("excluded rule %s is not a gitleaks default rule", id)
 		}
-		if _, ok := s.all.Config.Rules[id]; ok {
+		if _, ok := s.all.get().Config.Rules[id]; ok {
 			t.Errorf("excluded rule %s is loaded", id)
 		}
 	}
-	for id, r := range s.all.Config.Rules {
+	for id, r := range s.all.get().Config.Rules {
 		if len(r.Keywords) == 0 {
 			t.Errorf("rule %s has no keywords: every text goes to it", id)
 		}
 	}
-	if len(s.all.Config.Rules) < 150 {
-		t.Errorf("only %d gitleaks rules loaded", len(s.all.Config.Rules))
+	if len(s.all.get().Config.Rules) < 150 {
+		t.Errorf("only %d gitleaks rules loaded", len(s.all.get().Config.Rules))
 	}
 }
 
@@ -260,5 +261,30 @@ func BenchmarkFindTokens(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// TestKeywordGuards checks that each guard holds wherever the branch of the
+// regexp that it stands for matches, so that skipping the regexp when it
+// fails loses no token.
+func TestKeywordGuards(t *testing.T) {
+	short := regexp.MustCompile(`s\.(?i:[a-z0-9]{24})`)
+	texts := []string{
+		"RUN export VAULT_TOKEN=s.Kx7pQ2mZ9vR4tY8wB3nL6cF1",
+		"s.ſx7pQ2mZ9vR4tY8wB3nL6cF1 and s.\u212ax7pQ2mZ9vR4tY8wB3nL6cF",
+		"apt-get install ubuntu.s.archive libs.s.so.s.Kx7pQ2mZ9vR4tY8wB3nL6cF1x",
+		"s.s.s.Kx7pQ2mZ9vR4tY8wB3nL6c", "s.", "", "xs.12345678901234567890123",
+		"s.123456789012345678901234",
+	}
+	for _, text := range texts {
+		if short.MatchString(text) && !hasShortVaultToken(text) {
+			t.Errorf("guard fails on %q, which the regexp matches", text)
+		}
+	}
+	if hasShortVaultToken("ubuntu.s.archive s.12345678901234567890123") {
+		t.Error("guard holds without a token")
+	}
+	if toks := FindTokens("RUN vault login s.Kx7pQ2mZ9vR4tY8wB3nL6cF1 && make"); len(toks) != 1 || toks[0].RuleID != "vault-service-token" {
+		t.Errorf("vault token not found: %+v", toks)
 	}
 }
