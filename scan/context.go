@@ -86,6 +86,11 @@ type walkStats struct {
 // it through ign (nil: no ignore file), calling visit for every path sent.
 // Problems name the context; a bound hit ends the walk with complete false.
 func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
+	return walkContextWith(fsys, dir, ign, contextMatcher, lim, visit)
+}
+
+// walkContextWith is walkContext with the matcher of ign built by matcher.
+func walkContextWith(fsys fs.FS, dir string, ign *checks.IgnoreFile, matcher func(*checks.IgnoreFile) (*patternmatcher.PatternMatcher, error), lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
 	lim = lim.withDefaults()
 	var problems []Problem
 	info, err := fs.Stat(fsys, dir)
@@ -96,7 +101,7 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 		}
 		return walkStats{}, []Problem{{Path: dir, Level: checks.Warning, Message: msg}}
 	}
-	pm, err := contextMatcher(ign)
+	pm, err := matcher(ign)
 	if err != nil {
 		// BuildKit refuses to build with an invalid ignore file, so nothing
 		// of the context can ship.
@@ -187,6 +192,39 @@ func contextMatcher(ign *checks.IgnoreFile) (*patternmatcher.PatternMatcher, err
 	return patternmatcher.New(patterns)
 }
 
+// matcherCache keeps the last matchers built, by pattern text, for the
+// walks of one goroutine at a time (the engine hands caches out through a
+// sync.Pool): compiling each pattern's regexp again for every context was a
+// fifth of all the bytes a monorepo scan allocates, and the ignore files of
+// a monorepo's services are mostly copies of a few.
+type matcherCache struct {
+	byText map[string]*patternmatcher.PatternMatcher
+	order  []string // oldest first
+}
+
+const matcherCacheSize = 32
+
+func (c *matcherCache) matcher(ign *checks.IgnoreFile) (*patternmatcher.PatternMatcher, error) {
+	if ign == nil {
+		return nil, nil
+	}
+	text := strings.Join(ign.Lines, "\n")
+	if pm, ok := c.byText[text]; ok {
+		return pm, nil
+	}
+	pm, err := contextMatcher(ign)
+	if err != nil {
+		return nil, err
+	}
+	if len(c.order) == matcherCacheSize {
+		delete(c.byText, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.byText[text] = pm
+	c.order = append(c.order, text)
+	return pm, nil
+}
+
 // excludedFolderRule returns whether the walk must enter an excluded folder,
 // as fsutil decides: always when a `!` pattern has a wildcard before its
 // trailing /** or /*, else only when a `!` pattern names a path inside it.
@@ -233,7 +271,7 @@ type verdict struct {
 // context walks a build context once per scan and returns it; problems are
 // returned only to the caller that walked it, so each is reported once.
 func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextEntry, []Problem) {
-	key := dir + "\x00" + ignPath
+	key := contextKey(dir, ignPath)
 	e.mu.Lock()
 	ent := e.contexts[key]
 	if ent == nil {
@@ -244,6 +282,14 @@ func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextE
 	var problems []Problem
 	ent.once.Do(func() {
 		ent.ctx, problems = e.walk(dir, ign)
+		// A context dropped and asked for again by a target that was not
+		// counted is walked again; its problems were reported the first time.
+		e.mu.Lock()
+		if e.walked[key] {
+			problems = nil
+		}
+		e.walked[key] = true
+		e.mu.Unlock()
 		for _, f := range ent.ctx.Secrets {
 			ent.secrets = append(ent.secrets, ContextSecret{Path: ent.ctx.RepoPath(f.Path), Kind: f.Kind})
 		}
@@ -258,7 +304,12 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 	budget := e.limits.ReadBytes
 	budgetReported := false
 	var problems []Problem
-	st, walkProblems := walkContext(e.fsys, dir, ign, e.limits, func(s sentEntry) {
+	mc, _ := e.matchers.Get().(*matcherCache)
+	if mc == nil {
+		mc = &matcherCache{byText: map[string]*patternmatcher.PatternMatcher{}}
+	}
+	defer e.matchers.Put(mc)
+	st, walkProblems := walkContextWith(e.fsys, dir, ign, mc.matcher, e.limits, func(s sentEntry) {
 		repo := path.Join(dir, s.rel)
 		switch t := s.d.Type(); {
 		case t&fs.ModeSymlink != 0:
@@ -408,7 +459,7 @@ func (e *engine) planContexts(targets []target) []Problem {
 			dockerfiles = append(dockerfiles, t.path)
 		}
 	}
-	e.plan, e.governs = contextMap{}, map[string][]string{}
+	e.plan, e.governs, e.uses = contextMap{}, map[string][]string{}, map[string][]contextUse{}
 	if len(dockerfiles) == 0 {
 		return nil
 	}
@@ -436,15 +487,85 @@ func (e *engine) planContexts(targets []target) []Problem {
 			e.plan.add(df, path.Dir(df), "default")
 		}
 		for _, c := range e.plan[df] {
-			if ign := e.effectiveIgnorePath(df, c.Dir); ign != "" && !slices.Contains(e.governs[ign], c.Dir) {
+			ign := e.effectiveIgnorePath(df, c.Dir)
+			if ign != "" && !slices.Contains(e.governs[ign], c.Dir) {
 				e.governs[ign] = append(e.governs[ign], c.Dir)
 			}
+			e.uses[df] = append(e.uses[df], contextUse{dir: c.Dir, from: c.From, ignore: ign})
+		}
+		if len(e.plan[df]) == 0 {
+			// A configuration that names no folder leaves the default.
+			dir := path.Dir(df)
+			e.uses[df] = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
 		}
 	}
 	for _, dirs := range e.governs {
 		sort.Strings(dirs)
 	}
 	return problems
+}
+
+// contextUse is one build context of a Dockerfile target with the ignore
+// file BuildKit reads for it ("" for none).
+type contextUse struct {
+	dir, from, ignore string
+}
+
+// countUses counts, for every ignore file and build context, the targets
+// that will ask for it, so that the engine drops each once its last user is
+// done: kept for the whole scan, the compiled patterns of every ignore file
+// and every context walk of a large monorepo are most of the peak memory.
+func (e *engine) countUses(targets []target) {
+	e.refs = map[string]int{}
+	for _, t := range targets {
+		for _, k := range e.releaseKeys(t) {
+			e.refs[k]++
+		}
+	}
+}
+
+// releaseKeys names the ignore files and contexts a target uses.
+func (e *engine) releaseKeys(t target) []string {
+	var keys []string
+	switch t.kind {
+	case dockerfileKind:
+		for _, u := range e.uses[t.path] {
+			if u.ignore != "" {
+				keys = append(keys, ignoreKey(u.ignore))
+			}
+			keys = append(keys, contextKey(u.dir, u.ignore))
+		}
+	case ignoreKind:
+		keys = append(keys, ignoreKey(t.path))
+		for _, dir := range e.governs[t.path] {
+			keys = append(keys, contextKey(dir, t.path))
+		}
+	}
+	return keys
+}
+
+func ignoreKey(p string) string             { return "i\x00" + p }
+func contextKey(dir, ignPath string) string { return "c\x00" + dir + "\x00" + ignPath }
+
+// release drops what a target used once no other target will ask for it.
+// A key that was not counted (a context keyed without its ignore file
+// because that file could not be read) is kept to the end, as before.
+func (e *engine) release(keys []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, k := range keys {
+		n, ok := e.refs[k]
+		if !ok {
+			continue
+		}
+		if n > 1 {
+			e.refs[k] = n - 1
+			continue
+		}
+		delete(e.refs, k)
+		delete(e.ignores, k)
+		delete(e.contexts, k)
+	}
 }
 
 // effectiveIgnorePath returns the ignore file BuildKit reads for a

@@ -38,7 +38,8 @@ type Options struct {
 // is for a scan that could not run at all (a bad configuration, a cancelled
 // context).
 func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Result, error) {
-	fsys = newDirCache(fsys)
+	dc := newDirCache(fsys)
+	fsys = dc
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
@@ -57,18 +58,24 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	e := &engine{
 		fsys: fsys, cfg: cfg, rules: rules, levels: levels,
 		settings: cfg.settings(), ignores: map[string]*ignoreEntry{},
-		limits: opts.ContextLimits.withDefaults(), contexts: map[string]*contextEntry{}, verdicts: map[string]verdict{},
+		limits: opts.ContextLimits.withDefaults(), contexts: map[string]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[string]bool{},
 	}
 	for _, r := range rules {
 		e.enabled = append(e.enabled, r.ID)
 	}
-	targets, problems := discover(fsys, paths, cfg)
-	problems = append(problems, e.planContexts(targets)...)
-	outs := make([]fileOut, len(targets))
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	roots := make([]string, len(paths))
+	for i, p := range paths {
+		roots[i] = path.Clean(p)
+	}
+	dc.prefetch(roots, workers)
+	targets, problems := discover(fsys, paths, cfg)
+	problems = append(problems, e.planContexts(targets)...)
+	e.countUses(targets)
+	outs := make([]fileOut, len(targets))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(workers, max(len(targets), 1)) {
@@ -124,8 +131,14 @@ type engine struct {
 	allowMu  sync.Mutex
 	contexts map[string]*contextEntry
 	verdicts map[string]verdict
+	matchers sync.Pool // *matcherCache
 	plan     contextMap
 	governs  map[string][]string
+	uses     map[string][]contextUse
+	// refs counts the targets still to use each ignore file and context
+	// (keys of ignoreKey and contextKey); walked keeps the contexts walked.
+	refs   map[string]int
+	walked map[string]bool
 }
 
 type ignoreEntry struct {
@@ -137,10 +150,10 @@ type ignoreEntry struct {
 // ignoreFile reads and parses an ignore file once per scan; nil when absent.
 func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 	e.mu.Lock()
-	ent := e.ignores[p]
+	ent := e.ignores[ignoreKey(p)]
 	if ent == nil {
 		ent = &ignoreEntry{}
-		e.ignores[p] = ent
+		e.ignores[ignoreKey(p)] = ent
 	}
 	e.mu.Unlock()
 	ent.once.Do(func() {
@@ -171,6 +184,7 @@ type source struct {
 }
 
 func (e *engine) check(t target) (out fileOut) {
+	defer e.release(e.releaseKeys(t))
 	var raw []checks.Finding
 	collect := func(f checks.Finding) { raw = append(raw, f) }
 	var src source
@@ -194,22 +208,18 @@ func (e *engine) check(t target) (out fileOut) {
 			src.ranges = append(src.ranges, [2]int{in.StartLine, in.EndLine})
 			src.nodes = append(src.nodes, in.Node)
 		}
-		sources := e.plan[t.path]
-		if len(sources) == 0 {
-			sources = []contextSource{{Dir: path.Dir(t.path), From: "default"}}
-		}
-		for _, cs := range sources {
-			dir := path.Clean(cs.Dir)
-			ignPath := path.Join(path.Dir(t.path), path.Base(t.path)+".dockerignore")
-			ign, prob := e.ignoreFile(ignPath)
-			if ign == nil && prob == nil {
-				ignPath = path.Join(dir, ".dockerignore")
+		for _, u := range e.uses[t.path] {
+			// planContexts found the ignore file with the same look-ups.
+			dir, ignPath := u.dir, u.ignore
+			var ign *checks.IgnoreFile
+			var prob *Problem
+			if ignPath != "" {
 				ign, prob = e.ignoreFile(ignPath)
 			}
 			if prob != nil {
 				out.problems = append(out.problems, *prob)
 			}
-			bc := BuildContext{Dockerfile: t.path, Dir: dir, From: cs.From}
+			bc := BuildContext{Dockerfile: t.path, Dir: dir, From: u.from}
 			if ign != nil {
 				bc.Ignore = ignPath
 			} else {
