@@ -558,20 +558,7 @@ func shellWordAt(text string, at int) (int, int) {
 }
 
 func dedupeAssignments(in []textAssignment) []textAssignment {
-	var out []textAssignment
-	for _, a := range in {
-		dup := false
-		for _, b := range out {
-			if a.start < b.end && b.start < a.end {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			out = append(out, a)
-		}
-	}
-	return out
+	return firstOfOverlapping(in, func(a textAssignment) (int, int) { return a.start, a.end })
 }
 
 // textPlaceholders mark values of free text written to be replaced, or

@@ -372,19 +372,7 @@ func dropOverlaps(toks []Token) []Token {
 		}
 		return a.RuleID < b.RuleID
 	})
-	var kept []Token
-	for _, t := range toks {
-		overlaps := false
-		for _, k := range kept {
-			if t.Start < k.End && k.Start < t.End {
-				overlaps = true
-				break
-			}
-		}
-		if !overlaps {
-			kept = append(kept, t)
-		}
-	}
+	kept := firstOfOverlapping(toks, func(t Token) (int, int) { return t.Start, t.End })
 	sort.Slice(kept, func(i, j int) bool { return kept[i].Start < kept[j].Start })
 	return kept
 }
@@ -408,4 +396,25 @@ func tokenKind(id, desc string) string {
 		}
 	}
 	return strings.TrimSuffix(strings.TrimSpace(k), ".")
+}
+
+// firstOfOverlapping keeps each item whose range [start, end) overlaps no
+// item kept before it, in the order given.
+func firstOfOverlapping[T any](items []T, span func(T) (int, int)) []T {
+	var kept []T
+	for _, it := range items {
+		s, e := span(it)
+		overlaps := false
+		for _, k := range kept {
+			ks, ke := span(k)
+			if s < ke && ks < e {
+				overlaps = true
+				break
+			}
+		}
+		if !overlaps {
+			kept = append(kept, it)
+		}
+	}
+	return kept
 }
