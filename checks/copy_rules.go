@@ -569,14 +569,12 @@ type mountedSecret struct {
 }
 
 // secretMountsOf reads the mounts of a RUN. BuildKit parses a --mount flag's
-// fields only when the instruction is expanded, so the node is parsed again
-// and expanded without substitution; the shared Command is left untouched.
+// fields only when the instruction is expanded, so the Command is expanded
+// without substitution. Expand only replaces the command's mount list (with
+// the same mounts, all fields read), which nothing else reads; parsing the
+// node again for a private copy was 2% of a scan.
 func secretMountsOf(in *Instruction, dir string) (secrets []mountedSecret, targets []string) {
-	cmd, err := parseInstruction(in.Node)
-	if err != nil {
-		return nil, nil
-	}
-	run, ok := cmd.(*instructions.RunCommand)
+	run, ok := in.Command.(*instructions.RunCommand)
 	if !ok || run.Expand(func(word string) (string, error) { return word, nil }) != nil {
 		return nil, nil
 	}

@@ -587,8 +587,7 @@ func textSecret(v string) bool {
 		return false
 	}
 	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") ||
-		strings.HasPrefix(v, "~") || strings.HasPrefix(v, "-") || strings.Contains(v, "://") ||
-		textFileName.MatchString(v) || hostLike.MatchString(v) {
+		strings.HasPrefix(v, "~") || strings.HasPrefix(v, "-") || strings.Contains(v, "://") {
 		return false
 	}
 	lv := strings.ToLower(v)
@@ -599,7 +598,12 @@ func textSecret(v string) bool {
 	}
 	classes := charClasses(v)
 	e := shannonEntropy(v)
-	return e >= 3.5 || (classes >= 3 && e >= 2.8) || (classes >= 2 && len(v) >= 16 && e >= 3.2)
+	if !(e >= 3.5 || (classes >= 3 && e >= 2.8) || (classes >= 2 && len(v) >= 16 && e >= 3.2)) {
+		return false
+	}
+	// The regexps last: they were most of this function's cost, and most
+	// values fail the cheaper tests above.
+	return !textFileName.MatchString(v) && !hostLike.MatchString(v)
 }
 
 func charClasses(s string) int {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Which paths are secrets. Every decision below was checked against real
@@ -209,6 +210,14 @@ func publicSSHFile(base string) bool {
 // fileNameWords splits a file name into lower-case words at punctuation, digits
 // and camelCase boundaries: "server-key.pem" -> server, key, pem.
 func fileNameWords(name string) []string {
+	if ascii, words := asciiFileNameWords(name); ascii {
+		return words
+	}
+	return runeFileNameWords(name)
+}
+
+// runeFileNameWords is fileNameWords for any name.
+func runeFileNameWords(name string) []string {
 	var words []string
 	var cur []rune
 	flush := func() {
@@ -231,6 +240,36 @@ func fileNameWords(name string) []string {
 	}
 	flush()
 	return words
+}
+
+// asciiFileNameWords is fileNameWords for an ASCII name, the usual case:
+// the words are slices of name (lower-cased only when they hold upper case),
+// without the rune slices. ascii is false for any other name.
+func asciiFileNameWords(name string) (ascii bool, words []string) {
+	start := -1 // the current word's start, -1 between words
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return false, nil
+		case !isLetter(c):
+			if start >= 0 {
+				words = append(words, strings.ToLower(name[start:i]))
+				start = -1
+			}
+		case c >= 'A' && c <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
+			if start >= 0 {
+				words = append(words, strings.ToLower(name[start:i]))
+			}
+			start = i
+		case start < 0:
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, strings.ToLower(name[start:]))
+	}
+	return true, words
 }
 
 func hasAnyWord(words, set []string) bool {
