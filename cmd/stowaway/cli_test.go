@@ -210,3 +210,25 @@ func TestReadmeRulesTable(t *testing.T) {
 		}
 	}
 }
+
+// TestScanOutsideCurrentFolder scans a folder that the current folder does
+// not hold: results stay relative to the current folder, and the scanned
+// tree is the folder given, not a common ancestor such as /.
+func TestScanOutsideCurrentFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM alpine\nENV DB_PASSWORD=correct-horse-battery-staple\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runCLI(t, "scan", "--format", "json", dir)
+	if code != exitFindings {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	cwd, _ := filepath.Abs("../..")
+	want, _ := filepath.Rel(cwd, filepath.Join(dir, "Dockerfile"))
+	if !strings.Contains(out, `"path": "`+filepath.ToSlash(want)+`"`) {
+		t.Errorf("no finding at %s in %s", want, out)
+	}
+	if strings.Contains(out, "correct-horse-battery-staple") {
+		t.Error("output holds the secret")
+	}
+}

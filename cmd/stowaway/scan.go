@@ -147,26 +147,43 @@ func write(w io.Writer, format string, res *scan.Result, color bool) error {
 }
 
 // scanPaths scans the command-line paths. The scanned tree is the current
-// folder, or the folder that holds both it and every path, so that results
-// are relative to the current folder and no symlink leads out of the tree.
+// folder when it holds every path (so that .stowaway.yml and the build
+// contexts of the repository are found), else the folder that holds the
+// paths; results are relative to the current folder either way, and no
+// symlink leads out of the tree.
 func scanPaths(ctx context.Context, args []string, configFile string) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	root := cwd
 	abs := make([]string, len(args))
+	inside := true
+	var seed string // the first path's folder, where the common ancestor search starts
 	for i, a := range args {
 		p, err := filepath.Abs(a)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := os.Stat(p); err != nil {
+		info, err := os.Stat(p)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a, errors.Unwrap(err))
 		}
 		abs[i] = p
-		for !within(root, p) {
-			root = filepath.Dir(root)
+		inside = inside && within(cwd, p)
+		if i == 0 {
+			seed = p
+			if !info.IsDir() {
+				seed = filepath.Dir(p)
+			}
+		}
+	}
+	root := cwd
+	if !inside {
+		root = seed
+		for _, p := range abs {
+			for !within(root, p) {
+				root = filepath.Dir(root)
+			}
 		}
 	}
 	rel := make([]string, len(abs))
