@@ -115,14 +115,28 @@ func commentRoles(df *Dockerfile, inInstruction []bool) []lineRole {
 // ones emptied so that offsets still map to the same lines. ok is false when
 // every line is skipped.
 func maskedText(df *Dockerfile, first int, roles []lineRole) (text string, ok bool) {
-	lines := make([]string, len(roles))
+	// Sized first and built once: no slice of the lines to join.
+	n := len(roles) - 1
 	for i, r := range roles {
 		if r != roleSkip {
-			lines[i] = df.Lines[first-1+i]
+			n += len(df.Lines[first-1+i])
 			ok = true
 		}
 	}
-	return strings.Join(lines, "\n"), ok
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(max(n, 0))
+	for i, r := range roles {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if r != roleSkip {
+			b.WriteString(df.Lines[first-1+i])
+		}
+	}
+	return b.String(), true
 }
 
 // secretHit is one secret found in a masked text.
@@ -394,14 +408,26 @@ func findAssignments(text string, s *Settings) []textAssignment {
 
 // asciiLower lower-cases ASCII letters only, so that offsets into the
 // result are offsets into s.
+// Text without upper case is returned as is, and the copy is made once.
 func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+	i := 0
+	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
+		i++
 	}
-	return string(b)
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // keyValues calls fn with the key and the value's offset of every `key=`,

@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/rs/zerolog"
@@ -137,6 +138,7 @@ type tokenScanner struct {
 	// the detectors of the rules that have it; keywords is nil when the
 	// prefilter is off.
 	keywords  *ahocorasick.Trie
+	words     []string // the keywords by pattern number in the trie
 	byKeyword map[string][]keywordDetector
 	// always are the detectors of rules without keywords, run on every text.
 	always []*lazyDetector
@@ -215,6 +217,7 @@ func newTokenScanner(prefilter bool) *tokenScanner {
 	}
 	sort.Strings(words)
 	s.keywords = ahocorasick.NewTrieBuilder().AddStrings(words).Build()
+	s.words = words
 	return s
 }
 
@@ -268,19 +271,21 @@ func (s *tokenScanner) detectors(text string) []*lazyDetector {
 		return []*lazyDetector{s.all}
 	}
 	ds := slices.Clip(s.always) // appending never writes to the shared array
-	matches := s.keywords.MatchString(strings.ToLower(text))
-	if len(matches) == 0 {
-		return ds
-	}
-	seen := map[*lazyDetector]bool{}
-	for _, m := range matches {
-		for _, kd := range s.byKeyword[m.MatchString()] {
+	// Walk, not MatchString: no Match per keyword found, and the text is
+	// lower-cased into the one byte slice the trie reads.
+	var seen map[*lazyDetector]bool
+	s.keywords.Walk(lowerBytes(text), func(_, _, pattern int64) bool {
+		if seen == nil {
+			seen = map[*lazyDetector]bool{}
+		}
+		for _, kd := range s.byKeyword[s.words[pattern]] {
 			if d := kd.d; !seen[d] && (kd.guard == nil || kd.guard(text)) {
 				seen[d] = true
 				ds = append(ds, d)
 			}
 		}
-	}
+		return true
+	})
 	return ds
 }
 
@@ -417,4 +422,20 @@ func firstOfOverlapping[T any](items []T, span func(T) (int, int)) []T {
 		}
 	}
 	return kept
+}
+
+// lowerBytes is []byte(strings.ToLower(s)) with one copy for ASCII text.
+func lowerBytes(s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return []byte(strings.ToLower(s))
+		}
+	}
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
 }
