@@ -571,29 +571,15 @@ func (s *Server) editComment(w http.ResponseWriter, g []string, body []byte, tok
 		return
 	}
 	id, _ := strconv.ParseInt(g[3], 10, 64)
-	var in struct {
-		Body *string `json:"body"`
-	}
-	if err := json.Unmarshal(body, &in); err != nil || in.Body == nil {
-		s.t.Errorf("ghtest: editing comment %d: body %s", id, body)
-		unprocessable(w, "body is missing")
-		return
-	}
 	for _, pr := range r.PRs {
 		for _, c := range pr.Comments {
 			if c.ID != id {
 				continue
 			}
-			if c.User != tok.Login {
-				writeJSON(w, http.StatusForbidden, map[string]string{"message": "Must have admin rights to Repository."})
-				return
+			if text, ok := s.newBody(w, body, fmt.Sprintf("editing comment %d", id), c.User, tok); ok {
+				c.Body = text
+				writeJSON(w, http.StatusOK, s.commentJSON(r, pr, c))
 			}
-			if len(*in.Body) > 65536 {
-				unprocessable(w, "Body is too long (maximum is 65536 characters)")
-				return
-			}
-			c.Body = *in.Body
-			writeJSON(w, http.StatusOK, s.commentJSON(r, pr, c))
 			return
 		}
 	}
@@ -764,24 +750,33 @@ func (s *Server) updateReview(w http.ResponseWriter, g []string, body []byte, to
 		notFound(w)
 		return
 	}
+	if text, ok := s.newBody(w, body, fmt.Sprintf("updating review %d", id), rv.User, tok); ok {
+		rv.Body = text
+		writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
+	}
+}
+
+// newBody validates an edit of a comment's or review's body as GitHub does:
+// the body is required, only its author may change it, and it is capped at
+// 65,536 characters. It answers the request itself when the edit is refused.
+func (s *Server) newBody(w http.ResponseWriter, body []byte, what, owner string, tok Token) (string, bool) {
 	var in struct {
 		Body *string `json:"body"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil || in.Body == nil {
-		s.t.Errorf("ghtest: updating review %d: body %s", id, body)
+		s.t.Errorf("ghtest: %s: body %s", what, body)
 		unprocessable(w, "body is missing")
-		return
+		return "", false
 	}
-	if rv.User != tok.Login {
+	if owner != tok.Login {
 		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Must have admin rights to Repository."})
-		return
+		return "", false
 	}
 	if len(*in.Body) > 65536 {
 		unprocessable(w, "Body is too long (maximum is 65536 characters)")
-		return
+		return "", false
 	}
-	rv.Body = *in.Body
-	writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
+	return *in.Body, true
 }
 
 func (s *Server) deletePending(w http.ResponseWriter, g []string, tok Token) {
