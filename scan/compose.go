@@ -3,8 +3,10 @@ package scan
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,22 +92,13 @@ type composeBuild struct {
 // context), both relative to the Compose file's folder. Remote contexts
 // and inline Dockerfiles name no file of the repository.
 func readCompose(fsys fs.FS, file string, m contextMap) []Problem {
-	src, prob := readFile(fsys, file)
-	if prob != nil {
-		return []Problem{*prob}
-	}
 	var doc struct {
 		Services map[string]composeService `yaml:"services"`
 	}
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return []Problem{{Path: file, Level: checks.Note,
-			Message: fmt.Sprintf("%s is not a Compose file Stowaway can read (%s); the build contexts it names are not used", file, firstLine(err.Error()))}}
+	if probs := readYAML(fsys, file, "a Compose file", &doc); probs != nil {
+		return probs
 	}
-	names := make([]string, 0, len(doc.Services))
-	for n := range doc.Services {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(doc.Services))
 	var problems []Problem
 	for _, name := range names {
 		b := composeBuild{Dockerfile: "Dockerfile"}
@@ -186,4 +179,18 @@ func composeValue(s string) (out string, ok bool, unresolved string) {
 // remoteContext reports a context that BuildKit fetches: a Git or HTTP URL.
 func remoteContext(s string) bool {
 	return strings.Contains(s, "://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "github.com/")
+}
+
+// readYAML reads a repository file that names build contexts into doc; a
+// file it cannot read or parse is a problem, and its contexts are not used.
+func readYAML(fsys fs.FS, file, kind string, doc any) []Problem {
+	src, prob := readFile(fsys, file)
+	if prob != nil {
+		return []Problem{*prob}
+	}
+	if err := yaml.Unmarshal(src, doc); err != nil {
+		return []Problem{{Path: file, Level: checks.Note,
+			Message: fmt.Sprintf("%s is not %s Stowaway can read (%s); the build contexts it names are not used", file, kind, firstLine(err.Error()))}}
+	}
+	return nil
 }

@@ -3,9 +3,10 @@ package scan
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -75,24 +76,15 @@ type workflowStep struct {
 
 // readWorkflow adds the build contexts that one workflow file names.
 func readWorkflow(fsys fs.FS, file string, m contextMap) []Problem {
-	src, prob := readFile(fsys, file)
-	if prob != nil {
-		return []Problem{*prob}
-	}
 	var doc struct {
 		Env      yaml.Node            `yaml:"env"`
 		Defaults workflowDefaults     `yaml:"defaults"`
 		Jobs     map[string]yaml.Node `yaml:"jobs"`
 	}
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return []Problem{{Path: file, Level: checks.Note,
-			Message: fmt.Sprintf("%s is not a workflow Stowaway can read (%s); the build contexts it names are not used", file, firstLine(err.Error()))}}
+	if probs := readYAML(fsys, file, "a workflow", &doc); probs != nil {
+		return probs
 	}
-	ids := make([]string, 0, len(doc.Jobs))
-	for id := range doc.Jobs {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
+	ids := slices.Sorted(maps.Keys(doc.Jobs))
 	var problems []Problem
 	note := func(job string, step int, name, what string) {
 		if name == "" {
