@@ -21,7 +21,7 @@ var buildkitChecks = map[string][]string{
 // suppresses, and reports pragmas that name unknown rules or suppress
 // nothing as invalid-pragma findings. Those are built from the raw pragma
 // line, which may hold a secret a rule found: m masks them like the rest.
-func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[string]*checks.Rule, m *masker) []Finding {
+func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []Finding {
 	pragmas := checks.ParsePragmas(src.lines)
 	used := make([]bool, len(pragmas))
 	for i := range fs {
@@ -33,7 +33,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[s
 			if p.Problem != "" || !slices.Contains(p.IDs, f.RuleID) {
 				continue
 			}
-			if p.File || src.governs(p.Line, f.Region.StartLine, t.kind) {
+			if p.File || src.governs(p.Line, f.Region.StartLine) {
 				used[j] = true
 				if f.Suppressed == nil {
 					f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: p.Reason, Line: p.Line}
@@ -46,7 +46,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[s
 			}
 		}
 	}
-	invalid := ruleByID[checks.InvalidPragma.ID]
+	invalid := e.ruleByID[checks.InvalidPragma.ID]
 	if invalid == nil {
 		return fs
 	}
@@ -66,7 +66,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[s
 			// to suppress by design.
 			off := true
 			for _, id := range p.IDs {
-				if ruleByID[id] != nil {
+				if e.ruleByID[id] != nil {
 					off = false
 				}
 			}
@@ -99,7 +99,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, ruleByID map[s
 // governs reports whether a pragma on pragmaLine applies to a finding on
 // line: the pragma must stand directly above the instruction (for an ignore
 // file, the pattern line) holding it, with only comment lines between.
-func (s source) governs(pragmaLine, line int, k kind) bool {
+func (s source) governs(pragmaLine, line int) bool {
 	start, _ := s.instruction(line)
 	if start <= pragmaLine {
 		return false

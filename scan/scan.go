@@ -60,8 +60,9 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		settings: cfg.settings(), ignores: map[string]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[string]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[string]bool{},
 	}
+	e.ruleByID = make(map[string]*checks.Rule, len(rules))
 	for _, r := range rules {
-		e.enabled = append(e.enabled, r.ID)
+		e.ruleByID[r.ID] = r
 	}
 	workers := opts.Workers
 	if workers <= 0 {
@@ -116,7 +117,7 @@ type engine struct {
 	fsys     fs.FS
 	cfg      *Config
 	rules    []*checks.Rule
-	enabled  []string
+	ruleByID map[string]*checks.Rule // the rules that run
 	levels   map[string]checks.Level
 	settings *checks.Settings
 
@@ -302,16 +303,12 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		secrets[f.Secret] = true
 	}
 	m := newMasker(secrets)
-	ruleByID := map[string]*checks.Rule{}
-	for _, r := range e.rules {
-		ruleByID[r.ID] = r
-	}
 
 	var out []Finding
 	occurrences := map[string]int{}
 	sources := map[string]source{t.path: src}
 	for _, f := range raw {
-		r := ruleByID[f.RuleID]
+		r := e.ruleByID[f.RuleID]
 		if r == nil || (f.Secret != "" && e.settings.Allowed(f.Secret)) {
 			continue
 		}
@@ -357,7 +354,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		occurrences[id]++
 		out = append(out, Finding{Finding: f, Region: resolve(s.lines, f.Span), Rule: r})
 	}
-	return e.applyPragmas(t, out, src, ruleByID, m)
+	return e.applyPragmas(t, out, src, m)
 }
 
 // otherSource reads a file that a finding names but that is not the target
