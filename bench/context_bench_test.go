@@ -55,7 +55,7 @@ func writeSharedContextRepo(tb testing.TB, dir string, services int) int {
 func BenchmarkScanSharedContext(b *testing.B) {
 	dir := b.TempDir()
 	mapped := writeSharedContextRepo(b, dir, *monorepoServices)
-	root, err := os.OpenRoot(dir)
+	root, err := scan.OpenRoot(dir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -334,7 +334,7 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 		v, ok := e.verdict(repo)
 		if !ok {
 			spent := false
-			v, spent = e.classify(repo, s.d, &budget)
+			v, spent = e.classify(repo, &budget)
 			if spent && !budgetReported {
 				budgetReported = true
 				problems = append(problems, Problem{Path: dir, Level: checks.Warning,
@@ -363,11 +363,16 @@ func (e *engine) verdict(repo string) (verdict, bool) {
 // the name alone costs less to decide again than to keep, and one reached
 // without the content because the budget was spent is not kept either:
 // another context may still read the file.
-func (e *engine) classify(repo string, d fs.DirEntry, budget *int64) (v verdict, spent bool) {
+func (e *engine) classify(repo string, budget *int64) (v verdict, spent bool) {
 	read := false
 	readFile := func() ([]byte, bool) {
 		read = true
-		info, err := d.Info()
+		f, err := e.fsys.Open(repo)
+		if err != nil {
+			return nil, false
+		}
+		defer f.Close()
+		info, err := f.Stat()
 		if err != nil || info.Size() > e.limits.FileBytes {
 			return nil, false
 		}
@@ -375,11 +380,6 @@ func (e *engine) classify(repo string, d fs.DirEntry, budget *int64) (v verdict,
 			spent = true
 			return nil, false
 		}
-		f, err := e.fsys.Open(repo)
-		if err != nil {
-			return nil, false
-		}
-		defer f.Close()
 		b, err := io.ReadAll(io.LimitReader(f, e.limits.FileBytes+1))
 		*budget -= int64(len(b))
 		if err != nil || int64(len(b)) > e.limits.FileBytes {
@@ -573,7 +573,7 @@ func (e *engine) release(keys []string) {
 // dir/.dockerignore; "" when neither is a file.
 func (e *engine) effectiveIgnorePath(dockerfile, dir string) string {
 	for _, p := range []string{dockerfile + ".dockerignore", path.Join(dir, ".dockerignore")} {
-		if info, err := fs.Stat(e.fsys, p); err == nil && info.Mode().IsRegular() {
+		if e.dc.isFile(p) {
 			return p
 		}
 	}

@@ -264,7 +264,7 @@ func TestContextSymlinks(t *testing.T) {
 			t.Skipf("symbolic links: %v", err)
 		}
 	}
-	for name, fsys := range map[string]fs.FS{"DirFS": os.DirFS(dir), "Root": openRoot(t, dir)} {
+	for name, fsys := range map[string]fs.FS{"DirFS": os.DirFS(dir), "os.Root": openRoot(t, dir), "OpenRoot": openScanRoot(t, dir)} {
 		t.Run(name, func(t *testing.T) {
 			got, _, probs := sentFiles(t, fsys, ".", nil, ContextLimits{})
 			want := []string{"Dockerfile", "conf", "etc", "loop", "real/.env"}
@@ -299,6 +299,16 @@ func TestContextSymlinks(t *testing.T) {
 func openRoot(t *testing.T, dir string) fs.FS {
 	t.Helper()
 	r, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r.FS()
+}
+
+func openScanRoot(t *testing.T, dir string) fs.FS {
+	t.Helper()
+	r, err := OpenRoot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

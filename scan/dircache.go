@@ -7,54 +7,48 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 )
 
 // dirCache lists each folder of the scanned tree once per scan. Discovery,
 // the context plan and every build-context walk list the same folders, and
-// through os.Root each listing and each stat costs system calls; the walks
-// and the ignore-file look-ups are then answered from the listings.
+// each listing and each stat costs system calls; the walks and the
+// ignore-file look-ups are then answered from the listings.
 //
 // The listings are kept for the whole scan, so each entry keeps only its
-// name, type and a regular file's size: the entries os.Root returns hold a
-// full lstat result and their folder's path, about 400 bytes each, 27 MiB
-// of live heap on a 10,000-service monorepo.
+// name and type: the entries os.Root returns hold a full lstat result and
+// their folder's path, about 400 bytes each, 27 MiB of live heap on a
+// 10,000-service monorepo, and asking for a regular file's size on every
+// entry was one lstat per file of the tree.
 type dirCache struct {
 	fsys fs.FS
 	mu   sync.Mutex
-	dirs map[string][]cachedEntry
+	dirs map[string]*listing
 }
 
-// cachedEntry is a folder entry as the scan needs it. Info answers from the
-// listing for a regular file (no modification time nor Sys: nothing reads
-// them) and asks the file system for anything else.
+// listing is a folder's entries, sorted by name.
+type listing struct {
+	dir     string
+	c       *dirCache
+	entries []cachedEntry
+}
+
+// cachedEntry is a folder entry as the scan needs it; Info asks the file
+// system.
 type cachedEntry struct {
 	name string
-	mode fs.FileMode // the full mode of a regular file, else the type bits
-	size int64
-	info bool // mode and size come from the entry's information
-	dir  *string
-	c    *dirCache
+	mode fs.FileMode // the type bits
+	l    *listing
 }
 
 func (d *cachedEntry) Name() string      { return d.name }
 func (d *cachedEntry) IsDir() bool       { return d.mode.IsDir() }
-func (d *cachedEntry) Type() fs.FileMode { return d.mode.Type() }
+func (d *cachedEntry) Type() fs.FileMode { return d.mode }
 func (d *cachedEntry) Info() (fs.FileInfo, error) {
-	if d.info {
-		return d, nil
-	}
-	return fs.Lstat(d.c.fsys, path.Join(*d.dir, d.name))
+	return fs.Lstat(d.l.c.fsys, path.Join(d.l.dir, d.name))
 }
 
-// The fs.FileInfo of a regular file, from the listing.
-func (d *cachedEntry) Size() int64        { return d.size }
-func (d *cachedEntry) Mode() fs.FileMode  { return d.mode }
-func (d *cachedEntry) ModTime() time.Time { return time.Time{} }
-func (d *cachedEntry) Sys() any           { return nil }
-
 func newDirCache(fsys fs.FS) *dirCache {
-	return &dirCache{fsys: fsys, dirs: map[string][]cachedEntry{}}
+	return &dirCache{fsys: fsys, dirs: map[string]*listing{}}
 }
 
 func (c *dirCache) Open(name string) (fs.File, error) { return c.fsys.Open(name) }
@@ -76,29 +70,22 @@ func (c *dirCache) ReadDir(name string) ([]fs.DirEntry, error) {
 // an error, nothing is cached and listed holds what the file system gave.
 func (c *dirCache) list(name string) (entries []cachedEntry, listed []fs.DirEntry, err error) {
 	c.mu.Lock()
-	entries, ok := c.dirs[name]
+	l, ok := c.dirs[name]
 	c.mu.Unlock()
 	if !ok {
 		listed, err := fs.ReadDir(c.fsys, name)
 		if err != nil {
 			return nil, listed, err
 		}
-		dir := &name
-		entries = make([]cachedEntry, len(listed))
+		l = &listing{dir: name, c: c, entries: make([]cachedEntry, len(listed))}
 		for i, d := range listed {
-			entries[i] = cachedEntry{name: d.Name(), mode: d.Type(), dir: dir, c: c}
-			if d.Type().IsRegular() {
-				// Free for os.Root's entries, which carry their lstat.
-				if info, err := d.Info(); err == nil && info.Mode().IsRegular() {
-					entries[i].mode, entries[i].size, entries[i].info = info.Mode(), info.Size(), true
-				}
-			}
+			l.entries[i] = cachedEntry{name: d.Name(), mode: d.Type(), l: l}
 		}
 		c.mu.Lock()
-		c.dirs[name] = entries
+		c.dirs[name] = l
 		c.mu.Unlock()
 	}
-	return entries, nil, nil
+	return l.entries, nil, nil
 }
 
 // prefetch lists, on workers goroutines, the folders that discovery walks
@@ -143,26 +130,48 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 	wg.Wait()
 }
 
-// Stat answers from the parent folder's listing when it is cached: a name
-// absent from it does not exist, and a regular file's entry holds its
-// information. Links and everything else go to the file system.
+// lookup finds name in its folder's cached listing: found is false when
+// the folder is not cached or the name is "." or a folder path.
+func (c *dirCache) lookup(name string) (e *cachedEntry, found bool) {
+	if name == "." || strings.HasSuffix(name, "/") {
+		return nil, false
+	}
+	c.mu.Lock()
+	l, ok := c.dirs[path.Dir(name)]
+	c.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	base := path.Base(name)
+	i := sort.Search(len(l.entries), func(i int) bool { return l.entries[i].name >= base })
+	if i == len(l.entries) || l.entries[i].name != base {
+		return nil, true
+	}
+	return &l.entries[i], true
+}
+
+// Stat answers a name absent from its folder's cached listing without the
+// file system.
 func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
-	if name != "." && !strings.HasSuffix(name, "/") {
-		c.mu.Lock()
-		entries, ok := c.dirs[path.Dir(name)]
-		c.mu.Unlock()
-		if ok {
-			base := path.Base(name)
-			i := sort.Search(len(entries), func(i int) bool { return entries[i].name >= base })
-			if i == len(entries) || entries[i].name != base {
-				return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
-			}
-			if entries[i].info {
-				return &entries[i], nil
-			}
-		}
+	if e, found := c.lookup(name); found && e == nil {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.Stat(c.fsys, name)
+}
+
+// isFile reports whether name is a regular file or a link to one, from the
+// cached listing when it can.
+func (c *dirCache) isFile(name string) bool {
+	if e, found := c.lookup(name); found {
+		if e == nil || e.mode.IsRegular() {
+			return e != nil
+		}
+		if e.mode&fs.ModeSymlink == 0 {
+			return false
+		}
+	}
+	info, err := fs.Stat(c.fsys, name)
+	return err == nil && info.Mode().IsRegular()
 }
 
 func (c *dirCache) ReadLink(name string) (string, error) { return fs.ReadLink(c.fsys, name) }

@@ -56,7 +56,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		paths = []string{"."}
 	}
 	e := &engine{
-		fsys: fsys, cfg: cfg, rules: rules, levels: levels,
+		fsys: fsys, dc: dc, cfg: cfg, rules: rules, levels: levels,
 		settings: cfg.settings(), ignores: map[string]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[string]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[string]bool{},
 	}
@@ -114,7 +114,8 @@ feed:
 }
 
 type engine struct {
-	fsys     fs.FS
+	fsys     fs.FS // dc, as the rules and walks read it
+	dc       *dirCache
 	cfg      *Config
 	rules    []*checks.Rule
 	ruleByID map[string]*checks.Rule // the rules that run
@@ -158,7 +159,7 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 	}
 	e.mu.Unlock()
 	ent.once.Do(func() {
-		if info, err := fs.Stat(e.fsys, p); err != nil || !info.Mode().IsRegular() {
+		if !e.dc.isFile(p) {
 			return
 		}
 		src, prob := readFile(e.fsys, p)

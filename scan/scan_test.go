@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,20 +243,17 @@ func TestSymlinkOutOfTree(t *testing.T) {
 	if err := os.Symlink("/etc", filepath.Join(dir, "etc")); err != nil {
 		t.Fatal(err)
 	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	res, err := Scan(context.Background(), root.FS(), []string{"."}, Options{Rules: []*checks.Rule{envRule}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Findings) != 0 {
-		t.Errorf("followed a link out of the tree: %+v", res.Findings)
-	}
-	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "symbolic link") {
-		t.Errorf("problems = %+v, want one about the link", res.Problems)
+	for name, fsys := range map[string]fs.FS{"os.Root": openRoot(t, dir), "OpenRoot": openScanRoot(t, dir)} {
+		res, err := Scan(context.Background(), fsys, []string{"."}, Options{Rules: []*checks.Rule{envRule}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Findings) != 0 {
+			t.Errorf("%s: followed a link out of the tree: %+v", name, res.Findings)
+		}
+		if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "symbolic link") {
+			t.Errorf("%s: problems = %+v, want one about the link", name, res.Problems)
+		}
 	}
 }
 

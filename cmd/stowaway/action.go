@@ -168,12 +168,18 @@ func (a *actionRun) run(ctx context.Context) error {
 	if ws == "" {
 		return errors.New("GITHUB_WORKSPACE is not set: the action runs inside GitHub Actions (use stowaway scan elsewhere)")
 	}
+	// os.Root writes the SARIF file; scan.Root reads faster for the scan.
 	root, err := os.OpenRoot(ws)
 	if err != nil {
 		return fmt.Errorf("opening the workspace: %w", err)
 	}
 	defer root.Close()
-	fsys := root.FS()
+	tree, err := scan.OpenRoot(ws)
+	if err != nil {
+		return fmt.Errorf("opening the workspace: %w", err)
+	}
+	defer tree.Close()
+	fsys := tree.FS()
 
 	ev := &ghreview.Event{}
 	if p := a.getenv("GITHUB_EVENT_PATH"); p != "" {

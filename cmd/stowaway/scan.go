@@ -191,7 +191,7 @@ func scanPaths(ctx context.Context, args []string, configFile string) (*scan.Res
 		r, _ := filepath.Rel(root, p)
 		rel[i] = filepath.ToSlash(r)
 	}
-	dir, err := os.OpenRoot(root)
+	dir, err := scan.OpenRoot(root)
 	if err != nil {
 		return nil, err
 	}

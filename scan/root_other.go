@@ -1,0 +1,5 @@
+//go:build !linux
+
+package scan
+
+func openBeneath(string) (*Root, bool) { return nil, false }
