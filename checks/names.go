@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -319,7 +320,8 @@ func ReadValue(raw string, escape rune) Value {
 		escape = '\\'
 	}
 	v := Value{Raw: raw}
-	lex := shell.NewLex(escape)
+	lex := getLex(escape)
+	defer putLex(escape, lex)
 	res, err := lex.ProcessWordWithMatches(raw, noEnv{})
 	if err != nil {
 		// An unterminated quote or a ${X:?message}: read it as text.
@@ -338,6 +340,27 @@ func ReadValue(raw string, escape rune) Value {
 		v.Defaulted = err != nil || strings.ReplaceAll(marked, refMark, "") != v.Literal
 	}
 	return v
+}
+
+// lexers keeps BuildKit's word lexers for reuse, one pool per escape
+// character: each holds a text/scanner buffer of over a kilobyte, and a
+// value is read for every ENV, ARG and LABEL pair and every RUN.
+var lexers = map[rune]*sync.Pool{
+	'\\': {New: func() any { return shell.NewLex('\\') }},
+	'`':  {New: func() any { return shell.NewLex('`') }},
+}
+
+func getLex(escape rune) *shell.Lex {
+	if p := lexers[escape]; p != nil {
+		return p.Get().(*shell.Lex)
+	}
+	return shell.NewLex(escape)
+}
+
+func putLex(escape rune, lex *shell.Lex) {
+	if p := lexers[escape]; p != nil {
+		p.Put(lex)
+	}
 }
 
 var (
