@@ -1,10 +1,13 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 
+	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -12,9 +15,10 @@ import (
 // when a field is removed or changes meaning; new fields keep the version.
 const JSONVersion = 1
 
-// The JSON report's schema, documented in docs/json-schema.md. Every field
-// is always present (null, "" or [] when it does not apply) so that
-// consumers never need to tell a missing key from an empty one.
+// The JSON report's schema, documented in docs/json-schema.md; JSON writes
+// a jsonReport piece by piece. Every field is always present (null, "" or
+// [] when it does not apply) so that consumers never need to tell a missing
+// key from an empty one.
 type jsonReport struct {
 	Version  int           `json:"version"`
 	Findings []jsonFinding `json:"findings"`
@@ -77,58 +81,115 @@ type jsonSummary struct {
 // JSON writes res as an indented JSON document in the schema of
 // docs/json-schema.md. Suppressed findings are included, with "suppressed"
 // set; the summary counts them apart.
+//
+// The document is written a finding at a time, byte for byte what one
+// json.Encoder with two-space indents would write for the whole report: a
+// monorepo's report is megabytes, and encoding it whole held it twice in
+// memory at the end of a scan.
 func JSON(w io.Writer, res *scan.Result) error {
-	out := jsonReport{
-		Version:  JSONVersion,
-		Findings: []jsonFinding{},
-		Problems: []jsonProblem{},
-	}
-	for _, f := range res.Findings {
-		jf := jsonFinding{
-			Rule:        f.RuleID,
-			Level:       f.LevelOrDefault(res.Rules).String(),
-			Path:        f.Path,
-			Line:        f.Region.StartLine,
-			Column:      f.Region.StartColumn,
-			EndLine:     f.Region.EndLine,
-			EndColumn:   f.Region.EndColumn,
-			Message:     f.Message,
-			Evidence:    f.Evidence,
-			Fix:         f.Fix,
-			Fingerprint: f.Fingerprint,
-			Related:     []jsonRelated{},
-		}
-		if s := f.Suggestion; s != nil {
-			jf.Suggestion = &jsonSuggestion{StartLine: s.StartLine, EndLine: s.EndLine, Text: s.Text}
-		}
-		if s := f.Suppressed; s != nil {
-			jf.Suppressed = &jsonSuppression{Kind: s.Kind, Reason: s.Reason, Line: s.Line}
-		}
-		for _, r := range f.Related {
-			end := r.Span.EndLine
-			if end < r.Span.Line {
-				end = r.Span.Line
-			}
-			jf.Related = append(jf.Related, jsonRelated{Path: r.Path, Line: r.Span.Line, EndLine: end, Message: r.Message})
-		}
-		out.Findings = append(out.Findings, jf)
-	}
-	for _, p := range res.Problems {
-		out.Problems = append(out.Problems, jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message})
-	}
+	jw := &jsonWriter{w: bufio.NewWriter(w)}
+	jw.enc = json.NewEncoder(&jw.buf)
+	// Messages quote Dockerfile text such as <none> and &&; \u003c escapes
+	// would only make the report harder to read.
+	jw.enc.SetEscapeHTML(false)
+
+	jw.raw(fmt.Sprintf("{\n  \"version\": %d,\n  \"findings\": ", JSONVersion))
+	jw.array(len(res.Findings), func(i int) any { return newJSONFinding(res.Findings[i], res.Rules) })
+	jw.raw(",\n  \"problems\": ")
+	jw.array(len(res.Problems), func(i int) any {
+		p := res.Problems[i]
+		return jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message}
+	})
+	jw.raw(",\n  \"summary\": ")
 	c := count(res)
-	out.Summary = jsonSummary{
+	jw.value("  ", jsonSummary{
 		Errors: c.Errors, Warnings: c.Warnings, Notes: c.Notes,
 		Suppressed: c.Suppressed, Problems: c.Problems,
 		Files: c.Files, FilesWithFindings: c.FilesWithFindings,
+	})
+	jw.raw("\n}\n")
+	if jw.err == nil {
+		jw.err = jw.w.Flush()
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	// Messages quote Dockerfile text such as <none> and &&; \u003c escapes
-	// would only make the report harder to read.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("writing JSON report: %w", err)
+	if jw.err != nil {
+		return fmt.Errorf("writing JSON report: %w", jw.err)
 	}
 	return nil
+}
+
+func newJSONFinding(f scan.Finding, rules []*checks.Rule) jsonFinding {
+	jf := jsonFinding{
+		Rule:        f.RuleID,
+		Level:       f.LevelOrDefault(rules).String(),
+		Path:        f.Path,
+		Line:        f.Region.StartLine,
+		Column:      f.Region.StartColumn,
+		EndLine:     f.Region.EndLine,
+		EndColumn:   f.Region.EndColumn,
+		Message:     f.Message,
+		Evidence:    f.Evidence,
+		Fix:         f.Fix,
+		Fingerprint: f.Fingerprint,
+		Related:     []jsonRelated{},
+	}
+	if s := f.Suggestion; s != nil {
+		jf.Suggestion = &jsonSuggestion{StartLine: s.StartLine, EndLine: s.EndLine, Text: s.Text}
+	}
+	if s := f.Suppressed; s != nil {
+		jf.Suppressed = &jsonSuppression{Kind: s.Kind, Reason: s.Reason, Line: s.Line}
+	}
+	for _, r := range f.Related {
+		end := r.Span.EndLine
+		if end < r.Span.Line {
+			end = r.Span.Line
+		}
+		jf.Related = append(jf.Related, jsonRelated{Path: r.Path, Line: r.Span.Line, EndLine: end, Message: r.Message})
+	}
+	return jf
+}
+
+// jsonWriter writes an indented JSON document piece by piece; the first
+// error stops it.
+type jsonWriter struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+	err error
+}
+
+func (jw *jsonWriter) raw(s string) {
+	if jw.err == nil {
+		_, jw.err = jw.w.WriteString(s)
+	}
+}
+
+// value writes v as it appears at the given indent inside the document.
+func (jw *jsonWriter) value(indent string, v any) {
+	if jw.err != nil {
+		return
+	}
+	jw.buf.Reset()
+	jw.enc.SetIndent(indent, "  ")
+	if jw.err = jw.enc.Encode(v); jw.err != nil {
+		return
+	}
+	_, jw.err = jw.w.Write(bytes.TrimSuffix(jw.buf.Bytes(), []byte("\n")))
+}
+
+// array writes a top-level member's array of n items.
+func (jw *jsonWriter) array(n int, item func(int) any) {
+	if n == 0 {
+		jw.raw("[]")
+		return
+	}
+	jw.raw("[\n")
+	for i := range n {
+		jw.raw("    ")
+		jw.value("    ", item(i))
+		if i < n-1 {
+			jw.raw(",")
+		}
+		jw.raw("\n")
+	}
+	jw.raw("  ]")
 }

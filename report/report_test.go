@@ -236,3 +236,36 @@ func TestGitHubOneCommandPerLine(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONStreamsOneDocument checks that JSON, which writes a finding at a
+// time, writes exactly what one json.Encoder writes for the whole report.
+func TestJSONStreamsOneDocument(t *testing.T) {
+	one := scantest.Fixture()
+	one.Findings, one.Problems = one.Findings[:1], nil
+	for name, res := range map[string]*scan.Result{"findings": scantest.Fixture(), "clean": scantest.Empty(), "one": one, "zero": {}} {
+		doc := jsonReport{Version: JSONVersion, Findings: []jsonFinding{}, Problems: []jsonProblem{}}
+		for _, f := range res.Findings {
+			doc.Findings = append(doc.Findings, newJSONFinding(f, res.Rules))
+		}
+		for _, p := range res.Problems {
+			doc.Problems = append(doc.Problems, jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message})
+		}
+		c := count(res)
+		doc.Summary = jsonSummary{Errors: c.Errors, Warnings: c.Warnings, Notes: c.Notes, Suppressed: c.Suppressed,
+			Problems: c.Problems, Files: c.Files, FilesWithFindings: c.FilesWithFindings}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(doc); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := JSON(&got, res); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+			t.Errorf("%s: streamed JSON differs from one encoding (-want +got):\n%s", name, diff)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unique"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
@@ -276,6 +277,9 @@ func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, ct
 	}
 }
 
+// intern returns the canonical copy of s, detached from any larger string.
+func intern(s string) string { return unique.Make(s).Value() }
+
 // dedupe drops findings that several build contexts of one Dockerfile gave
 // alike.
 func dedupe(fs []checks.Finding) []checks.Finding {
@@ -325,23 +329,26 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 			sources[f.Path] = s
 		}
 		start, end := s.instruction(f.Span.Line)
-		f.Snippet = m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		// The texts are interned: they are kept until the scan ends, a
+		// snippet would otherwise hold its whole file, and many findings
+		// share a message (every ignore file with the same gaps).
+		f.Snippet = intern(m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n")))
 		if f.Key == "" {
-			f.Key = normalize(f.Snippet)
+			f.Key = intern(normalize(f.Snippet))
 		} else {
-			f.Key = m.mask(f.Key)
+			f.Key = intern(m.mask(f.Key))
 		}
-		f.Message = m.maskProse(f.Message)
-		f.Fix = m.maskProse(f.Fix)
+		f.Message = intern(m.maskProse(f.Message))
+		f.Fix = intern(m.maskProse(f.Fix))
 		if f.Suggestion != nil {
 			sg := *f.Suggestion
-			sg.Text = m.mask(sg.Text)
+			sg.Text = intern(m.mask(sg.Text))
 			f.Suggestion = &sg
 		}
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = m.maskProse(r.Message)
+				r.Message = intern(m.maskProse(r.Message))
 				rel[i] = r
 			}
 			f.Related = rel

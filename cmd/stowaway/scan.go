@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -61,13 +61,10 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		return exitError
 	}
 
-	var buf bytes.Buffer
-	if err := write(&buf, f.format, res, f.output == "" && isTerminal(stdout) && getenv("NO_COLOR") == ""); err != nil {
-		fmt.Fprintf(stderr, "stowaway: writing the report: %v\n", err)
-		return exitError
-	}
+	// The report goes out as it is written: a monorepo's report is
+	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
-		if err := os.WriteFile(f.output, buf.Bytes(), 0o644); err != nil {
+		if err := writeFile(f.output, f.format, res); err != nil {
 			fmt.Fprintf(stderr, "stowaway: %v\n", err)
 			return exitError
 		}
@@ -75,8 +72,16 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 			// The file holds the report; people still see what was found.
 			report.Text(stderr, res, report.TextOptions{})
 		}
-	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
-		return exitError
+	} else {
+		out := bufio.NewWriter(stdout)
+		err := write(out, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
+		if err == nil {
+			err = out.Flush()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "stowaway: writing the report: %v\n", err)
+			return exitError
+		}
 	}
 	if f.format != "text" && f.output == "" {
 		for _, p := range res.Problems {
@@ -132,6 +137,24 @@ func failing(res *scan.Result, threshold checks.Level) bool {
 		}
 	}
 	return false
+}
+
+// writeFile writes the report to the file name.
+func writeFile(name, format string, res *scan.Result) error {
+	file, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(file)
+	if err := write(out, format, res, false); err != nil {
+		file.Close()
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if err := out.Flush(); err != nil {
+		file.Close()
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	return file.Close()
 }
 
 func write(w io.Writer, format string, res *scan.Result, color bool) error {
