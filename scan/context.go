@@ -282,6 +282,7 @@ func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextE
 	var problems []Problem
 	ent.once.Do(func() {
 		ent.ctx, problems = e.walk(dir, ign)
+		e.dc.walked(dir)
 		// A context dropped and asked for again by a target that was not
 		// counted is walked again; its problems were reported the first time.
 		e.mu.Lock()
@@ -459,7 +460,14 @@ func (e *engine) planContexts(targets []target) []Problem {
 			dockerfiles = append(dockerfiles, t.path)
 		}
 	}
-	e.plan, e.governs, e.uses = contextMap{}, map[string][]string{}, map[string][]contextUse{}
+	uses := map[string][]contextUse{}
+	defer func() {
+		for i, t := range targets {
+			targets[i].uses = uses[t.path]
+		}
+	}()
+	plan := contextMap{}
+	e.governs = map[string][]string{}
 	if len(dockerfiles) == 0 {
 		return nil
 	}
@@ -479,24 +487,24 @@ func (e *engine) planContexts(targets []target) []Problem {
 		switch {
 		case configured[df] != nil:
 			for _, dir := range configured[df] {
-				e.plan.add(df, dir, ConfigFile)
+				plan.add(df, dir, ConfigFile)
 			}
 		case discovered[df] != nil:
-			e.plan[df] = discovered[df]
+			plan[df] = discovered[df]
 		default:
-			e.plan.add(df, path.Dir(df), "default")
+			plan.add(df, path.Dir(df), "default")
 		}
-		for _, c := range e.plan[df] {
+		for _, c := range plan[df] {
 			ign := e.effectiveIgnorePath(df, c.Dir)
 			if ign != "" && !slices.Contains(e.governs[ign], c.Dir) {
 				e.governs[ign] = append(e.governs[ign], c.Dir)
 			}
-			e.uses[df] = append(e.uses[df], contextUse{dir: c.Dir, from: c.From, ignore: ign})
+			uses[df] = append(uses[df], contextUse{dir: c.Dir, from: c.From, ignore: ign})
 		}
-		if len(e.plan[df]) == 0 {
+		if len(plan[df]) == 0 {
 			// A configuration that names no folder leaves the default.
 			dir := path.Dir(df)
-			e.uses[df] = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
+			uses[df] = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
 		}
 	}
 	for _, dirs := range e.governs {
@@ -515,21 +523,28 @@ type contextUse struct {
 // that will ask for it, so that the engine drops each once its last user is
 // done: kept for the whole scan, the compiled patterns of every ignore file
 // and every context walk of a large monorepo are most of the peak memory.
+//
+// It then tells the folder cache which folders the context walks will read.
 func (e *engine) countUses(targets []target) {
-	e.refs = map[string]int{}
+	e.refs = map[useKey]int{}
+	walks := map[string]int{}
 	for _, t := range targets {
 		for _, k := range e.releaseKeys(t) {
+			if e.refs[k] == 0 && k.context {
+				walks[k.dir]++
+			}
 			e.refs[k]++
 		}
 	}
+	e.dc.keep(walks)
 }
 
 // releaseKeys names the ignore files and contexts a target uses.
-func (e *engine) releaseKeys(t target) []string {
-	var keys []string
+func (e *engine) releaseKeys(t target) []useKey {
+	var keys []useKey
 	switch t.kind {
 	case dockerfileKind:
-		for _, u := range e.uses[t.path] {
+		for _, u := range t.uses {
 			if u.ignore != "" {
 				keys = append(keys, ignoreKey(u.ignore))
 			}
@@ -544,13 +559,23 @@ func (e *engine) releaseKeys(t target) []string {
 	return keys
 }
 
-func ignoreKey(p string) string             { return "i\x00" + p }
-func contextKey(dir, ignPath string) string { return "c\x00" + dir + "\x00" + ignPath }
+// useKey names an ignore file or a build context (a folder and the ignore
+// file it is walked with) in the engine's maps. It shares the strings of
+// the plan instead of joining new ones: there are two per Dockerfile.
+type useKey struct {
+	context bool
+	dir     string // the context folder; "" for an ignore file
+	ignore  string // the ignore file's path
+}
+
+func ignoreKey(p string) useKey             { return useKey{ignore: p} }
+func contextKey(dir, ignPath string) useKey { return useKey{context: true, dir: dir, ignore: ignPath} }
 
 // release drops what a target used once no other target will ask for it.
 // A key that was not counted (a context keyed without its ignore file
 // because that file could not be read) is kept to the end, as before.
-func (e *engine) release(keys []string) {
+func (e *engine) release(t target) {
+	keys := e.releaseKeys(t)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, k := range keys {
@@ -566,6 +591,7 @@ func (e *engine) release(keys []string) {
 		delete(e.ignores, k)
 		delete(e.contexts, k)
 	}
+
 }
 
 // effectiveIgnorePath returns the ignore file BuildKit reads for a

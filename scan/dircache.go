@@ -19,10 +19,15 @@ import (
 // their folder's path, about 400 bytes each, 27 MiB of live heap on a
 // 10,000-service monorepo, and asking for a regular file's size on every
 // entry was one lstat per file of the tree.
+//
+// Once the build contexts are planned (keep), a listing stays only while a
+// context walk to come will read it, and a folder listed after that is not
+// cached: on a large tree the listings were a third of the live heap.
 type dirCache struct {
 	fsys fs.FS
 	mu   sync.Mutex
 	dirs map[string]*listing
+	kept bool // keep was called: listings carry their walks
 }
 
 // listing is a folder's entries, sorted by name.
@@ -30,6 +35,7 @@ type listing struct {
 	dir     string
 	c       *dirCache
 	entries []cachedEntry
+	walks   int // after keep, the context walks still to read it
 }
 
 // cachedEntry is a folder entry as the scan needs it; Info asks the file
@@ -82,10 +88,62 @@ func (c *dirCache) list(name string) (entries []cachedEntry, listed []fs.DirEntr
 			l.entries[i] = cachedEntry{name: d.Name(), mode: d.Type(), l: l}
 		}
 		c.mu.Lock()
-		c.dirs[name] = l
+		if !c.kept {
+			c.dirs[name] = l
+		}
 		c.mu.Unlock()
 	}
 	return l.entries, nil, nil
+}
+
+// keep drops every listing that no context walk will read: contexts maps
+// each context folder to the number of walks of it to come (one per
+// distinct ignore file), and a walk reads every folder below its own.
+func (c *dirCache) keep(contexts map[string]int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.kept = true
+	for dir, l := range c.dirs {
+		n := 0
+		for a := dir; ; a = path.Dir(a) {
+			n += contexts[a]
+			if a == "." || a == "/" {
+				break
+			}
+		}
+		if n == 0 {
+			delete(c.dirs, dir)
+		}
+		l.walks = n
+	}
+}
+
+// walked records that a walk of the context folder dir has ended: the
+// listings of dir and of every folder below it lose one reader, and those
+// with none left are dropped.
+func (c *dirCache) walked(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.kept {
+		return
+	}
+	stack := []string{dir}
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		l := c.dirs[d]
+		if l == nil {
+			continue
+		}
+		for i := range l.entries {
+			if e := &l.entries[i]; e.IsDir() {
+				stack = append(stack, path.Join(d, e.name))
+			}
+		}
+		if l.walks--; l.walks <= 0 {
+			delete(c.dirs, d)
+		}
+	}
 }
 
 // prefetch lists, on workers goroutines, the folders that discovery walks

@@ -58,8 +58,8 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	}
 	e := &engine{
 		fsys: fsys, dc: dc, cfg: cfg, rules: rules, levels: levels,
-		settings: cfg.settings(), ignores: map[string]*ignoreEntry{},
-		limits: opts.ContextLimits.withDefaults(), contexts: map[string]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[string]bool{},
+		settings: cfg.settings(), ignores: map[useKey]*ignoreEntry{},
+		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
 	}
 	e.ruleByID = make(map[string]*checks.Rule, len(rules))
 	for _, r := range rules {
@@ -84,6 +84,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		wg.Go(func() {
 			for i := range jobs {
 				outs[i] = e.check(targets[i])
+				targets[i].uses = nil
 			}
 		})
 	}
@@ -101,12 +102,20 @@ feed:
 		return nil, err
 	}
 
-	res := &Result{Rules: rules, Problems: problems}
+	// Sized once and emptied as they are copied: grown by appends, the
+	// findings of a large tree were held three times over at the end.
+	var nf, np, nc int
+	for _, o := range outs {
+		nf, np, nc = nf+len(o.findings), np+len(o.problems), nc+len(o.contexts)
+	}
+	res := &Result{Rules: rules, Files: make([]string, 0, len(targets)), Findings: make([]Finding, 0, nf),
+		Problems: append(make([]Problem, 0, len(problems)+np), problems...), Contexts: make([]BuildContext, 0, nc)}
 	for i, t := range targets {
 		res.Files = append(res.Files, t.path)
 		res.Findings = append(res.Findings, outs[i].findings...)
 		res.Problems = append(res.Problems, outs[i].problems...)
 		res.Contexts = append(res.Contexts, outs[i].contexts...)
+		outs[i] = fileOut{}
 	}
 	sort.Strings(res.Files)
 	sortFindings(res.Findings)
@@ -124,24 +133,22 @@ type engine struct {
 	settings *checks.Settings
 
 	mu      sync.Mutex
-	ignores map[string]*ignoreEntry
+	ignores map[useKey]*ignoreEntry
 
 	// Build contexts: the limits of a walk, each context walked once
 	// (keyed by folder and ignore file), each file classified once, the
-	// contexts of each Dockerfile target and the context folders each
-	// ignore file governs.
+	// context folders each ignore file governs (a Dockerfile target holds
+	// its own contexts).
 	limits   ContextLimits
 	allowMu  sync.Mutex
-	contexts map[string]*contextEntry
+	contexts map[useKey]*contextEntry
 	verdicts map[string]verdict
 	matchers sync.Pool // *matcherCache
-	plan     contextMap
 	governs  map[string][]string
-	uses     map[string][]contextUse
 	// refs counts the targets still to use each ignore file and context
 	// (keys of ignoreKey and contextKey); walked keeps the contexts walked.
-	refs   map[string]int
-	walked map[string]bool
+	refs   map[useKey]int
+	walked map[useKey]bool
 }
 
 type ignoreEntry struct {
@@ -187,7 +194,7 @@ type source struct {
 }
 
 func (e *engine) check(t target) (out fileOut) {
-	defer e.release(e.releaseKeys(t))
+	defer e.release(t)
 	var raw []checks.Finding
 	collect := func(f checks.Finding) { raw = append(raw, f) }
 	var src source
@@ -211,7 +218,7 @@ func (e *engine) check(t target) (out fileOut) {
 			src.ranges = append(src.ranges, [2]int{in.StartLine, in.EndLine})
 			src.nodes = append(src.nodes, in.Node)
 		}
-		for _, u := range e.uses[t.path] {
+		for _, u := range t.uses {
 			// planContexts found the ignore file with the same look-ups.
 			dir, ignPath := u.dir, u.ignore
 			var ign *checks.IgnoreFile

@@ -26,6 +26,8 @@ const (
 type target struct {
 	path string
 	kind kind
+	// uses are a Dockerfile's build contexts, from planContexts.
+	uses []contextUse
 }
 
 // skipDirs are folders never walked: version control and vendored trees.
