@@ -26,6 +26,7 @@ import (
 
 var (
 	monorepoServices = flag.Int("monorepo.services", 10000, "services in the generated monorepo")
+	workers          = flag.Int("workers", 0, "workers of the baseline and the scan (0: two per core, the scan's default)")
 	monorepoDir      = flag.String("monorepo.dir", "", "use this already generated monorepo instead of generating one (go run ./bench/gen)")
 )
 
@@ -103,7 +104,7 @@ func BenchmarkParseOnly(b *testing.B) {
 			fsys := os.DirFS(dir)
 			checkSameFiles(b, dir, fsys)
 			measure(b, func() int {
-				n, err := parseOnly(fsys, runtime.GOMAXPROCS(0))
+				n, err := parseOnly(fsys, benchWorkers())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -146,7 +147,7 @@ func benchScan(b *testing.B, dir string, fsys fs.FS) {
 	checkSameFiles(b, dir, fsys)
 	findings := 0
 	measure(b, func() int {
-		res, err := scan.Scan(context.Background(), fsys, []string{"."}, scan.Options{Workers: runtime.GOMAXPROCS(0)})
+		res, err := scan.Scan(context.Background(), fsys, []string{"."}, scan.Options{Workers: benchWorkers()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -419,4 +420,13 @@ func TestMonorepoDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// benchWorkers is the number of workers of both the baseline and the scan:
+// the scan's default, which is also the baseline's fastest setting.
+func benchWorkers() int {
+	if *workers > 0 {
+		return *workers
+	}
+	return 2 * runtime.GOMAXPROCS(0)
 }
