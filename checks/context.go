@@ -62,7 +62,8 @@ type BuildContext struct {
 
 func (c *BuildContext) derive() {
 	c.derivedOnce.Do(func() {
-		std, _ := compilePatterns(standardIgnoreLines())
+		std, release, _ := borrowMatcher(standardIgnoreLines())
+		defer release()
 		c.lines = make([]string, len(c.Secrets))
 		c.repoFiles = make([]contextSecretFile, len(c.Secrets))
 		c.stdCovered = make([]bool, len(c.Secrets))
@@ -927,7 +928,8 @@ func gapFiles(ctxs []*BuildContext, lines []string, exclude *patternmatcher.Patt
 	}
 	var pms []*patternmatcher.PatternMatcher
 	for _, l := range lines {
-		if pm, err := compilePatterns([]string{l}); err == nil {
+		if pm, release, err := borrowMatcher([]string{l}); err == nil {
+			defer release()
 			pms = append(pms, pm)
 		}
 	}

@@ -1187,7 +1187,7 @@ func (rw *fileRunWalker) remove(target string) {
 
 func checkBroadCopy(p *Pass) {
 	ign := p.Ignore
-	if ign == nil || ign.Matcher == nil {
+	if !ign.Valid() {
 		// Without an ignore file dockerignore-missing reports the line;
 		// with an invalid one BuildKit refuses to build.
 		return

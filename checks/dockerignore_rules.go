@@ -289,7 +289,7 @@ func missingIgnoreCopy(df *Dockerfile) (broadCopy, bool) {
 
 func checkDockerignoreGap(p *Pass) {
 	ign := p.Ignore
-	if p.Dockerfile != nil || ign == nil || ign.Matcher == nil {
+	if p.Dockerfile != nil || !ign.Valid() {
 		return
 	}
 	gaps := ignoreGaps(ign, nil)
@@ -397,7 +397,7 @@ var reincludeProbes = []string{
 
 func checkDockerignoreReinclude(p *Pass) {
 	ign := p.Ignore
-	if p.Dockerfile != nil || ign == nil || ign.Matcher == nil {
+	if p.Dockerfile != nil || !ign.Valid() {
 		return
 	}
 	for _, pat := range ign.Patterns {

@@ -15,15 +15,36 @@ type IgnoreFile struct {
 	Path     string   // slash path relative to the scan root
 	Lines    []string // raw lines
 	Patterns []IgnorePattern
-	// Matcher is BuildKit's matcher over all patterns; nil when a pattern is
-	// invalid (Err says which).
-	Matcher *patternmatcher.PatternMatcher
-	Err     error
+	// Err says why BuildKit cannot use the file (a line its reader cannot
+	// take, an invalid pattern); nil when it can.
+	Err error
 
-	// mu serialises Excludes: the matcher compiles its patterns on first
-	// use and is not safe for concurrent use, and the engine checks the
-	// Dockerfiles that share an ignore file at the same time.
-	mu sync.Mutex
+	// matchPatterns are the patterns the rules match with: every line
+	// that reads, even when another line does not. valid says they compile.
+	matchPatterns []string
+	valid         bool
+	// buildPatterns are the patterns as a build reads the whole file, or
+	// readErr the error of BuildKit's reader, which fails the build.
+	buildPatterns []string
+	readErr       error
+}
+
+// Valid reports whether the patterns compile: BuildKit refuses to build
+// with an invalid pattern, so rules about what a build sends skip the file.
+func (f *IgnoreFile) Valid() bool { return f != nil && f.valid }
+
+// BuildMatcher lends the matcher a build uses for the file, for the
+// caller's use alone until it calls release; nil when the file has no
+// pattern. The error is BuildKit's: the file cannot be read, or a pattern
+// does not compile.
+func (f *IgnoreFile) BuildMatcher() (pm *patternmatcher.PatternMatcher, release func(), err error) {
+	switch {
+	case f == nil || len(f.buildPatterns) == 0 && f.readErr == nil:
+		return nil, func() {}, nil
+	case f.readErr != nil:
+		return nil, func() {}, f.readErr
+	}
+	return borrowMatcher(f.buildPatterns)
 }
 
 // IgnorePattern is one pattern as BuildKit reads it, with its line.
@@ -41,6 +62,7 @@ type IgnorePattern struct {
 func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 	f := &IgnoreFile{Path: path, Lines: SplitLines(src)}
 	all, err := ignorefile.ReadAll(bytes.NewReader(src))
+	f.buildPatterns, f.readErr = all, err
 	paired := err == nil
 	if paired {
 		n := 0
@@ -73,12 +95,14 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 			f.Err = fmt.Errorf("BuildKit cannot read this ignore file: %w", err)
 		}
 	}
-	m, err := compilePatterns(all)
+	f.matchPatterns = all
+	_, release, err := borrowMatcher(all)
 	if err != nil {
 		f.Err = err
 		return f
 	}
-	f.Matcher = m
+	release()
+	f.valid = true
 	return f
 }
 
@@ -86,12 +110,15 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 // path out of the build context. A file is sent unless the patterns exclude
 // it or one of its parent directories.
 func (f *IgnoreFile) Excludes(path string) bool {
-	if f == nil || f.Matcher == nil {
+	if !f.Valid() {
 		return false
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	ok, err := f.Matcher.MatchesOrParentMatches(path)
+	pm, release, err := borrowMatcher(f.matchPatterns)
+	if err != nil {
+		return false
+	}
+	defer release()
+	ok, err := pm.MatchesOrParentMatches(path)
 	return err == nil && ok
 }
 
@@ -109,4 +136,40 @@ func compilePatterns(patterns []string) (*patternmatcher.PatternMatcher, error) 
 
 func newIgnorePattern(line int, p string) IgnorePattern {
 	return IgnorePattern{Line: line, Pattern: strings.TrimPrefix(p, "!"), Negate: strings.HasPrefix(p, "!")}
+}
+
+// matcherPools lends compiled matchers by pattern list, one borrower at a
+// time: patternmatcher compiles each pattern's regexp on first use and is
+// not safe for concurrent use, and the same lists (the standard lines, one
+// gap line) come back for every build context of a monorepo, where
+// compiling them anew was a tenth of a scan's allocations. Lists past the
+// bound are compiled for each borrower and not kept.
+var matcherPools = struct {
+	mu    sync.Mutex
+	byKey map[string]*sync.Pool
+}{byKey: map[string]*sync.Pool{}}
+
+const maxMatcherPools = 1024
+
+// borrowMatcher returns a matcher of patterns for the caller's use alone,
+// and the function that gives it back.
+func borrowMatcher(patterns []string) (*patternmatcher.PatternMatcher, func(), error) {
+	key := strings.Join(patterns, "\n")
+	matcherPools.mu.Lock()
+	pool := matcherPools.byKey[key]
+	if pool == nil && len(matcherPools.byKey) < maxMatcherPools {
+		pool = &sync.Pool{}
+		matcherPools.byKey[key] = pool
+	}
+	matcherPools.mu.Unlock()
+	if pool != nil {
+		if pm, ok := pool.Get().(*patternmatcher.PatternMatcher); ok {
+			return pm, func() { pool.Put(pm) }, nil
+		}
+	}
+	pm, err := compilePatterns(patterns)
+	if err != nil || pool == nil {
+		return pm, func() {}, err
+	}
+	return pm, func() { pool.Put(pm) }, nil
 }

@@ -19,8 +19,8 @@ func TestParseIgnoreFileLines(t *testing.T) {
 	if diff := cmp.Diff(want, f.Patterns); diff != "" {
 		t.Errorf("patterns (-want +got):\n%s", diff)
 	}
-	if f.Err != nil || f.Matcher == nil {
-		t.Fatalf("Err = %v, Matcher = %v", f.Err, f.Matcher)
+	if f.Err != nil || !f.Valid() {
+		t.Fatalf("Err = %v, Valid = %v", f.Err, f.Valid())
 	}
 	for p, want := range map[string]bool{".git/config": true, "a/b/key.pem": true, "keep.env": false, "src/main.go": false} {
 		if got := f.Excludes(p); got != want {

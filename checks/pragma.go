@@ -27,6 +27,9 @@ var pragmaRE = regexp.MustCompile(`^\s*#\s*stowaway:([A-Za-z-]*)(.*)$`)
 func ParsePragmas(lines []string) []Pragma {
 	var out []Pragma
 	for i, line := range lines {
+		if !strings.Contains(line, "stowaway:") {
+			continue // most lines: no regexp run
+		}
 		m := pragmaRE.FindStringSubmatch(line)
 		if m == nil {
 			continue

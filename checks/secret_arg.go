@@ -19,6 +19,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -126,7 +128,9 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 		d.literal, d.defaultSecret, d.tokenDesc = true, toks[0].Secret, toks[0].Description
 		return
 	}
-	d.otherKind = NonSecretKind(d.key, *v)
+	if d.secretName { // otherKind only qualifies a secret name
+		d.otherKind = NonSecretKind(d.key, *v)
+	}
 	if LiteralSecret(d.key, *v, p.Settings) {
 		d.literal, d.defaultSecret = true, sourceText(p.Dockerfile, d.in, *v)
 	}
@@ -227,10 +231,28 @@ func reportSecretArg(p *Pass, st *Stage, i int, d *argDecl, shipped bool) {
 
 // argRefPattern matches a reference to the variable name in shell or
 // Dockerfile text: $NAME, ${NAME}, ${NAME:-x}, and cmd's %NAME%.
+//
+// The patterns are kept by name (up to maxArgRefs): every RUN is matched
+// against every secret argument in scope, and the same names (NPM_TOKEN,
+// GITHUB_TOKEN) recur in every Dockerfile of a monorepo.
 func argRefPattern(name string) *regexp.Regexp {
+	if re, ok := argRefs.Load(name); ok {
+		return re.(*regexp.Regexp)
+	}
 	q := regexp.QuoteMeta(name)
-	return regexp.MustCompile(`\$` + q + `\b|\$\{` + q + `\b|%` + q + `%`)
+	re := regexp.MustCompile(`\$` + q + `\b|\$\{` + q + `\b|%` + q + `%`)
+	if argRefCount.Add(1) <= maxArgRefs {
+		argRefs.Store(name, re)
+	}
+	return re
 }
+
+var (
+	argRefs     sync.Map // name -> *regexp.Regexp
+	argRefCount atomic.Int64
+)
+
+const maxArgRefs = 4096
 
 // inheritingStages returns the stages built FROM st, directly or not, in which
 // st's build arguments stay in scope.

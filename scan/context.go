@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/moby/patternmatcher"
-	"github.com/moby/patternmatcher/ignorefile"
 
 	"github.com/stowaway-dev/stowaway/checks"
 )
@@ -86,11 +85,6 @@ type walkStats struct {
 // it through ign (nil: no ignore file), calling visit for every path sent.
 // Problems name the context; a bound hit ends the walk with complete false.
 func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
-	return walkContextWith(fsys, dir, ign, contextMatcher, lim, visit)
-}
-
-// walkContextWith is walkContext with the matcher of ign built by matcher.
-func walkContextWith(fsys fs.FS, dir string, ign *checks.IgnoreFile, matcher func(*checks.IgnoreFile) (*patternmatcher.PatternMatcher, error), lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
 	lim = lim.withDefaults()
 	var problems []Problem
 	info, err := fs.Stat(fsys, dir)
@@ -101,7 +95,10 @@ func walkContextWith(fsys fs.FS, dir string, ign *checks.IgnoreFile, matcher fun
 		}
 		return walkStats{}, []Problem{{Path: dir, Level: checks.Warning, Message: msg}}
 	}
-	pm, err := matcher(ign)
+	// The matcher is the build's, lent for this walk alone: patternmatcher
+	// compiles lazily and is not safe for concurrent use.
+	pm, release, err := ign.BuildMatcher()
+	defer release()
 	if err != nil {
 		// BuildKit refuses to build with an invalid ignore file, so nothing
 		// of the context can ship.
@@ -172,57 +169,6 @@ func walkContextWith(fsys fs.FS, dir string, ign *checks.IgnoreFile, matcher fun
 		}
 	}
 	return st, problems
-}
-
-// contextMatcher builds a matcher of its own for a walk: patternmatcher
-// compiles patterns lazily and is not safe for concurrent use, and the
-// ignore file's matcher serves rules on other goroutines. The patterns are
-// read from the raw lines by BuildKit's reader, as the Docker client does.
-func contextMatcher(ign *checks.IgnoreFile) (*patternmatcher.PatternMatcher, error) {
-	if ign == nil {
-		return nil, nil
-	}
-	patterns, err := ignorefile.ReadAll(strings.NewReader(strings.Join(ign.Lines, "\n")))
-	if err != nil {
-		return nil, err
-	}
-	if len(patterns) == 0 {
-		return nil, nil
-	}
-	return patternmatcher.New(patterns)
-}
-
-// matcherCache keeps the last matchers built, by pattern text, for the
-// walks of one goroutine at a time (the engine hands caches out through a
-// sync.Pool): compiling each pattern's regexp again for every context was a
-// fifth of all the bytes a monorepo scan allocates, and the ignore files of
-// a monorepo's services are mostly copies of a few.
-type matcherCache struct {
-	byText map[string]*patternmatcher.PatternMatcher
-	order  []string // oldest first
-}
-
-const matcherCacheSize = 32
-
-func (c *matcherCache) matcher(ign *checks.IgnoreFile) (*patternmatcher.PatternMatcher, error) {
-	if ign == nil {
-		return nil, nil
-	}
-	text := strings.Join(ign.Lines, "\n")
-	if pm, ok := c.byText[text]; ok {
-		return pm, nil
-	}
-	pm, err := contextMatcher(ign)
-	if err != nil {
-		return nil, err
-	}
-	if len(c.order) == matcherCacheSize {
-		delete(c.byText, c.order[0])
-		c.order = c.order[1:]
-	}
-	c.byText[text] = pm
-	c.order = append(c.order, text)
-	return pm, nil
 }
 
 // excludedFolderRule returns whether the walk must enter an excluded folder,
@@ -305,12 +251,7 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 	budget := e.limits.ReadBytes
 	budgetReported := false
 	var problems []Problem
-	mc, _ := e.matchers.Get().(*matcherCache)
-	if mc == nil {
-		mc = &matcherCache{byText: map[string]*patternmatcher.PatternMatcher{}}
-	}
-	defer e.matchers.Put(mc)
-	st, walkProblems := walkContextWith(e.fsys, dir, ign, mc.matcher, e.limits, func(s sentEntry) {
+	st, walkProblems := walkContext(e.fsys, dir, ign, e.limits, func(s sentEntry) {
 		repo := path.Join(dir, s.rel)
 		switch t := s.d.Type(); {
 		case t&fs.ModeSymlink != 0:

@@ -227,10 +227,11 @@ func TestContextFilesSent(t *testing.T) {
 			var patterns []string
 			if tt.ignore != "" {
 				ign = checks.ParseIgnoreFile(".dockerignore", []byte(tt.ignore))
-				pm, err := contextMatcher(ign)
+				pm, release, err := ign.BuildMatcher()
 				if err != nil {
 					t.Fatal(err)
 				}
+				defer release()
 				for _, p := range pm.Patterns() {
 					s := p.String()
 					if p.Exclusion() {

@@ -147,7 +147,6 @@ type engine struct {
 	allowMu  sync.Mutex
 	contexts map[useKey]*contextEntry
 	verdicts map[string]verdict
-	matchers sync.Pool // *matcherCache
 	governs  map[string][]string
 	// refs counts the targets still to use each ignore file and context
 	// (keys of ignoreKey and contextKey); walked keeps the contexts walked.
