@@ -26,7 +26,6 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/rs/zerolog"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
@@ -137,8 +136,8 @@ type tokenScanner struct {
 	// keywords holds every lower-case keyword of the kept rules, byKeyword
 	// the detectors of the rules that have it; keywords is nil when the
 	// prefilter is off.
-	keywords  *ahocorasick.Trie
-	words     []string // the keywords by pattern number in the trie
+	keywords  *keywordIndex
+	words     []string // the keywords by their index in keywords
 	byKeyword map[string][]keywordDetector
 	// always are the detectors of rules without keywords, run on every text.
 	always []*lazyDetector
@@ -216,7 +215,7 @@ func newTokenScanner(prefilter bool) *tokenScanner {
 		words = append(words, k)
 	}
 	sort.Strings(words)
-	s.keywords = ahocorasick.NewTrieBuilder().AddStrings(words).Build()
+	s.keywords = newKeywordIndex(words)
 	s.words = words
 	return s
 }
@@ -271,20 +270,18 @@ func (s *tokenScanner) detectors(text string) []*lazyDetector {
 		return []*lazyDetector{s.all}
 	}
 	ds := slices.Clip(s.always) // appending never writes to the shared array
-	// Walk, not MatchString: no Match per keyword found, and the text is
-	// lower-cased into the one byte slice the trie reads.
+	// The text is lower-cased once into the byte slice the index reads.
 	var seen map[*lazyDetector]bool
-	s.keywords.Walk(lowerBytes(text), func(_, _, pattern int64) bool {
+	s.keywords.walk(lowerBytes(text), func(word int) {
 		if seen == nil {
 			seen = map[*lazyDetector]bool{}
 		}
-		for _, kd := range s.byKeyword[s.words[pattern]] {
+		for _, kd := range s.byKeyword[s.words[word]] {
 			if d := kd.d; !seen[d] && (kd.guard == nil || kd.guard(text)) {
 				seen[d] = true
 				ds = append(ds, d)
 			}
 		}
-		return true
 	})
 	return ds
 }

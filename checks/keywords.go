@@ -1,0 +1,84 @@
+package checks
+
+import "sort"
+
+// keywordIndex finds which of a fixed set of keywords occur in a text. It
+// is a trie walked from every position of the text. Aho-Corasick's trie in
+// BobuSumisu/aho-corasick (gitleaks' own) keeps a 256-entry table of 8-byte
+// links for every state: 2.4 MiB for gitleaks' 300 keywords, held for the
+// whole scan, a tenth of a monorepo scan's live heap. Here only the first
+// byte has a table; deeper states list their few links. Keywords are short
+// and most positions of a text fail on their first or second byte, so the
+// walk costs about what the automaton's does.
+type keywordIndex struct {
+	root  [256]int32 // node after a text's first byte; 0: no keyword starts so
+	nodes []keywordNode
+}
+
+type keywordNode struct {
+	links []keywordLink // sorted by byte
+	word  int32         // index of the keyword ending here; -1: none
+}
+
+type keywordLink struct {
+	b  byte
+	to int32
+}
+
+// newKeywordIndex indexes words (non-empty, compared byte for byte).
+func newKeywordIndex(words []string) *keywordIndex {
+	x := &keywordIndex{nodes: []keywordNode{{word: -1}}} // node 0 is "none"
+	for w, word := range words {
+		if word == "" {
+			continue
+		}
+		n := x.root[word[0]]
+		if n == 0 {
+			n = x.node()
+			x.root[word[0]] = n
+		}
+		for i := 1; i < len(word); i++ {
+			next := x.link(n, word[i])
+			if next == 0 {
+				next = x.node()
+				links := append(x.nodes[n].links, keywordLink{b: word[i], to: next})
+				sort.Slice(links, func(a, b int) bool { return links[a].b < links[b].b })
+				x.nodes[n].links = links
+			}
+			n = next
+		}
+		x.nodes[n].word = int32(w)
+	}
+	return x
+}
+
+func (x *keywordIndex) node() int32 {
+	x.nodes = append(x.nodes, keywordNode{word: -1})
+	return int32(len(x.nodes) - 1)
+}
+
+func (x *keywordIndex) link(n int32, b byte) int32 {
+	links := x.nodes[n].links
+	i := sort.Search(len(links), func(i int) bool { return links[i].b >= b })
+	if i < len(links) && links[i].b == b {
+		return links[i].to
+	}
+	return 0
+}
+
+// walk calls found with the index of every keyword at every place it occurs
+// in text, by start position.
+func (x *keywordIndex) walk(text []byte, found func(word int)) {
+	for i := range text {
+		n := x.root[text[i]]
+		for j := i + 1; n != 0; j++ {
+			if w := x.nodes[n].word; w >= 0 {
+				found(int(w))
+			}
+			if j == len(text) {
+				break
+			}
+			n = x.link(n, text[j])
+		}
+	}
+}

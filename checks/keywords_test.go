@@ -1,0 +1,59 @@
+package checks
+
+import (
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
+)
+
+// TestKeywordIndexMatchesAhoCorasick checks the index against the
+// Aho-Corasick automaton gitleaks uses, on gitleaks' own keywords and texts
+// built from them: the same keywords found in every text.
+func TestKeywordIndexMatchesAhoCorasick(t *testing.T) {
+	words := tokenFinder().words
+	if len(words) < 100 {
+		t.Fatalf("only %d keywords", len(words))
+	}
+	x := newKeywordIndex(words)
+	ac := ahocorasick.NewTrieBuilder().AddStrings(words).Build()
+	rng := rand.New(rand.NewSource(1))
+	noise := []string{"", " ", "=", "_", "x", "\n", "a", "-", "é", "0"}
+	for range 3000 {
+		var b strings.Builder
+		for range rng.Intn(8) {
+			b.WriteString(noise[rng.Intn(len(noise))])
+			w := words[rng.Intn(len(words))]
+			if rng.Intn(3) == 0 {
+				w = w[:rng.Intn(len(w))+1] // a prefix: mostly no keyword
+			}
+			b.WriteString(w)
+		}
+		text := []byte(b.String())
+		var got, want []int
+		x.walk(text, func(w int) { got = append(got, w) })
+		ac.Walk(text, func(_, _, p int64) bool { want = append(want, int(p)); return true })
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: index finds %v, Aho-Corasick %v", text, got, want)
+		}
+	}
+}
+
+func TestKeywordIndexEdges(t *testing.T) {
+	x := newKeywordIndex([]string{"ab", "abc", "b", "", "bc"})
+	var got []int
+	x.walk([]byte("xabcab"), func(w int) { got = append(got, w) })
+	want := []int{0, 1, 2, 4, 0, 2} // by start: ab, abc | b, bc | ab | b
+	if !slices.Equal(got, want) {
+		t.Errorf("found %v, want %v", got, want)
+	}
+	got = nil
+	x.walk(nil, func(w int) { got = append(got, w) })
+	if len(got) != 0 {
+		t.Errorf("empty text: %v", got)
+	}
+}
