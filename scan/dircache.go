@@ -30,12 +30,41 @@ type dirCache struct {
 	kept bool // keep was called: listings carry their walks
 }
 
-// listing is a folder's entries, sorted by name.
+// listing is a folder's entries, sorted by name, packed: the names in one
+// string, an end offset and a type per entry (about 8 bytes an entry and
+// its name, against 48 for an entry value and a string of its own).
 type listing struct {
-	dir     string
-	c       *dirCache
-	entries []cachedEntry
-	walks   int // after keep, the context walks still to read it
+	dir   string
+	names string
+	ends  []uint32
+	modes []fs.FileMode // the type bits
+	walks int           // after keep, the context walks still to read it
+}
+
+// len is the number of entries; a nil listing (a folder that could not be
+// listed) has none.
+func (l *listing) len() int {
+	if l == nil {
+		return 0
+	}
+	return len(l.ends)
+}
+
+func (l *listing) name(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return l.names[start:l.ends[i]]
+}
+
+// entries unpacks the listing for a reader.
+func (l *listing) entries(c *dirCache) []cachedEntry {
+	out := make([]cachedEntry, l.len())
+	for i := range out {
+		out[i] = cachedEntry{name: l.name(i), mode: l.modes[i], dir: l.dir, c: c}
+	}
+	return out
 }
 
 // cachedEntry is a folder entry as the scan needs it; Info asks the file
@@ -43,14 +72,15 @@ type listing struct {
 type cachedEntry struct {
 	name string
 	mode fs.FileMode // the type bits
-	l    *listing
+	dir  string
+	c    *dirCache
 }
 
 func (d *cachedEntry) Name() string      { return d.name }
 func (d *cachedEntry) IsDir() bool       { return d.mode.IsDir() }
 func (d *cachedEntry) Type() fs.FileMode { return d.mode }
 func (d *cachedEntry) Info() (fs.FileInfo, error) {
-	return fs.Lstat(d.l.c.fsys, path.Join(d.l.dir, d.name))
+	return fs.Lstat(d.c.fsys, path.Join(d.dir, d.name))
 }
 
 func newDirCache(fsys fs.FS) *dirCache {
@@ -61,10 +91,11 @@ func (c *dirCache) Open(name string) (fs.File, error) { return c.fsys.Open(name)
 
 // ReadDir returns the folder's entries, sorted by name, from the cache.
 func (c *dirCache) ReadDir(name string) ([]fs.DirEntry, error) {
-	entries, listed, err := c.list(name)
+	l, listed, err := c.list(name)
 	if err != nil {
 		return listed, err
 	}
+	entries := l.entries(c)
 	out := make([]fs.DirEntry, len(entries))
 	for i := range entries {
 		out[i] = &entries[i]
@@ -74,7 +105,7 @@ func (c *dirCache) ReadDir(name string) ([]fs.DirEntry, error) {
 
 // list returns the cached listing of a folder, listing it on first use; on
 // an error, nothing is cached and listed holds what the file system gave.
-func (c *dirCache) list(name string) (entries []cachedEntry, listed []fs.DirEntry, err error) {
+func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err error) {
 	c.mu.Lock()
 	l, ok := c.dirs[name]
 	c.mu.Unlock()
@@ -83,17 +114,25 @@ func (c *dirCache) list(name string) (entries []cachedEntry, listed []fs.DirEntr
 		if err != nil {
 			return nil, listed, err
 		}
-		l = &listing{dir: name, c: c, entries: make([]cachedEntry, len(listed))}
-		for i, d := range listed {
-			l.entries[i] = cachedEntry{name: d.Name(), mode: d.Type(), l: l}
+		l = &listing{dir: name, ends: make([]uint32, len(listed)), modes: make([]fs.FileMode, len(listed))}
+		size := 0
+		for _, d := range listed {
+			size += len(d.Name())
 		}
+		var names strings.Builder
+		names.Grow(size)
+		for i, d := range listed {
+			names.WriteString(d.Name())
+			l.ends[i], l.modes[i] = uint32(names.Len()), d.Type()
+		}
+		l.names = names.String()
 		c.mu.Lock()
 		if !c.kept {
 			c.dirs[name] = l
 		}
 		c.mu.Unlock()
 	}
-	return l.entries, nil, nil
+	return l, nil, nil
 }
 
 // keep drops every listing that no context walk will read: contexts maps
@@ -135,9 +174,9 @@ func (c *dirCache) walked(dir string) {
 		if l == nil {
 			continue
 		}
-		for i := range l.entries {
-			if e := &l.entries[i]; e.IsDir() {
-				stack = append(stack, path.Join(d, e.name))
+		for i := range l.len() {
+			if l.modes[i].IsDir() {
+				stack = append(stack, path.Join(d, l.name(i)))
 			}
 		}
 		if l.walks--; l.walks <= 0 {
@@ -172,11 +211,11 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 				dir := queue[len(queue)-1]
 				queue = queue[:len(queue)-1]
 				mu.Unlock()
-				entries, _, _ := c.list(dir)
+				l, _, _ := c.list(dir)
 				mu.Lock()
-				for i := range entries {
-					if d := &entries[i]; d.IsDir() && !skipDirs[d.name] {
-						queue = append(queue, path.Join(dir, d.name))
+				for i := range l.len() {
+					if l.modes[i].IsDir() && !skipDirs[l.name(i)] {
+						queue = append(queue, path.Join(dir, l.name(i)))
 						pending++
 					}
 				}
@@ -189,29 +228,30 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 }
 
 // lookup finds name in its folder's cached listing: found is false when
-// the folder is not cached or the name is "." or a folder path.
-func (c *dirCache) lookup(name string) (e *cachedEntry, found bool) {
+// the folder is not cached or the name is "." or a folder path; exists
+// says whether the listing holds the name, and mode is its type.
+func (c *dirCache) lookup(name string) (mode fs.FileMode, exists, found bool) {
 	if name == "." || strings.HasSuffix(name, "/") {
-		return nil, false
+		return 0, false, false
 	}
 	c.mu.Lock()
 	l, ok := c.dirs[path.Dir(name)]
 	c.mu.Unlock()
 	if !ok {
-		return nil, false
+		return 0, false, false
 	}
 	base := path.Base(name)
-	i := sort.Search(len(l.entries), func(i int) bool { return l.entries[i].name >= base })
-	if i == len(l.entries) || l.entries[i].name != base {
-		return nil, true
+	i := sort.Search(l.len(), func(i int) bool { return l.name(i) >= base })
+	if i == l.len() || l.name(i) != base {
+		return 0, false, true
 	}
-	return &l.entries[i], true
+	return l.modes[i], true, true
 }
 
 // Stat answers a name absent from its folder's cached listing without the
 // file system.
 func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
-	if e, found := c.lookup(name); found && e == nil {
+	if _, exists, found := c.lookup(name); found && !exists {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.Stat(c.fsys, name)
@@ -220,11 +260,11 @@ func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
 // isFile reports whether name is a regular file or a link to one, from the
 // cached listing when it can.
 func (c *dirCache) isFile(name string) bool {
-	if e, found := c.lookup(name); found {
-		if e == nil || e.mode.IsRegular() {
-			return e != nil
+	if mode, exists, found := c.lookup(name); found {
+		if !exists || mode.IsRegular() {
+			return exists
 		}
-		if e.mode&fs.ModeSymlink == 0 {
+		if mode&fs.ModeSymlink == 0 {
 			return false
 		}
 	}
