@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -231,11 +232,15 @@ func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextE
 		e.dc.walked(dir)
 		// A context dropped and asked for again by a target that was not
 		// counted is walked again; its problems were reported the first time.
+		// Only walks that gave problems are remembered: a walk without
+		// gives none the second time either (verdicts cached by the first
+		// only spare reads).
 		e.mu.Lock()
 		if e.walked[key] {
 			problems = nil
+		} else if len(problems) > 0 {
+			e.walked[key] = true
 		}
-		e.walked[key] = true
 		e.mu.Unlock()
 		for _, f := range ent.ctx.Secrets {
 			ent.secrets = append(ent.secrets, ContextSecret{Path: ent.ctx.RepoPath(f.Path), Kind: f.Kind})
@@ -477,6 +482,7 @@ func (e *engine) countUses(targets []target) {
 			e.refs[k]++
 		}
 	}
+	e.refsSize = len(e.refs)
 	e.dc.keep(walks)
 }
 
@@ -531,6 +537,13 @@ func (e *engine) release(t target) {
 		delete(e.refs, k)
 		delete(e.ignores, k)
 		delete(e.contexts, k)
+	}
+	// A Go map keeps its table when entries go; the counts of a large tree
+	// are copied to a smaller one as they run out.
+	if len(e.refs) < e.refsSize/4 {
+		refs := make(map[useKey]int, len(e.refs))
+		maps.Copy(refs, e.refs)
+		e.refs, e.refsSize = refs, len(refs)
 	}
 
 }

@@ -81,13 +81,17 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	targets, problems := discover(fsys, paths, cfg)
 	problems = append(problems, e.planContexts(targets)...)
 	e.countUses(targets)
-	outs := make([]fileOut, len(targets))
+	// A pointer per target: most targets give nothing, and a monorepo has
+	// tens of thousands.
+	outs := make([]*fileOut, len(targets))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				outs[i] = e.check(targets[i])
+				if out := e.check(targets[i]); len(out.findings)+len(out.problems)+len(out.contexts) > 0 {
+					outs[i] = &out
+				}
 				targets[i].uses = nil
 			}
 		})
@@ -110,16 +114,20 @@ feed:
 	// findings of a large tree were held three times over at the end.
 	var nf, np, nc int
 	for _, o := range outs {
-		nf, np, nc = nf+len(o.findings), np+len(o.problems), nc+len(o.contexts)
+		if o != nil {
+			nf, np, nc = nf+len(o.findings), np+len(o.problems), nc+len(o.contexts)
+		}
 	}
 	res := &Result{Rules: rules, Files: make([]string, 0, len(targets)), Findings: make([]Finding, 0, nf),
 		Problems: append(make([]Problem, 0, len(problems)+np), problems...), Contexts: make([]BuildContext, 0, nc)}
 	for i, t := range targets {
 		res.Files = append(res.Files, t.path)
-		res.Findings = append(res.Findings, outs[i].findings...)
-		res.Problems = append(res.Problems, outs[i].problems...)
-		res.Contexts = append(res.Contexts, outs[i].contexts...)
-		outs[i] = fileOut{}
+		if o := outs[i]; o != nil {
+			res.Findings = append(res.Findings, o.findings...)
+			res.Problems = append(res.Problems, o.problems...)
+			res.Contexts = append(res.Contexts, o.contexts...)
+			outs[i] = nil
+		}
 	}
 	sort.Strings(res.Files)
 	sortFindings(res.Findings)
@@ -149,9 +157,11 @@ type engine struct {
 	verdicts map[string]verdict
 	governs  map[string][]string
 	// refs counts the targets still to use each ignore file and context
-	// (keys of ignoreKey and contextKey); walked keeps the contexts walked.
-	refs   map[useKey]int
-	walked map[useKey]bool
+	// (keys of ignoreKey and contextKey); walked keeps the contexts whose
+	// walk gave problems.
+	refs     map[useKey]int
+	refsSize int // len(refs) when its table was made
+	walked   map[useKey]bool
 }
 
 type ignoreEntry struct {
