@@ -2,7 +2,6 @@ package scan
 
 import (
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"path"
@@ -327,7 +326,7 @@ func (e *engine) classify(repo string, budget *int64) (v verdict, spent bool) {
 			spent = true
 			return nil, false
 		}
-		b, err := io.ReadAll(io.LimitReader(f, e.limits.FileBytes+1))
+		b, err := readAll(f, e.limits.FileBytes)
 		*budget -= int64(len(b))
 		if err != nil || int64(len(b)) > e.limits.FileBytes {
 			return nil, false
