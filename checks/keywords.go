@@ -6,12 +6,13 @@ import "sort"
 // is a trie walked from every position of the text. Aho-Corasick's trie in
 // BobuSumisu/aho-corasick (gitleaks' own) keeps a 256-entry table of 8-byte
 // links for every state: 2.4 MiB for gitleaks' 300 keywords, held for the
-// whole scan, a tenth of a monorepo scan's live heap. Here only the first
-// byte has a table; deeper states list their few links. Keywords are short
-// and most positions of a text fail on their first or second byte, so the
-// walk costs about what the automaton's does.
+// whole scan, a tenth of a monorepo scan's live heap. Here the first byte
+// and the first two bytes have tables (256 KiB); deeper states list their
+// few links. Keywords are short and most positions of a text fail on the
+// table of pairs, so the walk costs about what the automaton's does.
 type keywordIndex struct {
 	root  [256]int32 // node after a text's first byte; 0: no keyword starts so
+	pairs []int32    // node after its first two bytes, by b0<<8|b1 (256 KiB)
 	nodes []keywordNode
 }
 
@@ -49,6 +50,15 @@ func newKeywordIndex(words []string) *keywordIndex {
 		}
 		x.nodes[n].word = int32(w)
 	}
+	x.pairs = make([]int32, 1<<16)
+	for b0, n := range x.root {
+		if n == 0 {
+			continue
+		}
+		for _, l := range x.nodes[n].links {
+			x.pairs[b0<<8|int(l.b)] = l.to
+		}
+	}
 	return x
 }
 
@@ -57,11 +67,16 @@ func (x *keywordIndex) node() int32 {
 	return int32(len(x.nodes) - 1)
 }
 
+// link follows n's link for b; 0 when there is none. Nodes have few links
+// (one, mostly), so a scan beats a binary search.
 func (x *keywordIndex) link(n int32, b byte) int32 {
-	links := x.nodes[n].links
-	i := sort.Search(len(links), func(i int) bool { return links[i].b >= b })
-	if i < len(links) && links[i].b == b {
-		return links[i].to
+	for _, l := range x.nodes[n].links {
+		if l.b >= b {
+			if l.b == b {
+				return l.to
+			}
+			break
+		}
 	}
 	return 0
 }
@@ -71,7 +86,18 @@ func (x *keywordIndex) link(n int32, b byte) int32 {
 func (x *keywordIndex) walk(text []byte, found func(word int)) {
 	for i := range text {
 		n := x.root[text[i]]
-		for j := i + 1; n != 0; j++ {
+		if n == 0 {
+			continue
+		}
+		if w := x.nodes[n].word; w >= 0 {
+			found(int(w))
+		}
+		if i+1 == len(text) {
+			break
+		}
+		// Most positions end here, on the table of pairs.
+		n = x.pairs[int(text[i])<<8|int(text[i+1])]
+		for j := i + 2; n != 0; j++ {
 			if w := x.nodes[n].word; w >= 0 {
 				found(int(w))
 			}

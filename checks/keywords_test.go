@@ -57,3 +57,20 @@ func TestKeywordIndexEdges(t *testing.T) {
 		t.Errorf("empty text: %v", got)
 	}
 }
+
+func BenchmarkKeywordIndex(b *testing.B) {
+	words := tokenFinder().words
+	x := newKeywordIndex(words)
+	ac := ahocorasick.NewTrieBuilder().AddStrings(words).Build()
+	text := []byte(strings.Repeat(`run apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && curl -fsSL https://example.com/install.sh | sh -s -- --token "$npm_token" `, 4))
+	b.Run("index", func(b *testing.B) {
+		for b.Loop() {
+			x.walk(text, func(int) {})
+		}
+	})
+	b.Run("aho-corasick", func(b *testing.B) {
+		for b.Loop() {
+			ac.Walk(text, func(_, _, _ int64) bool { return true })
+		}
+	})
+}
