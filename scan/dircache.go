@@ -41,6 +41,30 @@ type listing struct {
 	walks int           // after keep, the context walks still to read it
 }
 
+// packListing packs the n entries of folder dir, given in name order.
+func packListing(dir string, n int, entry func(i int) (string, fs.FileMode)) *listing {
+	l := &listing{dir: dir, ends: make([]uint32, n), modes: make([]fs.FileMode, n)}
+	size := 0
+	for i := range n {
+		name, _ := entry(i)
+		size += len(name)
+	}
+	var names strings.Builder
+	names.Grow(size)
+	for i := range n {
+		name, mode := entry(i)
+		names.WriteString(name)
+		l.ends[i], l.modes[i] = uint32(names.Len()), mode
+	}
+	l.names = names.String()
+	return l
+}
+
+// dirLister is a file system that lists a folder straight into a listing.
+type dirLister interface {
+	listDir(name string) (*listing, error)
+}
+
 // len is the number of entries; a nil listing (a folder that could not be
 // listed) has none.
 func (l *listing) len() int {
@@ -110,22 +134,17 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	l, ok := c.dirs[name]
 	c.mu.Unlock()
 	if !ok {
-		listed, err := fs.ReadDir(c.fsys, name)
-		if err != nil {
-			return nil, listed, err
+		if lister, ok := c.fsys.(dirLister); ok {
+			if l, err = lister.listDir(name); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			listed, err := fs.ReadDir(c.fsys, name)
+			if err != nil {
+				return nil, listed, err
+			}
+			l = packListing(name, len(listed), func(i int) (string, fs.FileMode) { return listed[i].Name(), listed[i].Type() })
 		}
-		l = &listing{dir: name, ends: make([]uint32, len(listed)), modes: make([]fs.FileMode, len(listed))}
-		size := 0
-		for _, d := range listed {
-			size += len(d.Name())
-		}
-		var names strings.Builder
-		names.Grow(size)
-		for i, d := range listed {
-			names.WriteString(d.Name())
-			l.ends[i], l.modes[i] = uint32(names.Len()), d.Type()
-		}
-		l.names = names.String()
 		c.mu.Lock()
 		if !c.kept {
 			c.dirs[name] = l

@@ -1,13 +1,18 @@
 package scan
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -71,35 +76,214 @@ func (b *beneathFS) file(op, name string, flags int) (*os.File, error) {
 	return os.NewFile(uintptr(fd), filepath.Join(b.dir, filepath.FromSlash(name))), nil
 }
 
+// Open opens a file for reading. A regular file is read through its
+// descriptor alone: an *os.File costs a system call more (os.NewFile asks
+// for the descriptor's flags) and a cleanup to register, for every file.
 func (b *beneathFS) Open(name string) (fs.File, error) {
-	f, err := b.file("open", name, unix.O_RDONLY)
-	if err != nil {
-		return nil, err
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	return &beneathFile{File: f, fsys: b, name: name}, nil
+	fd, err := b.openat(name, unix.O_RDONLY)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	var st unix.Stat_t
+	if err := ignoringEINTR(func() error { return unix.Fstat(fd, &st) }); err != nil {
+		unix.Close(fd)
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
+	}
+	info := statInfo{name: path.Base(name), size: st.Size, mode: statMode(st.Mode),
+		modTime: time.Unix(st.Mtim.Unix())}
+	if !info.mode.IsRegular() {
+		f := os.NewFile(uintptr(fd), filepath.Join(b.dir, filepath.FromSlash(name)))
+		return &beneathFile{File: f, fsys: b, name: name}, nil
+	}
+	return &fdFile{fd: fd, name: name, info: info}, nil
 }
 
 // ReadDir lists a folder sorted by name, as fs.ReadDir does. The entries'
 // Info asks this file system, not the path the os package would use.
 func (b *beneathFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	f, err := b.file("readdirent", name, unix.O_RDONLY|unix.O_DIRECTORY)
+	l, err := b.listDir(name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	entries, err := f.ReadDir(-1)
-	out := make([]fs.DirEntry, len(entries))
-	for i, d := range entries {
-		out[i] = beneathEntry{DirEntry: d, fsys: b, dir: name}
+	out := make([]fs.DirEntry, l.len())
+	for i := range out {
+		out[i] = beneathEntry{name: l.name(i), mode: l.modes[i], fsys: b, dir: name}
 	}
-	slices.SortFunc(out, func(a, b fs.DirEntry) int {
-		return strings.Compare(a.Name(), b.Name())
-	})
-	if err != nil {
-		err = &fs.PathError{Op: "readdirent", Path: name, Err: unwrapPath(err)}
-	}
-	return out, err
+	return out, nil
 }
+
+// listDir lists a folder into a packed listing, sorted by name, reading
+// the kernel's directory entries itself: through os.File.ReadDir each entry
+// was two allocations, and the descriptor a system call more.
+func (b *beneathFS) listDir(name string) (*listing, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	fd, err := b.openat(name, unix.O_RDONLY|unix.O_DIRECTORY)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	defer unix.Close(fd)
+	bufp := direntBufs.Get().(*[]byte)
+	defer direntBufs.Put(bufp)
+	buf := *bufp
+	type entry struct {
+		name string
+		mode fs.FileMode
+	}
+	var entries []entry
+	for {
+		var n int
+		err := ignoringEINTR(func() (err error) { n, err = unix.Getdents(fd, buf); return err })
+		if err != nil {
+			return nil, &fs.PathError{Op: "readdirent", Path: name, Err: err}
+		}
+		if n <= 0 {
+			break
+		}
+		// linux_dirent64: inode (8 bytes), offset (8), record length (2),
+		// type (1), then the name, NUL-terminated.
+		for off := 0; off+19 <= n; {
+			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+			if reclen < 19 || off+reclen > n {
+				return nil, &fs.PathError{Op: "readdirent", Path: name, Err: unix.EIO}
+			}
+			typ, raw := buf[off+18], buf[off+19:off+reclen]
+			off += reclen
+			if i := bytes.IndexByte(raw, 0); i >= 0 {
+				raw = raw[:i]
+			}
+			if len(raw) == 0 || string(raw) == "." || string(raw) == ".." {
+				continue
+			}
+			e := entry{name: string(raw)}
+			if mode, known := direntMode(typ); known {
+				e.mode = mode
+			} else {
+				// The file system did not say: ask, as os.ReadDir does.
+				var st unix.Stat_t
+				err := ignoringEINTR(func() error { return unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW) })
+				if errors.Is(err, unix.ENOENT) {
+					continue // removed since
+				}
+				if err != nil {
+					return nil, &fs.PathError{Op: "lstat", Path: joinPath(name, e.name), Err: err}
+				}
+				e.mode = statMode(st.Mode).Type()
+			}
+			entries = append(entries, e)
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.name, b.name) })
+	return packListing(name, len(entries), func(i int) (string, fs.FileMode) { return entries[i].name, entries[i].mode }), nil
+}
+
+// direntBufs are the buffers listDir reads entries into, the size os uses.
+var direntBufs = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+
+// direntMode is the type of an entry's d_type, as os reads it; known is
+// false for DT_UNKNOWN.
+func direntMode(typ byte) (mode fs.FileMode, known bool) {
+	switch typ {
+	case unix.DT_BLK:
+		return fs.ModeDevice, true
+	case unix.DT_CHR:
+		return fs.ModeDevice | fs.ModeCharDevice, true
+	case unix.DT_DIR:
+		return fs.ModeDir, true
+	case unix.DT_FIFO:
+		return fs.ModeNamedPipe, true
+	case unix.DT_LNK:
+		return fs.ModeSymlink, true
+	case unix.DT_REG:
+		return 0, true
+	case unix.DT_SOCK:
+		return fs.ModeSocket, true
+	}
+	return 0, false
+}
+
+// statMode is a stat result's mode as an fs.FileMode, as os computes it.
+func statMode(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	switch m & unix.S_IFMT {
+	case unix.S_IFBLK:
+		mode |= fs.ModeDevice
+	case unix.S_IFCHR:
+		mode |= fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFDIR:
+		mode |= fs.ModeDir
+	case unix.S_IFIFO:
+		mode |= fs.ModeNamedPipe
+	case unix.S_IFLNK:
+		mode |= fs.ModeSymlink
+	case unix.S_IFSOCK:
+		mode |= fs.ModeSocket
+	}
+	if m&unix.S_ISGID != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&unix.S_ISUID != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&unix.S_ISVTX != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
+}
+
+func ignoringEINTR(fn func() error) error {
+	for {
+		if err := fn(); err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// fdFile is a regular file open for reading, with the information read
+// when it was opened.
+type fdFile struct {
+	fd   int
+	name string
+	info statInfo
+}
+
+func (f *fdFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+
+func (f *fdFile) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := ignoringEINTR(func() (err error) { n, err = unix.Read(f.fd, p); return err })
+	switch {
+	case err != nil:
+		return 0, &fs.PathError{Op: "read", Path: f.name, Err: err}
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+func (f *fdFile) Close() error { return unix.Close(f.fd) }
+
+// statInfo is the fs.FileInfo of an opened regular file.
+type statInfo struct {
+	name    string
+	size    int64
+	mode    fs.FileMode
+	modTime time.Time
+}
+
+func (i statInfo) Name() string       { return i.name }
+func (i statInfo) Size() int64        { return i.size }
+func (i statInfo) Mode() fs.FileMode  { return i.mode }
+func (i statInfo) ModTime() time.Time { return i.modTime }
+func (i statInfo) IsDir() bool        { return i.mode.IsDir() }
+func (i statInfo) Sys() any           { return nil }
 
 func (b *beneathFS) Stat(name string) (fs.FileInfo, error) {
 	return b.stat("stat", name, unix.O_PATH)
@@ -168,19 +352,23 @@ type beneathFile struct {
 func (f *beneathFile) ReadDir(n int) ([]fs.DirEntry, error) {
 	entries, err := f.File.ReadDir(n)
 	for i, d := range entries {
-		entries[i] = beneathEntry{DirEntry: d, fsys: f.fsys, dir: f.name}
+		entries[i] = beneathEntry{name: d.Name(), mode: d.Type(), fsys: f.fsys, dir: f.name}
 	}
 	return entries, err
 }
 
 type beneathEntry struct {
-	fs.DirEntry
+	name string
+	mode fs.FileMode // the type bits
 	fsys *beneathFS
 	dir  string
 }
 
+func (d beneathEntry) Name() string      { return d.name }
+func (d beneathEntry) IsDir() bool       { return d.mode.IsDir() }
+func (d beneathEntry) Type() fs.FileMode { return d.mode }
 func (d beneathEntry) Info() (fs.FileInfo, error) {
-	return d.fsys.Lstat(joinPath(d.dir, d.Name()))
+	return d.fsys.Lstat(joinPath(d.dir, d.name))
 }
 
 func joinPath(dir, name string) string {
