@@ -228,7 +228,6 @@ func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextE
 	var problems []Problem
 	ent.once.Do(func() {
 		ent.ctx, problems = e.walk(dir, ign)
-		e.dc.walked(dir)
 		// A context dropped and asked for again by a target that was not
 		// counted is walked again; its problems were reported the first time.
 		// Only walks that gave problems are remembered: a walk without
@@ -468,21 +467,14 @@ type contextUse struct {
 // that will ask for it, so that the engine drops each once its last user is
 // done: kept for the whole scan, the compiled patterns of every ignore file
 // and every context walk of a large monorepo are most of the peak memory.
-//
-// It then tells the folder cache which folders the context walks will read.
 func (e *engine) countUses(targets []target) {
 	e.refs = map[useKey]int{}
-	walks := map[string]int{}
 	for _, t := range targets {
 		for _, k := range e.releaseKeys(t) {
-			if e.refs[k] == 0 && k.context {
-				walks[k.dir]++
-			}
 			e.refs[k]++
 		}
 	}
 	e.refsSize = len(e.refs)
-	e.dc.keep(walks)
 }
 
 // releaseKeys names the ignore files and contexts a target uses.

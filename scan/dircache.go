@@ -20,14 +20,15 @@ import (
 // 10,000-service monorepo, and asking for a regular file's size on every
 // entry was one lstat per file of the tree.
 //
-// Once the build contexts are planned (keep), a listing stays only while a
-// context walk to come will read it, and a folder listed after that is not
-// cached: on a large tree the listings were a third of the live heap.
+// Once the build contexts are planned (drop), the listings are dropped and
+// nothing more is cached: on a large tree they were a third of the live
+// heap, and through a Root each context walk lists its folders again for
+// less than keeping them costs (a monorepo scan took as long either way).
 type dirCache struct {
-	fsys fs.FS
-	mu   sync.Mutex
-	dirs map[string]*listing
-	kept bool // keep was called: listings carry their walks
+	fsys    fs.FS
+	mu      sync.Mutex
+	dirs    map[string]*listing
+	dropped bool // drop was called: nothing is cached any more
 }
 
 // listing is a folder's entries, sorted by name, packed: the names in one
@@ -38,7 +39,6 @@ type listing struct {
 	names string
 	ends  []uint32
 	modes []fs.FileMode // the type bits
-	walks int           // after keep, the context walks still to read it
 }
 
 // packListing packs the n entries of folder dir, given in name order.
@@ -146,7 +146,7 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 			l = packListing(name, len(listed), func(i int) (string, fs.FileMode) { return listed[i].Name(), listed[i].Type() })
 		}
 		c.mu.Lock()
-		if !c.kept {
+		if !c.dropped {
 			c.dirs[name] = l
 		}
 		c.mu.Unlock()
@@ -154,54 +154,11 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	return l, nil, nil
 }
 
-// keep drops every listing that no context walk will read: contexts maps
-// each context folder to the number of walks of it to come (one per
-// distinct ignore file), and a walk reads every folder below its own.
-func (c *dirCache) keep(contexts map[string]int) {
+// drop empties the cache for good.
+func (c *dirCache) drop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.kept = true
-	for dir, l := range c.dirs {
-		n := 0
-		for a := dir; ; a = path.Dir(a) {
-			n += contexts[a]
-			if a == "." || a == "/" {
-				break
-			}
-		}
-		if n == 0 {
-			delete(c.dirs, dir)
-		}
-		l.walks = n
-	}
-}
-
-// walked records that a walk of the context folder dir has ended: the
-// listings of dir and of every folder below it lose one reader, and those
-// with none left are dropped.
-func (c *dirCache) walked(dir string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.kept {
-		return
-	}
-	stack := []string{dir}
-	for len(stack) > 0 {
-		d := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		l := c.dirs[d]
-		if l == nil {
-			continue
-		}
-		for i := range l.len() {
-			if l.modes[i].IsDir() {
-				stack = append(stack, path.Join(d, l.name(i)))
-			}
-		}
-		if l.walks--; l.walks <= 0 {
-			delete(c.dirs, d)
-		}
-	}
+	c.dirs, c.dropped = map[string]*listing{}, true
 }
 
 // prefetch lists, on workers goroutines, the folders that discovery walks

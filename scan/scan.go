@@ -81,6 +81,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	targets, problems := discover(fsys, paths, cfg)
 	problems = append(problems, e.planContexts(targets)...)
 	e.countUses(targets)
+	dc.drop()
 	// A pointer per target: most targets give nothing, and a monorepo has
 	// tens of thousands.
 	outs := make([]*fileOut, len(targets))
