@@ -32,6 +32,8 @@ package sarif
 //     related file as a whole (the secret file that would be shipped).
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -83,27 +85,63 @@ type Options struct {
 }
 
 // Write writes res as an indented SARIF 2.1.0 log with one run.
+//
+// The results are written one at a time into the log around them, byte for
+// byte what one json.Encoder writes for the whole log: a monorepo's log is
+// tens of megabytes, and its model and encoding held whole were most of a
+// scan's peak memory.
 func Write(w io.Writer, res *scan.Result, opts Options) error {
-	log, err := build(res, opts)
+	opts = opts.withDefaults()
+	log, index, err := build(res, opts)
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	// Messages quote Dockerfile text such as <none> and &&; escaping them
-	// as \u003c would only make the log harder to read.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(log); err != nil {
+	var frame bytes.Buffer
+	if err := encode(&frame, "", log); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	// The run's results are the log's only "results" member; its empty
+	// array is where they go.
+	const empty = `"results": []`
+	at := bytes.Index(frame.Bytes(), []byte(empty))
+	if at < 0 || len(res.Findings) == 0 {
+		_, err := w.Write(frame.Bytes())
+		return err
+	}
+	indent := string(frame.Bytes()[bytes.LastIndexByte(frame.Bytes()[:at], '\n')+1 : at])
+	bw := bufio.NewWriter(w)
+	bw.Write(frame.Bytes()[:at+len(empty)-1])
+	var item bytes.Buffer
+	for i, f := range res.Findings {
+		item.Reset()
+		if err := encode(&item, indent+"  ", result(f, index[f.RuleID], res.Rules, opts)); err != nil {
+			return fmt.Errorf("writing SARIF: %w", err)
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n" + indent + "  ")
+		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+	}
+	bw.WriteString("\n" + indent + "]")
+	bw.Write(frame.Bytes()[at+len(empty):])
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
 	return nil
 }
 
-func build(res *scan.Result, opts Options) (*sarif.Report, error) {
-	log, err := sarif.New(sarif.Version210)
-	if err != nil {
-		return nil, err
-	}
+// encode writes v as the indented JSON of the log at the given indent.
+func encode(w io.Writer, indent string, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent(indent, "  ")
+	// Messages quote Dockerfile text such as <none> and &&; escaping them
+	// as \u003c would only make the log harder to read.
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func (opts Options) withDefaults() Options {
 	opts.Version = version(opts.Version)
 	if opts.InformationURI == "" {
 		opts.InformationURI = DefaultInformationURI
@@ -113,6 +151,16 @@ func build(res *scan.Result, opts Options) (*sarif.Report, error) {
 	}
 	if opts.ConfigFile == "" {
 		opts.ConfigFile = scan.ConfigFile
+	}
+	return opts
+}
+
+// build makes the log without its results (Write adds them), and the rule
+// index of each rule ID.
+func build(res *scan.Result, opts Options) (*sarif.Report, map[string]int, error) {
+	log, err := sarif.New(sarif.Version210)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	driver := sarif.NewVersionedDriver(ToolName, opts.Version).WithInformationURI(opts.InformationURI)
@@ -133,7 +181,7 @@ func build(res *scan.Result, opts Options) (*sarif.Report, error) {
 			continue
 		}
 		if f.Rule == nil || f.Rule.ID != f.RuleID {
-			return nil, fmt.Errorf("finding at %s:%d: unknown rule %q", f.Path, f.Region.StartLine, f.RuleID)
+			return nil, nil, fmt.Errorf("finding at %s:%d: unknown rule %q", f.Path, f.Region.StartLine, f.RuleID)
 		}
 		addRule(f.Rule)
 	}
@@ -144,16 +192,14 @@ func build(res *scan.Result, opts Options) (*sarif.Report, error) {
 		SourceRoot: {Description: sarif.NewTextMessage("The folder that result paths are relative to: the repository root in CI.")},
 	}
 	run.AutomationDetails = sarif.NewRunAutomationDetails().WithID(opts.Category + "/" + opts.ID)
-	for _, f := range res.Findings {
-		run.Results = append(run.Results, result(f, index[f.RuleID], res.Rules, opts))
-	}
+	run.Results = []*sarif.Result{}
 	inv := sarif.NewInvocation().WithExecutionSuccess(true)
 	for _, p := range res.Problems {
 		inv.AddTToolExecutionNotification(notification(p))
 	}
 	run.AddInvocations(inv)
 	log.AddRun(run)
-	return log, nil
+	return log, index, nil
 }
 
 // version makes v start with a digit: Go's "v1.4.0" is "1.4.0", and a

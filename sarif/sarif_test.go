@@ -304,3 +304,30 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteStreamsOneLog checks that Write, which writes a result at a
+// time, writes exactly what one json.Encoder writes for the whole log.
+func TestWriteStreamsOneLog(t *testing.T) {
+	one := scantest.Fixture()
+	one.Findings = one.Findings[:1]
+	for name, res := range map[string]*scan.Result{"findings": scantest.Fixture(), "clean": scantest.Empty(), "one": one} {
+		opts := Options{Version: "v1.2.3"}.withDefaults()
+		log, index, err := build(res, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range res.Findings {
+			log.Runs[0].Results = append(log.Runs[0].Results, result(f, index[f.RuleID], res.Rules, opts))
+		}
+		var want, got bytes.Buffer
+		if err := encode(&want, "", log); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(&got, res, Options{Version: "v1.2.3"}); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+			t.Errorf("%s: streamed log differs from one encoding (-want +got):\n%s", name, diff)
+		}
+	}
+}

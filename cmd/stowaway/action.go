@@ -212,6 +212,7 @@ func (a *actionRun) run(ctx context.Context) error {
 			return err
 		}
 	}
+	defer scan.LimitMemory(a.getenv)()
 	res, err := scan.Scan(ctx, fsys, []string{in.path}, opts)
 	if err != nil {
 		return err

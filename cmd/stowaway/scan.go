@@ -55,6 +55,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		paths = []string{"."}
 	}
 
+	defer scan.LimitMemory(getenv)()
 	res, err := scanPaths(ctx, paths, f.config)
 	if err != nil {
 		fmt.Fprintf(stderr, "stowaway: %v\n", err)
