@@ -11,7 +11,7 @@ import (
 // monorepo then stays under 64 MiB of resident memory (DESIGN.md's bar),
 // where the default pacing, which lets the heap grow to twice its live
 // size, reached 70 MiB.
-const SoftMemoryLimit = 48 << 20
+const SoftMemoryLimit = 50 << 20
 
 // LimitMemory sets the runtime's soft memory limit to SoftMemoryLimit for
 // a scan, unless the GOMEMLIMIT environment variable (read with getenv)

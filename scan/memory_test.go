@@ -36,7 +36,7 @@ func TestLimitMemoryRises(t *testing.T) {
 	restore := LimitMemory(func(string) string { return "" })
 	defer restore()
 	var hold [][]byte
-	for i := range 48 { // 48 MiB live, past the 48 MiB limit's 60%
+	for i := range 48 { // 48 MiB live, past 60% of the limit
 		hold = append(hold, make([]byte, 1<<20))
 		hold[i][0] = 1
 	}
