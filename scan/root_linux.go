@@ -64,18 +64,6 @@ func (b *beneathFS) openat(name string, flags int) (int, error) {
 	}
 }
 
-// file opens name with flags as an *os.File.
-func (b *beneathFS) file(op, name string, flags int) (*os.File, error) {
-	if !fs.ValidPath(name) {
-		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
-	}
-	fd, err := b.openat(name, flags)
-	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	return os.NewFile(uintptr(fd), filepath.Join(b.dir, filepath.FromSlash(name))), nil
-}
-
 // Open opens a file for reading. A regular file is read through its
 // descriptor alone: an *os.File costs a system call more (os.NewFile asks
 // for the descriptor's flags) and a cleanup to register, for every file.
@@ -92,8 +80,7 @@ func (b *beneathFS) Open(name string) (fs.File, error) {
 		unix.Close(fd)
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 	}
-	info := statInfo{name: path.Base(name), size: st.Size, mode: statMode(st.Mode),
-		modTime: time.Unix(st.Mtim.Unix())}
+	info := newStatInfo(path.Base(name), &st)
 	if !info.mode.IsRegular() {
 		f := os.NewFile(uintptr(fd), filepath.Join(b.dir, filepath.FromSlash(name)))
 		return &beneathFile{File: f, fsys: b, name: name}, nil
@@ -270,7 +257,11 @@ func (f *fdFile) Read(p []byte) (int, error) {
 
 func (f *fdFile) Close() error { return unix.Close(f.fd) }
 
-// statInfo is the fs.FileInfo of an opened regular file.
+func newStatInfo(name string, st *unix.Stat_t) statInfo {
+	return statInfo{name: name, size: st.Size, mode: statMode(st.Mode), modTime: time.Unix(st.Mtim.Unix())}
+}
+
+// statInfo is a file's information from fstat.
 type statInfo struct {
 	name    string
 	size    int64
@@ -294,26 +285,21 @@ func (b *beneathFS) Lstat(name string) (fs.FileInfo, error) {
 }
 
 func (b *beneathFS) stat(op, name string, flags int) (fs.FileInfo, error) {
-	f, err := b.file(op, name, flags)
-	if err != nil {
-		return nil, err
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	defer f.Close()
-	info, err := f.Stat()
+	fd, err := b.openat(name, flags)
 	if err != nil {
-		return nil, &fs.PathError{Op: op, Path: name, Err: unwrapPath(err)}
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	return namedInfo{info, path.Base(name)}, nil
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := ignoringEINTR(func() error { return unix.Fstat(fd, &st) }); err != nil {
+		return nil, &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	// Named by the path asked for ("." for the root), as os.Root does.
+	return newStatInfo(path.Base(name), &st), nil
 }
-
-// namedInfo names a FileInfo by the path asked for ("." for the root), as
-// os.Root does, not by the folder's own name.
-type namedInfo struct {
-	fs.FileInfo
-	name string
-}
-
-func (i namedInfo) Name() string { return i.name }
 
 func (b *beneathFS) ReadLink(name string) (string, error) {
 	if !fs.ValidPath(name) {
@@ -376,16 +362,6 @@ func joinPath(dir, name string) string {
 		return name
 	}
 	return dir + "/" + name
-}
-
-// unwrapPath drops the os package's PathError, whose path is the absolute
-// one, keeping its cause.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 var _ interface {
