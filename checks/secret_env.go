@@ -62,8 +62,11 @@ func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.K
 	if lit == "" || p.Settings.Allowed(lit) || URLWithCredentials(lit) {
 		return
 	}
-	fix := fmt.Sprintf("Remove the value from the Dockerfile and rotate it: give it to the container at run time (an orchestrator secret, `docker run -e %s`), or mount it only where the build needs it with `RUN --mount=type=secret,id=%s,env=%s`.",
-		kv.Key, strings.ToLower(kv.Key), kv.Key)
+	// Built only for a finding: most values are not secrets.
+	fix := func() string {
+		return fmt.Sprintf("Remove the value from the Dockerfile and rotate it: give it to the container at run time (an orchestrator secret, `docker run -e %s`), or mount it only where the build needs it with `RUN --mount=type=secret,id=%s,env=%s`.",
+			kv.Key, strings.ToLower(kv.Key), kv.Key)
+	}
 	if toks := ValueTokens(kv.Key, lit); len(toks) > 0 {
 		for _, tok := range toks {
 			msg := fmt.Sprintf("%s %q stores %s in the image config", keyword, kv.Key, tokenPhrase(tok.Description))
@@ -74,7 +77,7 @@ func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.K
 				Span:    locateValue(df, in, kv.Key, tok.Secret),
 				Message: msg,
 				Secret:  tok.Secret,
-				Fix:     fix,
+				Fix:     fix(),
 			})
 		}
 		return
@@ -87,7 +90,7 @@ func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.K
 		Span:    locateValue(df, in, kv.Key, secret),
 		Message: fmt.Sprintf("%s %q stores a credential in the image config", keyword, kv.Key),
 		Secret:  secret,
-		Fix:     fix,
+		Fix:     fix(),
 	})
 }
 
