@@ -78,7 +78,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		roots[i] = path.Clean(p)
 	}
 	dc.prefetch(roots, workers)
-	targets, problems := discover(fsys, paths, cfg)
+	targets, problems := discover(dc, paths, cfg)
 	problems = append(problems, e.planContexts(targets)...)
 	e.countUses(targets)
 	dc.drop()

@@ -57,7 +57,7 @@ func classify(name string) kind {
 }
 
 // discover lists the targets under paths.
-func discover(fsys fs.FS, paths []string, cfg *Config) ([]target, []Problem) {
+func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 	var targets []target
 	var problems []Problem
 	seen := map[string]bool{}
@@ -70,7 +70,7 @@ func discover(fsys fs.FS, paths []string, cfg *Config) ([]target, []Problem) {
 	}
 	for _, root := range paths {
 		root = path.Clean(root)
-		info, err := fs.Stat(fsys, root)
+		info, err := fs.Stat(dc, root)
 		if err != nil {
 			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("cannot read %s: %s", root, reason(err))})
 			continue
@@ -83,44 +83,46 @@ func discover(fsys fs.FS, paths []string, cfg *Config) ([]target, []Problem) {
 			add(root, k)
 			continue
 		}
-		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		// fs.WalkDir's order and outcome, over the cached listings: WalkDir
+		// joined a path and made an entry for every file of the tree.
+		var walk func(dir string)
+		walk = func(dir string) {
+			l, _, err := dc.list(dir)
 			if err != nil {
-				problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))})
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
+				problems = append(problems, Problem{Path: dir, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", dir, reason(err))})
+				return
 			}
-			if d.IsDir() {
-				if p != root && skipDirs[d.Name()] {
-					return fs.SkipDir
+			for i := range l.len() {
+				name, mode := l.name(i), l.modes[i]
+				if mode.IsDir() {
+					if !skipDirs[name] {
+						walk(path.Join(dir, name))
+					}
+					continue
 				}
-				return nil
-			}
-			k := classify(d.Name())
-			if k == 0 {
-				return nil
-			}
-			if d.Type()&fs.ModeSymlink != 0 {
-				// The file system refuses links that leave the tree; a link
-				// inside it is read as the file it names.
-				info, err := fs.Stat(fsys, p)
-				if err != nil {
-					problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a symbolic link that leaves the scanned tree or is broken; not followed", p)})
-					return nil
+				k := classify(name)
+				if k == 0 {
+					continue
 				}
-				if !info.Mode().IsRegular() {
-					return nil
+				p := path.Join(dir, name)
+				if mode&fs.ModeSymlink != 0 {
+					// The file system refuses links that leave the tree; a
+					// link inside it is read as the file it names.
+					info, err := fs.Stat(dc, p)
+					if err != nil {
+						problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a symbolic link that leaves the scanned tree or is broken; not followed", p)})
+						continue
+					}
+					if !info.Mode().IsRegular() {
+						continue
+					}
+				} else if !mode.IsRegular() {
+					continue
 				}
-			} else if !d.Type().IsRegular() {
-				return nil
+				add(p, k)
 			}
-			add(p, k)
-			return nil
-		})
-		if err != nil {
-			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("walking %s: %s", root, reason(err))})
 		}
+		walk(root)
 	}
 	return targets, problems
 }
