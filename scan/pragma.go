@@ -24,6 +24,8 @@ var buildkitChecks = map[string][]string{
 func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []Finding {
 	pragmas := checks.ParsePragmas(src.lines)
 	used := make([]bool, len(pragmas))
+	var directive *buildkitDirective // the file's, read on first need
+	directiveRead := false
 	for i := range fs {
 		f := &fs[i]
 		if f.Path != t.path || f.RuleID == checks.InvalidPragma.ID {
@@ -40,8 +42,11 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []F
 				}
 			}
 		}
-		if f.Suppressed == nil && t.kind == dockerfileKind {
-			if reason, line, ok := src.buildkitSkip(f.RuleID, f.Region.StartLine); ok {
+		if f.Suppressed == nil && t.kind == dockerfileKind && coveredByBuildKit(f.RuleID) {
+			if !directiveRead {
+				directive, directiveRead = src.buildkitDirective(), true
+			}
+			if reason, line, ok := src.buildkitSkip(directive, f.RuleID, f.Region.StartLine); ok {
 				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: reason, Line: line}
 			}
 		}
@@ -113,10 +118,45 @@ func (s source) governs(pragmaLine, line int) bool {
 	return true
 }
 
-// buildkitSkip reports whether BuildKit's own `# check=skip=...` directive,
-// at the top of the file or in the comments above the instruction, skips a
-// check that this rule covers.
-func (s source) buildkitSkip(ruleID string, line int) (string, int, bool) {
+// coveredByBuildKit reports whether a BuildKit check covers the rule, so
+// that BuildKit's own skip directives may suppress it.
+func coveredByBuildKit(ruleID string) bool {
+	for _, ids := range buildkitChecks {
+		if slices.Contains(ids, ruleID) {
+			return true
+		}
+	}
+	return false
+}
+
+// buildkitDirective is BuildKit's `# check=...` file directive, read once
+// per file: nil when there is none or BuildKit cannot read it.
+type buildkitDirective struct {
+	cfg  *linter.Config
+	line int
+}
+
+func (s source) buildkitDirective() *buildkitDirective {
+	v, _, loc, ok := parser.ParseDirective("check", []byte(strings.Join(s.lines, "\n")))
+	if !ok {
+		return nil
+	}
+	cfg, err := linter.ParseLintOptions(v)
+	if err != nil {
+		return nil
+	}
+	d := &buildkitDirective{cfg: cfg, line: 1}
+	if len(loc) > 0 {
+		d.line = loc[0].Start.Line
+	}
+	return d
+}
+
+// buildkitSkip reports whether BuildKit's own `# check=skip=...` directive
+// (file, read once by the caller) or a check comment above the instruction
+// skips a check that covers this rule. `skip=all` skips BuildKit's checks,
+// so it suppresses the rules those checks cover, not every rule.
+func (s source) buildkitSkip(file *buildkitDirective, ruleID string, line int) (string, int, bool) {
 	covers := func(cfg *linter.Config) (string, bool) {
 		if cfg.SkipAll {
 			return "all", true
@@ -128,15 +168,12 @@ func (s source) buildkitSkip(ruleID string, line int) (string, int, bool) {
 		}
 		return "", false
 	}
-	if v, _, loc, ok := parser.ParseDirective("check", []byte(strings.Join(s.lines, "\n"))); ok {
-		if cfg, err := linter.ParseLintOptions(v); err == nil {
-			if name, ok := covers(cfg); ok {
-				l := 1
-				if len(loc) > 0 {
-					l = loc[0].Start.Line
-				}
-				return "BuildKit check directive skips " + name, l, true
-			}
+	if !coveredByBuildKit(ruleID) {
+		return "", 0, false
+	}
+	if file != nil {
+		if name, ok := covers(file.cfg); ok {
+			return "BuildKit check directive skips " + name, file.line, true
 		}
 	}
 	for i, r := range s.ranges {

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,6 +150,26 @@ func TestBuildKitCheckSkip(t *testing.T) {
 	}, Options{Rules: []*checks.Rule{&rule}})
 	if len(res.Findings) != 1 || res.Findings[0].Suppressed == nil {
 		t.Fatalf("want one suppressed finding, got %+v", res.Findings)
+	}
+}
+
+// TestBuildKitSkipAll checks that `# check=skip=all`, which turns off
+// BuildKit's own checks, suppresses the rules those checks cover and no
+// other: a Dockerfile that quiets BuildKit's linter still gets Stowaway.
+func TestBuildKitSkipAll(t *testing.T) {
+	env := *envRule
+	env.ID = "secret-env"
+	other := *envRule
+	other.ID = "hardcoded-secret"
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile": {Data: []byte("# check=skip=all\nFROM alpine\nENV A=value\n")},
+	}, Options{Rules: []*checks.Rule{&env, &other}})
+	got := map[string]bool{}
+	for _, f := range res.Findings {
+		got[f.RuleID] = f.Suppressed != nil
+	}
+	if want := map[string]bool{"secret-env": true, "hardcoded-secret": false}; !maps.Equal(got, want) {
+		t.Errorf("suppressed by rule = %v, want %v", got, want)
 	}
 }
 
