@@ -103,8 +103,12 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 	df.Escape = res.EscapeToken
 	var cur *Stage
 	byName := map[string]*Stage{}
-	for _, node := range res.AST.Children {
-		in := &Instruction{
+	// One allocation for the file's instructions, not one each.
+	slab := make([]Instruction, len(res.AST.Children))
+	df.Instructions = make([]*Instruction, 0, len(res.AST.Children))
+	for i, node := range res.AST.Children {
+		in := &slab[i]
+		*in = Instruction{
 			Cmd:       strings.ToLower(node.Value),
 			Original:  node.Original,
 			StartLine: node.StartLine,

@@ -531,7 +531,7 @@ func (e *engine) release(t target) {
 	}
 	// A Go map keeps its table when entries go; the counts of a large tree
 	// are copied to a smaller one as they run out.
-	if len(e.refs) < e.refsSize/4 {
+	if len(e.refs) < e.refsSize/2 {
 		refs := make(map[useKey]int, len(e.refs))
 		maps.Copy(refs, e.refs)
 		e.refs, e.refsSize = refs, len(refs)
