@@ -116,8 +116,39 @@ var (
 
 // findURLCredentials returns the URLs of text whose user information holds
 // a literal password, or a token as the whole user information.
+// mayHoldUserinfo reports whether some "://" in text is followed by user
+// information and an "@", as urlUserinfoRE requires: most texts with URLs
+// have none, and the regexp over a long RUN script was most of this rule's
+// cost.
+func mayHoldUserinfo(text string) bool {
+	for i := 0; ; {
+		k := strings.Index(text[i:], "://")
+		if k < 0 {
+			return false
+		}
+		j := i + k + 3
+		for j < len(text) && !userinfoStop(text[j]) {
+			j++
+		}
+		if j < len(text) && text[j] == '@' && j > i+k+3 {
+			return true
+		}
+		i += k + 3
+	}
+}
+
+// userinfoStop reports the bytes that end user information in
+// urlUserinfoRE: white space, / ? # @ " ' ` < > and backslash.
+func userinfoStop(b byte) bool {
+	switch b {
+	case ' ', '\t', '\n', '\f', '\r', '/', '?', '#', '@', '"', '\'', '`', '<', '>', '\\':
+		return true
+	}
+	return false
+}
+
 func findURLCredentials(text string) []urlCredential {
-	if !strings.Contains(text, "://") || !strings.Contains(text, "@") {
+	if !mayHoldUserinfo(text) {
 		return nil
 	}
 	var out []urlCredential
