@@ -329,6 +329,32 @@ var commandPatterns = []commandPattern{
 		regexp.MustCompile(`^(?:echo|printf)[ \t]+(?:-e[ \t]+)?["']?[\w.-]+:(?P<value>[^\s"'|:]+)["']?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b`)},
 }
 
+// commandKeywords indexes the keywords of commandPatterns: at[c][k] is the
+// index in words of commandPatterns[c].keywords[k]. One walk of a text finds
+// them all, where a search per keyword read the text ten times.
+var commandKeywords = func() (x struct {
+	words []string
+	at    [][]int
+	index *keywordIndex
+}) {
+	seen := map[string]int{}
+	for _, cp := range commandPatterns {
+		var at []int
+		for _, kw := range cp.keywords {
+			w, ok := seen[kw]
+			if !ok {
+				w = len(x.words)
+				seen[kw] = w
+				x.words = append(x.words, kw)
+			}
+			at = append(at, w)
+		}
+		x.at = append(x.at, at)
+	}
+	x.index = newKeywordIndex(x.words)
+	return x
+}()
+
 // flagQualifiers are words that make a secret-named flag take no secret:
 // docker login --password-stdin reads it from standard input.
 var flagQualifiers = map[string]bool{"stdin": true, "prompt": true, "interactive": true}
@@ -372,16 +398,24 @@ func findAssignments(text string, s *Settings) []textAssignment {
 			add(flag, strings.TrimLeft(flag, "-"), at)
 		}
 	})
-	lower := asciiLower(text)
-	for _, cp := range commandPatterns {
-		for _, kw := range cp.keywords {
-			for i := 0; ; {
-				k := strings.Index(lower[i:], kw)
-				if k < 0 {
-					break
-				}
-				at := i + k
-				i = at + len(kw)
+	// Where each command keyword occurs, found in one walk of the text;
+	// occurrences of one keyword do not overlap, as a search would find them.
+	var found [][]int // by index in commandKeywords.words
+	commandKeywords.index.walkString(asciiLower(text), func(w, at int) {
+		if found == nil {
+			found = make([][]int, len(commandKeywords.words))
+		}
+		if n := len(found[w]); n > 0 && at < found[w][n-1]+len(commandKeywords.words[w]) {
+			return
+		}
+		found[w] = append(found[w], at)
+	})
+	for c, cp := range commandPatterns {
+		if found == nil {
+			break
+		}
+		for k := range cp.keywords {
+			for _, at := range found[commandKeywords.at[c][k]] {
 				if cp.wordEdge && at > 0 && keyByte(text[at-1]) {
 					continue
 				}

@@ -82,15 +82,24 @@ func (x *keywordIndex) link(n int32, b byte) int32 {
 }
 
 // walk calls found with the index of every keyword at every place it occurs
-// in text, by start position.
-func (x *keywordIndex) walk(text []byte, found func(word int)) {
-	for i := range text {
+// in text, and that place, by start position.
+func (x *keywordIndex) walk(text []byte, found func(word, start int)) {
+	walkKeywords(x, text, found)
+}
+
+// walkString is walk over a string, without copying it.
+func (x *keywordIndex) walkString(text string, found func(word, start int)) {
+	walkKeywords(x, text, found)
+}
+
+func walkKeywords[T string | []byte](x *keywordIndex, text T, found func(word, start int)) {
+	for i := 0; i < len(text); i++ {
 		n := x.root[text[i]]
 		if n == 0 {
 			continue
 		}
 		if w := x.nodes[n].word; w >= 0 {
-			found(int(w))
+			found(int(w), i)
 		}
 		if i+1 == len(text) {
 			break
@@ -99,7 +108,7 @@ func (x *keywordIndex) walk(text []byte, found func(word int)) {
 		n = x.pairs[int(text[i])<<8|int(text[i+1])]
 		for j := i + 2; n != 0; j++ {
 			if w := x.nodes[n].word; w >= 0 {
-				found(int(w))
+				found(int(w), i)
 			}
 			if j == len(text) {
 				break

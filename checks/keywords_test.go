@@ -33,7 +33,7 @@ func TestKeywordIndexMatchesAhoCorasick(t *testing.T) {
 		}
 		text := []byte(b.String())
 		var got, want []int
-		x.walk(text, func(w int) { got = append(got, w) })
+		x.walk(text, func(w, _ int) { got = append(got, w) })
 		ac.Walk(text, func(_, _, p int64) bool { want = append(want, int(p)); return true })
 		slices.Sort(got)
 		slices.Sort(want)
@@ -46,13 +46,17 @@ func TestKeywordIndexMatchesAhoCorasick(t *testing.T) {
 func TestKeywordIndexEdges(t *testing.T) {
 	x := newKeywordIndex([]string{"ab", "abc", "b", "", "bc"})
 	var got []int
-	x.walk([]byte("xabcab"), func(w int) { got = append(got, w) })
+	var starts []int
+	x.walk([]byte("xabcab"), func(w, at int) { got, starts = append(got, w), append(starts, at) })
 	want := []int{0, 1, 2, 4, 0, 2} // by start: ab, abc | b, bc | ab | b
 	if !slices.Equal(got, want) {
 		t.Errorf("found %v, want %v", got, want)
 	}
+	if want := []int{1, 1, 2, 2, 4, 5}; !slices.Equal(starts, want) {
+		t.Errorf("at %v, want %v", starts, want)
+	}
 	got = nil
-	x.walk(nil, func(w int) { got = append(got, w) })
+	x.walk(nil, func(w, _ int) { got = append(got, w) })
 	if len(got) != 0 {
 		t.Errorf("empty text: %v", got)
 	}
@@ -65,7 +69,7 @@ func BenchmarkKeywordIndex(b *testing.B) {
 	text := []byte(strings.Repeat(`run apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && curl -fsSL https://example.com/install.sh | sh -s -- --token "$npm_token" `, 4))
 	b.Run("index", func(b *testing.B) {
 		for b.Loop() {
-			x.walk(text, func(int) {})
+			x.walk(text, func(int, int) {})
 		}
 	})
 	b.Run("aho-corasick", func(b *testing.B) {

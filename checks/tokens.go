@@ -272,7 +272,7 @@ func (s *tokenScanner) detectors(text string) []*lazyDetector {
 	ds := slices.Clip(s.always) // appending never writes to the shared array
 	// The text is lower-cased once into the byte slice the index reads.
 	var seen map[*lazyDetector]bool
-	s.keywords.walk(lowerBytes(text), func(word int) {
+	s.keywords.walk(lowerBytes(text), func(word, _ int) {
 		if seen == nil {
 			seen = map[*lazyDetector]bool{}
 		}
