@@ -467,14 +467,20 @@ type contextUse struct {
 // that will ask for it, so that the engine drops each once its last user is
 // done: kept for the whole scan, the compiled patterns of every ignore file
 // and every context walk of a large monorepo are most of the peak memory.
-func (e *engine) countUses(targets []target) {
+// It returns the folders of the contexts to walk.
+func (e *engine) countUses(targets []target) (contextDirs map[string]bool) {
 	e.refs = map[useKey]int{}
+	contextDirs = map[string]bool{}
 	for _, t := range targets {
 		for _, k := range e.releaseKeys(t) {
 			e.refs[k]++
+			if k.context {
+				contextDirs[k.dir] = true
+			}
 		}
 	}
 	e.refsSize = len(e.refs)
+	return contextDirs
 }
 
 // releaseKeys names the ignore files and contexts a target uses.

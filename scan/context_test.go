@@ -366,12 +366,11 @@ func TestContextWalkedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Three Dockerfiles build from the root: target discovery and the
-	// search for Compose files one folder down share one listing of
-	// shared/ (the cache is dropped once contexts are planned), and the
-	// root context is walked once for all three, which lists it again.
-	if n := c.reads["shared"]; n != 2 {
-		t.Errorf("shared/ read %d times, want 2", n)
+	// Three Dockerfiles build from the root: target discovery, the search
+	// for Compose files one folder down and one walk of the root context
+	// all need shared/, and the scan lists it once.
+	if n := c.reads["shared"]; n != 1 {
+		t.Errorf("shared/ read %d times, want 1", n)
 	}
 	if n := c.opened["b/.env"]; n != 1 {
 		t.Errorf("b/.env opened %d times, want 1", n)
@@ -595,5 +594,37 @@ matrix:
 	}
 	if _, ok := matrixCombos(&expr.Matrix); ok {
 		t.Error("a matrix expression was read as a matrix")
+	}
+}
+
+// TestFrozenListings checks that listings frozen for the context walks read
+// back as they were, and that a path not frozen is not found.
+func TestFrozenListings(t *testing.T) {
+	c := newDirCache(fstest.MapFS{
+		"a/x.txt":         {Data: []byte("x")},
+		"a/.env":          {Data: []byte("A=1")},
+		"a/sub/y":         {Data: []byte("y")},
+		"outside/z":       {Data: []byte("z")},
+		"a/empty/.keep":   {Data: []byte("")},
+		"a/ünïcode/named": {Data: []byte("u")},
+	})
+	c.prefetch([]string{"."}, 2)
+	want := map[string]*listing{}
+	for dir, l := range c.dirs {
+		want[dir] = l
+	}
+	c.drop(map[string]bool{"a": true})
+	for dir, l := range want {
+		got, ok := c.frozen.get(dir)
+		if inside := dir == "a" || strings.HasPrefix(dir, "a/"); ok != inside {
+			t.Errorf("%s: frozen %v, want %v", dir, ok, inside)
+			continue
+		}
+		if ok && (got.dir != l.dir || got.names != l.names || !slices.Equal(got.ends, l.ends) || !slices.Equal(got.modes, l.modes)) {
+			t.Errorf("%s: read back %+v, want %+v", dir, got, l)
+		}
+	}
+	if _, ok := c.frozen.get("a/missing"); ok {
+		t.Error("a/missing found")
 	}
 }

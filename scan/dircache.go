@@ -1,7 +1,10 @@
 package scan
 
 import (
+	"encoding/binary"
+	"hash/maphash"
 	"io/fs"
+	"math"
 	"path"
 	"slices"
 	"sort"
@@ -29,6 +32,7 @@ type dirCache struct {
 	mu      sync.Mutex
 	dirs    map[string]*listing
 	dropped bool // drop was called: nothing is cached any more
+	frozen  *frozenListings
 }
 
 // listing is a folder's entries, sorted by name, packed: the names in one
@@ -132,7 +136,11 @@ func (c *dirCache) ReadDir(name string) ([]fs.DirEntry, error) {
 func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err error) {
 	c.mu.Lock()
 	l, ok := c.dirs[name]
+	frozen := c.frozen
 	c.mu.Unlock()
+	if !ok && frozen != nil {
+		l, ok = frozen.get(name)
+	}
 	if !ok {
 		if lister, ok := c.fsys.(dirLister); ok {
 			if l, err = lister.listDir(name); err != nil {
@@ -154,11 +162,95 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	return l, nil, nil
 }
 
-// drop empties the cache for good.
-func (c *dirCache) drop() {
+// drop ends the cache's first life: the listings of folders inside a
+// build context (contexts holds the context folders) move to a frozen
+// store for the walks, the rest go, and nothing more is cached.
+func (c *dirCache) drop(contexts map[string]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.dirs, c.dropped = map[string]*listing{}, true
+	size, count := 0, 0
+	for dir, l := range c.dirs {
+		if underAny(dir, contexts) {
+			size += 8 + len(dir) + 8*l.len() + len(l.names)
+			count++
+		}
+	}
+	f := &frozenListings{arena: make([]byte, 0, size), index: make(map[uint64]uint32, count), seed: maphash.MakeSeed()}
+	for dir, l := range c.dirs {
+		if !underAny(dir, contexts) {
+			continue
+		}
+		h := maphash.String(f.seed, dir)
+		if _, taken := f.index[h]; taken || len(f.arena) > math.MaxUint32/2 {
+			continue // a hash taken by another folder, or a huge tree: listed again
+		}
+		f.index[h] = uint32(len(f.arena))
+		f.arena = l.appendTo(f.arena)
+	}
+	c.frozen, c.dirs, c.dropped = f, map[string]*listing{}, true
+}
+
+// underAny reports whether dir is one of folders or inside one.
+func underAny(dir string, folders map[string]bool) bool {
+	for d := dir; ; d = path.Dir(d) {
+		if folders[d] {
+			return true
+		}
+		if d == "." || d == "/" {
+			return false
+		}
+	}
+}
+
+// frozenListings holds listings packed into one byte slice, which the
+// collector does not trace, found by a hash of their folder's path: kept
+// as listings, they made every collection of a monorepo scan longer and,
+// under the memory limit, more frequent, and listing the folders again cost
+// as much in system calls.
+type frozenListings struct {
+	arena []byte
+	index map[uint64]uint32 // maphash of the folder's path -> offset in arena
+	seed  maphash.Seed
+}
+
+// Each listing in the arena: the path's length and the path, the entry
+// count, then per entry its name's end offset and its mode, then the names.
+func (l *listing) appendTo(b []byte) []byte {
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(l.dir)))
+	b = append(b, l.dir...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(l.len()))
+	for i := range l.len() {
+		b = binary.LittleEndian.AppendUint32(b, l.ends[i])
+		b = binary.LittleEndian.AppendUint32(b, uint32(l.modes[i]))
+	}
+	return append(b, l.names...)
+}
+
+// get returns a copy of the listing of dir; false when it is not here.
+func (f *frozenListings) get(dir string) (*listing, bool) {
+	off, ok := f.index[maphash.String(f.seed, dir)]
+	if !ok {
+		return nil, false
+	}
+	b := f.arena[off:]
+	n := binary.LittleEndian.Uint32(b)
+	if string(b[4:4+n]) != dir {
+		return nil, false
+	}
+	b = b[4+n:]
+	count := int(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	l := &listing{dir: dir, ends: make([]uint32, count), modes: make([]fs.FileMode, count)}
+	for i := range count {
+		l.ends[i] = binary.LittleEndian.Uint32(b[8*i:])
+		l.modes[i] = fs.FileMode(binary.LittleEndian.Uint32(b[8*i+4:]))
+	}
+	size := 0
+	if count > 0 {
+		size = int(l.ends[count-1])
+	}
+	l.names = string(b[8*count : 8*count+size])
+	return l, true
 }
 
 // prefetch lists, on workers goroutines, the folders that discovery walks

@@ -80,8 +80,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	dc.prefetch(roots, workers)
 	targets, problems := discover(dc, paths, cfg)
 	problems = append(problems, e.planContexts(targets)...)
-	e.countUses(targets)
-	dc.drop()
+	dc.drop(e.countUses(targets))
 	// A pointer per target: most targets give nothing, and a monorepo has
 	// tens of thousands.
 	outs := make([]*fileOut, len(targets))
