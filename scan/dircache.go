@@ -17,22 +17,23 @@ import (
 // each listing and each stat costs system calls; the walks and the
 // ignore-file look-ups are then answered from the listings.
 //
-// The listings are kept for the whole scan, so each entry keeps only its
-// name and type: the entries os.Root returns hold a full lstat result and
-// their folder's path, about 400 bytes each, 27 MiB of live heap on a
-// 10,000-service monorepo, and asking for a regular file's size on every
-// entry was one lstat per file of the tree.
+// Each entry keeps only its name and type, packed per folder (listing):
+// the entries os.Root returns hold a full lstat result and their folder's
+// path, about 400 bytes each, 27 MiB of live heap on a 10,000-service
+// monorepo, and asking for a regular file's size on every entry was one
+// lstat per file of the tree.
 //
-// Once the build contexts are planned (drop), the listings are dropped and
-// nothing more is cached: on a large tree they were a third of the live
-// heap, and through a Root each context walk lists its folders again for
-// less than keeping them costs (a monorepo scan took as long either way).
+// Once the build contexts are planned (drop), the listings of folders
+// inside a context move into one pointer-free arena (frozenListings) and
+// the others go; nothing more is cached. Kept as they were, the listings
+// were a third of the live heap, and under the memory limit the collector
+// paid for them about what listing the folders again costs.
 type dirCache struct {
 	fsys    fs.FS
 	mu      sync.Mutex
 	dirs    map[string]*listing
-	dropped bool // drop was called: nothing is cached any more
-	frozen  *frozenListings
+	dropped bool            // drop was called: nothing more is cached
+	frozen  *frozenListings // after drop, the listings the walks read
 }
 
 // listing is a folder's entries, sorted by name, packed: the names in one
