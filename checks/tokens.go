@@ -272,7 +272,7 @@ func (s *tokenScanner) detectors(text string) []*lazyDetector {
 	ds := slices.Clip(s.always) // appending never writes to the shared array
 	// The text is lower-cased once into the byte slice the index reads.
 	var seen map[*lazyDetector]bool
-	s.keywords.walk(lowerBytes(text), func(word, _ int) {
+	s.keywords.walkString(lowerText(text), func(word, _ int) {
 		if seen == nil {
 			seen = map[*lazyDetector]bool{}
 		}
@@ -421,18 +421,13 @@ func firstOfOverlapping[T any](items []T, span func(T) (int, int)) []T {
 	return kept
 }
 
-// lowerBytes is []byte(strings.ToLower(s)) with one copy for ASCII text.
-func lowerBytes(s string) []byte {
+// lowerText is strings.ToLower(s), without a copy for ASCII text that has
+// no upper case (most instructions).
+func lowerText(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			return []byte(strings.ToLower(s))
+			return strings.ToLower(s)
 		}
 	}
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return b
+	return asciiLower(s)
 }
