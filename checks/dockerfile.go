@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -308,7 +307,3 @@ func LocateIn(lines []string, from, to int, needle string) Span {
 func (in *Instruction) Whole() Span {
 	return Span{Line: in.StartLine, EndLine: in.EndLine}
 }
-
-// validUTF8 reports whether s is valid UTF-8; the engine reports files that
-// are not as a problem but still scans them.
-func validUTF8(b []byte) bool { return utf8.Valid(b) }
