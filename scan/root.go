@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 )
@@ -18,6 +19,10 @@ type Root struct {
 	fsys  fs.FS
 	close func() error
 }
+
+// errPathEscapes is os.Root's error for a path that leaves the root, so that
+// messages read the same whichever implementation answered.
+var errPathEscapes = errors.New("path escapes from parent")
 
 // OpenRoot opens dir for scanning.
 func OpenRoot(dir string) (*Root, error) {

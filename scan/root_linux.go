@@ -17,10 +17,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// errPathEscapes is os.Root's error for a path that leaves the root, so that
-// messages read the same whichever implementation answered.
-var errPathEscapes = errors.New("path escapes from parent")
-
 // beneathFS is a folder whose paths are resolved by the kernel, in one
 // openat2 call each, never above the folder (RESOLVE_BENEATH: no "..", no
 // absolute path, no symbolic link that leads out) nor through /proc's
@@ -71,7 +67,9 @@ func (b *beneathFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	fd, err := b.openat(name, unix.O_RDONLY)
+	// O_NONBLOCK: a named pipe swapped in for a file must not hang the
+	// scan; it changes nothing for files and folders.
+	fd, err := b.openat(name, unix.O_RDONLY|unix.O_NONBLOCK)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
