@@ -401,7 +401,7 @@ func findAssignments(text string, s *Settings) []textAssignment {
 	// Where each command keyword occurs, found in one walk of the text;
 	// occurrences of one keyword do not overlap, as a search would find them.
 	var found [][]int // by index in commandKeywords.words
-	commandKeywords.index.walkString(asciiLower(text), func(w, at int) {
+	commandKeywords.index.walk(asciiLower(text), func(w, at int) {
 		if found == nil {
 			found = make([][]int, len(commandKeywords.words))
 		}

@@ -83,16 +83,7 @@ func (x *keywordIndex) link(n int32, b byte) int32 {
 
 // walk calls found with the index of every keyword at every place it occurs
 // in text, and that place, by start position.
-func (x *keywordIndex) walk(text []byte, found func(word, start int)) {
-	walkKeywords(x, text, found)
-}
-
-// walkString is walk over a string, without copying it.
-func (x *keywordIndex) walkString(text string, found func(word, start int)) {
-	walkKeywords(x, text, found)
-}
-
-func walkKeywords[T string | []byte](x *keywordIndex, text T, found func(word, start int)) {
+func (x *keywordIndex) walk(text string, found func(word, start int)) {
 	for i := 0; i < len(text); i++ {
 		n := x.root[text[i]]
 		if n == 0 {

@@ -33,7 +33,7 @@ func TestKeywordIndexMatchesAhoCorasick(t *testing.T) {
 		}
 		text := []byte(b.String())
 		var got, want []int
-		x.walk(text, func(w, _ int) { got = append(got, w) })
+		x.walk(string(text), func(w, _ int) { got = append(got, w) })
 		ac.Walk(text, func(_, _, p int64) bool { want = append(want, int(p)); return true })
 		slices.Sort(got)
 		slices.Sort(want)
@@ -47,7 +47,7 @@ func TestKeywordIndexEdges(t *testing.T) {
 	x := newKeywordIndex([]string{"ab", "abc", "b", "", "bc"})
 	var got []int
 	var starts []int
-	x.walk([]byte("xabcab"), func(w, at int) { got, starts = append(got, w), append(starts, at) })
+	x.walk("xabcab", func(w, at int) { got, starts = append(got, w), append(starts, at) })
 	want := []int{0, 1, 2, 4, 0, 2} // by start: ab, abc | b, bc | ab | b
 	if !slices.Equal(got, want) {
 		t.Errorf("found %v, want %v", got, want)
@@ -56,7 +56,7 @@ func TestKeywordIndexEdges(t *testing.T) {
 		t.Errorf("at %v, want %v", starts, want)
 	}
 	got = nil
-	x.walk(nil, func(w, _ int) { got = append(got, w) })
+	x.walk("", func(w, _ int) { got = append(got, w) })
 	if len(got) != 0 {
 		t.Errorf("empty text: %v", got)
 	}
@@ -66,15 +66,16 @@ func BenchmarkKeywordIndex(b *testing.B) {
 	words := tokenFinder().words
 	x := newKeywordIndex(words)
 	ac := ahocorasick.NewTrieBuilder().AddStrings(words).Build()
-	text := []byte(strings.Repeat(`run apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && curl -fsSL https://example.com/install.sh | sh -s -- --token "$npm_token" `, 4))
+	text := strings.Repeat(`run apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && curl -fsSL https://example.com/install.sh | sh -s -- --token "$npm_token" `, 4)
 	b.Run("index", func(b *testing.B) {
 		for b.Loop() {
 			x.walk(text, func(int, int) {})
 		}
 	})
 	b.Run("aho-corasick", func(b *testing.B) {
+		bytes := []byte(text)
 		for b.Loop() {
-			ac.Walk(text, func(_, _, _ int64) bool { return true })
+			ac.Walk(bytes, func(_, _, _ int64) bool { return true })
 		}
 	})
 }

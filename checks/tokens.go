@@ -272,7 +272,7 @@ func (s *tokenScanner) detectors(text string) []*lazyDetector {
 	ds := slices.Clip(s.always) // appending never writes to the shared array
 	// The text is lower-cased once into the byte slice the index reads.
 	var seen map[*lazyDetector]bool
-	s.keywords.walkString(lowerText(text), func(word, _ int) {
+	s.keywords.walk(lowerText(text), func(word, _ int) {
 		if seen == nil {
 			seen = map[*lazyDetector]bool{}
 		}
