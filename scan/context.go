@@ -254,11 +254,11 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 	budget := e.limits.ReadBytes
 	budgetReported := false
 	var problems []Problem
-	st, walkProblems := walkContext(e.fsys, dir, ign, e.limits, func(s sentEntry) {
+	st, walkProblems := walkContext(e.dc, dir, ign, e.limits, func(s sentEntry) {
 		repo := path.Join(dir, s.rel)
 		switch t := s.d.Type(); {
 		case t&fs.ModeSymlink != 0:
-			if target, err := fs.ReadLink(e.fsys, repo); err == nil {
+			if target, err := fs.ReadLink(e.dc, repo); err == nil {
 				if ctx.Links == nil {
 					ctx.Links = map[string]string{}
 				}
@@ -312,7 +312,7 @@ func (e *engine) classify(repo string, budget *int64) (v verdict, spent bool) {
 	read := false
 	readFile := func() ([]byte, bool) {
 		read = true
-		f, err := e.fsys.Open(repo)
+		f, err := e.dc.Open(repo)
 		if err != nil {
 			return nil, false
 		}
@@ -417,11 +417,11 @@ func (e *engine) planContexts(targets []target) []Problem {
 	}
 	var problems []Problem
 	discovered := contextMap{}
-	for _, f := range composeFiles(e.fsys, dockerfiles) {
-		problems = append(problems, readCompose(e.fsys, f, discovered)...)
+	for _, f := range composeFiles(e.dc, dockerfiles) {
+		problems = append(problems, readCompose(e.dc, f, discovered)...)
 	}
-	for _, f := range workflowFiles(e.fsys) {
-		problems = append(problems, readWorkflow(e.fsys, f, discovered)...)
+	for _, f := range workflowFiles(e.dc) {
+		problems = append(problems, readWorkflow(e.dc, f, discovered)...)
 	}
 	configured := map[string][]string{}
 	for k, v := range e.cfg.Contexts {

@@ -409,7 +409,7 @@ func TestContextBounds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := &engine{fsys: files, cfg: &Config{}, settings: &checks.Settings{}, limits: tt.lim.withDefaults(), verdicts: map[string]verdict{}}
+			e := &engine{dc: newDirCache(files), cfg: &Config{}, settings: &checks.Settings{}, limits: tt.lim.withDefaults(), verdicts: map[string]verdict{}}
 			ctx, probs := e.walk(".", nil)
 			var msgs []string
 			for _, p := range probs {

@@ -40,11 +40,10 @@ type Options struct {
 // context).
 func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Result, error) {
 	dc := newDirCache(fsys)
-	fsys = dc
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
-		if cfg, err = LoadConfig(fsys, ConfigFile); err != nil {
+		if cfg, err = LoadConfig(dc, ConfigFile); err != nil {
 			return nil, err
 		}
 	}
@@ -57,7 +56,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		paths = []string{"."}
 	}
 	e := &engine{
-		fsys: fsys, dc: dc, cfg: cfg, rules: rules, levels: levels,
+		dc: dc, cfg: cfg, rules: rules, levels: levels,
 		settings: cfg.settings(), ignores: map[useKey]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
 	}
@@ -136,8 +135,7 @@ feed:
 }
 
 type engine struct {
-	fsys     fs.FS // dc, as the rules and walks read it
-	dc       *dirCache
+	dc       *dirCache // the scanned tree, read through the folder cache
 	cfg      *Config
 	rules    []*checks.Rule
 	ruleByID map[string]*checks.Rule // the rules that run
@@ -183,7 +181,7 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 		if !e.dc.isFile(p) {
 			return
 		}
-		src, prob := readFile(e.fsys, p)
+		src, prob := readFile(e.dc, p)
 		if prob != nil {
 			ent.problem = prob
 			return
@@ -213,7 +211,7 @@ func (e *engine) check(t target) (out fileOut) {
 	var src source
 	switch t.kind {
 	case dockerfileKind:
-		b, prob := readFile(e.fsys, t.path)
+		b, prob := readFile(e.dc, t.path)
 		if prob != nil {
 			out.problems = append(out.problems, *prob)
 			return out
@@ -391,7 +389,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 // otherSource reads a file that a finding names but that is not the target
 // (a context file a Dockerfile would ship).
 func (e *engine) otherSource(p string) source {
-	b, prob := readFile(e.fsys, p)
+	b, prob := readFile(e.dc, p)
 	if prob != nil {
 		return source{}
 	}
