@@ -964,14 +964,21 @@ func gapFiles(ctxs []*BuildContext, lines []string, exclude *patternmatcher.Patt
 // fileList names files for a message: the first few with their kinds, then
 // how many more.
 func fileList(files []contextSecretFile) string {
+	return namedFiles(len(files), func(i int) (string, string) { return files[i].path, files[i].kind })
+}
+
+// namedFiles names n files, file(i) giving the path and kind of the i-th:
+// the first few with their kinds, then how many more.
+func namedFiles(n int, file func(i int) (path, kind string)) string {
 	const shown = 5
 	var names []string
-	for n, f := range files {
-		if n == shown {
-			names = append(names, fmt.Sprintf("%d more", len(files)-shown))
+	for i := range n {
+		if i == shown {
+			names = append(names, fmt.Sprintf("%d more", n-shown))
 			break
 		}
-		names = append(names, fmt.Sprintf("%s (%s)", f.path, f.kind))
+		p, kind := file(i)
+		names = append(names, fmt.Sprintf("%s (%s)", p, kind))
 	}
 	if len(names) == 1 {
 		return names[0]

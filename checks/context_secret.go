@@ -122,19 +122,10 @@ func stageLabelOf(s *Stage) string {
 // shippedList names files for a message: the first few with their kinds,
 // then how many more.
 func shippedList(ctx *BuildContext, files []int) string {
-	const shown = 5
-	var names []string
-	for n, i := range files {
-		if n == shown {
-			names = append(names, fmt.Sprintf("%d more", len(files)-shown))
-			break
-		}
-		names = append(names, fmt.Sprintf("%s (%s)", ctx.RepoPath(ctx.Secrets[i].Path), ctx.Secrets[i].Kind))
-	}
-	if len(names) == 1 {
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return namedFiles(len(files), func(i int) (string, string) {
+		f := ctx.Secrets[files[i]]
+		return ctx.RepoPath(f.Path), f.Kind
+	})
 }
 
 // shippedFix tells which ignore lines keep the files out of the context.
