@@ -440,6 +440,17 @@ func (s *Server) pr(w http.ResponseWriter, g []string) (*Repo, *PR) {
 
 // page applies GitHub's pagination to n items: per_page (default 30, at
 // most 100) and page, with a Link header.
+// writePage answers a list request with the page of items it asks for,
+// each encoded by item, and GitHub's Link header.
+func writePage[T any](w http.ResponseWriter, req *http.Request, items []T, item func(T) map[string]any) {
+	from, to := page(w, req, len(items))
+	out := []map[string]any{}
+	for _, it := range items[from:to] {
+		out = append(out, item(it))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 func page(w http.ResponseWriter, req *http.Request, n int) (from, to int) {
 	q := req.URL.Query()
 	per, err := strconv.Atoi(q.Get("per_page"))
@@ -496,9 +507,7 @@ func (s *Server) listFiles(w http.ResponseWriter, req *http.Request, g []string)
 		return
 	}
 	files := pr.Diffs[pr.Head]
-	from, to := page(w, req, min(len(files), MaxFiles))
-	out := []map[string]any{}
-	for _, f := range files[from:to] {
+	writePage(w, req, files[:min(len(files), MaxFiles)], func(f File) map[string]any {
 		j := map[string]any{"sha": strings.Repeat("a", 40), "filename": f.Filename, "status": f.Status}
 		if f.Patch != "" {
 			j["patch"] = f.Patch
@@ -506,9 +515,8 @@ func (s *Server) listFiles(w http.ResponseWriter, req *http.Request, g []string)
 		if f.PreviousFilename != "" {
 			j["previous_filename"] = f.PreviousFilename
 		}
-		out = append(out, j)
-	}
-	writeJSON(w, http.StatusOK, out)
+		return j
+	})
 }
 
 func (s *Server) commentJSON(r *Repo, pr *PR, c *Comment) map[string]any {
@@ -556,12 +564,7 @@ func (s *Server) listComments(w http.ResponseWriter, req *http.Request, g []stri
 			visible = append(visible, c)
 		}
 	}
-	from, to := page(w, req, len(visible))
-	out := []map[string]any{}
-	for _, c := range visible[from:to] {
-		out = append(out, s.commentJSON(r, pr, c))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, req, visible, func(c *Comment) map[string]any { return s.commentJSON(r, pr, c) })
 }
 
 func (s *Server) editComment(w http.ResponseWriter, g []string, body []byte, tok Token) {
@@ -597,12 +600,7 @@ func (s *Server) listReviews(w http.ResponseWriter, req *http.Request, g []strin
 			visible = append(visible, rv)
 		}
 	}
-	from, to := page(w, req, len(visible))
-	out := []map[string]any{}
-	for _, rv := range visible[from:to] {
-		out = append(out, s.reviewJSON(r, pr, rv))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, req, visible, func(rv *Review) map[string]any { return s.reviewJSON(r, pr, rv) })
 }
 
 type draftComment struct {
