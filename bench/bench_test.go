@@ -13,7 +13,6 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -228,16 +227,13 @@ func (p *peakSampler) stop() (heap, total uint64) {
 	return p.heap, p.total
 }
 
-// skipDirs are the folders the scan does not walk either.
-var skipDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "node_modules": true, "vendor": true}
-
 type target struct {
 	path   string
 	ignore bool
 }
 
 // targets lists the Dockerfiles and ignore files under the root by the
-// names the scan recognises.
+// scan's own name rules, with a walk of its own.
 func targets(fsys fs.FS) ([]target, error) {
 	var ts []target
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -245,7 +241,7 @@ func targets(fsys fs.FS) ([]target, error) {
 			return err
 		}
 		if d.IsDir() {
-			if p != "." && skipDirs[d.Name()] {
+			if p != "." && scan.SkippedFolder(d.Name()) {
 				return fs.SkipDir
 			}
 			return nil
@@ -258,30 +254,15 @@ func targets(fsys fs.FS) ([]target, error) {
 		} else if !d.Type().IsRegular() {
 			return nil
 		}
-		switch name := strings.ToLower(d.Name()); {
-		case strings.HasSuffix(name, ".dockerignore"):
+		switch dockerfile, ignore := scan.TargetName(d.Name()); {
+		case ignore:
 			ts = append(ts, target{p, true})
-		case dockerfileName(name):
+		case dockerfile:
 			ts = append(ts, target{p, false})
 		}
 		return nil
 	})
 	return ts, err
-}
-
-func dockerfileName(lower string) bool {
-	switch {
-	case lower == "dockerfile", lower == "containerfile",
-		strings.HasSuffix(lower, ".dockerfile"), strings.HasSuffix(lower, ".containerfile"):
-		return true
-	case strings.HasPrefix(lower, "dockerfile.") || strings.HasPrefix(lower, "containerfile."):
-		switch filepath.Ext(lower) {
-		case ".md", ".txt", ".rst", ".orig", ".bak", ".swp", ".sh", ".yml", ".yaml", ".json", ".tmpl", ".patch", ".diff":
-			return false
-		}
-		return true
-	}
-	return false
 }
 
 // parseOnly walks, reads and parses every target with BuildKit alone and

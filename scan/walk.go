@@ -36,6 +36,17 @@ var skipDirs = map[string]bool{
 	".git": true, ".hg": true, ".svn": true, "node_modules": true, "vendor": true,
 }
 
+// TargetName tells whether discovery takes a file of this name as a
+// Dockerfile or as an ignore file.
+func TargetName(name string) (dockerfile, ignore bool) {
+	k := classify(name)
+	return k == dockerfileKind, k == ignoreKind
+}
+
+// SkippedFolder tells whether discovery leaves out a folder of this name
+// (below the folders it is given).
+func SkippedFolder(name string) bool { return skipDirs[name] }
+
 // classify tells whether a file name is a Dockerfile or an ignore file.
 func classify(name string) kind {
 	lower := strings.ToLower(name)
