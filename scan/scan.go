@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-	"unique"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
@@ -60,6 +59,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		settings: cfg.settings(), ignores: map[useKey]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
 	}
+	e.packing = newPacker(rules)
 	e.ruleByID = make(map[string]*checks.Rule, len(rules))
 	for _, r := range rules {
 		e.ruleByID[r.ID] = r
@@ -88,7 +88,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	for range min(workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				if out := e.check(targets[i]); len(out.findings)+len(out.problems)+len(out.contexts) > 0 {
+				if out := e.check(targets[i]); out.nfindings+len(out.problems)+len(out.contexts) > 0 {
 					outs[i] = &out
 				}
 				targets[i].uses = nil
@@ -114,7 +114,7 @@ feed:
 	var nf, np, nc int
 	for _, o := range outs {
 		if o != nil {
-			nf, np, nc = nf+len(o.findings), np+len(o.problems), nc+len(o.contexts)
+			nf, np, nc = nf+o.nfindings, np+len(o.problems), nc+len(o.contexts)
 		}
 	}
 	res := &Result{Rules: rules, Files: make([]string, 0, len(targets)), Findings: make([]Finding, 0, nf),
@@ -122,7 +122,10 @@ feed:
 	for i, t := range targets {
 		res.Files = append(res.Files, t.path)
 		if o := outs[i]; o != nil {
-			res.Findings = append(res.Findings, o.findings...)
+			var err error
+			if res.Findings, err = e.packing.unpack(o.findings, res.Findings); err != nil {
+				res.Problems = append(res.Problems, Problem{Path: t.path, Level: checks.Error, Message: fmt.Sprintf("internal error: the findings on %s could not be read back: %v", t.path, err)})
+			}
 			res.Problems = append(res.Problems, o.problems...)
 			res.Contexts = append(res.Contexts, o.contexts...)
 			outs[i] = nil
@@ -139,6 +142,7 @@ type engine struct {
 	cfg      *Config
 	rules    []*checks.Rule
 	ruleByID map[string]*checks.Rule // the rules that run
+	packing  *packer                 // packs findings until the scan ends
 	levels   map[string]checks.Level
 	settings *checks.Settings
 
@@ -192,9 +196,10 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 }
 
 type fileOut struct {
-	findings []Finding
-	problems []Problem
-	contexts []BuildContext
+	findings  packedFindings
+	nfindings int
+	problems  []Problem
+	contexts  []BuildContext
 }
 
 // source is one file's text as findings on it need it.
@@ -273,7 +278,8 @@ func (e *engine) check(t target) (out fileOut) {
 		}
 		e.run(t.path, nil, ign, nil, governed, collect, &out)
 	}
-	out.findings = e.finish(t, dedupe(raw), src)
+	fs := e.finish(t, dedupe(raw), src)
+	out.findings, out.nfindings = e.packing.pack(fs), len(fs)
 	return out
 }
 
@@ -297,9 +303,6 @@ func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, ct
 		}()
 	}
 }
-
-// intern returns the canonical copy of s, detached from any larger string.
-func intern(s string) string { return unique.Make(s).Value() }
 
 // dedupe drops findings that several build contexts of one Dockerfile gave
 // alike.
@@ -350,26 +353,24 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 			sources[f.Path] = s
 		}
 		start, end := s.instruction(f.Span.Line)
-		// The texts are interned: they are kept until the scan ends, a
-		// snippet would otherwise hold its whole file, and many findings
-		// share a message (every ignore file with the same gaps).
-		f.Snippet = intern(m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n")))
+		// Packing copies the texts, so a snippet does not hold its file.
+		f.Snippet = m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n"))
 		if f.Key == "" {
-			f.Key = intern(normalize(f.Snippet))
+			f.Key = normalize(f.Snippet)
 		} else {
-			f.Key = intern(m.mask(f.Key))
+			f.Key = m.mask(f.Key)
 		}
-		f.Message = intern(m.maskProse(f.Message))
-		f.Fix = intern(m.maskProse(f.Fix))
+		f.Message = m.maskProse(f.Message)
+		f.Fix = m.maskProse(f.Fix)
 		if f.Suggestion != nil {
 			sg := *f.Suggestion
-			sg.Text = intern(m.mask(sg.Text))
+			sg.Text = m.mask(sg.Text)
 			f.Suggestion = &sg
 		}
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = intern(m.maskProse(r.Message))
+				r.Message = m.maskProse(r.Message)
 				rel[i] = r
 			}
 			f.Related = rel
