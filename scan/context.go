@@ -87,13 +87,17 @@ type walkStats struct {
 func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
 	lim = lim.withDefaults()
 	var problems []Problem
-	info, err := fs.Stat(fsys, dir)
-	if err != nil || !info.IsDir() {
-		msg := fmt.Sprintf("build context %s is not a folder of the scanned tree", dir)
-		if err != nil {
-			msg = fmt.Sprintf("cannot read build context %s: %s", dir, reason(err))
+	// The folder cache knows a listed folder without a system call; the
+	// stat says why another is not one.
+	if dc, ok := fsys.(*dirCache); !ok || !dc.isDir(dir) {
+		info, err := fs.Stat(fsys, dir)
+		if err != nil || !info.IsDir() {
+			msg := fmt.Sprintf("build context %s is not a folder of the scanned tree", dir)
+			if err != nil {
+				msg = fmt.Sprintf("cannot read build context %s: %s", dir, reason(err))
+			}
+			return walkStats{}, []Problem{{Path: dir, Level: checks.Warning, Message: msg}}
 		}
-		return walkStats{}, []Problem{{Path: dir, Level: checks.Warning, Message: msg}}
 	}
 	// The matcher is the build's, lent for this walk alone: patternmatcher
 	// compiles lazily and is not safe for concurrent use.

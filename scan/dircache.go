@@ -227,8 +227,9 @@ func (l *listing) appendTo(b []byte) []byte {
 	return append(b, l.names...)
 }
 
-// get returns a copy of the listing of dir; false when it is not here.
-func (f *frozenListings) get(dir string) (*listing, bool) {
+// find returns the arena from dir's listing on, past its path; false when
+// it is not here.
+func (f *frozenListings) find(dir string) ([]byte, bool) {
 	off, ok := f.index[maphash.String(f.seed, dir)]
 	if !ok {
 		return nil, false
@@ -238,7 +239,15 @@ func (f *frozenListings) get(dir string) (*listing, bool) {
 	if string(b[4:4+n]) != dir {
 		return nil, false
 	}
-	b = b[4+n:]
+	return b[4+n:], true
+}
+
+// get returns a copy of the listing of dir; false when it is not here.
+func (f *frozenListings) get(dir string) (*listing, bool) {
+	b, ok := f.find(dir)
+	if !ok {
+		return nil, false
+	}
 	count := int(binary.LittleEndian.Uint32(b))
 	b = b[4:]
 	l := &listing{dir: dir, ends: make([]uint32, count), modes: make([]fs.FileMode, count)}
@@ -324,6 +333,24 @@ func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.Stat(c.fsys, name)
+}
+
+// isDir reports whether name is a folder (or a link to one), without the
+// file system when the folder's own listing is cached: a listing is only
+// made of a folder.
+func (c *dirCache) isDir(name string) bool {
+	c.mu.Lock()
+	_, ok := c.dirs[name]
+	frozen := c.frozen
+	c.mu.Unlock()
+	if !ok && frozen != nil {
+		_, ok = frozen.find(name)
+	}
+	if ok {
+		return true
+	}
+	info, err := fs.Stat(c.fsys, name)
+	return err == nil && info.IsDir()
 }
 
 // isFile reports whether name is a regular file or a link to one, from the

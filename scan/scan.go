@@ -172,7 +172,10 @@ type ignoreEntry struct {
 	problem *Problem
 }
 
-// ignoreFile reads and parses an ignore file once per scan; nil when absent.
+// ignoreFile reads and parses an ignore file once per scan. Discovery and
+// the context plan found p to be a regular file (or a link to one), so it
+// is opened without asking again: that stat was two system calls per
+// ignore file.
 func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 	e.mu.Lock()
 	ent := e.ignores[ignoreKey(p)]
@@ -182,9 +185,6 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 	}
 	e.mu.Unlock()
 	ent.once.Do(func() {
-		if !e.dc.isFile(p) {
-			return
-		}
 		src, prob := readFile(e.dc, p)
 		if prob != nil {
 			ent.problem = prob
