@@ -132,13 +132,19 @@ func (c *dirCache) ReadDir(name string) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
+// cached returns the listing of name made in the cache's first life, or
+// the frozen store that may hold it.
+func (c *dirCache) cached(name string) (*listing, *frozenListings, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.dirs[name]
+	return l, c.frozen, ok
+}
+
 // list returns the cached listing of a folder, listing it on first use; on
 // an error, nothing is cached and listed holds what the file system gave.
 func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err error) {
-	c.mu.Lock()
-	l, ok := c.dirs[name]
-	frozen := c.frozen
-	c.mu.Unlock()
+	l, frozen, ok := c.cached(name)
 	if !ok && frozen != nil {
 		l, ok = frozen.get(name)
 	}
@@ -339,10 +345,7 @@ func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
 // file system when the folder's own listing is cached: a listing is only
 // made of a folder.
 func (c *dirCache) isDir(name string) bool {
-	c.mu.Lock()
-	_, ok := c.dirs[name]
-	frozen := c.frozen
-	c.mu.Unlock()
+	_, frozen, ok := c.cached(name)
 	if !ok && frozen != nil {
 		_, ok = frozen.find(name)
 	}
