@@ -43,12 +43,12 @@ var composeName = regexp.MustCompile(`^(docker-)?compose([.-][^/]*)?\.ya?ml$`)
 // folder down (deploy/, docker/) and in every folder above a Dockerfile.
 // A Compose file elsewhere is not read; its Dockerfiles keep their default
 // contexts.
-func composeFiles(fsys fs.FS, dockerfiles []string) []string {
+func composeFiles(dc *dirCache, dockerfiles []string) []string {
 	dirs := map[string]bool{".": true}
-	if entries, err := fs.ReadDir(fsys, "."); err == nil {
-		for _, d := range entries {
-			if d.IsDir() && !skipDirs[d.Name()] {
-				dirs[d.Name()] = true
+	if l, _, err := dc.list("."); err == nil {
+		for i := range l.len() {
+			if l.modes[i].IsDir() && !skipDirs[l.name(i)] {
+				dirs[l.name(i)] = true
 			}
 		}
 	}
@@ -62,13 +62,20 @@ func composeFiles(fsys fs.FS, dockerfiles []string) []string {
 	}
 	var out []string
 	for d := range dirs {
-		entries, err := fs.ReadDir(fsys, d)
+		l, _, err := dc.list(d)
 		if err != nil {
 			continue
 		}
-		for _, e := range entries {
-			if e.Type().IsRegular() && composeName.MatchString(strings.ToLower(e.Name())) {
-				out = append(out, path.Join(d, e.Name()))
+		for i := range l.len() {
+			// The regexp only for a name that can match: the folder of
+			// every Dockerfile is looked at.
+			name := l.name(i)
+			if !l.modes[i].IsRegular() {
+				continue
+			}
+			lower := strings.ToLower(name)
+			if (strings.HasPrefix(lower, "compose") || strings.HasPrefix(lower, "docker-compose")) && composeName.MatchString(lower) {
+				out = append(out, path.Join(d, name))
 			}
 		}
 	}

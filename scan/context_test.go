@@ -628,3 +628,21 @@ func TestFrozenListings(t *testing.T) {
 		t.Error("a/missing found")
 	}
 }
+
+func TestUnderAny(t *testing.T) {
+	folders := map[string]bool{"a/b": true, "c": true}
+	for dir, want := range map[string]bool{
+		"a/b": true, "a/b/c": true, "a/b/c/d": true, "c": true, "c/x": true,
+		"a": false, "a/bc": false, "a/bc/b": false, "cc": false, ".": false, "x/a/b": false,
+	} {
+		if got := underAny(dir, folders); got != want {
+			t.Errorf("underAny(%q) = %v, want %v", dir, got, want)
+		}
+	}
+	root := map[string]bool{".": true}
+	for _, dir := range []string{".", "a", "a/b/c"} {
+		if !underAny(dir, root) {
+			t.Errorf("underAny(%q) with the root as a context = false", dir)
+		}
+	}
+}

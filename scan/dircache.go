@@ -175,18 +175,17 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 func (c *dirCache) drop(contexts map[string]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	size, count := 0, 0
+	size := 0
+	var kept []*listing
 	for dir, l := range c.dirs {
 		if underAny(dir, contexts) {
 			size += 8 + len(dir) + 8*l.len() + len(l.names)
-			count++
+			kept = append(kept, l)
 		}
 	}
-	f := &frozenListings{arena: make([]byte, 0, size), index: make(map[uint64]uint32, count), seed: maphash.MakeSeed()}
-	for dir, l := range c.dirs {
-		if !underAny(dir, contexts) {
-			continue
-		}
+	f := &frozenListings{arena: make([]byte, 0, size), index: make(map[uint64]uint32, len(kept)), seed: maphash.MakeSeed()}
+	for _, l := range kept {
+		dir := l.dir
 		h := maphash.String(f.seed, dir)
 		if _, taken := f.index[h]; taken || len(f.arena) > math.MaxUint32/2 {
 			continue // a hash taken by another folder, or a huge tree: listed again
@@ -197,15 +196,18 @@ func (c *dirCache) drop(contexts map[string]bool) {
 	c.frozen, c.dirs, c.dropped = f, map[string]*listing{}, true
 }
 
-// underAny reports whether dir is one of folders or inside one.
+// underAny reports whether dir, a clean slash path relative to the root,
+// is one of folders or inside one ("." is the root, around every folder).
 func underAny(dir string, folders map[string]bool) bool {
-	for d := dir; ; d = path.Dir(d) {
-		if folders[d] {
+	for {
+		if folders[dir] {
 			return true
 		}
-		if d == "." || d == "/" {
-			return false
+		i := strings.LastIndexByte(dir, '/')
+		if i < 0 {
+			return folders["."]
 		}
+		dir = dir[:i]
 	}
 }
 
