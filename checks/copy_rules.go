@@ -203,8 +203,9 @@ type secretFileModel struct {
 	df      *Dockerfile
 	writes  []*secretFileWrite
 	removes []*fileRemoval
-	// state is the folder and home in effect at each instruction.
-	state map[*Instruction]stageShellState
+	// copyDir is the folder in effect at each COPY and ADD, the only
+	// instructions read again after the model is built.
+	copyDir map[*Instruction]string
 }
 
 type stageShellState struct{ dir, home string }
@@ -220,7 +221,7 @@ func newSecretFileModel(df *Dockerfile) *secretFileModel {
 }
 
 func buildSecretFileModel(df *Dockerfile) *secretFileModel {
-	m := &secretFileModel{df: df, state: map[*Instruction]stageShellState{}}
+	m := &secretFileModel{df: df, copyDir: map[*Instruction]string{}}
 	final := map[*Stage]stageShellState{}
 	for _, s := range df.Stages {
 		st := stageShellState{dir: "/", home: "/root"}
@@ -228,7 +229,6 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 			st = final[s.BaseStage]
 		}
 		for _, in := range s.Instructions {
-			m.state[in] = st
 			switch c := in.Command.(type) {
 			case *instructions.WorkdirCommand:
 				st.dir = joinStagePath(st.dir, c.Path)
@@ -241,8 +241,10 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 					}
 				}
 			case *instructions.CopyCommand:
+				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, c.From != "", st)
 			case *instructions.AddCommand:
+				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, false, st)
 			case *instructions.RunCommand:
 				m.addRun(in, c, st)
@@ -521,7 +523,7 @@ func (m *secretFileModel) copiedOut(from *Stage, p string, dir bool, seen map[*S
 			}
 			n := len(c.SourcePaths)
 			destDir := strings.HasSuffix(c.DestPath, "/") || n > 1
-			dest := joinStagePath(m.state[in].dir, c.DestPath)
+			dest := joinStagePath(m.copyDir[in], c.DestPath)
 			for _, src := range c.SourcePaths {
 				abs := joinStagePath("/", src)
 				var landing string
@@ -1281,7 +1283,7 @@ func (m *secretFileModel) broadCopies() []broadCopy {
 				if !broadCopySource(src) {
 					continue
 				}
-				w := &secretFileWrite{in: in, path: joinStagePath(m.state[in].dir, sd.DestPath)}
+				w := &secretFileWrite{in: in, path: joinStagePath(m.copyDir[in], sd.DestPath)}
 				f, ok := m.fate(w)
 				if ok {
 					out = append(out, broadCopy{in: in, src: src, excludes: excludes, via: f.via})

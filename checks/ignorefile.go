@@ -65,6 +65,9 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 	f.buildPatterns, f.readErr = all, err
 	paired := err == nil
 	if paired {
+		if len(all) > 0 {
+			f.Patterns = make([]IgnorePattern, 0, len(all))
+		}
 		n := 0
 		for i, line := range f.Lines {
 			if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {

@@ -75,6 +75,9 @@ type argDecl struct {
 // Dockerfile and settings: classifying defaults was 3% of a scan. Nothing
 // changes an argDecl once read.
 func readArgs(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDecl {
+	if _, ok := in.Command.(*instructions.ArgCommand); !ok {
+		return nil // the rules ask of every instruction; most are no ARG
+	}
 	df := p.Dockerfile
 	df.argsMu.Lock()
 	defer df.argsMu.Unlock()

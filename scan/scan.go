@@ -205,7 +205,7 @@ type fileOut struct {
 // source is one file's text as findings on it need it.
 type source struct {
 	lines  []string
-	ranges [][2]int // instruction line ranges, for pragmas and snippets
+	ranges [][2]int // instruction line ranges, for pragmas and snippets; none: a line each
 	nodes  []*parser.Node
 }
 
@@ -230,9 +230,10 @@ func (e *engine) check(t target) (out fileOut) {
 			df.Errors = append(df.Errors, checks.SyntaxError{Line: errorLine(err), Message: firstLine(err.Error())})
 		}
 		src.lines = df.Lines
-		for _, in := range df.Instructions {
-			src.ranges = append(src.ranges, [2]int{in.StartLine, in.EndLine})
-			src.nodes = append(src.nodes, in.Node)
+		src.ranges = make([][2]int, len(df.Instructions))
+		src.nodes = make([]*parser.Node, len(df.Instructions))
+		for i, in := range df.Instructions {
+			src.ranges[i], src.nodes[i] = [2]int{in.StartLine, in.EndLine}, in.Node
 		}
 		for _, u := range t.uses {
 			// planContexts found the ignore file with the same look-ups.
@@ -266,10 +267,9 @@ func (e *engine) check(t target) (out fileOut) {
 		if ign == nil {
 			return out
 		}
+		// Each line is its own instruction: source.instruction's answer
+		// without ranges.
 		src.lines = ign.Lines
-		for i := range ign.Lines {
-			src.ranges = append(src.ranges, [2]int{i + 1, i + 1})
-		}
 		var governed []*checks.BuildContext
 		for _, dir := range e.governs[t.path] {
 			ent, probs := e.context(dir, t.path, ign)
