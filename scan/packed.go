@@ -10,18 +10,19 @@ import (
 	"github.com/stowaway-dev/stowaway/checks"
 )
 
-// packedFindings are a target's findings encoded into one byte slice, the
-// form they wait in until the scan ends. Kept as Finding values (strings,
-// slices and pointers) the findings of a large tree were a quarter of the
-// live heap, which the collector traced again on every cycle; under the
-// memory limit that was a tenth of a monorepo scan's time. A byte slice
-// holds no pointers: the collector skips its contents.
-type packedFindings []byte
+// packedOut is a target's findings and build contexts encoded into one
+// byte slice, the form they wait in until the scan ends. Kept as Finding
+// and BuildContext values (strings, slices and pointers) those of a large
+// tree were a quarter of the live heap, which the collector traced again on
+// every cycle; under the memory limit that was a seventh of a monorepo
+// scan's time. A byte slice holds no pointers: the collector skips its
+// contents.
+type packedOut []byte
 
-// packer packs and unpacks the findings of one scan. Texts that many
-// findings share (rule IDs, messages, suggestions, snippets) are kept once
-// in its table and packed as their number; the others (paths, fixes that
-// name files, fingerprints) are packed whole.
+// packer packs and unpacks the findings and build contexts of one scan.
+// Texts that many share (rule IDs, messages, suggestions, snippets, kinds
+// of secret files) are kept once in its table and packed as their number;
+// the others (paths, fixes that name files, fingerprints) are packed whole.
 type packer struct {
 	// The rules a finding may name: the engine's rules and the
 	// invalid-pragma rule, which reports even when turned off.
@@ -58,10 +59,10 @@ func (t *packer) appendText(b []byte, s string) []byte {
 	return binary.AppendUvarint(b, id)
 }
 
-// pack encodes fs; nil when there are none. A rule missing from the table
-// is recorded as none.
-func (t *packer) pack(fs []Finding) packedFindings {
-	if len(fs) == 0 {
+// pack encodes fs and cs; nil when there are none. A rule missing from the
+// table is recorded as none.
+func (t *packer) pack(fs []Finding, cs []BuildContext) packedOut {
+	if len(fs)+len(cs) == 0 {
 		return nil
 	}
 	var b []byte
@@ -108,13 +109,36 @@ func (t *packer) pack(fs []Finding) packedFindings {
 		g := f.Region
 		b = appendInts(b, g.StartLine, g.StartColumn, g.EndLine, g.EndColumn)
 	}
+	b = binary.AppendUvarint(b, uint64(len(cs)))
+	for i := range cs {
+		c := &cs[i]
+		b = appendString(b, c.Dockerfile)
+		b = appendString(b, c.Dir)
+		b = appendString(b, c.Ignore)
+		b = t.appendText(b, c.From)
+		if c.Complete {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		b = binary.AppendUvarint(b, uint64(len(c.Secrets)))
+		for _, s := range c.Secrets {
+			b = appendString(b, s.Path)
+			b = t.appendText(b, s.Kind)
+		}
+		b = binary.AppendUvarint(b, uint64(len(c.Shipments)))
+		for _, s := range c.Shipments {
+			b = appendInts(b, s.Line, s.From, s.To)
+		}
+	}
 	return b
 }
 
-// unpack decodes findings that pack encoded, appending them to out.
-func (t *packer) unpack(p packedFindings, out []Finding) ([]Finding, error) {
+// unpack decodes what pack encoded, appending the findings to fs and the
+// build contexts to cs.
+func (t *packer) unpack(p packedOut, fs []Finding, cs []BuildContext) ([]Finding, []BuildContext, error) {
 	if len(p) == 0 {
-		return out, nil
+		return fs, cs, nil
 	}
 	d := decoder{b: p}
 	n := d.uint()
@@ -153,11 +177,31 @@ func (t *packer) unpack(p packedFindings, out []Finding) ([]Finding, error) {
 		}
 		f.Region = Region{StartLine: d.int(), StartColumn: d.int(), EndLine: d.int(), EndColumn: d.int()}
 		if d.err != nil {
-			return out, d.err
+			return fs, cs, d.err
 		}
-		out = append(out, f)
+		fs = append(fs, f)
 	}
-	return out, d.err
+	n = d.uint()
+	for range n {
+		c := BuildContext{Dockerfile: d.string(), Dir: d.string(), Ignore: d.string(), From: t.text(&d), Complete: d.byte() == 1}
+		if k := d.uint(); k > 0 && k <= uint64(len(d.b)-d.off) {
+			c.Secrets = make([]ContextSecret, k)
+			for j := range c.Secrets {
+				c.Secrets[j] = ContextSecret{Path: d.string(), Kind: t.text(&d)}
+			}
+		}
+		if k := d.uint(); k > 0 && k <= uint64(len(d.b)-d.off) {
+			c.Shipments = make([]ContextShipment, k)
+			for j := range c.Shipments {
+				c.Shipments[j] = ContextShipment{Line: d.int(), From: d.int(), To: d.int()}
+			}
+		}
+		if d.err != nil {
+			return fs, cs, d.err
+		}
+		cs = append(cs, c)
+	}
+	return fs, cs, d.err
 }
 
 func appendString(b []byte, s string) []byte {

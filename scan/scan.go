@@ -88,7 +88,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	for range min(workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				if out := e.check(targets[i]); out.nfindings+len(out.problems)+len(out.contexts) > 0 {
+				if out := e.check(targets[i]); out.nfindings+len(out.problems)+out.ncontexts > 0 {
 					outs[i] = &out
 				}
 				targets[i].uses = nil
@@ -114,7 +114,7 @@ feed:
 	var nf, np, nc int
 	for _, o := range outs {
 		if o != nil {
-			nf, np, nc = nf+o.nfindings, np+len(o.problems), nc+len(o.contexts)
+			nf, np, nc = nf+o.nfindings, np+len(o.problems), nc+o.ncontexts
 		}
 	}
 	res := &Result{Rules: rules, Files: make([]string, 0, len(targets)), Findings: make([]Finding, 0, nf),
@@ -123,11 +123,10 @@ feed:
 		res.Files = append(res.Files, t.path)
 		if o := outs[i]; o != nil {
 			var err error
-			if res.Findings, err = e.packing.unpack(o.findings, res.Findings); err != nil {
+			if res.Findings, res.Contexts, err = e.packing.unpack(o.packed, res.Findings, res.Contexts); err != nil {
 				res.Problems = append(res.Problems, Problem{Path: t.path, Level: checks.Error, Message: fmt.Sprintf("internal error: the findings on %s could not be read back: %v", t.path, err)})
 			}
 			res.Problems = append(res.Problems, o.problems...)
-			res.Contexts = append(res.Contexts, o.contexts...)
 			outs[i] = nil
 		}
 	}
@@ -196,10 +195,10 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 }
 
 type fileOut struct {
-	findings  packedFindings
-	nfindings int
-	problems  []Problem
-	contexts  []BuildContext
+	problems             []Problem
+	packed               packedOut // the findings and build contexts
+	nfindings, ncontexts int
+	contexts             []BuildContext // until packed
 }
 
 // source is one file's text as findings on it need it.
@@ -279,7 +278,8 @@ func (e *engine) check(t target) (out fileOut) {
 		e.run(t.path, nil, ign, nil, governed, collect, &out)
 	}
 	fs := e.finish(t, dedupe(raw), src)
-	out.findings, out.nfindings = e.packing.pack(fs), len(fs)
+	out.packed, out.nfindings, out.ncontexts = e.packing.pack(fs, out.contexts), len(fs), len(out.contexts)
+	out.contexts = nil
 	return out
 }
 
