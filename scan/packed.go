@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"slices"
@@ -65,7 +66,12 @@ func (t *packer) pack(fs []Finding, cs []BuildContext) packedOut {
 	if len(fs)+len(cs) == 0 {
 		return nil
 	}
-	var b []byte
+	// Written into a scratch buffer, kept in one of the exact size: the
+	// slack of a grown slice would wait with it to the end of the scan.
+	scratch := scratchPool.Get().(*[]byte)
+	defer scratchPool.Put(scratch)
+	b := (*scratch)[:0]
+	defer func() { *scratch = b[:0] }()
 	b = binary.AppendUvarint(b, uint64(len(fs)))
 	for i := range fs {
 		f := &fs[i]
@@ -131,8 +137,10 @@ func (t *packer) pack(fs []Finding, cs []BuildContext) packedOut {
 			b = appendInts(b, s.Line, s.From, s.To)
 		}
 	}
-	return b
+	return packedOut(bytes.Clone(b))
 }
+
+var scratchPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // unpack decodes what pack encoded, appending the findings to fs and the
 // build contexts to cs.
