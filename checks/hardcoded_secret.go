@@ -401,7 +401,7 @@ func findAssignments(text string, s *Settings) []textAssignment {
 	// Where each command keyword occurs, found in one walk of the text;
 	// occurrences of one keyword do not overlap, as a search would find them.
 	var found [][]int // by index in commandKeywords.words
-	commandKeywords.index.walk(asciiLower(text), func(w, at int) {
+	commandKeywords.index.walk(text, func(w, at int) {
 		if found == nil {
 			found = make([][]int, len(commandKeywords.words))
 		}
@@ -438,30 +438,6 @@ func findAssignments(text string, s *Settings) []textAssignment {
 		}
 	}
 	return dedupeAssignments(out)
-}
-
-// asciiLower lower-cases ASCII letters only, so that offsets into the
-// result are offsets into s.
-// Text without upper case is returned as is, and the copy is made once.
-func asciiLower(s string) string {
-	i := 0
-	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
-		i++
-	}
-	if i == len(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
 }
 
 // keyValues calls fn with the key and the value's offset of every `key=`,

@@ -82,10 +82,14 @@ func (x *keywordIndex) link(n int32, b byte) int32 {
 }
 
 // walk calls found with the index of every keyword at every place it occurs
-// in text, and that place, by start position.
+// in text, and that place, by start position. Text is read with its ASCII
+// letters lower-cased (the keywords are lower case): what a walk of a
+// lower-cased copy finds, without the copy, which every instruction with
+// an upper-case keyword needed.
 func (x *keywordIndex) walk(text string, found func(word, start int)) {
 	for i := 0; i < len(text); i++ {
-		n := x.root[text[i]]
+		c := asciiFold[text[i]]
+		n := x.root[c]
 		if n == 0 {
 			continue
 		}
@@ -96,7 +100,7 @@ func (x *keywordIndex) walk(text string, found func(word, start int)) {
 			break
 		}
 		// Most positions end here, on the table of pairs.
-		n = x.pairs[int(text[i])<<8|int(text[i+1])]
+		n = x.pairs[int(c)<<8|int(asciiFold[text[i+1]])]
 		for j := i + 2; n != 0; j++ {
 			if w := x.nodes[n].word; w >= 0 {
 				found(int(w), i)
@@ -104,7 +108,19 @@ func (x *keywordIndex) walk(text string, found func(word, start int)) {
 			if j == len(text) {
 				break
 			}
-			n = x.link(n, text[j])
+			n = x.link(n, asciiFold[text[j]])
 		}
 	}
 }
+
+// asciiFold maps a byte to its lower case when it is an ASCII letter, to
+// itself otherwise.
+var asciiFold = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] += 'a' - 'A'
+		}
+	}
+	return t
+}()

@@ -60,6 +60,21 @@ func TestKeywordIndexEdges(t *testing.T) {
 	if len(got) != 0 {
 		t.Errorf("empty text: %v", got)
 	}
+	// ASCII case is folded: the same keywords at the same places.
+	got, starts = nil, nil
+	x.walk("xABcAb", func(w, at int) { got, starts = append(got, w), append(starts, at) })
+	if want := []int{0, 1, 2, 4, 0, 2}; !slices.Equal(got, want) || !slices.Equal(starts, []int{1, 1, 2, 2, 4, 5}) {
+		t.Errorf("upper case: found %v at %v", got, starts)
+	}
+}
+
+// TestKeywordsAreLowerCase guards what the folding walk relies on.
+func TestKeywordsAreLowerCase(t *testing.T) {
+	for _, w := range slices.Concat(tokenFinder().words, commandKeywords.words) {
+		if w != strings.ToLower(w) {
+			t.Errorf("keyword %q has upper case", w)
+		}
+	}
 }
 
 func BenchmarkKeywordIndex(b *testing.B) {

@@ -270,9 +270,10 @@ func (s *tokenScanner) detectors(text string) []*lazyDetector {
 		return []*lazyDetector{s.all}
 	}
 	ds := slices.Clip(s.always) // appending never writes to the shared array
-	// The text is lower-cased once into the byte slice the index reads.
+	// gitleaks looks for its keywords in lower-cased text; the index folds
+	// ASCII itself.
 	var seen map[*lazyDetector]bool
-	s.keywords.walk(lowerText(text), func(word, _ int) {
+	s.keywords.walk(lowerBeyondASCII(text), func(word, _ int) {
 		if seen == nil {
 			seen = map[*lazyDetector]bool{}
 		}
@@ -421,13 +422,13 @@ func firstOfOverlapping[T any](items []T, span func(T) (int, int)) []T {
 	return kept
 }
 
-// lowerText is strings.ToLower(s), without a copy for ASCII text that has
-// no upper case (most instructions).
-func lowerText(s string) string {
+// lowerBeyondASCII is strings.ToLower(s) for text that is not all ASCII,
+// and s itself for ASCII text, whose case the keyword index folds.
+func lowerBeyondASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return strings.ToLower(s)
 		}
 	}
-	return asciiLower(s)
+	return s
 }
