@@ -329,7 +329,7 @@ func (e *engine) classify(repo string, budget *int64) (v verdict, spent bool) {
 			spent = true
 			return nil, false
 		}
-		b, err := readAll(f, e.limits.FileBytes)
+		b, err := readAll(f, info.Size(), e.limits.FileBytes)
 		*budget -= int64(len(b))
 		if err != nil || int64(len(b)) > e.limits.FileBytes {
 			return nil, false

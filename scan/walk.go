@@ -71,12 +71,19 @@ func classify(name string) kind {
 func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 	var targets []target
 	var problems []Problem
-	seen := map[string]bool{}
+	// One walk meets each path once; only paths given twice, or one inside
+	// another, can repeat one, so only then is a set of them kept.
+	var seen map[string]bool
+	if len(paths) > 1 {
+		seen = map[string]bool{}
+	}
 	add := func(p string, k kind) {
 		if seen[p] || cfg.pathAllowed(p) {
 			return
 		}
-		seen[p] = true
+		if seen != nil {
+			seen[p] = true
+		}
 		targets = append(targets, target{path: p, kind: k})
 	}
 	for _, root := range paths {
@@ -146,7 +153,7 @@ func readFile(fsys fs.FS, p string) ([]byte, *Problem) {
 		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))}
 	}
 	defer f.Close()
-	src, err := readAll(f, MaxFileSize)
+	src, err := readAll(f, -1, MaxFileSize)
 	if err != nil {
 		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))}
 	}
@@ -160,13 +167,19 @@ func readFile(fsys fs.FS, p string) ([]byte, *Problem) {
 }
 
 // readAll reads f up to limit+1 bytes, into a buffer sized from the file's
-// size when it is known, as os.ReadFile does: io.ReadAll's doubling from
-// 512 bytes allocated about three times what a Dockerfile holds.
-func readAll(f fs.File, limit int64) ([]byte, error) {
-	size := int64(512)
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() >= 0 {
-		size = min(info.Size(), limit) + 1 // one more to see the end
+// size, as os.ReadFile does: io.ReadAll's doubling from 512 bytes allocated
+// about three times what a Dockerfile holds. size is the size a stat of f
+// gave the caller, or -1 to stat it here.
+func readAll(f fs.File, size, limit int64) ([]byte, error) {
+	if size < 0 {
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+			size = info.Size()
+		}
 	}
+	if size < 0 {
+		size = 511
+	}
+	size = min(size, limit) + 1 // one more to see the end
 	r := io.LimitReader(f, limit+1)
 	buf := make([]byte, 0, size)
 	for {
