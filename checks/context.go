@@ -62,7 +62,7 @@ type BuildContext struct {
 
 func (c *BuildContext) derive() {
 	c.derivedOnce.Do(func() {
-		std, release, _ := borrowMatcher(standardIgnoreLines())
+		std, release, _ := borrowMatcher(standardIgnoreKey(), standardIgnoreLines())
 		defer release()
 		c.lines = make([]string, len(c.Secrets))
 		c.repoFiles = make([]contextSecretFile, len(c.Secrets))
@@ -928,7 +928,7 @@ func gapFiles(ctxs []*BuildContext, lines []string, exclude *patternmatcher.Patt
 	}
 	var pms []*patternmatcher.PatternMatcher
 	for _, l := range lines {
-		if pm, release, err := borrowMatcher([]string{l}); err == nil {
+		if pm, release, err := borrowMatcher(keyOf([]string{l}), []string{l}); err == nil {
 			defer release()
 			pms = append(pms, pm)
 		}

@@ -89,17 +89,17 @@ func standardIgnoreLines() []string {
 	return out
 }
 
+// standardIgnoreKey is the key of standardIgnoreLines.
+var standardIgnoreKey = sync.OnceValue(func() listKey { return keyOf(standardIgnoreLines()) })
+
 // ignoreGaps returns the lines of the standard set that the ignore file
 // (nil: none) and the COPY --exclude patterns leave in the context.
 func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	// Monorepos copy one ignore file into many folders; the gaps depend on
 	// the patterns only, and compiling them is most of the cost.
-	var key strings.Builder
-	key.WriteString(patternsKey(ign))
-	key.WriteByte(0)
-	key.WriteString(strings.Join(excludes, "\n"))
+	key := memoKey{patternsKey(ign), keyOf(excludes)}
 	gapMemo.Lock()
-	gaps, ok := gapMemo.m[key.String()]
+	gaps, ok := gapMemo.m[key]
 	gapMemo.Unlock()
 	if ok {
 		return slices.Clone(gaps)
@@ -107,34 +107,31 @@ func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	gaps = computeGaps(ign, excludes)
 	gapMemo.Lock()
 	if len(gapMemo.m) < maxGapMemo {
-		gapMemo.m[key.String()] = gaps
+		gapMemo.m[key] = gaps
 	}
 	gapMemo.Unlock()
 	return slices.Clone(gaps)
 }
 
-// patternsKey is the pattern list of an ignore file (nil: none) as text:
-// what its matcher and the rules that memoise on it depend on.
-func patternsKey(ign *IgnoreFile) string {
-	var key strings.Builder
-	if ign != nil {
-		for _, p := range ign.Patterns {
-			if p.Negate {
-				key.WriteByte('!')
-			}
-			key.WriteString(p.Pattern)
-			key.WriteByte('\n')
-		}
+// patternsKey is the key of an ignore file's patterns (nil: none): what
+// its matcher and the rules that memoise on it depend on.
+func patternsKey(ign *IgnoreFile) listKey {
+	if ign == nil {
+		return keyOf(nil)
 	}
-	return key.String()
+	return ign.matchKey
 }
+
+// memoKey names an ignore file's patterns with a second list: the
+// --exclude patterns of a COPY, the lines a suggestion adds.
+type memoKey struct{ patterns, with listKey }
 
 // gapMemo remembers the gaps of each distinct pattern list, up to
 // maxGapMemo lists, so that a long-running process stays bounded.
 var gapMemo = struct {
 	sync.Mutex
-	m map[string][]string
-}{m: map[string][]string{}}
+	m map[memoKey][]string
+}{m: map[memoKey][]string{}}
 
 const maxGapMemo = 4096
 
@@ -143,7 +140,11 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 	if len(excludes) > 0 {
 		extra, _ = compilePatterns(excludes)
 	}
+	budget := maxFileMatches
 	excluded := func(p string) bool {
+		if ign != nil {
+			budget -= len(ign.Patterns) + 1
+		}
 		if ign.Excludes(p) {
 			return true
 		}
@@ -167,7 +168,13 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 				}
 			}
 		}
-		for _, pr := range probes {
+		for i, pr := range probes {
+			if i >= len(l.probes) && budget < 0 {
+				// Each probe is matched against every pattern: thousands of
+				// re-included folders in a long file took minutes. Past
+				// the budget the folders left are not probed.
+				break
+			}
 			if !excluded(pr) {
 				gaps = append(gaps, l.pattern)
 				break
@@ -184,6 +191,7 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 // that cannot exist.
 func reincludedFolders(ign *IgnoreFile) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, p := range ign.Patterns {
 		if !p.Negate {
 			continue
@@ -200,7 +208,8 @@ func reincludedFolders(ign *IgnoreFile) []string {
 			dir = path.Dir(p.Pattern)
 		}
 		// .git/refs holds no file a developer puts there.
-		if dir != "" && dir != "." && !pathWithin(dir, ".git") && !slices.Contains(out, dir) {
+		if dir != "" && dir != "." && !pathWithin(dir, ".git") && !seen[dir] {
+			seen[dir] = true
 			out = append(out, dir)
 		}
 	}
@@ -333,7 +342,7 @@ func checkDockerignoreGap(p *Pass) {
 func keptReincludes(ign *IgnoreFile, added []string) []string {
 	// Memoised like ignoreGaps: the answer depends on the patterns and the
 	// added lines only, and each call compiles a matcher.
-	key := patternsKey(ign) + "\x00" + strings.Join(added, "\n")
+	key := memoKey{patternsKey(ign), keyOf(added)}
 	reincludeMemo.Lock()
 	out, ok := reincludeMemo.m[key]
 	reincludeMemo.Unlock()
@@ -352,8 +361,8 @@ func keptReincludes(ign *IgnoreFile, added []string) []string {
 // up to maxGapMemo entries.
 var reincludeMemo = struct {
 	sync.Mutex
-	m map[string][]string
-}{m: map[string][]string{}}
+	m map[memoKey][]string
+}{m: map[memoKey][]string{}}
 
 func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 	var all []string
@@ -368,9 +377,18 @@ func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 	// files have none, and compiling was most of this rule's cost.
 	var after *patternmatcher.PatternMatcher
 	var out []string
+	seen := map[string]bool{}
+	budget := maxFileMatches
 	for _, p := range ign.Patterns {
-		if !p.Negate || strings.ContainsAny(p.Pattern, "*?[") {
+		if !p.Negate || strings.ContainsAny(p.Pattern, "*?[") || seen[p.Pattern] {
 			continue
+		}
+		seen[p.Pattern] = true
+		// Each line is matched against every pattern: a file of many
+		// thousand `!` lines took minutes. Past the budget the suggestion
+		// keeps the lines found so far.
+		if budget -= 2 * len(all); budget < 0 {
+			break
 		}
 		if _, secret := SecretPath(p.Pattern); secret || ign.Excludes(p.Pattern) {
 			continue
@@ -381,12 +399,18 @@ func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 				return nil
 			}
 		}
-		if ok, err := after.MatchesOrParentMatches(p.Pattern); err == nil && ok && !slices.Contains(out, "!"+p.Pattern) {
+		if ok, err := after.MatchesOrParentMatches(p.Pattern); err == nil && ok {
 			out = append(out, "!"+p.Pattern)
 		}
 	}
 	return out
 }
+
+// maxFileMatches bounds the pattern matches that computeGaps and
+// computeKeptReincludes make for one ignore file, where each probe or line
+// is matched against every pattern: only files of thousands of lines come
+// near it (real ones have tens).
+const maxFileMatches = 4 << 20
 
 // reincludeProbes are secret files that a `!` glob may bring back.
 var reincludeProbes = []string{
@@ -400,13 +424,22 @@ func checkDockerignoreReinclude(p *Pass) {
 	if p.Dockerfile != nil || !ign.Valid() {
 		return
 	}
+	excluded := map[string]bool{} // by probe: few, where `!` lines may be many
 	for _, pat := range ign.Patterns {
 		if !pat.Negate {
 			continue
 		}
 		probe, kind, glob := reincludedSecret(pat.Pattern)
-		if probe == "" || ign.Excludes(probe) {
-			// Not a secret, or a later line excludes it again.
+		if probe == "" {
+			continue
+		}
+		ex, ok := excluded[probe]
+		if !ok {
+			ex = ign.Excludes(probe)
+			excluded[probe] = ex
+		}
+		if ex {
+			// A later line excludes it again.
 			continue
 		}
 		f := Finding{

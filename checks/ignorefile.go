@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"sync"
@@ -22,10 +23,12 @@ type IgnoreFile struct {
 	// matchPatterns are the patterns the rules match with: every line
 	// that reads, even when another line does not. valid says they compile.
 	matchPatterns []string
+	matchKey      listKey
 	valid         bool
 	// buildPatterns are the patterns as a build reads the whole file, or
 	// readErr the error of BuildKit's reader, which fails the build.
 	buildPatterns []string
+	buildKey      listKey
 	readErr       error
 }
 
@@ -44,7 +47,7 @@ func (f *IgnoreFile) BuildMatcher() (pm *patternmatcher.PatternMatcher, release 
 	case f.readErr != nil:
 		return nil, func() {}, f.readErr
 	}
-	return borrowMatcher(f.buildPatterns)
+	return borrowMatcher(f.buildKey, f.buildPatterns)
 }
 
 // IgnorePattern is one pattern as BuildKit reads it, with its line.
@@ -98,8 +101,8 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 			f.Err = fmt.Errorf("BuildKit cannot read this ignore file: %w", err)
 		}
 	}
-	f.matchPatterns = all
-	_, release, err := borrowMatcher(all)
+	f.matchPatterns, f.matchKey, f.buildKey = all, keyOf(all), keyOf(f.buildPatterns)
+	_, release, err := borrowMatcher(f.matchKey, all)
 	if err != nil {
 		f.Err = err
 		return f
@@ -116,7 +119,7 @@ func (f *IgnoreFile) Excludes(path string) bool {
 	if !f.Valid() {
 		return false
 	}
-	pm, release, err := borrowMatcher(f.matchPatterns)
+	pm, release, err := borrowMatcher(f.matchKey, f.matchPatterns)
 	if err != nil {
 		return false
 	}
@@ -149,15 +152,14 @@ func newIgnorePattern(line int, p string) IgnorePattern {
 // bound are compiled for each borrower and not kept.
 var matcherPools = struct {
 	mu    sync.Mutex
-	byKey map[string]*sync.Pool
-}{byKey: map[string]*sync.Pool{}}
+	byKey map[listKey]*sync.Pool
+}{byKey: map[listKey]*sync.Pool{}}
 
 const maxMatcherPools = 1024
 
-// borrowMatcher returns a matcher of patterns for the caller's use alone,
-// and the function that gives it back.
-func borrowMatcher(patterns []string) (*patternmatcher.PatternMatcher, func(), error) {
-	key := strings.Join(patterns, "\n")
+// borrowMatcher returns a matcher of patterns (key is keyOf(patterns)) for
+// the caller's use alone, and the function that gives it back.
+func borrowMatcher(key listKey, patterns []string) (*patternmatcher.PatternMatcher, func(), error) {
 	matcherPools.mu.Lock()
 	pool := matcherPools.byKey[key]
 	if pool == nil && len(matcherPools.byKey) < maxMatcherPools {
@@ -175,4 +177,23 @@ func borrowMatcher(patterns []string) (*patternmatcher.PatternMatcher, func(), e
 		return pm, func() {}, err
 	}
 	return pm, func() { pool.Put(pm) }, nil
+}
+
+// listKey names a pattern list in the scan-wide pools and memos: its
+// SHA-256, so that they hold 32 bytes of each list, not its text (an
+// ignore file may hold up to a mebibyte), and so that an ignore file's key
+// is computed once, not joined again at every look-up (which made a file
+// of thousands of `!` lines take seconds).
+type listKey [sha256.Size]byte
+
+// keyOf returns the key of a pattern list.
+func keyOf(patterns []string) listKey {
+	h := sha256.New()
+	for _, p := range patterns {
+		h.Write([]byte(p))
+		h.Write([]byte{'\n'})
+	}
+	var k listKey
+	h.Sum(k[:0])
+	return k
 }
