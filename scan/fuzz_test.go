@@ -267,7 +267,9 @@ func checkNoSecrets(t *testing.T, res *scan.Result, secrets map[string]bool) {
 			}
 		}
 		for _, p := range res.Problems {
-			if strings.Contains(p.Message, s) {
+			// Problems are the engine's prose too ("not valid UTF-8"
+			// holds the secret "val").
+			if prose && strings.Contains(p.Message, s) {
 				t.Errorf("problem on %s holds the secret %q: %q", p.Path, s, p.Message)
 			}
 		}

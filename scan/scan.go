@@ -124,7 +124,7 @@ feed:
 		if o := outs[i]; o != nil {
 			var err error
 			if res.Findings, res.Contexts, err = e.packing.unpack(o.packed, res.Findings, res.Contexts); err != nil {
-				res.Problems = append(res.Problems, Problem{Path: t.path, Level: checks.Error, Message: fmt.Sprintf("internal error: the findings on %s could not be read back: %v", t.path, err)})
+				res.Problems = append(res.Problems, Problem{Path: t.path, Level: checks.Error, Message: fmt.Sprintf("internal error: the results of %s could not be read back: %v", t.path, err)})
 			}
 			res.Problems = append(res.Problems, o.problems...)
 			outs[i] = nil
@@ -141,7 +141,7 @@ type engine struct {
 	cfg      *Config
 	rules    []*checks.Rule
 	ruleByID map[string]*checks.Rule // the rules that run
-	packing  *packer                 // packs findings until the scan ends
+	packing  *packer                 // packs results until the scan ends
 	levels   map[string]checks.Level
 	settings *checks.Settings
 
@@ -173,7 +173,7 @@ type ignoreEntry struct {
 
 // ignoreFile reads and parses an ignore file once per scan. Discovery and
 // the context plan found p to be a regular file (or a link to one), so it
-// is opened without asking again: that stat was two system calls per
+// is opened without asking again: that stat cost three system calls per
 // ignore file.
 func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 	e.mu.Lock()
