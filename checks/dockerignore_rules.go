@@ -98,19 +98,7 @@ func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	// Monorepos copy one ignore file into many folders; the gaps depend on
 	// the patterns only, and compiling them is most of the cost.
 	key := memoKey{patternsKey(ign), keyOf(excludes)}
-	gapMemo.Lock()
-	gaps, ok := gapMemo.m[key]
-	gapMemo.Unlock()
-	if ok {
-		return slices.Clone(gaps)
-	}
-	gaps = computeGaps(ign, excludes)
-	gapMemo.Lock()
-	if len(gapMemo.m) < maxGapMemo {
-		gapMemo.m[key] = gaps
-	}
-	gapMemo.Unlock()
-	return slices.Clone(gaps)
+	return slices.Clone(gapMemo.get(key, func() []string { return computeGaps(ign, excludes) }))
 }
 
 // patternsKey is the key of an ignore file's patterns (nil: none): what
@@ -126,14 +114,38 @@ func patternsKey(ign *IgnoreFile) listKey {
 // --exclude patterns of a COPY, the lines a suggestion adds.
 type memoKey struct{ patterns, with listKey }
 
-// gapMemo remembers the gaps of each distinct pattern list, up to
-// maxGapMemo lists, so that a long-running process stays bounded.
-var gapMemo = struct {
-	sync.Mutex
-	m map[memoKey][]string
-}{m: map[memoKey][]string{}}
+// gapMemo remembers the gaps of each distinct pattern list.
+var gapMemo memo[memoKey, []string]
 
-const maxGapMemo = 4096
+// memo remembers values by key, up to maxMemo of them, so that a
+// long-running process stays bounded. A value is computed outside the
+// lock; two callers may compute the same one.
+type memo[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]V
+}
+
+const maxMemo = 4096
+
+// get returns the value of k, computing and keeping it on first use.
+func (c *memo[K, V]) get(k K, compute func() V) V {
+	c.mu.Lock()
+	v, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = compute()
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[K]V{}
+	}
+	if len(c.m) < maxMemo {
+		c.m[k] = v
+	}
+	c.mu.Unlock()
+	return v
+}
 
 func computeGaps(ign *IgnoreFile, excludes []string) []string {
 	var extra *patternmatcher.PatternMatcher
@@ -343,26 +355,11 @@ func keptReincludes(ign *IgnoreFile, added []string) []string {
 	// Memoised like ignoreGaps: the answer depends on the patterns and the
 	// added lines only, and each call compiles a matcher.
 	key := memoKey{patternsKey(ign), keyOf(added)}
-	reincludeMemo.Lock()
-	out, ok := reincludeMemo.m[key]
-	reincludeMemo.Unlock()
-	if !ok {
-		out = computeKeptReincludes(ign, added)
-		reincludeMemo.Lock()
-		if len(reincludeMemo.m) < maxGapMemo {
-			reincludeMemo.m[key] = out
-		}
-		reincludeMemo.Unlock()
-	}
-	return slices.Clone(out)
+	return slices.Clone(reincludeMemo.get(key, func() []string { return computeKeptReincludes(ign, added) }))
 }
 
-// reincludeMemo remembers keptReincludes per pattern list and added lines,
-// up to maxGapMemo entries.
-var reincludeMemo = struct {
-	sync.Mutex
-	m map[memoKey][]string
-}{m: map[memoKey][]string{}}
+// reincludeMemo remembers keptReincludes per pattern list and added lines.
+var reincludeMemo memo[memoKey, []string]
 
 func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 	var all []string
@@ -463,27 +460,17 @@ func checkDockerignoreReinclude(p *Pass) {
 // A pattern whose last part is only a wildcard (!src/**) re-includes a
 // folder, not secrets by name; dockerignore-gap probes those folders.
 func reincludedSecret(pattern string) (probe, kind string, glob bool) {
-	reincludedMemo.Lock()
-	r, ok := reincludedMemo.m[pattern]
-	reincludedMemo.Unlock()
-	if !ok {
+	r := reincludedMemo.get(pattern, func() (r reincluded) {
 		r.probe, r.kind, r.glob = computeReincludedSecret(pattern)
-		reincludedMemo.Lock()
-		if len(reincludedMemo.m) < maxGapMemo {
-			reincludedMemo.m[pattern] = r
-		}
-		reincludedMemo.Unlock()
-	}
+		return r
+	})
 	return r.probe, r.kind, r.glob
 }
 
-// reincludedMemo remembers reincludedSecret per pattern, up to maxGapMemo
-// patterns: a monorepo's ignore files repeat the same `!` lines, and a glob
-// compiles a matcher and classifies 46 probes (4% of a scan).
-var reincludedMemo = struct {
-	sync.Mutex
-	m map[string]reincluded
-}{m: map[string]reincluded{}}
+// reincludedMemo remembers reincludedSecret per pattern: a monorepo's
+// ignore files repeat the same `!` lines, and a glob compiles a matcher and
+// classifies 46 probes (4% of a scan).
+var reincludedMemo memo[string, reincluded]
 
 type reincluded struct {
 	probe, kind string

@@ -101,7 +101,11 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 			f.Err = fmt.Errorf("BuildKit cannot read this ignore file: %w", err)
 		}
 	}
-	f.matchPatterns, f.matchKey, f.buildKey = all, keyOf(all), keyOf(f.buildPatterns)
+	f.matchPatterns, f.matchKey = all, keyOf(all)
+	f.buildKey = f.matchKey // paired: the build reads the same list
+	if !paired {
+		f.buildKey = keyOf(f.buildPatterns)
+	}
 	_, release, err := borrowMatcher(f.matchKey, all)
 	if err != nil {
 		f.Err = err
