@@ -45,9 +45,7 @@ func ParsePragmas(lines []string) []Pragma {
 			continue
 		}
 		ids, reason, hasReason := strings.Cut(m[2], "--")
-		for _, id := range strings.FieldsFunc(ids, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-			p.IDs = append(p.IDs, id)
-		}
+		p.IDs = append(p.IDs, strings.FieldsFunc(ids, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })...)
 		p.Reason = strings.TrimSpace(reason)
 		switch {
 		case len(p.IDs) == 0:

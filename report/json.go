@@ -102,11 +102,7 @@ func JSON(w io.Writer, res *scan.Result) error {
 	})
 	jw.raw(",\n  \"summary\": ")
 	c := count(res)
-	jw.value("  ", jsonSummary{
-		Errors: c.Errors, Warnings: c.Warnings, Notes: c.Notes,
-		Suppressed: c.Suppressed, Problems: c.Problems,
-		Files: c.Files, FilesWithFindings: c.FilesWithFindings,
-	})
+	jw.value("  ", jsonSummary(c))
 	jw.raw("\n}\n")
 	if jw.err == nil {
 		jw.err = jw.w.Flush()

@@ -251,8 +251,7 @@ func TestJSONStreamsOneDocument(t *testing.T) {
 			doc.Problems = append(doc.Problems, jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message})
 		}
 		c := count(res)
-		doc.Summary = jsonSummary{Errors: c.Errors, Warnings: c.Warnings, Notes: c.Notes, Suppressed: c.Suppressed,
-			Problems: c.Problems, Files: c.Files, FilesWithFindings: c.FilesWithFindings}
+		doc.Summary = jsonSummary(c)
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("", "  ")

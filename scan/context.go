@@ -206,10 +206,9 @@ func excludedFolderRule(pm *patternmatcher.PatternMatcher) func(rel string) bool
 // contextEntry is one walked context, shared by every Dockerfile built
 // from the same folder with the same ignore file.
 type contextEntry struct {
-	once     sync.Once
-	ctx      *checks.BuildContext
-	secrets  []ContextSecret // ctx.Secrets with repo paths, for Result
-	problems []Problem
+	once    sync.Once
+	ctx     *checks.BuildContext
+	secrets []ContextSecret // ctx.Secrets with repo paths, for Result
 }
 
 // verdict is the cached classification of one file.
