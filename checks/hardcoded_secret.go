@@ -159,16 +159,23 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	if in != nil {
 		creds = urlCredentialRanges(text)
 	}
+	// Where nothing reaches an image (comments, a stage whose history does
+	// not ship), only a leak of the repository itself is reported: a token
+	// that carries its format's mark, or a private key.
+	repoOnly := !historyShips(in)
 	for _, t := range FindTokens(text) {
 		if overlapsAny(t.Start, t.End, creds) {
 			continue // url-credentials reports a token used as URL credentials
+		}
+		if repoOnly && !t.Prefixed {
+			continue
 		}
 		hits = append(hits, secretHit{start: t.Start, end: t.End, what: withArticle(t.Description)})
 	}
 	// Between instructions, comments are mostly usage notes whose values
 	// are examples: only known token formats count there.
 	var assignments []textAssignment
-	if in != nil {
+	if !repoOnly {
 		assignments = findAssignments(text, p.Settings)
 	}
 	for _, a := range assignments {
@@ -187,6 +194,13 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 			Fix:     hardcodedFix(in, role),
 		})
 	}
+}
+
+// historyShips reports whether in is an instruction of a stage whose
+// history and config reach a built image (nil: a comment between
+// instructions).
+func historyShips(in *Instruction) bool {
+	return in != nil && in.Stage != nil && in.Stage.Inherited
 }
 
 // secretMessage says where the secret is and where it ends up.

@@ -26,7 +26,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
@@ -148,8 +147,16 @@ var nameQualifiers = wordSet(
 )
 
 // nameModifiers clear a name wherever they stand: PUBLIC_KEY,
-// NEXT_PUBLIC_API_KEY, MAX_TOKENS.
-var nameModifiers = wordSet("public", "pub", "max", "min", "num", "total", "no", "skip", "without")
+// NEXT_PUBLIC_API_KEY, MAX_TOKENS; keys public by design
+// (STRIPE_PUBLISHABLE_KEY, SUPABASE_ANON_KEY); and switches, whose value
+// turns a behaviour on and is not a secret (MYSQL_ALLOW_EMPTY_PASSWORD,
+// MYSQL_RANDOM_ROOT_PASSWORD, GENERATE_SECRET_KEY).
+var nameModifiers = wordSet("public", "pub", "max", "min", "num", "total", "no", "skip", "without",
+	"publishable", "anon", "allow", "random", "generate")
+
+// siteKeyWords, right before key, name a key that is public by design:
+// RECAPTCHA_SITE_KEY, HCAPTCHA_SITEKEY's site key.
+var siteKeyWords = wordSet("site")
 
 // pathNames are conventional variables that hold the path of a credential
 // file, not the credential.
@@ -205,6 +212,10 @@ func classifyWords(words []string, s *Settings) nameClass {
 			}
 		case fusedSecret(w):
 			class = strongSecret
+		case (w == "key" || w == "keys") && i > 0 && siteKeyWords[words[i-1]]:
+			class = notSecret
+		case w == "sitekey":
+			class = notSecret
 		case (w == "key" || w == "keys") && i > 0 && keyCompounds[words[i-1]]:
 			class = strongSecret
 		case weakWords[w]:
@@ -364,43 +375,23 @@ func putLex(escape rune, lex *shell.Lex) {
 }
 
 var (
-	numberPattern  = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
-	hexIDPattern   = regexp.MustCompile(`^(0x)?[0-9A-Fa-f]{4,40}$`)
-	schemePattern  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-	drivePattern   = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
-	fileLike       = regexp.MustCompile(`(?i)^[\w.-]+(/[\w.-]+)*\.(json|pem|key|crt|cer|txt|ya?ml|env|conf|cfg|ini|p12|pfx|jks|keystore|gpg|asc|pub|der|toml|xml|properties)$`)
-	userinfoURL    = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s@]+@`)
-	templateMarker = regexp.MustCompile(`^(<[^<>]*>|\$?\{\{.*\}\}|__[A-Za-z0-9_]+__|@[A-Za-z0-9_]+@|%[A-Za-z0-9_]+%|[xX]{3,}|\*{3,}|\.{3,}|-+|\?+)$`)
+	numberPattern = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+	hexIDPattern  = regexp.MustCompile(`^(0x)?[0-9A-Fa-f]{4,40}$`)
+	schemePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	drivePattern  = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
+	fileLike      = regexp.MustCompile(`(?i)^[\w.-]+(/[\w.-]+)*\.(json|pem|key|crt|cer|txt|ya?ml|env|conf|cfg|ini|p12|pfx|jks|keystore|gpg|asc|pub|der|toml|xml|properties)$`)
+	userinfoURL   = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s@]+@`)
 )
 
 var booleanValues = wordSet("true", "false", "yes", "no", "on", "off", "y", "n", "enabled", "disabled", "enable", "disable")
 
-// placeholderValueWords make a value describe itself as not being a value.
-var placeholderValueWords = wordSet(
-	"placeholder", "dummy", "fake", "example", "sample", "replace", "replaceme",
-	"redacted", "your", "yours", "here", "todo", "fixme", "tbd", "insert",
-	"notasecret", "none", "null", "nil", "undefined", "unset", "notset",
-)
-
 // HarmlessValue reports whether v, assigned to name, cannot be a literal
-// secret: shorter than three characters, only references, a placeholder, or
-// a value of another kind (NonSecretKind).
+// secret: it falls in one of the value classes (values.go): too short,
+// references, a template marker, a value of another kind (NonSecretKind), a
+// placeholder, a masked value, an echo of its own name, or a key that is
+// public by design.
 func HarmlessValue(name string, v Value) bool {
-	lit := strings.TrimSpace(v.Literal)
-	if utf8.RuneCountInString(lit) < 3 {
-		// "", "x", "-", "no": a flag or a marker, not a credential.
-		return true
-	}
-	if len(v.Refs) > 0 && !v.Defaulted {
-		// References glued with fixed text ("Bearer $TOKEN", "$HOME/.key"):
-		// the text around them is not the secret.
-		return true
-	}
-	raw := strings.TrimSpace(v.Raw)
-	if strings.HasPrefix(raw, "$(") || strings.HasPrefix(raw, "`") || templateMarker.MatchString(lit) {
-		return true
-	}
-	return NonSecretKind(name, v) || placeholderValue(strings.ToLower(lit))
+	return harmlessClass(name, v) != ""
 }
 
 // NonSecretKind reports whether a literal value shows that the variable
@@ -476,18 +467,6 @@ func gpgFingerprints(s string) bool {
 		}
 	}
 	return true
-}
-
-// placeholderValue reports whether a lower-case value describes itself as not
-// being a value: "your-api-key-here", "replace_me", "placeholder".
-func placeholderValue(lower string) bool {
-	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	for _, w := range words {
-		if placeholderValueWords[w] {
-			return true
-		}
-	}
-	return len(words) > 0 && (strings.HasPrefix(words[0], "your") || strings.HasPrefix(words[0], "replace"))
 }
 
 // generatedValue reports whether s looks like generated key material rather

@@ -90,7 +90,14 @@ func TestSecretName(t *testing.T) {
 		{"SIGNING_KEY_ALIAS", false},
 		{"SECRET_MANAGER", false},
 		{"AZURE_STORAGE_KEY", true},
-		{"MYSQL_ALLOW_EMPTY_PASSWORD", true},
+		// Switches: the value turns a behaviour on.
+		{"MYSQL_ALLOW_EMPTY_PASSWORD", false},
+		{"MYSQL_RANDOM_ROOT_PASSWORD", false},
+		// Keys public by design.
+		{"STRIPE_PUBLISHABLE_KEY", false},
+		{"RECAPTCHA_SITE_KEY", false},
+		{"RECAPTCHA_SECRET_KEY", true},
+		{"SUPABASE_ANON_KEY", false},
 		// By convention the path of a key file, not the key.
 		{"GOOGLE_APPLICATION_CREDENTIALS", false},
 		{"DB_PASSWORD_PATH", false},
@@ -219,9 +226,10 @@ func TestHarmlessValue(t *testing.T) {
 		{"GITHUB_TOKEN", `__GITHUB_TOKEN__`, true},
 		{"GITHUB_TOKEN", `xxxxxxxx`, true},
 		{"SECRET_KEY_BASE", `dummy`, true},
-		// Weak default passwords are the password the container runs with.
-		{"ADMIN_PASSWORD", `changeme`, false},
-		{"KEYSTORE_PASSWORD", `changeit`, false},
+		// Values that ask to be changed are placeholders (DESIGN.md); a
+		// weak password that does not is the one the container runs with.
+		{"ADMIN_PASSWORD", `changeme`, true},
+		{"KEYSTORE_PASSWORD", `changeit`, true},
 		{"DATABASE_PASSWORD", `"SuperSecretSauce"`, false},
 		{"PASS", `ADMIN`, false},
 	}

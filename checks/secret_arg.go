@@ -61,10 +61,12 @@ type argDecl struct {
 	// than a credential: a path, a URL, a boolean (NonSecretKind).
 	otherKind bool
 	// literal says the effective default is a literal credential:
-	// defaultSecret as written, tokenDesc its format when it is a known one.
+	// defaultSecret as written, tokenDesc its format when it is a known one
+	// and tokenPrefixed whether the token carries its format's mark.
 	literal       bool
 	defaultSecret string
 	tokenDesc     string
+	tokenPrefixed bool
 }
 
 // readArgs returns the names declared by an ARG instruction, classified.
@@ -106,7 +108,7 @@ func readArgsOnce(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDec
 			classifyDefault(p, d, &v)
 		} else if m := metas[kv.Key]; m != nil && in.Stage != nil {
 			d.meta = m
-			d.literal, d.defaultSecret, d.tokenDesc = m.literal, m.defaultSecret, m.tokenDesc
+			d.literal, d.defaultSecret, d.tokenDesc, d.tokenPrefixed = m.literal, m.defaultSecret, m.tokenDesc, m.tokenPrefixed
 			d.otherKind = m.otherKind
 			d.secretName = d.secretName || m.secretName
 		}
@@ -128,7 +130,7 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 		return
 	}
 	if toks := ValueTokens(d.key, lit); len(toks) > 0 {
-		d.literal, d.defaultSecret, d.tokenDesc = true, toks[0].Secret, toks[0].Description
+		d.literal, d.defaultSecret, d.tokenDesc, d.tokenPrefixed = true, toks[0].Secret, toks[0].Description, toks[0].Prefixed
 		return
 	}
 	if d.secretName { // otherKind only qualifies a secret name
@@ -166,7 +168,9 @@ func checkSecretArg(p *Pass) {
 						redeclared[d.meta] = true
 					}
 					reportSecretArg(p, st, i, d, true)
-				case d.literal && d.meta == nil:
+				case d.literal && d.meta == nil && d.tokenPrefixed:
+					// The stage's history does not ship: only a marked token
+					// leaks with the repository alone.
 					reportSecretArg(p, st, i, d, false)
 				}
 			}
@@ -175,7 +179,7 @@ func checkSecretArg(p *Pass) {
 	// A global default is only in the Dockerfile, unless a shipped stage
 	// re-declares it; that re-declaration is then the finding.
 	for _, d := range metaOrder {
-		if d.literal && !redeclared[d] {
+		if d.literal && d.tokenPrefixed && !redeclared[d] {
 			reportSecretArg(p, nil, 0, d, false)
 		}
 	}

@@ -53,8 +53,8 @@ func envOf(in *Instruction) (string, *instructions.EnvCommand) {
 
 // reportSecretEnv reports one ENV pair. A stage whose config does not ship
 // (a builder only copied from) leaks nothing through its ENV, so only a
-// known token format, which is a leak of the repository wherever it is
-// written, is reported there.
+// token that carries its format's mark, which is a leak of the repository
+// wherever it is written, is reported there.
 func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.KeyValuePair, shipped bool) {
 	df := p.Dockerfile
 	v := ReadValue(kv.Value, df.Escape)
@@ -69,6 +69,9 @@ func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.K
 	}
 	if toks := ValueTokens(kv.Key, lit); len(toks) > 0 {
 		for _, tok := range toks {
+			if !shipped && !tok.Prefixed {
+				continue // only a marked token leaks with the repository alone
+			}
 			msg := fmt.Sprintf("%s %q stores %s in the image config", keyword, kv.Key, tokenPhrase(tok.Description))
 			if !shipped {
 				msg = fmt.Sprintf("%s %q holds %s written in the Dockerfile", keyword, kv.Key, tokenPhrase(tok.Description))

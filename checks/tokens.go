@@ -39,6 +39,11 @@ type Token struct {
 	Description string // e.g. "GitHub Personal Access Token"
 	Secret      string // the matched secret
 	Start, End  int    // byte offsets of Secret in the text
+	// Prefixed reports a token that carries its format's mark (ghp_, AKIA,
+	// xoxb-, a BEGIN line): one of its rule's keywords is inside the secret,
+	// not only next to it (a vendor's name before 32 hex digits). Only such
+	// a token is a leak of the repository by itself, wherever it is written.
+	Prefixed bool
 }
 
 // FindTokens returns the known token formats in text, ordered by offset,
@@ -142,6 +147,8 @@ type tokenScanner struct {
 	// always are the detectors of rules without keywords, run on every text.
 	always []*lazyDetector
 	kinds  map[string]string // rule ID -> short token kind
+	// marks are each rule's lower-case keywords, for Token.Prefixed.
+	marks map[string][]string
 }
 
 var (
@@ -176,9 +183,12 @@ func newTokenScanner(prefilter bool) *tokenScanner {
 	// generic-api-key rule holds a stop-word trie of 8 MiB.
 	base := d.Config
 	base.Rules = nil
-	s := &tokenScanner{all: ruleDetector(base, rules), kinds: map[string]string{}}
+	s := &tokenScanner{all: ruleDetector(base, rules), kinds: map[string]string{}, marks: map[string][]string{}}
 	for id, r := range rules {
 		s.kinds[id] = tokenKind(id, r.Description)
+		for _, k := range r.Keywords {
+			s.marks[id] = append(s.marks[id], strings.ToLower(k))
+		}
 	}
 	if !prefilter {
 		return s
@@ -326,9 +336,21 @@ func (s *tokenScanner) find(text string) []Token {
 			Secret:      f.Secret,
 			Start:       start,
 			End:         start + len(f.Secret),
+			Prefixed:    s.marked(f.RuleID, f.Secret),
 		})
 	}
 	return dropOverlaps(toks)
+}
+
+// marked reports whether one of the rule's keywords is inside secret.
+func (s *tokenScanner) marked(id, secret string) bool {
+	lower := strings.ToLower(secret)
+	for _, k := range s.marks[id] {
+		if strings.Contains(lower, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // locateSecret returns the offset of secret in text, or -1. gitleaks

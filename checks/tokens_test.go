@@ -17,6 +17,7 @@ import (
 // Fake tokens: real shapes, obviously fake values.
 const (
 	fakeGitHubPAT = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
+	fakeHerokuKey = "0f1e2d3c-4b5a-6978-8a9b-acbdcedfe0f1"
 	fakeNPMToken  = "npm_FAKEfakeFAKEfake0123456789abcdefABCD"
 	fakeGitLabPAT = "glpat-FAKEfakeTEST1234abcd"
 	fakeAWSKeyID  = "AKIAZ7FAKEK3YTESTQ7W"
@@ -28,7 +29,8 @@ const (
 )
 
 // at returns the token of the given rule whose secret is the nth occurrence
-// of secret in text.
+// of secret in text; every format these tests plant carries its mark
+// (Prefixed), but for those built with unmarked.
 func at(rule, kind, text, secret string, nth int) Token {
 	off := -1
 	for i := 0; i <= nth; i++ {
@@ -38,7 +40,14 @@ func at(rule, kind, text, secret string, nth int) Token {
 		}
 		off += 1 + j
 	}
-	return Token{RuleID: rule, Description: kind, Secret: secret, Start: off, End: off + len(secret)}
+	return Token{RuleID: rule, Description: kind, Secret: secret, Start: off, End: off + len(secret), Prefixed: true}
+}
+
+// unmarked is a token whose format is known only from the vendor's name
+// next to it.
+func unmarked(t Token) Token {
+	t.Prefixed = false
+	return t
 }
 
 var findTokensTests = []struct {
@@ -83,6 +92,14 @@ var findTokensTests = []struct {
 	text: "cat > /root/.ssh/id_ed25519 <<EOF\n" + fakeSSHKey + "\nEOF",
 	want: func(s string) []Token {
 		return []Token{at("private-key", "private key", s, fakeSSHKey, 0)}
+	},
+}, {
+	// Heroku's keys are UUIDs, known only by the vendor's name before them:
+	// no mark of their own.
+	name: "token known by its context",
+	text: "export HEROKU_API_KEY=" + fakeHerokuKey,
+	want: func(s string) []Token {
+		return []Token{unmarked(at("heroku-api-key", "Heroku API Key", s, fakeHerokuKey, 0))}
 	},
 }, {
 	// gitleaks allows the AWS documentation's example keys: not secrets.

@@ -46,7 +46,15 @@ func reportURLCredentials(p *Pass, in *Instruction, first int, roles []lineRole)
 		if c.token {
 			what = "a token"
 		}
-		if toks := FindTokens(secret); len(toks) > 0 {
+		toks := FindTokens(secret)
+		if !historyShips(in) && localHost(c.host) && (len(toks) == 0 || !toks[0].Prefixed) {
+			// Nothing of the stage reaches an image: a password for a
+			// database of the build's own (localhost, a compose service) is
+			// a throw-away; a remote host's password or a marked token is
+			// a leak of the repository.
+			continue
+		}
+		if len(toks) > 0 {
 			what = withArticle(toks[0].Description)
 		}
 		what += " in a URL"
@@ -173,6 +181,9 @@ func findURLCredentials(text string) []urlCredential {
 				continue
 			}
 			c.secretStart, c.secretEnd = start+len(user)+1, end
+		case !hasPass && sentryDSN(user, host, text[m[5]:]):
+			// A Sentry DSN's key is public by design: browsers send it.
+			continue
 		case !hasPass && urlToken(user):
 			c.secretStart, c.secretEnd, c.token = start, end, true
 		default:
@@ -232,6 +243,30 @@ func literalCredential(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "x.*-_") != ""
+}
+
+var (
+	sentryKey  = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	sentryPath = regexp.MustCompile(`^(?::[0-9]+)?/(?:[^\s/"'\x60]+/)*[0-9]+(?:$|[^\w/])`)
+)
+
+// sentryDSN reports a Sentry DSN (https://KEY@o1.ingest.sentry.io/42): its
+// user information is the project's public key, sent by every browser that
+// reports an error. rest is the text after the host.
+func sentryDSN(user, host, rest string) bool {
+	return sentryKey.MatchString(user) && (strings.Contains(strings.ToLower(host), "sentry") || sentryPath.MatchString(rest))
+}
+
+// localHost reports a host that only a build or its test services reach:
+// loopback, or a single-label name (db, redis, a compose service).
+func localHost(host string) bool {
+	h := strings.ToLower(host)
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h, "]") {
+		h = h[:i]
+	}
+	h = strings.Trim(h, "[]")
+	return h == "localhost" || strings.HasSuffix(h, ".localhost") || strings.HasPrefix(h, "127.") ||
+		h == "0.0.0.0" || h == "::1" || (h != "" && !strings.Contains(h, ".") && !strings.Contains(h, ":"))
 }
 
 func isAnonymous(user string) bool {
