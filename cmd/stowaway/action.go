@@ -339,6 +339,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		err := ghreview.WriteSummary(&sum, ghreview.Summary{
 			Findings: scoped, Problems: res.Problems, Scope: scope, Notes: notes,
 			ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), Owner: owner, Repo: repo, SHA: sha,
+			SARIFFile: in.sarifFile,
 		})
 		if err != nil {
 			return err
