@@ -204,7 +204,8 @@ var (
 	// in text already escaped by text (an @ is already followed by wj);
 	// a word joiner before its last character breaks it.
 	linkRE = regexp.MustCompile(`(?i)#\d|://|www\.|[a-z]-\d`)
-	// hexRE is a run that could be a commit SHA (7 to 40 hex digits).
+	// hexRE is a run that could be a commit SHA: 7 to 40 hex digits; a
+	// longer run (a sha256 digest) is not one.
 	hexRE = regexp.MustCompile(`[0-9A-Fa-f]{7,}`)
 )
 
@@ -214,6 +215,9 @@ var (
 func unlink(s string) string {
 	s = linkRE.ReplaceAllStringFunc(s, func(m string) string { return m[:len(m)-1] + wj + m[len(m)-1:] })
 	return hexRE.ReplaceAllStringFunc(s, func(h string) string {
+		if len(h) > 40 {
+			return h
+		}
 		var b strings.Builder
 		for i := 0; i < len(h); i += 6 {
 			if i > 0 {

@@ -70,6 +70,7 @@ type ReviewResult struct {
 	Known     int    // findings that an earlier run already posted
 	Fixed     int    // earlier comments and entries marked fixed
 	Dismissed int    // earlier change requests dismissed
+	Ignored   int    // others' comments and reviews holding Stowaway markers, not trusted
 }
 
 // draft is an inline comment and its finding.
@@ -182,6 +183,7 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 		}
 	}
 
+	out.Ignored = foreign
 	if foreign > 0 {
 		c.logf("Ignoring Stowaway markers in comments and reviews by other accounts (%d): only those of %s, this token's account, are read", foreign, who().login)
 	}

@@ -78,7 +78,7 @@ func TestReviewTrustsOnlyItsOwnMarkers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Known != 0 || res.Inline != 1 || res.Fixed != 0 || res.Dismissed != 0 {
+			if res.Known != 0 || res.Inline != 1 || res.Fixed != 0 || res.Dismissed != 0 || res.Ignored != 3 {
 				t.Errorf("result %+v, want the finding posted inline and nothing known, fixed or dismissed", *res)
 			}
 			after := e.srv.Snapshot(repoName, 7)
@@ -209,7 +209,11 @@ func hostile() scan.Finding {
 }
 
 func TestBodiesHaveNoAutolinks(t *testing.T) {
-	for _, s := range []string{"https://evil.example", "www.evil.example", "a@b.example", "@octocat", "#12", "GH-12", "acme/app#12", "deadbeefcafe1234"} {
+	digest := strings.Repeat("0123456789abcdef", 4)
+	if got := text("sha256:" + digest); got != "sha256:"+digest {
+		t.Errorf("a sha256 digest, which GitHub does not link, is broken: %q", got)
+	}
+	for _, s := range []string{"https://evil.example", "www.evil.example", "a@b.example", "@octocat", "#12", "GH-12", "acme/app#12", "deadbeefcafe1234", strings.Repeat("0123456789", 4)} {
 		if got := ghtest.Autolinks(s); len(got) == 0 {
 			t.Fatalf("the test's autolink pattern misses %q", s)
 		}

@@ -389,6 +389,9 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 	if out.Dismissed > 0 {
 		parts = append(parts, fmt.Sprintf("%d change requests dismissed", out.Dismissed))
 	}
+	if out.Ignored > 0 {
+		parts = append(parts, fmt.Sprintf("%d comments or reviews by other accounts carry Stowaway markers: ignored", out.Ignored))
+	}
 	if len(parts) == 0 {
 		return "", nil
 	}

@@ -111,6 +111,7 @@ func TestActionHostilePullRequest(t *testing.T) {
 			t.Errorf("%d reviews and %d new comments, want one new review with the 3 findings inline", len(after.Reviews)-1, len(after.Comments)-len(before.Comments))
 		}
 		wantContains(t, "log", r.stdout, "Posted a review", "Ignoring Stowaway markers in comments and reviews by other accounts (3)")
+		wantContains(t, "summary", r.summary, "3 comments or reviews by other accounts carry Stowaway markers: ignored")
 		if strings.Contains(r.summary, "already commented") || strings.Contains(r.summary, "marked fixed") || strings.Contains(r.summary, "dismissed") {
 			t.Errorf("the summary trusts foreign markers:\n%s", r.summary)
 		}
