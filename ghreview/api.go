@@ -72,7 +72,12 @@ type Client struct {
 	PRs          PullRequests
 	CodeScanning CodeScanning
 	SARIF        SARIFStatuses
-	Owner, Repo  string
+	// Viewer and Users tell who the token is (identity.go), unless Login
+	// already says so.
+	Viewer      Viewer
+	Users       Users
+	Login       string
+	Owner, Repo string
 	// Clock paces the polling of SARIF uploads; nil is the real clock.
 	Clock Clock
 	// Log receives one line per notable event (a wait, a retry); nil
@@ -109,6 +114,8 @@ func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) 
 		PRs:          gh.PullRequests,
 		CodeScanning: gh.CodeScanning,
 		SARIF:        sarifStatusClient{gh},
+		Viewer:       graphQLClient{gh, graphQLURL(base)},
+		Users:        gh.Users,
 		Owner:        owner,
 		Repo:         repo,
 		Clock:        t.clock(),

@@ -4,6 +4,12 @@ package ghreview
 // ```suggestion blocks that replace the commented lines, and allows at most
 // 65,536 characters in a body. Hidden HTML comments survive rendering and
 // come back from the API, so markers there make re-runs idempotent.
+//
+// Markers count only on a body's first line, which holds nothing else: the
+// rest of a body quotes the repository. Outside code, GitHub turns text into
+// links and notifications: URLs (https://…, www.…), @mentions, #12, GH-12,
+// owner/repo#12, commit SHAs and e-mail addresses; inside code spans and
+// blocks it does not.
 
 import (
 	"crypto/sha256"
@@ -32,6 +38,13 @@ var (
 	// review body: short fingerprints, comma-separated.
 	seenRE = regexp.MustCompile(`<!-- stowaway:seen=([0-9A-Za-z._,-]+) -->`)
 	fpRE   = regexp.MustCompile(`^[0-9A-Za-z._-]{1,128}$`)
+	// markerLineRE is a first line that holds markers and nothing else.
+	markerLineRE = regexp.MustCompile(`^(?:<!-- stowaway:[a-z]+=[0-9A-Za-z._,-]+ -->)+$`)
+	// Review bodies written before markers moved to the first line kept
+	// each entry's marker at the start of its line and the compact marker
+	// on a line of its own.
+	legacyEntryRE = regexp.MustCompile(`^- <!-- stowaway:(fp|fixed)=([0-9A-Za-z._-]{1,128}) -->`)
+	legacySeenRE  = regexp.MustCompile(`^<!-- stowaway:seen=([0-9A-Za-z._,-]+) -->$`)
 )
 
 // shortFP is the prefix of a fingerprint kept in the compact marker: 64
@@ -42,16 +55,23 @@ func fpMarker(fp string) string      { return "<!-- stowaway:fp=" + fp + " -->" 
 func fixedMarker(fp string) string   { return "<!-- stowaway:fixed=" + fp + " -->" }
 func reviewMarker(key string) string { return "<!-- stowaway:review=" + key + " -->" }
 
-// markers are the markers found in one body.
+// markers are the markers of one body.
 type markers struct {
 	open, fixed []string
 	seen        []string // short fingerprints
 	review      string
 }
 
+// parseMarkers reads the markers of a body: its first line, when that line
+// is made of markers only.
 func parseMarkers(body string) markers {
+	first, _, _ := strings.Cut(body, "\n")
+	first = strings.TrimSuffix(first, "\r")
 	var m markers
-	for _, g := range markerRE.FindAllStringSubmatch(body, -1) {
+	if !markerLineRE.MatchString(first) {
+		return m
+	}
+	for _, g := range markerRE.FindAllStringSubmatch(first, -1) {
 		switch g[1] {
 		case "fp":
 			m.open = append(m.open, g[2])
@@ -61,10 +81,57 @@ func parseMarkers(body string) markers {
 			m.review = g[2]
 		}
 	}
-	for _, g := range seenRE.FindAllStringSubmatch(body, -1) {
+	for _, g := range seenRE.FindAllStringSubmatch(first, -1) {
 		m.seen = append(m.seen, strings.Split(g[1], ",")...)
 	}
 	return m
+}
+
+// reviewMarkers reads the markers of one of our own review bodies, in the
+// current format or the earlier one, whose first line held the review
+// marker alone. Only our own bodies are read this way: their lines are
+// ours, and repository text in them is neutralised (text, code).
+func reviewMarkers(body string) markers {
+	m := parseMarkers(body)
+	if m.review == "" || len(m.open)+len(m.fixed)+len(m.seen) > 0 {
+		return m
+	}
+	lines := strings.Split(body, "\n")
+	for _, l := range lines[1:] {
+		l = strings.TrimSuffix(l, "\r")
+		if g := legacyEntryRE.FindStringSubmatch(l); g != nil {
+			if g[1] == "fp" {
+				m.open = append(m.open, g[2])
+			} else {
+				m.fixed = append(m.fixed, g[2])
+			}
+		} else if g := legacySeenRE.FindStringSubmatch(l); g != nil {
+			m.seen = append(m.seen, strings.Split(g[1], ",")...)
+		}
+	}
+	return m
+}
+
+// String is the first line that holds the markers.
+func (m markers) String() string {
+	var b strings.Builder
+	if m.review != "" {
+		b.WriteString(reviewMarker(m.review))
+	}
+	for _, fp := range m.open {
+		b.WriteString(fpMarker(fp))
+	}
+	for _, fp := range m.fixed {
+		b.WriteString(fixedMarker(fp))
+	}
+	if len(m.seen) > 0 {
+		b.WriteString(seenMarker(m.seen))
+	}
+	return b.String()
+}
+
+func seenMarker(short []string) string {
+	return "<!-- stowaway:seen=" + strings.Join(short, ",") + " -->"
 }
 
 // fingerprint is the finding's marker key: the engine's fingerprint, or a
@@ -92,10 +159,10 @@ func levelBadge(l checks.Level) string {
 }
 
 // text makes repository text safe to show as Markdown: no control
-// characters, no HTML (which could fake a marker), no @-mentions, no
-// emphasis or links made of glob patterns such as **/.env. Code
-// spans stay as written, since they render literally, except for the start
-// of an HTML comment.
+// characters, no HTML (which could fake a marker), no emphasis or links made
+// of glob patterns such as **/.env, and no autolinks (unlink). Code spans
+// stay as written, since they render literally, except for the start of an
+// HTML comment.
 func text(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -109,10 +176,10 @@ func text(s string) string {
 	for s != "" {
 		i := strings.IndexByte(s, '`')
 		if i < 0 {
-			b.WriteString(prose.Replace(s))
+			b.WriteString(unlink(prose.Replace(s)))
 			break
 		}
-		b.WriteString(prose.Replace(s[:i]))
+		b.WriteString(unlink(prose.Replace(s[:i])))
 		n := len(s[i:]) - len(strings.TrimLeft(s[i:], "`"))
 		rest := s[i+n:]
 		j := closingRun(rest, n)
@@ -122,11 +189,49 @@ func text(s string) string {
 			s = rest
 			continue
 		}
-		b.WriteString(s[i:i+n] + strings.ReplaceAll(rest[:j], "<!--", "<!\u200b--") + s[i:i+n])
+		b.WriteString(s[i:i+n] + noComment(rest[:j]) + s[i:i+n])
 		s = rest[j+n:]
 	}
 	return strings.TrimSpace(b.String())
 }
+
+// wj is the word joiner: invisible, and not part of any word, name or
+// number that GitHub links.
+const wj = "\u2060"
+
+var (
+	// linkRE finds what GitHub would turn into a link or a notification,
+	// in text already escaped by text (an @ is already followed by wj);
+	// a word joiner before its last character breaks it.
+	linkRE = regexp.MustCompile(`(?i)#\d|://|www\.|[a-z]-\d`)
+	// hexRE is a run that could be a commit SHA: 7 to 40 hex digits; a
+	// longer run (a sha256 digest) is not one.
+	hexRE = regexp.MustCompile(`[0-9A-Fa-f]{7,}`)
+)
+
+// unlink breaks the autolinks of prose with word joiners: #12, GH-12 (and
+// any PREFIX-12 a repository configures), owner/repo#12, https://…, www.…,
+// and runs of hex digits long enough to be a commit SHA, every 6 digits.
+func unlink(s string) string {
+	s = linkRE.ReplaceAllStringFunc(s, func(m string) string { return m[:len(m)-1] + wj + m[len(m)-1:] })
+	return hexRE.ReplaceAllStringFunc(s, func(h string) string {
+		if len(h) > 40 {
+			return h
+		}
+		var b strings.Builder
+		for i := 0; i < len(h); i += 6 {
+			if i > 0 {
+				b.WriteString(wj)
+			}
+			b.WriteString(h[i:min(i+6, len(h))])
+		}
+		return b.String()
+	})
+}
+
+// noComment keeps text that GitHub shows literally (code) from opening an
+// HTML comment in the body's source, where markers are read.
+func noComment(s string) string { return strings.ReplaceAll(s, "<!--", "<!\u200b--") }
 
 // closingRun returns the index of the first run of exactly n backticks in
 // s, or -1.
@@ -156,6 +261,7 @@ func code(s string) string {
 		}
 		return r
 	}, s)
+	s = noComment(s)
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		return fence + " " + s + " " + fence
@@ -207,7 +313,7 @@ func inlineBody(f *scan.Finding, withSuggestion bool) string {
 		if withSuggestion {
 			b.WriteString("\n" + block("suggestion", s.Text) + "\n")
 		} else {
-			fmt.Fprintf(&b, "\nSuggested change for %s:\n\n%s\n", lineLabel(s.StartLine, s.EndLine), block("dockerfile", s.Text))
+			fmt.Fprintf(&b, "\nSuggested change for %s:\n\n%s\n", lineLabel(s.StartLine, s.EndLine), block("dockerfile", noComment(s.Text)))
 		}
 	}
 	return clip(b.String())
@@ -234,11 +340,42 @@ func fixedBody(old, fp, sha, why string) string {
 	return clip(b.String())
 }
 
+// markFixed rewrites one of our review bodies for the findings that are
+// gone (gone says why, or ""): their markers become fixed ones and their
+// entries are struck out. It returns the body and how many it marked.
+func markFixed(body string, gone func(fp string) string, sha string) (string, int) {
+	m := reviewMarkers(body)
+	var open []string
+	n := 0
+	for _, fp := range m.open {
+		why := gone(fp)
+		if why == "" {
+			open = append(open, fp)
+			continue
+		}
+		body = fixedEntry(body, fp, sha, why)
+		m.fixed = append(m.fixed, fp)
+		n++
+	}
+	if n == 0 {
+		return body, 0
+	}
+	m.open = open
+	// The first line is rewritten whole, which also moves the markers of
+	// a body in the earlier format there.
+	_, rest, _ := strings.Cut(body, "\n")
+	return m.String() + "\n" + rest, n
+}
+
 // fixedEntry rewrites the line of a review body that lists a finding which is
-// gone; other lines stay as they are.
+// gone; other lines stay as they are. The first line, the markers', is
+// markFixed's.
 func fixedEntry(body, fp, sha, why string) string {
 	lines := strings.Split(body, "\n")
 	for i, l := range lines {
+		if i == 0 {
+			continue
+		}
 		m := fpMarker(fp)
 		j := strings.Index(l, m)
 		if j < 0 {
@@ -290,12 +427,13 @@ type bodyEntry struct {
 	why string // "outside the diff", "over the inline limit", "GitHub refused the inline comment"
 }
 
-// reviewBody builds the body of a review: its marker, a headline, one line
-// per finding that has no inline comment (with its marker), and a hidden
-// marker for each finding that did not fit.
+// reviewBody builds the body of a review: a first line of markers (the
+// review's, and one for each finding it lists), a headline, one line per
+// finding that has no inline comment, and a compact marker for the findings
+// that did not fit.
 func reviewBody(in bodyInput, link func(path string, start, end int) string) string {
 	var b strings.Builder
-	b.WriteString(reviewMarker(in.key) + "\n")
+	m := markers{review: in.key}
 	b.WriteString(in.intro + "\n")
 	var footer strings.Builder
 	if in.suppressed > 0 {
@@ -305,26 +443,28 @@ func reviewBody(in bodyInput, link func(path string, start, end int) string) str
 		b.WriteString("\n")
 	}
 	// Every finding leaves a marker, so that a re-run does not post it
-	// again: a line when there is room, else a short fingerprint in the
-	// compact marker, whose room is kept from the start.
-	budget := MaxBody - 1024 - footer.Len()
-	var hidden []string
+	// again: its fingerprint and a line when there is room, else a short
+	// fingerprint in the compact marker, whose room is kept from the start.
+	budget := MaxBody - 1024 - footer.Len() - len(m.String())
+	used := 0 // by the markers of the lines written
 	for i, e := range in.entries {
+		fp := fingerprint(e.f)
 		line := bodyLine(e, link) + "\n"
-		if b.Len()+len(line)+17*(len(in.entries)-i-1) > budget {
+		if used+b.Len()+len(fpMarker(fp))+len(line)+17*(len(in.entries)-i-1) > budget {
 			for _, rest := range in.entries[i:] {
-				hidden = append(hidden, shortFP(fingerprint(rest.f)))
+				m.seen = append(m.seen, shortFP(fingerprint(rest.f)))
 			}
 			break
 		}
 		b.WriteString(line)
+		m.open = append(m.open, fp)
+		used += len(fpMarker(fp))
 	}
-	if len(hidden) > 0 {
-		fmt.Fprintf(&b, "\n…and %s more: see the job summary or the SARIF file.\n", plural(len(hidden), "finding"))
-		b.WriteString("<!-- stowaway:seen=" + strings.Join(hidden, ",") + " -->\n")
+	if len(m.seen) > 0 {
+		fmt.Fprintf(&b, "\n…and %s more: see the job summary or the SARIF file.\n", plural(len(m.seen), "finding"))
 	}
 	b.WriteString(footer.String())
-	return b.String()
+	return m.String() + "\n" + b.String()
 }
 
 func bodyLine(e bodyEntry, link func(path string, start, end int) string) string {

@@ -14,6 +14,10 @@ package ghreview
 //   - A token without write access (a fork's pull_request run) gets 403
 //     "Resource not accessible by integration".
 //   - Nobody may request changes on their own pull request (422).
+//   - Anyone can post a comment that copies a marker, and a token with
+//     write access may edit or dismiss anyone's comment and review:
+//     markers are read, and edits made, only where the token is the author
+//     (identity.go).
 
 import (
 	"context"
@@ -66,6 +70,7 @@ type ReviewResult struct {
 	Known     int    // findings that an earlier run already posted
 	Fixed     int    // earlier comments and entries marked fixed
 	Dismissed int    // earlier change requests dismissed
+	Ignored   int    // others' comments and reviews holding Stowaway markers, not trusted
 }
 
 // draft is an inline comment and its finding.
@@ -76,13 +81,36 @@ type draft struct {
 
 // Review posts the findings that no earlier run posted as one review, marks
 // earlier comments whose finding is gone as fixed, and dismisses earlier
-// change requests that have nothing left open. With nothing new and nothing
-// fixed it posts nothing. A read-only token makes it return an error that
-// wraps ErrReadOnly, before anything is posted.
+// change requests that have nothing left open. Earlier runs are the
+// comments and reviews written by the token's own account; nobody else's
+// are read for markers or changed. With nothing new and nothing fixed it
+// posts nothing. A read-only token makes it return an error that wraps
+// ErrReadOnly, before anything is posted.
 func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 	out := &ReviewResult{}
 	if r.Event == "" {
 		r.Event = "COMMENT"
+	}
+	// Who the token is matters only once a body holds a marker: a first
+	// run on a quiet pull request asks nothing.
+	var me *identity
+	who := func() identity {
+		if me == nil {
+			id := c.whoAmI(ctx)
+			me = &id
+		}
+		return *me
+	}
+	foreign := 0 // others' comments and reviews that hold a marker
+	mine := func(u *github.User, body string) bool {
+		if !anyMarker.MatchString(body) {
+			return false
+		}
+		if who().owns(u) {
+			return true
+		}
+		foreign++
+		return false
 	}
 	comments, err := c.listComments(ctx, r.Number)
 	if err != nil {
@@ -117,7 +145,7 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 	var stale []staleComment
 	reviewFPs := map[int64][]string{} // fingerprints each of our reviews raised
 	for _, cm := range comments {
-		if cm.InReplyTo != nil {
+		if cm.InReplyTo != nil || !mine(cm.GetUser(), cm.GetBody()) {
 			continue
 		}
 		for _, fp := range parseMarkers(cm.GetBody()).open {
@@ -130,7 +158,10 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 	}
 	var ours []*github.PullRequestReview
 	for _, rv := range reviews {
-		m := parseMarkers(rv.GetBody())
+		if !mine(rv.GetUser(), rv.GetBody()) {
+			continue
+		}
+		m := reviewMarkers(rv.GetBody())
 		if m.review == "" {
 			continue
 		}
@@ -152,6 +183,11 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 		}
 	}
 
+	out.Ignored = foreign
+	if foreign > 0 {
+		c.logf("Ignoring Stowaway markers in comments and reviews by other accounts (%d): only those of %s, this token's account, are read", foreign, who().login)
+	}
+
 	var fresh []*scan.Finding
 	suppressed := 0
 	for i := range r.Findings {
@@ -168,11 +204,17 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 
 	var errs []error
 	if len(fresh) > 0 {
-		if err := c.post(ctx, r, fresh, suppressed, out); err != nil {
+		author, err := c.post(ctx, r, who, fresh, suppressed, out)
+		if err != nil {
 			if errors.Is(err, ErrReadOnly) {
 				return out, err
 			}
 			errs = append(errs, err)
+		}
+		if me != nil && author != "" && !strings.EqualFold(author, me.login) {
+			// The earlier comments chosen above are another account's.
+			c.logf("The review was posted as %s, not %s: Stowaway leaves earlier comments as they are in this run", author, me.login)
+			return out, errors.Join(errs...)
 		}
 	}
 
@@ -189,14 +231,7 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 		out.Fixed++
 	}
 	for _, rv := range ours {
-		body := rv.GetBody()
-		n := 0
-		for _, fp := range parseMarkers(body).open {
-			if why := gone(fp); why != "" {
-				body = fixedEntry(body, fp, r.HeadSHA, why)
-				n++
-			}
-		}
+		body, n := markFixed(rv.GetBody(), gone, r.HeadSHA)
 		if n == 0 {
 			continue
 		}
@@ -234,8 +269,9 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 }
 
 // post sends fresh findings as one review: inline where their lines are
-// added lines of one hunk, in the body otherwise.
-func (c *Client) post(ctx context.Context, r Review, fresh []*scan.Finding, suppressed int, out *ReviewResult) error {
+// added lines of one hunk, in the body otherwise. It returns the login the
+// review was stored under.
+func (c *Client) post(ctx context.Context, r Review, who func() identity, fresh []*scan.Finding, suppressed int, out *ReviewResult) (string, error) {
 	files := map[string]*ChangedFile{}
 	for _, f := range r.Files {
 		files[f.Path] = f
@@ -285,18 +321,18 @@ func (c *Client) post(ctx context.Context, r Review, fresh []*scan.Finding, supp
 		if err == nil {
 			out.URL = rv.GetHTMLURL()
 			out.Inline, out.InBody = len(drafts), len(entries)
-			return nil
+			return rv.GetUser().GetLogin(), nil
 		}
 		if readOnly(err) {
-			return fmt.Errorf("%w: %v", ErrReadOnly, err)
+			return "", fmt.Errorf("%w: %v", ErrReadOnly, err)
 		}
 		// GitHub may have stored the review although the call failed.
-		if stored, ferr := c.findReview(ctx, r.Number, key); ferr == nil && stored != nil {
+		if stored, ferr := c.findReview(ctx, r.Number, who(), key); ferr == nil && stored != nil {
 			out.URL = stored.GetHTMLURL()
 			out.Inline, out.InBody = len(drafts), len(entries)
-			return nil
+			return stored.GetUser().GetLogin(), nil
 		} else if ferr != nil {
-			return ferr
+			return "", ferr
 		}
 		switch {
 		case status(err) == http.StatusUnprocessableEntity && event == "REQUEST_CHANGES" && strings.Contains(strings.ToLower(errorText(err)), "own pull request"):
@@ -331,10 +367,10 @@ func (c *Client) post(ctx context.Context, r Review, fresh []*scan.Finding, supp
 			wait := time.Duration(1<<(failures-1)) * 2 * time.Second
 			c.logf("Creating the review failed (%v): retrying in %s", err, wait)
 			if err := c.clock().Sleep(ctx, wait); err != nil {
-				return err
+				return "", err
 			}
 		default:
-			return fmt.Errorf("creating the review on pull request #%d: %w", r.Number, err)
+			return "", fmt.Errorf("creating the review on pull request #%d: %w", r.Number, err)
 		}
 	}
 }
@@ -378,14 +414,19 @@ func placeComment(f *scan.Finding, cf *ChangedFile) (draft, bool) {
 	return draft{f, c}, true
 }
 
-// redacted matches a value redacted by the engine (scan.Redact).
-var redacted = regexp.MustCompile(`…\(\d+ chars\)`)
+var (
+	// redacted matches a value redacted by the engine (scan.Redact).
+	redacted = regexp.MustCompile(`…\(\d+ chars\)`)
+	// anyMarker is anything that looks like one of our markers.
+	anyMarker = regexp.MustCompile(`(?i)<!--\s*stowaway`)
+)
 
 // applicable returns the finding's suggestion when applying it is safe: a
 // suggestion that holds a redacted value would write "ghp_…(40 chars)" over
-// a line of the Dockerfile.
+// a line of the Dockerfile, and one that holds a marker would commit it
+// (GitHub applies a suggestion verbatim).
 func applicable(f *scan.Finding) *checks.Suggestion {
-	if s := f.Suggestion; s != nil && s.StartLine > 0 && !redacted.MatchString(s.Text) {
+	if s := f.Suggestion; s != nil && s.StartLine > 0 && !redacted.MatchString(s.Text) && !anyMarker.MatchString(s.Text) {
 		return s
 	}
 	return nil
@@ -478,13 +519,13 @@ func without(all, drop []draft) []draft {
 }
 
 // findReview returns our submitted review with the given key, or nil.
-func (c *Client) findReview(ctx context.Context, number int, key string) (*github.PullRequestReview, error) {
+func (c *Client) findReview(ctx context.Context, number int, me identity, key string) (*github.PullRequestReview, error) {
 	reviews, err := c.listReviews(ctx, number)
 	if err != nil {
 		return nil, err
 	}
 	for _, rv := range reviews {
-		if rv.GetState() != "PENDING" && parseMarkers(rv.GetBody()).review == key {
+		if rv.GetState() != "PENDING" && me.owns(rv.GetUser()) && parseMarkers(rv.GetBody()).review == key {
 			return rv, nil
 		}
 	}

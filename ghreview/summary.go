@@ -1,18 +1,23 @@
 package ghreview
 
+// GitHub shows a step's summary only when it is at most 1 MiB
+// (1,048,576 bytes); a larger one is dropped whole, with an error
+// annotation.
+
 import (
 	"fmt"
 	"io"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
-// maxSummaryRows keeps the job summary well under GitHub's 1 MiB limit per
-// step.
-const maxSummaryRows = 1000
+// MaxSummary is the most bytes a job summary takes, well under GitHub's
+// limit.
+const MaxSummary = 1_000_000
 
 // Summary is what the job summary reports.
 type Summary struct {
@@ -27,10 +32,15 @@ type Summary struct {
 	// Links point at ServerURL/Owner/Repo at commit SHA; no links when SHA
 	// is empty.
 	ServerURL, Owner, Repo, SHA string
+	// SARIFFile is where every finding is, for a summary that cannot list
+	// them all.
+	SARIFFile string
 }
 
 // WriteSummary writes the job summary as Markdown: a headline with counts
-// and a table of findings (file, line, rule, message) linked to their lines.
+// and a table of findings (file, line, rule, message) linked to their lines,
+// the most severe first, in at most MaxSummary bytes; a last line says how
+// many findings did not fit.
 func WriteSummary(w io.Writer, s Summary) error {
 	var b strings.Builder
 	counts := map[checks.Level]int{}
@@ -64,39 +74,71 @@ func WriteSummary(w io.Writer, s Summary) error {
 	for _, n := range s.Notes {
 		b.WriteString("\n> " + n + "\n")
 	}
+	// The problems take at most a quarter of the room, the table the rest;
+	// each keeps room for the line that says what it left out.
+	const tail = 512
+	problems := problemList(s.Problems, MaxSummary/4)
 	if len(shown) > 0 {
+		sort.SliceStable(shown, func(i, j int) bool { return shown[i].LevelOrDefault(nil) > shown[j].LevelOrDefault(nil) })
 		b.WriteString("\n| File | Line | Rule | Message |\n| --- | --- | --- | --- |\n")
+		room := MaxSummary - len(problems) - tail
 		for i, f := range shown {
-			if i == maxSummaryRows {
-				fmt.Fprintf(&b, "\n…and %s more: see the SARIF file.\n", plural(len(shown)-i, "finding"))
+			row := s.row(f)
+			if b.Len()+len(row) > room {
+				where := "the SARIF file"
+				if s.SARIFFile != "" {
+					where += " " + code(s.SARIFFile)
+				}
+				fmt.Fprintf(&b, "\n…%s left out of this summary, which lists the most severe first: %s and this step's annotations hold every finding.\n",
+					plural(len(shown)-i, "finding"), where)
 				break
 			}
-			link := blobURL(s.ServerURL, s.Owner, s.Repo, s.SHA, f.Path, f.Region.StartLine, f.Region.EndLine)
-			file, line := cell(code(f.Path)), fmt.Sprint(f.Region.StartLine)
-			if link != "" {
-				file = fmt.Sprintf("[%s](%s)", file, link)
-				line = fmt.Sprintf("[%s](%s)", line, link)
-			}
-			msg := text(f.Message)
-			if f.Evidence != "" {
-				msg += " (evidence " + code(f.Evidence) + ")"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s %s | %s |\n", file, line, levelEmoji(f.LevelOrDefault(nil)), cell(code(f.RuleID)), cell(msg))
+			b.WriteString(row)
 		}
 	}
-	if len(s.Problems) > 0 {
-		b.WriteString("\n<details><summary>" + plural(len(s.Problems), "file") + " not fully scanned</summary>\n\n")
-		for _, p := range s.Problems {
-			where := ""
-			if p.Path != "" {
-				where = code(p.Path) + ": "
-			}
-			b.WriteString("- " + where + text(p.Message) + "\n")
-		}
-		b.WriteString("\n</details>\n")
-	}
+	b.WriteString(problems)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// row is a finding's row of the table.
+func (s Summary) row(f *scan.Finding) string {
+	link := blobURL(s.ServerURL, s.Owner, s.Repo, s.SHA, f.Path, f.Region.StartLine, f.Region.EndLine)
+	file, line := cell(code(f.Path)), fmt.Sprint(f.Region.StartLine)
+	if link != "" {
+		file = fmt.Sprintf("[%s](%s)", file, link)
+		line = fmt.Sprintf("[%s](%s)", line, link)
+	}
+	msg := text(f.Message)
+	if f.Evidence != "" {
+		msg += " (evidence " + code(f.Evidence) + ")"
+	}
+	return fmt.Sprintf("| %s | %s | %s %s | %s |\n", file, line, levelEmoji(f.LevelOrDefault(nil)), cell(code(f.RuleID)), cell(msg))
+}
+
+// problemList is the folded list of files not fully scanned, in at most
+// limit bytes.
+func problemList(ps []scan.Problem, limit int) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n<details><summary>" + plural(len(ps), "file") + " not fully scanned</summary>\n\n")
+	const tail = 256
+	for i, p := range ps {
+		where := ""
+		if p.Path != "" {
+			where = code(p.Path) + ": "
+		}
+		item := "- " + where + text(p.Message) + "\n"
+		if b.Len()+len(item) > limit-tail {
+			fmt.Fprintf(&b, "- …and %d more: see the SARIF file.\n", len(ps)-i)
+			break
+		}
+		b.WriteString(item)
+	}
+	b.WriteString("\n</details>\n")
+	return b.String()
 }
 
 func levelEmoji(l checks.Level) string {

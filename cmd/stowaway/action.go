@@ -339,6 +339,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		err := ghreview.WriteSummary(&sum, ghreview.Summary{
 			Findings: scoped, Problems: res.Problems, Scope: scope, Notes: notes,
 			ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), Owner: owner, Repo: repo, SHA: sha,
+			SARIFFile: in.sarifFile,
 		})
 		if err != nil {
 			return err
@@ -387,6 +388,9 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 	}
 	if out.Dismissed > 0 {
 		parts = append(parts, fmt.Sprintf("%d change requests dismissed", out.Dismissed))
+	}
+	if out.Ignored > 0 {
+		parts = append(parts, fmt.Sprintf("%d comments or reviews by other accounts carry Stowaway markers: ignored", out.Ignored))
 	}
 	if len(parts) == 0 {
 		return "", nil

@@ -53,6 +53,9 @@ type Server struct {
 // Token is what a token may do.
 type Token struct {
 	Login string
+	// Kind says how GitHub treats the token (identity.go); the zero value
+	// infers it from Login.
+	Kind TokenKind
 	// ReadOnly tokens read everything and write nothing, like the token of a
 	// pull_request run from a fork.
 	ReadOnly bool
@@ -298,7 +301,7 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 	defer func() { s.log = append(s.log, Request{req.Method, req.URL.Path, rec.status}) }()
 	w = rec
 
-	if !strings.HasPrefix(req.URL.Path, s.Prefix+"/") {
+	if !strings.HasPrefix(req.URL.Path, s.Prefix+"/") && req.URL.Path != s.graphQLPath() {
 		s.t.Errorf("ghtest: request outside the API root %q: %s %s", s.Prefix, req.Method, req.URL.Path)
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
 		return
@@ -368,6 +371,9 @@ var (
 
 func (s *Server) route(w http.ResponseWriter, req *http.Request, p string, body []byte, tok Token) {
 	m := func(re *regexp.Regexp) []string { return re.FindStringSubmatch(p) }
+	if s.identity(w, req, p, body, tok) {
+		return
+	}
 	mutation := req.Method != http.MethodGet
 	if mutation && tok.ReadOnly {
 		writeJSON(w, http.StatusForbidden, map[string]string{
@@ -523,7 +529,7 @@ func (s *Server) commentJSON(r *Repo, pr *PR, c *Comment) map[string]any {
 	j := map[string]any{
 		"id": c.ID, "pull_request_review_id": c.ReviewID, "body": c.Body, "path": c.Path,
 		"line": c.Line, "side": c.Side, "commit_id": c.CommitID, "original_commit_id": c.CommitID,
-		"user":     map[string]any{"login": c.User},
+		"user":     userJSON(c.User),
 		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#discussion_r%d", s.URL, r.Owner, r.Name, pr.Number, c.ID),
 	}
 	if c.StartLine != 0 {
@@ -538,7 +544,7 @@ func (s *Server) commentJSON(r *Repo, pr *PR, c *Comment) map[string]any {
 func (s *Server) reviewJSON(r *Repo, pr *PR, rv *Review) map[string]any {
 	return map[string]any{
 		"id": rv.ID, "body": rv.Body, "state": rv.State, "commit_id": rv.CommitID,
-		"user":     map[string]any{"login": rv.User},
+		"user":     userJSON(rv.User),
 		"html_url": fmt.Sprintf("%s/%s/%s/pull/%d#pullrequestreview-%d", s.URL, r.Owner, r.Name, pr.Number, rv.ID),
 	}
 }
@@ -579,7 +585,7 @@ func (s *Server) editComment(w http.ResponseWriter, g []string, body []byte, tok
 			if c.ID != id {
 				continue
 			}
-			if text, ok := s.newBody(w, body, fmt.Sprintf("editing comment %d", id), c.User, tok); ok {
+			if text, ok := s.newBody(w, body, fmt.Sprintf("editing comment %d", id)); ok {
 				c.Body = text
 				writeJSON(w, http.StatusOK, s.commentJSON(r, pr, c))
 			}
@@ -748,26 +754,23 @@ func (s *Server) updateReview(w http.ResponseWriter, g []string, body []byte, to
 		notFound(w)
 		return
 	}
-	if text, ok := s.newBody(w, body, fmt.Sprintf("updating review %d", id), rv.User, tok); ok {
+	if text, ok := s.newBody(w, body, fmt.Sprintf("updating review %d", id)); ok {
 		rv.Body = text
 		writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
 	}
 }
 
 // newBody validates an edit of a comment's or review's body as GitHub does:
-// the body is required, only its author may change it, and it is capped at
-// 65,536 characters. It answers the request itself when the edit is refused.
-func (s *Server) newBody(w http.ResponseWriter, body []byte, what, owner string, tok Token) (string, bool) {
+// the body is required and capped at 65,536 characters, and anyone with
+// write access may change anyone's (read-only tokens never get here). It
+// answers the request itself when the edit is refused.
+func (s *Server) newBody(w http.ResponseWriter, body []byte, what string) (string, bool) {
 	var in struct {
 		Body *string `json:"body"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil || in.Body == nil {
 		s.t.Errorf("ghtest: %s: body %s", what, body)
 		unprocessable(w, "body is missing")
-		return "", false
-	}
-	if owner != tok.Login {
-		writeJSON(w, http.StatusForbidden, map[string]string{"message": "Must have admin rights to Repository."})
 		return "", false
 	}
 	if len(*in.Body) > 65536 {
