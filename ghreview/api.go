@@ -72,6 +72,7 @@ type Client struct {
 	PRs          PullRequests
 	CodeScanning CodeScanning
 	SARIF        SARIFStatuses
+	Contents     Contents
 	Owner, Repo  string
 	// Clock paces the polling of SARIF uploads; nil is the real clock.
 	Clock Clock
@@ -109,6 +110,7 @@ func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) 
 		PRs:          gh.PullRequests,
 		CodeScanning: gh.CodeScanning,
 		SARIF:        sarifStatusClient{gh},
+		Contents:     gh.Repositories,
 		Owner:        owner,
 		Repo:         repo,
 		Clock:        t.clock(),
