@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -34,34 +35,34 @@ func (a *actionRun) configure(ctx context.Context) error {
 		a.opts.Config, err = scan.ParseConfig(a.in.config, src)
 		return err
 	}
-	cfg, err := a.baseConfig(ctx)
-	if err != nil {
+	a.opts.Config = &scan.Config{}
+	src, found, err := a.baseConfig(ctx)
+	switch {
+	case err != nil:
 		a.apiFailure(fmt.Sprintf("Stowaway could not read the base commit's %s (%v): it scans with the default configuration, not the pull request's.", a.configFile, err))
-		cfg = &scan.Config{}
-	} else {
+	case found:
+		cfg, err := scan.ParseConfig(a.configFile+" at the base commit", src)
+		if err != nil {
+			a.failure(fmt.Sprintf("The base commit's configuration does not parse (%v): Stowaway scans with the default configuration, not the pull request's.", err))
+			return nil
+		}
+		a.opts.Config, a.baseKnown = cfg, true
+	default:
 		a.baseKnown = true
 	}
-	a.opts.Config = cfg
 	return nil
 }
 
-// baseConfig reads the configuration of the pull request's base commit; a
-// missing file is the default configuration.
-func (a *actionRun) baseConfig(ctx context.Context) (*scan.Config, error) {
+// baseConfig reads the configuration file of the pull request's base
+// commit; found is false when it has none.
+func (a *actionRun) baseConfig(ctx context.Context) (src []byte, found bool, err error) {
 	switch {
 	case a.client == nil:
-		return nil, errors.New("input github-token is empty")
+		return nil, false, errors.New("input github-token is empty")
 	case a.pr.BaseSHA == "":
-		return nil, errors.New("the event names no base commit")
+		return nil, false, errors.New("the event names no base commit")
 	}
-	src, found, err := a.client.FileAt(ctx, a.configFile, a.pr.BaseSHA)
-	if err != nil {
-		return nil, err
-	}
-	if !found {
-		return &scan.Config{}, nil
-	}
-	return scan.ParseConfig(a.configFile+" at the base commit", src)
+	return a.client.FileAt(ctx, a.configFile, a.pr.BaseSHA)
 }
 
 // checkConfig compares the pull request's configuration file with the one
@@ -75,6 +76,7 @@ func (a *actionRun) checkConfig() {
 	src, err := fs.ReadFile(a.tree.FS(), a.configFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		a.configDeleted()
 		return
 	case err != nil:
 		a.failure(fmt.Sprintf("Stowaway could not read the pull request's %s: %v.", a.configFile, err))
@@ -86,4 +88,20 @@ func (a *actionRun) checkConfig() {
 		}
 	}
 	a.res.AddFindings(scan.CompareConfig(a.opts.Config, a.configFile, src))
+}
+
+// configDeleted says what a pull request that deletes the configuration
+// weakens (what it raised, the words it added): a note, since no line of a
+// deleted file can carry a finding.
+func (a *actionRun) configDeleted() {
+	if !a.baseKnown {
+		return
+	}
+	var what []string
+	for _, f := range scan.CompareConfig(a.opts.Config, a.configFile, nil) {
+		what = append(what, f.Message)
+	}
+	if len(what) > 0 {
+		a.failure(fmt.Sprintf("The pull request deletes %s, which weakens the configuration once merged: %s.", a.configFile, strings.Join(what, "; ")))
+	}
 }

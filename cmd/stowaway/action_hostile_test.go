@@ -140,6 +140,19 @@ func TestActionHostileConfig(t *testing.T) {
 		}
 	})
 
+	t.Run("the pull request deletes the configuration", func(t *testing.T) {
+		e := newE2E(t, bin, bot)
+		base := withFiles(leakyBase, map[string]string{".stowaway.yml": "rules:\n  secret-arg: error\nsecret-words: [passphrase]\n"})
+		e.srv.AddCommit(e2eRepo, baseSHA, base)
+		e.openPR(base, leakyHead, false)
+		r := e.run(invocation{head: leakyHead})
+		// The base configuration still governs: secret-arg is an error.
+		wantOutputs(t, r, 3, 3, 0)
+		want := "The pull request deletes .stowaway.yml, which weakens the configuration once merged: rules: secret-arg goes from error to warning; secret-words drops passphrase"
+		wantContains(t, "log", r.stdout, "::warning::"+want)
+		wantContains(t, "summary", r.summary, "The pull request deletes .stowaway.yml")
+	})
+
 	t.Run("base configuration unreadable", func(t *testing.T) {
 		e := newE2E(t, bin, bot)
 		e.srv.AddCommit(e2eRepo, baseSHA, map[string]string{".stowaway.yml": "allow:\n  paths: ['**']\n"})
