@@ -354,19 +354,21 @@ func (a *actionRun) writeSARIF() {
 	}
 }
 
-// report sets the outputs and writes the annotations.
+// report writes the annotations and sets the outputs.
 func (a *actionRun) report() {
 	counts := countFindings(a.scoped)
-	a.setOutput("sarif-file", a.sarifPath)
-	a.setOutput("findings", strconv.Itoa(counts.total))
-	a.setOutput("errors", strconv.Itoa(counts.errors))
-	a.setOutput("warnings", strconv.Itoa(counts.warnings))
 	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(a.res.Files), counts, strings.Trim(a.scope, "`"))
 	scoped := *a.res
 	scoped.Findings = a.scoped
 	if err := report.GitHub(a.stdout, &scoped); err != nil {
 		a.failure(fmt.Sprintf("Stowaway could not write its annotations: %v.", err))
 	}
+	a.safely("the outputs", func() {
+		a.setOutput("sarif-file", a.sarifPath)
+		a.setOutput("findings", strconv.Itoa(counts.total))
+		a.setOutput("errors", strconv.Itoa(counts.errors))
+		a.setOutput("warnings", strconv.Itoa(counts.warnings))
+	})
 }
 
 func (a *actionRun) postReview(ctx context.Context) {
@@ -427,7 +429,7 @@ func (a *actionRun) summarize() {
 		a.gha.Warningf("Stowaway could not write the job summary: %v", err)
 		return
 	}
-	a.gha.AddStepSummary(sum.String())
+	a.safely("the job summary", func() { a.gha.AddStepSummary(sum.String()) })
 }
 
 func (a *actionRun) exit() {
@@ -437,6 +439,18 @@ func (a *actionRun) exit() {
 	if a.apiFailed && a.in.failOnAPIError {
 		a.code = exitError
 	}
+}
+
+// safely runs f, which writes one of the runner's files through
+// go-githubactions: that panics when it cannot write, and the panic is a
+// failure of this phase only.
+func (a *actionRun) safely(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.failure(fmt.Sprintf("Stowaway could not write %s: %v.", what, r))
+		}
+	}()
+	f()
 }
 
 // failure reports a phase that failed after the scan: a warning now and a

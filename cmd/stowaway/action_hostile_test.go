@@ -5,6 +5,7 @@ package main
 // meeting an API that fails after the scan.
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -304,4 +305,31 @@ func TestActionReportsWhateverFails(t *testing.T) {
 			t.Errorf("no warning for the upload:\n%s", r.stdout)
 		}
 	})
+}
+
+// TestActionReportsWithoutItsOutputFile runs the action in-process with
+// GITHUB_OUTPUT naming a folder: the outputs cannot be written, and the
+// annotations, the summary and the SARIF log still are.
+func TestActionReportsWithoutItsOutputFile(t *testing.T) {
+	ws, dir := t.TempDir(), t.TempDir()
+	df := "FROM alpine:3.20\nENV GITHUB_TOKEN=ghp_FAKEstowawayE2Eoutputs00000000000000\n"
+	if err := os.WriteFile(filepath.Join(ws, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	summary := filepath.Join(dir, "summary")
+	env := map[string]string{"GITHUB_WORKSPACE": ws, "GITHUB_EVENT_NAME": "push", "GITHUB_OUTPUT": dir, "GITHUB_STEP_SUMMARY": summary}
+	var stdout, stderr strings.Builder
+	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d\n%s%s", code, exitFindings, stdout.String(), stderr.String())
+	}
+	wantContains(t, "log", stdout.String(), "::error file=Dockerfile,line=2", "::warning::Stowaway could not write the outputs")
+	sum, _ := os.ReadFile(summary)
+	wantContains(t, "summary", string(sum), "| File | Line | Rule | Message |", "Stowaway could not write the outputs")
+	if _, err := os.Stat(filepath.Join(ws, "stowaway.sarif")); err != nil {
+		t.Error(err)
+	}
+	if strings.Contains(stdout.String()+string(sum), "FAKEstowaway") {
+		t.Error("the planted token was written")
+	}
 }
