@@ -31,7 +31,7 @@ func TestConfigWeakened(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			found := scan.CompareConfig(base, ".stowaway.yml", src)
+			found := scan.CompareConfig(base, ".stowaway.yml", src, os.DirFS(dir))
 			for _, f := range found {
 				for _, field := range []string{f.Message, f.Fix, f.Snippet, f.Key, f.Evidence} {
 					if strings.Contains(field, "FAKEstowaway") {

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"io/fs"
 	"path"
 	"regexp"
 	"slices"
@@ -19,8 +20,10 @@ import (
 // run (nil: the defaults), and returns a config-weakened finding for each
 // change that lets more through, on the line that makes it. A file that does
 // not parse is one finding at the line of the error. The base configuration
-// may turn the rule off or change its level like any other.
-func CompareConfig(base *Config, name string, src []byte) []Finding {
+// may turn the rule off or change its level like any other. fsys, when not
+// nil, is the tree the paths of the configuration are in: a change of
+// targets is then judged by the stages that ship from the Dockerfile.
+func CompareConfig(base *Config, name string, src []byte, fsys fs.FS) []Finding {
 	if base == nil {
 		base = &Config{}
 	}
@@ -28,7 +31,7 @@ func CompareConfig(base *Config, name string, src []byte) []Finding {
 	if len(rules) == 0 {
 		return nil
 	}
-	d := &configDiff{name: name, lines: checks.SplitLines(src), level: checks.ConfigWeakened.Level}
+	d := &configDiff{name: name, lines: checks.SplitLines(src), level: checks.ConfigWeakened.Level, fsys: fsys}
 	if lv, ok := levels[checks.ConfigWeakened.ID]; ok {
 		d.level = lv
 	}
@@ -68,6 +71,7 @@ func (r *Result) AddFindings(fs []Finding) {
 }
 
 type configDiff struct {
+	fsys  fs.FS // nil: Dockerfiles are not read
 	name  string
 	lines []string
 	root  *yaml.Node // the document's top mapping; nil for an empty file
@@ -249,14 +253,24 @@ func contextDirs(c *Config, df string) []string {
 	return out
 }
 
-// targets reports a change to the stages that count as built: a stage
-// dropped from a Dockerfile's list, or a list that replaces (or returns to)
-// the default, the last stage, which the configuration alone cannot compare.
+// targets reports a change to the stages that count as built. With the
+// Dockerfile at hand it is judged by what ships: a stage whose files, or
+// whose config and history, reach an image under the base's targets but not
+// under the pull request's. Without it, a stage dropped from a list, and a
+// list that replaces (or returns to) the default, the last stage.
 func (d *configDiff) targets(base, head *Config) {
 	for _, df := range unionKeys(base.Targets, head.Targets) {
 		was, now := lookup(base.Targets, df), lookup(head.Targets, df)
+		if slices.Equal(was, now) {
+			continue
+		}
 		var msg string
+		lost, known := d.lostStages(df, was, now)
 		switch {
+		case known && len(lost) == 0:
+			continue
+		case known:
+			msg = fmt.Sprintf("targets: with this change nothing of the stages %s of %s is checked as shipped any more", quoteAll(lost), quote(df))
 		case was == nil:
 			msg = fmt.Sprintf("targets: %s now names the stages that are built (%s) instead of its last stage: stages it leaves out are no longer checked as shipped", quote(df), quoteAll(now))
 		case now == nil:
@@ -275,6 +289,38 @@ func (d *configDiff) targets(base, head *Config) {
 		}
 		d.report(d.keyLine("targets", df), msg, "Name every stage the repository builds and ships.", "targets:"+df)
 	}
+}
+
+// lostStages parses the Dockerfile df with both lists of targets and returns
+// the stages that ship less under now than under was; known is false when
+// the Dockerfile cannot be read or parsed.
+func (d *configDiff) lostStages(df string, was, now []string) (lost []string, known bool) {
+	if d.fsys == nil {
+		return nil, false
+	}
+	src, prob := readFile(d.fsys, df)
+	if prob != nil {
+		return nil, false
+	}
+	before, err := checks.ParseDockerfile(df, src, was)
+	if err != nil {
+		return nil, false
+	}
+	after, err := checks.ParseDockerfile(df, src, now)
+	if err != nil || len(after.Stages) != len(before.Stages) {
+		return nil, false
+	}
+	for i, s := range before.Stages {
+		t := after.Stages[i]
+		if s.Shipped && !t.Shipped || s.Inherited && !t.Inherited {
+			name := s.Name
+			if name == "" {
+				name = strconv.Itoa(s.Index)
+			}
+			lost = append(lost, name)
+		}
+	}
+	return lost, true
 }
 
 // keyLine is the line of a path-keyed entry of a section, else of the

@@ -87,7 +87,7 @@ func (a *actionRun) checkConfig() {
 			return
 		}
 	}
-	a.res.AddFindings(scan.CompareConfig(a.opts.Config, a.configFile, src))
+	a.res.AddFindings(scan.CompareConfig(a.opts.Config, a.configFile, src, a.tree.FS()))
 }
 
 // configDeleted says what a pull request that deletes the configuration
@@ -98,7 +98,7 @@ func (a *actionRun) configDeleted() {
 		return
 	}
 	var what []string
-	for _, f := range scan.CompareConfig(a.opts.Config, a.configFile, nil) {
+	for _, f := range scan.CompareConfig(a.opts.Config, a.configFile, nil, a.tree.FS()) {
 		what = append(what, f.Message)
 	}
 	if len(what) > 0 {
