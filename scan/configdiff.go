@@ -193,21 +193,39 @@ func (d *configDiff) secretWords(base, head *Config) {
 }
 
 func (d *configDiff) allowPaths(base, head *Config) {
+	had := map[string]bool{}
+	for _, p := range base.Allow.Paths {
+		had[cleanPattern(p)] = true
+	}
+	has := map[string]bool{}
 	for _, p := range head.Allow.Paths {
-		if strings.HasPrefix(strings.TrimSpace(p), "!") || slices.Contains(base.Allow.Paths, p) {
+		has[cleanPattern(p)] = true
+		if strings.HasPrefix(cleanPattern(p), "!") || had[cleanPattern(p)] {
 			continue
 		}
 		d.report(d.itemLine(p, "allow", "paths"), fmt.Sprintf("allow.paths gains %s: the files it matches are no longer scanned", quote(maskTokens(p))),
 			"Allow the narrowest path that holds the reviewed fixture, never a pattern that covers Dockerfiles or build contexts in general.", "allow.paths:"+p)
 	}
 	for _, p := range base.Allow.Paths {
-		if !strings.HasPrefix(strings.TrimSpace(p), "!") || slices.Contains(head.Allow.Paths, p) {
+		if !strings.HasPrefix(cleanPattern(p), "!") || has[cleanPattern(p)] {
 			continue
 		}
 		_, line := d.node("allow", "paths")
 		d.report(line, fmt.Sprintf("allow.paths drops the exception %s: the files it kept in the scan leave it", quote(maskTokens(p))),
 			"Keep the exception of the base branch's configuration.", "allow.paths:"+p)
 	}
+}
+
+// cleanPattern is an allow.paths pattern as the matcher reads it, so that
+// `test/**/` and `test/**` are one pattern.
+func cleanPattern(p string) string {
+	p = strings.TrimSpace(p)
+	neg := strings.HasPrefix(p, "!")
+	p = path.Clean(strings.TrimPrefix(p, "!"))
+	if neg {
+		return "!" + p
+	}
+	return p
 }
 
 func (d *configDiff) allowValues(base, head *Config) {
