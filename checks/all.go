@@ -18,5 +18,6 @@ func All() []*Rule {
 		DockerignoreReinclude,
 		ParseError,
 		InvalidPragma,
+		ConfigWeakened,
 	}
 }

@@ -72,6 +72,7 @@ type Client struct {
 	PRs          PullRequests
 	CodeScanning CodeScanning
 	SARIF        SARIFStatuses
+	Contents     Contents
 	// Viewer and Users tell who the token is (identity.go), unless Login
 	// already says so.
 	Viewer      Viewer
@@ -116,6 +117,7 @@ func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) 
 		SARIF:        sarifStatusClient{gh},
 		Viewer:       graphQLClient{gh, graphQLURL(base)},
 		Users:        gh.Users,
+		Contents:     gh.Repositories,
 		Owner:        owner,
 		Repo:         repo,
 		Clock:        t.clock(),

@@ -24,6 +24,9 @@ type PullRequest struct {
 	// synthetic merge commit that review comments cannot point at.
 	HeadSHA string
 	HeadRef string
+	// BaseSHA is the base branch's commit when the event fired: its
+	// configuration governs the pull request's run.
+	BaseSHA string
 	// HeadRepo and BaseRepo are "owner/name"; they differ for a fork.
 	HeadRepo, BaseRepo string
 	// ChangedFiles is GitHub's count of changed files when the event fired.
@@ -57,6 +60,7 @@ func LoadEvent(path string) (*Event, error) {
 				} `json:"repo"`
 			} `json:"head"`
 			Base struct {
+				SHA  string `json:"sha"`
 				Repo *struct {
 					FullName string `json:"full_name"`
 				} `json:"repo"`
@@ -76,7 +80,7 @@ func LoadEvent(path string) (*Event, error) {
 		ev.Repository = raw.Repository.FullName
 	}
 	if pr := raw.PullRequest; pr != nil {
-		p := &PullRequest{Number: pr.Number, HeadSHA: pr.Head.SHA, HeadRef: pr.Head.Ref, ChangedFiles: pr.ChangedFiles}
+		p := &PullRequest{Number: pr.Number, HeadSHA: pr.Head.SHA, HeadRef: pr.Head.Ref, BaseSHA: pr.Base.SHA, ChangedFiles: pr.ChangedFiles}
 		if pr.Head.Repo != nil {
 			p.HeadRepo = pr.Head.Repo.FullName
 		}
@@ -90,6 +94,9 @@ func LoadEvent(path string) (*Event, error) {
 		// GitHub sends.
 		if !shaPattern.MatchString(p.HeadSHA) {
 			return nil, fmt.Errorf("event payload %s: pull request head SHA %q is not 40 hex digits", path, p.HeadSHA)
+		}
+		if p.BaseSHA != "" && !shaPattern.MatchString(p.BaseSHA) {
+			return nil, fmt.Errorf("event payload %s: pull request base SHA %q is not 40 hex digits", path, p.BaseSHA)
 		}
 		ev.PullRequest = p
 	}

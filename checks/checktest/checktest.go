@@ -202,3 +202,24 @@ type wantError struct {
 func (e *wantError) Error() string {
 	return "line " + strconv.Itoa(e.line) + ": malformed want annotation: " + e.text
 }
+
+// CheckWants compares findings made outside a scan (config-weakened's come
+// from comparing two configurations) with the want annotations of the file
+// name in fsys, and fails t on an unexpected finding or an unmatched want.
+func CheckWants(t *testing.T, fsys fs.FS, name string, findings []scan.Finding) {
+	t.Helper()
+	ws, err := readWants(fsys, name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	for _, f := range findings {
+		if f.Path != name || !match(ws, f) {
+			t.Errorf("%s:%d: unexpected finding: %s: %s", f.Path, f.Region.StartLine, f.RuleID, f.Message)
+		}
+	}
+	for _, w := range ws {
+		if !w.matched {
+			t.Errorf("%s:%d: no finding matched %q", name, w.line, w.re)
+		}
+	}
+}

@@ -47,6 +47,9 @@ type actionInputs struct {
 	sarifFile   string
 	uploadSARIF bool
 	config      string // slash path inside the workspace, "" for .stowaway.yml
+	// failOnAPIError fails the step (exit 2) when an API call failed after
+	// the scan; by default that is a warning.
+	failOnAPIError bool
 }
 
 func readInputs(gha *githubactions.Action) (actionInputs, error) {
@@ -77,6 +80,9 @@ func readInputs(gha *githubactions.Action) (actionInputs, error) {
 		return in, err
 	}
 	if in.uploadSARIF, err = boolInput(gha, "upload-sarif", false); err != nil {
+		return in, err
+	}
+	if in.failOnAPIError, err = boolInput(gha, "fail-on-api-error", false); err != nil {
 		return in, err
 	}
 	switch in.reviewEvent {
@@ -149,212 +155,321 @@ func runAction(ctx context.Context, args []string, getenv func(string) string, s
 	return a.code
 }
 
-// actionRun is one run of the action.
+// actionRun is one run of the action. Its phases run in order. Until the
+// scan has results, a failure stops the run (exit 2); after it, a phase that
+// fails says so (a warning, and a line of the job summary) and the run goes
+// on, so that neither the pull request's content nor the API can keep the
+// annotations, the outputs, the summary and the SARIF log from being
+// written. The exit status then follows fail-on (and fail-on-api-error).
 type actionRun struct {
 	gha    *githubactions.Action
 	getenv func(string) string
 	stdout io.Writer
 	in     actionInputs
 	code   int
+
+	// event
+	root   *os.Root // writes the SARIF log; scan.Root reads faster for the scan
+	tree   *scan.Root
+	pr     *ghreview.PullRequest
+	mode   string // changed or all
+	client *ghreview.Client
+
+	// configuration
+	opts       scan.Options
+	configFile string // the configuration's slash path
+	baseKnown  bool   // on a pull request: the base commit's configuration governs
+
+	// scan and scope
+	res    *scan.Result
+	files  []*ghreview.ChangedFile
+	scoped []scan.Finding
+	scope  string
+	stale  bool // no review: the files are unknown or the pull request moved on
+
+	sarifLog  []byte
+	sarifPath string // as written, for the output; "" when none was
+	notes     []string
+	apiFailed bool
 }
 
 func (a *actionRun) run(ctx context.Context) error {
-	in, err := readInputs(a.gha)
-	if err != nil {
+	defer a.close()
+	if err := a.event(); err != nil {
 		return err
 	}
-	a.in = in
+	if err := a.connect(); err != nil {
+		return err
+	}
+	if err := a.configure(ctx); err != nil {
+		return err
+	}
+	if err := a.scan(ctx); err != nil {
+		return err
+	}
+	// From here on, a failure is reported and the run goes on.
+	a.checkConfig()
+	a.scopeFindings(ctx)
+	a.writeSARIF()
+	a.report()
+	a.postReview(ctx)
+	a.upload(ctx)
+	a.summarize()
+	a.exit()
+	return nil
+}
+
+// event reads the inputs, opens the workspace and reads the event.
+func (a *actionRun) event() (err error) {
+	if a.in, err = readInputs(a.gha); err != nil {
+		return err
+	}
 	ws := a.getenv("GITHUB_WORKSPACE")
 	if ws == "" {
 		return errors.New("GITHUB_WORKSPACE is not set: the action runs inside GitHub Actions (use stowaway scan elsewhere)")
 	}
-	// os.Root writes the SARIF file; scan.Root reads faster for the scan.
-	root, err := os.OpenRoot(ws)
-	if err != nil {
+	if a.root, err = os.OpenRoot(ws); err != nil {
 		return fmt.Errorf("opening the workspace: %w", err)
 	}
-	defer root.Close()
-	tree, err := scan.OpenRoot(ws)
-	if err != nil {
+	if a.tree, err = scan.OpenRoot(ws); err != nil {
 		return fmt.Errorf("opening the workspace: %w", err)
 	}
-	defer tree.Close()
-	fsys := tree.FS()
-
 	ev := &ghreview.Event{}
 	if p := a.getenv("GITHUB_EVENT_PATH"); p != "" {
 		if ev, err = ghreview.LoadEvent(p); err != nil {
 			return err
 		}
 	}
-	pr := ev.PullRequest
-	mode := in.scan
-	if mode == "" {
-		mode = "all"
-		if pr != nil {
-			mode = "changed"
+	a.pr = ev.PullRequest
+	a.mode = a.in.scan
+	if a.mode == "" {
+		a.mode = "all"
+		if a.pr != nil {
+			a.mode = "changed"
 		}
 	}
-	if mode == "changed" && pr == nil {
+	if a.mode == "changed" && a.pr == nil {
 		a.gha.Noticef("scan: changed needs a pull request event; this %s run scans everything", orDefault(a.getenv("GITHUB_EVENT_NAME"), "workflow"))
-		mode = "all"
-	}
-
-	var opts scan.Options
-	configFile := scan.ConfigFile
-	if in.config != "" {
-		configFile = in.config
-		src, err := fs.ReadFile(fsys, in.config)
-		if err != nil {
-			return fmt.Errorf("input config: %w", err)
-		}
-		if opts.Config, err = scan.ParseConfig(in.config, src); err != nil {
-			return err
-		}
-	}
-	defer scan.LimitMemory(a.getenv)()
-	res, err := scan.Scan(ctx, fsys, []string{in.path}, opts)
-	if err != nil {
-		return err
-	}
-
-	var client *ghreview.Client
-	needAPI := in.uploadSARIF || pr != nil && (mode == "changed" || in.review)
-	if needAPI {
-		if in.token == "" {
-			return errors.New("input github-token is empty")
-		}
-		client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), in.token,
-			&ghreview.Transport{Log: a.stdout})
-		if err != nil {
-			return err
-		}
-	}
-
-	// The pull request's files, for the scope and the inline comments.
-	var files []*ghreview.ChangedFile
-	var notes []string
-	stale := false
-	scope := "the whole tree"
-	if in.path != "." {
-		scope = "`" + in.path + "`"
-	}
-	scoped := res.Findings
-	if pr != nil && (mode == "changed" || in.review) {
-		head, changed, err := client.Head(ctx, pr.Number)
-		if err != nil && !errors.Is(err, ghreview.ErrReadOnly) {
-			return err
-		}
-		if err == nil && head != pr.HeadSHA {
-			stale = true
-			notes = append(notes, fmt.Sprintf("The pull request moved on to %s while this run checked %s: the run for the new commit reviews it.", short(head), short(pr.HeadSHA)))
-		}
-		var complete bool
-		if err == nil {
-			files, complete, err = client.ListFiles(ctx, pr.Number)
-		}
-		switch {
-		case errors.Is(err, ghreview.ErrReadOnly):
-			notes = append(notes, "The token cannot read the pull request's files (the workflow needs `pull-requests: read`): Stowaway scanned the whole tree and posts no review.")
-			stale = true
-		case err != nil:
-			return err
-		case mode == "changed" && (!complete || changed > len(files)):
-			notes = append(notes, fmt.Sprintf("The pull request changes more than the %d files GitHub lists: Stowaway reports on the whole tree.", ghreview.MaxFiles))
-		case mode == "changed":
-			scoped = ghreview.Scope(res, files, configFile)
-			scope = "the files this pull request changes"
-		}
-	}
-	scopedRes := *res
-	scopedRes.Findings = scoped
-
-	var sarifLog bytes.Buffer
-	// SARIF covers the whole scan: code scanning compares it with the base
-	// branch's analysis, and a partial one would mark every other alert
-	// fixed.
-	// One category per scanned path, so that runs over different folders of
-	// a monorepo do not replace each other's analysis.
-	category := "stowaway"
-	if in.path != "." {
-		category += "/" + in.path
-	}
-	if err := sarif.Write(&sarifLog, res, sarif.Options{Version: versionString(), Category: category}); err != nil {
-		return err
-	}
-	if err := writeSARIF(root, ws, in.sarifFile, sarifLog.Bytes()); err != nil {
-		return err
-	}
-
-	counts := countFindings(scoped)
-	a.setOutput("sarif-file", in.sarifFile)
-	a.setOutput("findings", strconv.Itoa(counts.total))
-	a.setOutput("errors", strconv.Itoa(counts.errors))
-	a.setOutput("warnings", strconv.Itoa(counts.warnings))
-
-	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(res.Files), counts, strings.Trim(scope, "`"))
-	if err := report.GitHub(a.stdout, &scopedRes); err != nil {
-		return err
-	}
-
-	if pr != nil && in.review && !stale {
-		note, err := a.review(ctx, client, pr, files, scoped, res.Findings)
-		if err != nil {
-			return err
-		}
-		if note != "" {
-			notes = append(notes, note)
-		}
-	}
-
-	if in.uploadSARIF {
-		sha, ref := a.getenv("GITHUB_SHA"), a.getenv("GITHUB_REF")
-		if pr != nil {
-			sha, ref = pr.HeadSHA, pr.Ref()
-		}
-		up, err := client.UploadSARIF(ctx, sarifLog.Bytes(), sha, ref, ghreview.UploadOptions{})
-		if up != nil {
-			for _, e := range up.Errors {
-				a.gha.Errorf("code scanning: %s", e)
-			}
-		}
-		switch {
-		case errors.Is(err, ghreview.ErrReadOnly):
-			a.gha.Warningf("Stowaway cannot upload SARIF with this token (a fork's pull request, or a workflow without `security-events: write`): %v", err)
-			notes = append(notes, "SARIF was not uploaded: the token is read-only.")
-		case err != nil:
-			return err
-		default:
-			fmt.Fprintf(a.stdout, "Uploaded SARIF to code scanning (upload %s: %s).\n", up.ID, up.Status)
-		}
-	}
-
-	if a.getenv("GITHUB_STEP_SUMMARY") != "" {
-		var sum strings.Builder
-		sha := a.getenv("GITHUB_SHA")
-		if pr != nil {
-			sha = pr.HeadSHA
-		}
-		owner, repo, _ := strings.Cut(a.getenv("GITHUB_REPOSITORY"), "/")
-		err := ghreview.WriteSummary(&sum, ghreview.Summary{
-			Findings: scoped, Problems: res.Problems, Scope: scope, Notes: notes,
-			ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), Owner: owner, Repo: repo, SHA: sha,
-			SARIFFile: in.sarifFile,
-		})
-		if err != nil {
-			return err
-		}
-		a.gha.AddStepSummary(sum.String())
-	}
-
-	if in.failOn != 0 && counts.atLeast(in.failOn) > 0 {
-		a.code = exitFindings
+		a.mode = "all"
 	}
 	return nil
 }
 
+func (a *actionRun) close() {
+	if a.tree != nil {
+		a.tree.Close()
+	}
+	if a.root != nil {
+		a.root.Close()
+	}
+}
+
+// listsFiles reports whether the run reads the pull request's files.
+func (a *actionRun) listsFiles() bool {
+	return a.pr != nil && (a.mode == "changed" || a.in.review)
+}
+
+// connect makes the API client when the run needs one. A pull request's
+// run also reads the base commit's configuration with it; without a token
+// that falls back (see configure).
+func (a *actionRun) connect() (err error) {
+	if !a.in.uploadSARIF && !a.listsFiles() && (a.pr == nil || a.in.token == "") {
+		return nil
+	}
+	if a.in.token == "" {
+		return errors.New("input github-token is empty")
+	}
+	a.client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token,
+		&ghreview.Transport{Log: a.stdout})
+	return err
+}
+
+func (a *actionRun) scan(ctx context.Context) (err error) {
+	defer scan.LimitMemory(a.getenv)()
+	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, a.opts)
+	return err
+}
+
+// scopeFindings lists the pull request's files and keeps the findings it is
+// responsible for (scan: changed). When the files cannot be listed, the
+// scope is the whole tree and no review is posted.
+func (a *actionRun) scopeFindings(ctx context.Context) {
+	a.scoped = a.res.Findings
+	a.scope = "the whole tree"
+	if a.in.path != "." {
+		a.scope = "`" + a.in.path + "`"
+	}
+	if !a.listsFiles() {
+		return
+	}
+	pr := a.pr
+	head, changed, err := a.client.Head(ctx, pr.Number)
+	if err == nil && head != pr.HeadSHA {
+		a.stale = true
+		a.notes = append(a.notes, fmt.Sprintf("The pull request moved on to %s while this run checked %s: the run for the new commit reviews it.", short(head), short(pr.HeadSHA)))
+	}
+	var complete bool
+	if err == nil {
+		a.files, complete, err = a.client.ListFiles(ctx, pr.Number)
+	}
+	switch {
+	case errors.Is(err, ghreview.ErrReadOnly):
+		a.notes = append(a.notes, "The token cannot read the pull request's files (the workflow needs `pull-requests: read`): Stowaway scanned the whole tree and posts no review.")
+		a.stale = true
+	case err != nil:
+		a.stale = true
+		a.apiFailure(fmt.Sprintf("Stowaway could not read the pull request's files (%v): it reports on the whole tree and posts no review.", err))
+	case a.mode == "changed" && (!complete || changed > len(a.files)):
+		a.notes = append(a.notes, fmt.Sprintf("The pull request changes more than the %d files GitHub lists: Stowaway reports on the whole tree.", ghreview.MaxFiles))
+	case a.mode == "changed":
+		// The base commit's configuration governs the run, so a change to
+		// the pull request's own does not widen the scope.
+		a.scoped = ghreview.Scope(a.res, a.files, "")
+		a.scope = "the files this pull request changes"
+	}
+}
+
+// writeSARIF writes the log of the whole scan: code scanning compares it
+// with the base branch's analysis, and a partial one would mark every
+// other alert fixed. One category per scanned path, so that runs over
+// different folders of a monorepo do not replace each other's analysis.
+func (a *actionRun) writeSARIF() {
+	category := "stowaway"
+	if a.in.path != "." {
+		category += "/" + a.in.path
+	}
+	var log bytes.Buffer
+	if err := sarif.Write(&log, a.res, sarif.Options{Version: versionString(), Category: category}); err != nil {
+		a.failure(fmt.Sprintf("Stowaway could not build the SARIF log: %v.", err))
+		return
+	}
+	a.sarifLog = log.Bytes()
+	written, err := writeSARIF(a.root, a.in.sarifFile, a.sarifLog)
+	a.sarifPath = written
+	switch {
+	case err != nil && written != "":
+		a.failure(fmt.Sprintf("%v: the SARIF log is in `%s` instead, which the sarif-file output names.", err, written))
+	case err != nil:
+		a.failure(fmt.Sprintf("No SARIF file was written: %v.", err))
+	}
+}
+
+// report writes the annotations and sets the outputs.
+func (a *actionRun) report() {
+	counts := countFindings(a.scoped)
+	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(a.res.Files), counts, strings.Trim(a.scope, "`"))
+	scoped := *a.res
+	scoped.Findings = a.scoped
+	if err := report.GitHub(a.stdout, &scoped); err != nil {
+		a.failure(fmt.Sprintf("Stowaway could not write its annotations: %v.", err))
+	}
+	a.safely("the outputs", func() {
+		a.setOutput("sarif-file", a.sarifPath)
+		a.setOutput("findings", strconv.Itoa(counts.total))
+		a.setOutput("errors", strconv.Itoa(counts.errors))
+		a.setOutput("warnings", strconv.Itoa(counts.warnings))
+	})
+}
+
+func (a *actionRun) postReview(ctx context.Context) {
+	if a.pr == nil || !a.in.review || a.stale {
+		return
+	}
+	if note := a.review(ctx, a.client, a.pr, a.files, a.scoped, a.res.Findings); note != "" {
+		a.notes = append(a.notes, note)
+	}
+}
+
+// upload sends the SARIF log to code scanning.
+func (a *actionRun) upload(ctx context.Context) {
+	if !a.in.uploadSARIF {
+		return
+	}
+	if a.sarifLog == nil {
+		a.apiFailure("SARIF was not uploaded: there is no log to upload.")
+		return
+	}
+	sha, ref := a.getenv("GITHUB_SHA"), a.getenv("GITHUB_REF")
+	if a.pr != nil {
+		sha, ref = a.pr.HeadSHA, a.pr.Ref()
+	}
+	up, err := a.client.UploadSARIF(ctx, a.sarifLog, sha, ref, ghreview.UploadOptions{})
+	if up != nil {
+		for _, e := range up.Errors {
+			a.gha.Errorf("code scanning: %s", e)
+		}
+	}
+	switch {
+	case errors.Is(err, ghreview.ErrReadOnly):
+		a.gha.Warningf("Stowaway cannot upload SARIF with this token (a fork's pull request, or a workflow without `security-events: write`): %v", err)
+		a.notes = append(a.notes, "SARIF was not uploaded: the token is read-only.")
+	case err != nil:
+		a.apiFailure(fmt.Sprintf("SARIF was not uploaded: %v.", err))
+	default:
+		fmt.Fprintf(a.stdout, "Uploaded SARIF to code scanning (upload %s: %s).\n", up.ID, up.Status)
+	}
+}
+
+// summarize writes the job summary, with a line for each failure.
+func (a *actionRun) summarize() {
+	if a.getenv("GITHUB_STEP_SUMMARY") == "" {
+		return
+	}
+	var sum strings.Builder
+	sha := a.getenv("GITHUB_SHA")
+	if a.pr != nil {
+		sha = a.pr.HeadSHA
+	}
+	owner, repo, _ := strings.Cut(a.getenv("GITHUB_REPOSITORY"), "/")
+	err := ghreview.WriteSummary(&sum, ghreview.Summary{
+		Findings: a.scoped, Problems: a.res.Problems, Scope: a.scope, Notes: a.notes,
+		ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), Owner: owner, Repo: repo, SHA: sha,
+		SARIFFile: a.sarifPath,
+	})
+	if err != nil {
+		a.gha.Warningf("Stowaway could not write the job summary: %v", err)
+		return
+	}
+	a.safely("the job summary", func() { a.gha.AddStepSummary(sum.String()) })
+}
+
+func (a *actionRun) exit() {
+	if a.in.failOn != 0 && countFindings(a.scoped).atLeast(a.in.failOn) > 0 {
+		a.code = exitFindings
+	}
+	if a.apiFailed && a.in.failOnAPIError {
+		a.code = exitError
+	}
+}
+
+// safely runs f, which writes one of the runner's files through
+// go-githubactions: that panics when it cannot write, and the panic is a
+// failure of this phase only.
+func (a *actionRun) safely(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.failure(fmt.Sprintf("Stowaway could not write %s: %v.", what, r))
+		}
+	}()
+	f()
+}
+
+// failure reports a phase that failed after the scan: a warning now and a
+// line of the job summary. It does not change the exit status.
+func (a *actionRun) failure(note string) {
+	a.gha.Warningf("%s", note)
+	a.notes = append(a.notes, note)
+}
+
+// apiFailure is a failure of the API, which fails the step only with
+// fail-on-api-error.
+func (a *actionRun) apiFailure(note string) {
+	a.apiFailed = true
+	a.failure(note)
+}
+
 // review posts the review and says what became of it, for the summary.
-func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghreview.PullRequest, files []*ghreview.ChangedFile, scoped, all []scan.Finding) (string, error) {
+func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghreview.PullRequest, files []*ghreview.ChangedFile, scoped, all []scan.Finding) string {
 	out, err := client.Review(ctx, ghreview.Review{
 		Number: pr.Number, HeadSHA: pr.HeadSHA, Event: a.in.reviewEvent,
 		Files: files, Findings: scoped, Current: all,
@@ -364,12 +479,12 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 	case errors.Is(err, ghreview.ErrReadOnly):
 		// Said once, as a notice: a fork's pull request is not a failure.
 		a.gha.Noticef("Stowaway cannot comment on this pull request: the token is read-only (a pull request from a fork, or a workflow without `pull-requests: write`). The findings are in the annotations and the job summary.")
-		return "No review: the token is read-only (a fork's pull request, or no `pull-requests: write`). The annotations and this summary hold every finding.", nil
+		return "No review: the token is read-only (a fork's pull request, or no `pull-requests: write`). The annotations and this summary hold every finding."
 	case err != nil:
 		// The findings are in the annotations and the summary, and the exit
 		// status still follows fail-on: a broken review is not a reason to
 		// fail the pull request.
-		a.gha.Warningf("Stowaway could not post its whole review: %v", err)
+		a.apiFailure(fmt.Sprintf("Stowaway could not post its whole review: %v.", err))
 	}
 	var parts []string
 	if out.URL != "" {
@@ -393,9 +508,9 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 		parts = append(parts, fmt.Sprintf("%d comments or reviews by other accounts carry Stowaway markers: ignored", out.Ignored))
 	}
 	if len(parts) == 0 {
-		return "", nil
+		return ""
 	}
-	return strings.Join(parts, "; ") + ".", nil
+	return strings.Join(parts, "; ") + "."
 }
 
 func (a *actionRun) setOutput(name, value string) {
@@ -404,35 +519,68 @@ func (a *actionRun) setOutput(name, value string) {
 	}
 }
 
-// writeSARIF writes the log to name, inside the workspace through root so
-// that a symlink committed in the pull request cannot redirect it (to the
-// runner's output files, say); an absolute name is the workflow's choice.
-func writeSARIF(root *os.Root, ws, name string, log []byte) error {
+// writeSARIF writes the log to name and returns the path it wrote. Inside
+// the workspace it writes through root, so that a symlink committed in the
+// pull request cannot send it out (to the runner's output files, say), and
+// never through a symlink or over a folder that the pull request committed
+// under that name: then the log goes to name-2.sarif (or -3 … -9), and the
+// error says why; an absolute name is the workflow's choice.
+func writeSARIF(root *os.Root, name string, log []byte) (written string, err error) {
 	if filepath.IsAbs(name) {
 		if fi, err := os.Lstat(name); err == nil && !fi.Mode().IsRegular() {
-			return fmt.Errorf("writing SARIF: %s exists and is not a regular file", name)
+			return "", fmt.Errorf("%s exists and is not a regular file", name)
 		}
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-			return fmt.Errorf("writing SARIF: %w", err)
+			return "", err
 		}
-		return os.WriteFile(name, log, 0o644)
+		if err := os.WriteFile(name, log, 0o644); err != nil {
+			return "", err
+		}
+		return name, nil
 	}
 	rel, err := workspacePath("sarif-file", name)
 	if err != nil {
-		return err
-	}
-	if fi, err := root.Lstat(rel); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("writing SARIF: %s exists in the workspace and is not a regular file", rel)
+		return "", err
 	}
 	if dir := path.Dir(rel); dir != "." {
 		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("writing SARIF: %w", err)
+			return "", err
 		}
 	}
-	if err := root.WriteFile(rel, log, 0o644); err != nil {
-		return fmt.Errorf("writing SARIF: %w", err)
+	first := writeRegular(root, rel, log)
+	if first == nil || !errors.Is(first, errNotRegular) {
+		if first != nil {
+			return "", first
+		}
+		return rel, nil
 	}
-	return nil
+	ext := path.Ext(rel)
+	for n := 2; n <= 9; n++ {
+		alt := fmt.Sprintf("%s-%d%s", strings.TrimSuffix(rel, ext), n, ext)
+		if err := writeRegular(root, alt, log); err == nil {
+			return alt, first
+		} else if !errors.Is(err, errNotRegular) {
+			return "", fmt.Errorf("%w; writing %s instead: %v", first, alt, err)
+		}
+	}
+	return "", first
+}
+
+var errNotRegular = errors.New("not a regular file")
+
+// writeRegular writes a file of the workspace unless something other than
+// a regular file is in its place.
+func writeRegular(root *os.Root, rel string, data []byte) error {
+	if fi, err := root.Lstat(rel); err == nil && !fi.Mode().IsRegular() {
+		what := "a folder"
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			what = "a symlink"
+		} else if !fi.IsDir() {
+			what = "a special file"
+		}
+		return fmt.Errorf("`%s` in the workspace is %s (%w)", rel, what, errNotRegular)
+	}
+	return root.WriteFile(rel, data, 0o644)
 }
 
 type findingCounts struct {

@@ -95,6 +95,7 @@ type invocation struct {
 	sha    string            // the head commit; headSHA by default
 	fork   bool
 	inputs map[string]string // inputs that differ from action.yml's defaults
+	links  map[string]string // symlinks committed in the tree: path to target
 }
 
 type result struct {
@@ -110,6 +111,7 @@ type result struct {
 var inputDefaults = map[string]string{
 	"github-token": e2eToken, "path": ".", "scan": "", "fail-on": "error", "review": "true",
 	"review-event": "COMMENT", "sarif-file": "stowaway.sarif", "upload-sarif": "false", "config": "",
+	"fail-on-api-error": "false",
 }
 
 func (e *e2e) run(r invocation) result {
@@ -123,6 +125,15 @@ func (e *e2e) run(r invocation) result {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p, target := range r.links {
+		f := filepath.Join(ws, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, f); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -195,7 +206,10 @@ func (e *e2e) run(r invocation) result {
 	sum, _ := os.ReadFile(summaryPath)
 	res.outputsRaw, res.summary = string(out), string(sum)
 	res.outputs = parseOutputs(t, res.outputsRaw)
-	res.sarif, _ = os.ReadFile(filepath.Join(ws, "stowaway.sarif"))
+	// Only the file the run wrote: not one a symlink of the tree points at.
+	if fi, err := os.Lstat(filepath.Join(ws, "stowaway.sarif")); err == nil && fi.Mode().IsRegular() {
+		res.sarif, _ = os.ReadFile(filepath.Join(ws, "stowaway.sarif"))
+	}
 	if testing.Verbose() {
 		t.Logf("stdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
 	}
@@ -691,6 +705,7 @@ func TestActionRefusesBadInputs(t *testing.T) {
 		{"review", "yes please", "input review"},
 		{"review-event", "APPROVE", "input review-event"},
 		{"sarif-file", "a\nb", "input sarif-file"},
+		{"fail-on-api-error", "maybe", "input fail-on-api-error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {
@@ -705,7 +720,8 @@ func TestActionRefusesBadInputs(t *testing.T) {
 }
 
 // TestActionWritesNoSARIFThroughASymlink: the checkout is the pull request's
-// content, and a symlink there must not send the SARIF log elsewhere.
+// content, and a symlink there must not send the SARIF log elsewhere; the
+// log goes next to it under another name, and the run still reports.
 func TestActionWritesNoSARIFThroughASymlink(t *testing.T) {
 	ws := t.TempDir()
 	target := filepath.Join(t.TempDir(), "set_output")
@@ -721,10 +737,13 @@ func TestActionWritesNoSARIFThroughASymlink(t *testing.T) {
 	env := map[string]string{"GITHUB_WORKSPACE": ws, "GITHUB_EVENT_NAME": "push"}
 	var stdout, stderr bytes.Buffer
 	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
-	if code != exitError || !strings.Contains(stdout.String(), "not a regular file") {
-		t.Errorf("exit %d, log %q; want an error about the symlink", code, stdout.String())
+	if code != exitOK || !strings.Contains(stdout.String(), "::warning::`stowaway.sarif` in the workspace is a symlink") {
+		t.Errorf("exit %d, log %q; want 0 and a warning about the symlink", code, stdout.String())
 	}
 	if b, _ := os.ReadFile(target); len(b) != 0 {
 		t.Errorf("the SARIF log went through the symlink: %d bytes", len(b))
+	}
+	if b, err := os.ReadFile(filepath.Join(ws, "stowaway-2.sarif")); err != nil || !bytes.Contains(b, []byte(`"version": "2.1.0"`)) {
+		t.Errorf("no SARIF log next to the symlink: %v", err)
 	}
 }

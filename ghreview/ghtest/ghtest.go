@@ -70,6 +70,9 @@ type Repo struct {
 	// Branches maps refs (refs/heads/main) to their commit, for uploads.
 	Branches map[string]string
 	Uploads  []*Upload
+	// Commits maps a commit SHA to its tree (slash path to content), for
+	// the contents API; see AddCommit.
+	Commits map[string]map[string]string
 }
 
 // PR is a pull request.
@@ -367,6 +370,7 @@ var (
 	dismissPath  = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews/(\d+)/dismissals$`)
 	sarifsPath   = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/code-scanning/sarifs$`)
 	sarifPath    = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/code-scanning/sarifs/([^/]+)$`)
+	contentsPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/contents/(.+)$`)
 )
 
 func (s *Server) route(w http.ResponseWriter, req *http.Request, p string, body []byte, tok Token) {
@@ -405,6 +409,8 @@ func (s *Server) route(w http.ResponseWriter, req *http.Request, p string, body 
 		s.uploadSARIF(w, m(sarifsPath), body, tok)
 	case req.Method == http.MethodGet && m(sarifPath) != nil:
 		s.sarifStatus(w, m(sarifPath))
+	case req.Method == http.MethodGet && m(contentsPath) != nil:
+		s.getContents(w, req, m(contentsPath))
 	default:
 		s.t.Errorf("ghtest: unexpected request %s %s", req.Method, p)
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "Not Found"})
