@@ -179,6 +179,7 @@ func checkSecretArg(p *Pass) {
 			reportSecretArg(p, nil, 0, d, false)
 		}
 	}
+	reportRefusedPairs(p, "arg")
 }
 
 // reportSecretArg reports d, declared by the i-th instruction of st (st is
