@@ -40,9 +40,11 @@ type Dockerfile struct {
 	argsMu       sync.Mutex
 	argsSettings *Settings
 	args         map[*Instruction][]*argDecl
-	// The refused lines, read by three rules (refused).
-	refusedOnce  sync.Once
-	refusedModel *refusedModel
+	// The refused lines, read by four rules (refused); tooLong: a line is
+	// longer than BuildKit reads; unparsed: BuildKit parsed none of it.
+	refusedOnce       sync.Once
+	refusedModel      *refusedModel
+	tooLong, unparsed bool
 }
 
 // SyntaxError is an instruction, or lines, that BuildKit rejected.
@@ -105,14 +107,15 @@ func (in *Instruction) Text(df *Dockerfile) string {
 // the whole file or instructions one by one, is listed in Dockerfile.Errors,
 // and the rest of the file is still modelled. targets names the stages that
 // are built; empty means the last stage. The error is the first reason
-// BuildKit refuses the whole file (recorded in Errors too), nil when it
-// does not.
+// BuildKit refuses the whole file, nil when it does not; it is BuildKit's
+// own and may quote the rejected text, which Errors never does.
 func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, error) {
 	df := &Dockerfile{Path: path, Lines: SplitLines(src)}
 	res, empty, refusal := parseRecovering(df, src)
 	fromNode := false
 	defer func() { df.NotDockerfile = df.classifyRefused(empty, fromNode) }()
 	if res == nil {
+		df.unparsed = true
 		return df, refusal
 	}
 	df.Escape = res.EscapeToken

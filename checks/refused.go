@@ -62,6 +62,7 @@ func parseRecovering(df *Dockerfile, src []byte) (res *parser.Result, empty bool
 		long := n > maxLineSize
 		rest = rest[min(n+1, len(rest)):]
 		if long && i < len(df.Lines) {
+			df.tooLong = true
 			df.Errors = append(df.Errors, SyntaxError{Line: i + 1, EndLine: i + 1, Whole: true,
 				Message: fmt.Sprintf("the line is %d bytes long, over BuildKit's limit of %d", n, maxLineSize)})
 			blank(i+1, i+1)
@@ -249,13 +250,8 @@ func templateName(p string) bool {
 // file, a template, a fragment without FROM. "" for a Dockerfile, broken or
 // not. fromNode reports whether a FROM instruction was parsed.
 func (df *Dockerfile) classifyRefused(empty, fromNode bool) string {
-	long := false
 	refusedFrom, marked := false, false
 	for _, e := range df.Errors {
-		if e.Whole && strings.HasPrefix(e.Message, "the line is ") && strings.Contains(e.Message, "bytes long") {
-			long = true
-			continue
-		}
 		for _, l := range lineRange(df.Lines, e.Line, e.EndLine) {
 			if len(l) <= maxLineSize && templateMarkers.MatchString(l) {
 				marked = true
@@ -266,7 +262,7 @@ func (df *Dockerfile) classifyRefused(empty, fromNode bool) string {
 		}
 	}
 	switch {
-	case long:
+	case df.tooLong:
 		// A generated file that BuildKit refuses: a mistake to fix.
 		return ""
 	case empty:
@@ -316,7 +312,11 @@ func (df *Dockerfile) refused() *refusedModel {
 func buildRefused(df *Dockerfile) *refusedModel {
 	m := &refusedModel{roles: make([]lineRole, len(df.Lines))}
 	for _, e := range df.Errors {
-		for ln := max(e.Line, 1); ln <= e.EndLine && ln <= len(df.Lines); ln++ {
+		from, to := e.Line, e.EndLine
+		if df.unparsed {
+			from, to = 1, len(df.Lines) // no parse succeeded: all of it
+		}
+		for ln := max(from, 1); ln <= to && ln <= len(df.Lines); ln++ {
 			if !strings.HasPrefix(strings.TrimSpace(df.Lines[ln-1]), "#") {
 				m.roles[ln-1] = roleRefused
 			}

@@ -89,3 +89,25 @@ func TestParseRecovers(t *testing.T) {
 		t.Errorf("stages: %d, the copied-from stage not shipped", len(df.Stages))
 	}
 }
+
+// TestParseRecoveryBound: a file that BuildKit refuses more times than
+// parseRecovering asks again is read as raw text from there on, and its
+// literal secrets are still found.
+func TestParseRecoveryBound(t *testing.T) {
+	src := "FROM alpine\n" + strings.Repeat("ENV MODE=prod stray\n", maxRecoveries+4) + "ENV GITHUB_TOKEN=ghp_FAKEfakeFAKEfake0123456789abcdefABCD\n"
+	df, _ := ParseDockerfile("Dockerfile", []byte(src), nil)
+	if len(df.Errors) != maxRecoveries+1 {
+		t.Errorf("%d errors, want one per parse: %d", len(df.Errors), maxRecoveries+1)
+	}
+	last := df.Errors[len(df.Errors)-1]
+	if last.EndLine != len(df.Lines) {
+		t.Errorf("the last refusal ends at line %d, want the end of the file (%d)", last.EndLine, len(df.Lines))
+	}
+	m := df.refused()
+	if len(m.pairs) != 1 || m.pairs[0].StartLine != len(df.Lines) {
+		t.Errorf("the ENV on the last line is not among the refused pairs: %d pairs", len(m.pairs))
+	}
+	if m.all[0] != roleRefused {
+		t.Error("the first line, which no parse modelled, is not read as raw text")
+	}
+}
