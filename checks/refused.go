@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -52,8 +53,8 @@ func parseRecovering(df *Dockerfile, src []byte) (res *parser.Result, empty bool
 		return changed
 	}
 	// The scanner stops at the first long line: every one of them is
-	// reported and blanked before BuildKit is asked.
-	// BuildKit counts a line's CR, and the BOM of the first.
+	// reported and blanked before BuildKit is asked. Its length counts a
+	// CR, and the first line's BOM, as BuildKit's scanner does.
 	for i, rest := 0, src; len(rest) > 0; i++ {
 		n := bytes.IndexByte(rest, '\n')
 		if n < 0 {
@@ -188,12 +189,19 @@ func nearKeyword(word string) string {
 	if len(w) < 3 || len(w) > 12 {
 		return ""
 	}
-	for c := range command.Commands {
-		if osaDistance(w, c) <= 1 || (len(w) >= 5 && osaDistance(w, c) <= 2) {
-			return strings.ToUpper(c)
+	limit := 1
+	if len(w) >= 5 {
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	// Sorted, so that a word as near to two keywords (ARD: ADD, ARG)
+	// always gets the same one.
+	for _, c := range slices.Sorted(maps.Keys(command.Commands)) {
+		if d := osaDistance(w, c); d < bestD {
+			best, bestD = strings.ToUpper(c), d
 		}
 	}
-	return ""
+	return best
 }
 
 // osaDistance is the optimal string alignment distance: edits and
@@ -224,9 +232,9 @@ func osaDistance(a, b string) int {
 
 var (
 	// templateMarkers are the substitutions of template engines: Go and
-	// Jinja {{ }} and {% %}, ERB <% %>, %%VAR%% (dotnet, docker-library),
-	// @VAR@ (autoconf .in files).
-	templateMarkers = regexp.MustCompile(`\{\{.*\}\}|\{%.*%\}|<%.*%>|%%[A-Za-z_][A-Za-z0-9_]*%%|@[A-Z_][A-Z0-9_]*@`)
+	// Jinja {{ }} and {% %}, ERB <% %>, each end alone too (a block spans
+	// lines), %%VAR%% (dotnet, docker-library), @VAR@ (autoconf .in files).
+	templateMarkers = regexp.MustCompile(`\{\{|\}\}|\{%|%\}|<%|%>|%%[A-Za-z_][A-Za-z0-9_]*%%|@[A-Z_][A-Z0-9_]*@`)
 	templateExts    = map[string]bool{".template": true, ".tmpl": true, ".tpl": true, ".j2": true, ".jinja": true, ".jinja2": true, ".in": true, ".erb": true, ".mustache": true, ".hbs": true}
 )
 
@@ -269,7 +277,11 @@ func (df *Dockerfile) classifyRefused(empty, fromNode bool) string {
 		return fmt.Sprintf("%s is empty or holds only comments: BuildKit refuses it, so it is not checked as a Dockerfile (known token formats in its comments are still reported)", df.Path)
 	}
 	unbuilt := len(df.Errors) > 0 || len(df.Stages) == 0
-	if unbuilt && (templateName(df.Path) || marked && (len(df.Stages) == 0 || refusedFrom || len(df.Errors) >= templateErrors)) {
+	// Template markers on the refused lines decide; a name or folder that
+	// says template, no stage, a refused FROM or many refused lines tell a
+	// template from a Dockerfile with one stray {{ (a GitHub Actions
+	// expression that was never substituted is a mistake to fix).
+	if unbuilt && marked && (templateName(df.Path) || len(df.Stages) == 0 || refusedFrom || len(df.Errors) >= templateErrors) {
 		return fmt.Sprintf("%s is a template, not a Dockerfile: BuildKit refuses it, so only its literal secrets are checked; scan the Dockerfiles generated from it", df.Path)
 	}
 	if !fromNode && !refusedFrom {
@@ -417,8 +429,7 @@ func reportRefusedPair(p *Pass, in *Instruction, keyword, key, raw string) {
 	lit := strings.TrimSpace(v.Literal)
 	// A template's placeholders ({{ .Password }}, %%TOKEN%%) are never
 	// secrets, nor is what url-credentials reports.
-	if lit == "" || p.Settings.Allowed(lit) || URLWithCredentials(lit) || templateMarkers.MatchString(raw) ||
-		strings.Contains(raw, "{{") || strings.Contains(raw, "}}") {
+	if lit == "" || p.Settings.Allowed(lit) || URLWithCredentials(lit) || templateMarkers.MatchString(raw) {
 		return
 	}
 	fix := "Remove the value from the file and revoke it: the file is committed, and once it builds the image holds the value too. Give it at build time with `RUN --mount=type=secret`, or at run time."

@@ -31,10 +31,11 @@ func TestRefusedNotifications(t *testing.T) {
 		got[p.Path] = p.Message
 	}
 	want := map[string]string{
-		"comment-only/Dockerfile":      "is empty or holds only comments",
-		"empty/Dockerfile":             "is empty or holds only comments",
-		"fragment/Dockerfile.envs":     "has no FROM instruction",
-		"template/Dockerfile.template": "is a template, not a Dockerfile",
+		"comment-only/Dockerfile":                                  "is empty or holds only comments",
+		"empty/Dockerfile":                                         "is empty or holds only comments",
+		"fragment/Dockerfile.envs":                                 "has no FROM instruction",
+		"template/Dockerfile.template":                             "is a template, not a Dockerfile",
+		"template-block/eng/dockerfile-templates/Dockerfile.linux": "is a template, not a Dockerfile",
 	}
 	kinds := map[string]string{}
 	for p, msg := range got {
