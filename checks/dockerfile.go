@@ -2,7 +2,6 @@ package checks
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -23,9 +22,14 @@ type Dockerfile struct {
 	Stages   []*Stage
 	// Instructions lists every instruction in file order, meta ARGs included.
 	Instructions []*Instruction
-	// Errors lists instructions BuildKit could not parse; they are kept out
-	// of the model, and the engine reports each one as parse-error.
+	// Errors lists what BuildKit refused: instructions, or lines for which
+	// it refuses the whole file. Those lines are kept out of the model; the
+	// parse went on past them, and the secret rules read them as raw text.
 	Errors []SyntaxError
+	// NotDockerfile says why the file is not a Dockerfile at all (empty or
+	// comments only, a template, a fragment without FROM); "" when it is
+	// one. Such a file is a notification, not a parse-error finding.
+	NotDockerfile string
 	// Targets are the stages that are built (by default the last one).
 	Targets []*Stage
 
@@ -36,12 +40,22 @@ type Dockerfile struct {
 	argsMu       sync.Mutex
 	argsSettings *Settings
 	args         map[*Instruction][]*argDecl
+	// The refused lines, read by four rules (refused); tooLong: a line is
+	// longer than BuildKit reads; unparsed: BuildKit parsed none of it.
+	refusedOnce       sync.Once
+	refusedModel      *refusedModel
+	tooLong, unparsed bool
 }
 
-// SyntaxError is an instruction BuildKit rejected.
+// SyntaxError is an instruction, or lines, that BuildKit rejected.
 type SyntaxError struct {
-	Line    int
+	Line, EndLine int
+	// Message names the keyword, the flag and the kind of error, never the
+	// rejected text.
 	Message string
+	// Whole reports that BuildKit refuses the whole file for these lines,
+	// not only this instruction.
+	Whole bool
 }
 
 // Stage is one FROM block.
@@ -89,15 +103,20 @@ func (in *Instruction) Text(df *Dockerfile) string {
 	return strings.Join(df.Lines[in.StartLine-1:min(in.EndLine, len(df.Lines))], "\n")
 }
 
-// ParseDockerfile parses src with BuildKit's parser. A file BuildKit cannot
-// read at all returns an error; instructions it rejects one by one are listed
-// in Dockerfile.Errors and the rest of the file is still modelled.
-// targets names the stages that are built; empty means the last stage.
+// ParseDockerfile parses src with BuildKit's parser. What BuildKit refuses,
+// the whole file or instructions one by one, is listed in Dockerfile.Errors,
+// and the rest of the file is still modelled. targets names the stages that
+// are built; empty means the last stage. The error is the first reason
+// BuildKit refuses the whole file, nil when it does not; it is BuildKit's
+// own and may quote the rejected text, which Errors never does.
 func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, error) {
 	df := &Dockerfile{Path: path, Lines: SplitLines(src)}
-	res, err := parser.Parse(bytes.NewReader(src))
-	if err != nil {
-		return df, err
+	res, empty, refusal := parseRecovering(df, src)
+	fromNode := false
+	defer func() { df.NotDockerfile = df.classifyRefused(empty, fromNode) }()
+	if res == nil {
+		df.unparsed = true
+		return df, refusal
 	}
 	df.Escape = res.EscapeToken
 	var cur *Stage
@@ -116,9 +135,11 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			Heredocs:  node.Heredocs,
 			Node:      node,
 		}
+		fromNode = fromNode || in.Cmd == "from"
 		cmd, err := parseInstruction(node)
 		if err != nil {
-			df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, Message: parseMessage(err)})
+			df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, EndLine: node.EndLine,
+				Message: sanitizeParseError(err, lineRange(df.Lines, node.StartLine, node.EndLine))})
 			continue
 		}
 		in.Command = cmd
@@ -137,7 +158,7 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			in.Stage = cur
 		} else if cur == nil {
 			if in.Cmd != "arg" {
-				df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, Message: fmt.Sprintf("%s before the first FROM", strings.ToUpper(in.Cmd))})
+				df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, EndLine: node.EndLine, Message: fmt.Sprintf("%s before the first FROM", strings.ToUpper(in.Cmd))})
 				continue
 			}
 			df.MetaArgs = append(df.MetaArgs, in)
@@ -148,13 +169,19 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 		df.Instructions = append(df.Instructions, in)
 	}
 	df.markShipped(targets, byName)
-	return df, nil
+	return df, refusal
 }
 
 // parseOnbuild parses the trigger of an ONBUILD as its own instruction, on
 // the ONBUILD's lines.
 func parseOnbuild(expr string, at *parser.Node) *Instruction {
-	res, err := parser.Parse(strings.NewReader(expr))
+	return parseOne(expr, at.StartLine, at.EndLine)
+}
+
+// parseOne parses text, one instruction, as an instruction on lines
+// start..end; nil when BuildKit rejects it or it holds another number.
+func parseOne(text string, start, end int) *Instruction {
+	res, err := parser.Parse(strings.NewReader(text))
 	if err != nil || len(res.AST.Children) != 1 {
 		return nil
 	}
@@ -165,7 +192,7 @@ func parseOnbuild(expr string, at *parser.Node) *Instruction {
 	}
 	return &Instruction{
 		Cmd: strings.ToLower(node.Value), Original: node.Original,
-		StartLine: at.StartLine, EndLine: at.EndLine,
+		StartLine: start, EndLine: end,
 		Flags: node.Flags, Heredocs: node.Heredocs, Node: node, Command: cmd,
 	}
 }
@@ -182,18 +209,6 @@ func parseInstruction(node *parser.Node) (any, error) {
 // records nothing, and merging a comment's config clones it, so concurrent
 // use only reads it (a new one per instruction was 3% of the allocations).
 var silentLinter = linter.New(&linter.Config{})
-
-func parseMessage(err error) string {
-	var ui *instructions.UnknownInstructionError
-	if errors.As(err, &ui) {
-		return fmt.Sprintf("unknown instruction %s", ui.Instruction)
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "\n"); i >= 0 {
-		msg = msg[:i]
-	}
-	return msg
-}
 
 // markShipped computes Targets, Shipped and Inherited.
 func (df *Dockerfile) markShipped(targets []string, byName map[string]*Stage) {

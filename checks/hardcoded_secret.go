@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -35,6 +36,7 @@ const (
 	roleCommand                 // the instruction itself: history or config
 	roleComment                 // a comment BuildKit drops: only the repository holds it
 	roleBody                    // a heredoc body: the script or the file written
+	roleRefused                 // a line BuildKit refused: only the repository holds it
 )
 
 func checkHardcodedSecret(p *Pass) {
@@ -63,6 +65,10 @@ func checkHardcodedSecret(p *Pass) {
 	// a known token there is committed all the same.
 	if roles := commentRoles(df, inInstruction); roles != nil {
 		reportSecrets(p, nil, 1, roles)
+	}
+	// Lines BuildKit refused, read as raw text: committed all the same.
+	if m := df.refused(); m != nil {
+		reportSecrets(p, nil, 1, m.roles)
 	}
 }
 
@@ -154,15 +160,18 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 		return
 	}
 	var hits []secretHit
-	// url-credentials reads instructions, not the comments between them.
+	// url-credentials reads instructions and refused lines, not the comments
+	// between them.
 	var creds [][2]int
-	if in != nil {
+	refused := slices.Contains(roles, roleRefused)
+	if in != nil || refused {
 		creds = urlCredentialRanges(text)
 	}
 	// Where nothing reaches an image (comments, a stage whose history does
 	// not ship), only a leak of the repository itself is reported: a token
-	// that carries its format's mark, or a private key.
-	repoOnly := !historyShips(in)
+	// that carries its format's mark, or a private key. A refused line is
+	// read as the instruction it will be once the file is fixed to build.
+	repoOnly := !refused && !historyShips(in)
 	for _, t := range FindTokens(text) {
 		if overlapsAny(t.Start, t.End, creds) {
 			continue // url-credentials reports a token used as URL credentials
@@ -173,7 +182,8 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 		hits = append(hits, secretHit{start: t.Start, end: t.End, what: withArticle(t.Description)})
 	}
 	// Between instructions, comments are mostly usage notes whose values
-	// are examples: only known token formats count there.
+	// are examples: only known token formats count there. Refused lines
+	// are instructions, or text pasted where one should be.
 	var assignments []textAssignment
 	if !repoOnly {
 		assignments = findAssignments(text, p.Settings)
@@ -205,6 +215,9 @@ func historyShips(in *Instruction) bool {
 
 // secretMessage says where the secret is and where it ends up.
 func secretMessage(in *Instruction, role lineRole, what string) string {
+	if role == roleRefused {
+		return fmt.Sprintf("Line that BuildKit refuses contains %s committed to the repository", what)
+	}
 	if in == nil {
 		return fmt.Sprintf("Comment contains %s committed to the repository", what)
 	}
@@ -241,7 +254,7 @@ func placeMessage(subject string, in *Instruction, role lineRole, what string) s
 }
 
 func hardcodedFix(in *Instruction, role lineRole) string {
-	if in == nil || role == roleComment {
+	if in == nil || role == roleComment || role == roleRefused {
 		return "Remove the secret from the Dockerfile and revoke it: it is in the repository's history."
 	}
 	return "Revoke the secret and pass it at build time with `RUN --mount=type=secret` (or at run time), never in the Dockerfile."

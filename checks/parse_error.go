@@ -3,7 +3,9 @@ package checks
 import "fmt"
 
 // ParseError reports Dockerfiles, or instructions, that BuildKit cannot
-// parse. The rest of the file is still checked.
+// parse. The rest of the file is still checked, and the refused lines are
+// read for literal secrets by the secret rules. Files that are not
+// Dockerfiles (NotDockerfile) are notifications instead.
 var ParseError = &Rule{
 	ID: "parse-error", Name: "ParseError", Level: Warning, Precision: "very-high",
 	SecuritySeverity: "1.0",
@@ -19,29 +21,40 @@ var ParseError = &Rule{
 const templateErrors = 4
 
 func checkParseError(p *Pass) {
-	if p.Dockerfile == nil {
+	df := p.Dockerfile
+	if df == nil {
 		checkIgnoreSyntax(p)
 		return
 	}
-	errs := p.Dockerfile.Errors
+	if df.NotDockerfile != "" {
+		// An empty file, a template or a fragment: the engine notes it; its
+		// literal secrets are still reported by the secret rules.
+		return
+	}
+	errs := df.Errors
 	if len(errs) >= templateErrors {
 		e := errs[0]
 		p.Report(Finding{
 			Span: Span{Line: e.Line, EndLine: e.Line},
-			Message: fmt.Sprintf("BuildKit cannot parse this instruction: %s (and %d more lines; the file looks like a template, not a Dockerfile)",
+			Message: fmt.Sprintf("BuildKit cannot parse this instruction: %s (and %d more lines it cannot parse)",
 				e.Message, len(errs)-1),
-			Fix: "Scan the Dockerfiles generated from the template, or leave the template out with `allow.paths` in .stowaway.yml.",
+			Fix: "Fix the syntax so that `docker build` accepts the file; until then the lines BuildKit refuses are checked only for literal secrets. A template belongs in `allow.paths` in .stowaway.yml.",
 			Key: "template",
 		})
 		return
 	}
 	for _, e := range errs {
-		p.Report(Finding{
+		f := Finding{
 			Span:    Span{Line: e.Line, EndLine: e.Line},
 			Message: "BuildKit cannot parse this instruction: " + e.Message,
-			Fix:     "Fix the syntax so that `docker build` accepts the file; until then nothing on this line is checked.",
+			Fix:     "Fix the syntax so that `docker build` accepts the file; until then this line is checked only for literal secrets.",
 			Key:     e.Message,
-		})
+		}
+		if e.Whole {
+			f.Message = "BuildKit refuses the whole file for this line: " + e.Message
+			f.Fix = "Fix the line so that `docker build` accepts the file; until then no image is built, and this line is checked only for literal secrets."
+		}
+		p.Report(f)
 	}
 }
 

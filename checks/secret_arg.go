@@ -178,11 +178,15 @@ func checkSecretArg(p *Pass) {
 	}
 	// A global default is only in the Dockerfile, unless a shipped stage
 	// re-declares it; that re-declaration is then the finding.
+	// In a file BuildKit refuses, what ships is not known until it is fixed
+	// to build: every literal default counts.
+	refused := len(df.Errors) > 0
 	for _, d := range metaOrder {
-		if d.literal && d.tokenPrefixed && !redeclared[d] {
+		if d.literal && (d.tokenPrefixed || refused) && !redeclared[d] {
 			reportSecretArg(p, nil, 0, d, false)
 		}
 	}
+	reportRefusedPairs(p, "arg")
 }
 
 // reportSecretArg reports d, declared by the i-th instruction of st (st is

@@ -35,6 +35,7 @@ func checkSecretEnv(p *Pass) {
 			}
 		}
 	}
+	reportRefusedPairs(p, "env")
 }
 
 // envOf returns the ENV of an instruction, or of its ONBUILD trigger, with

@@ -31,6 +31,10 @@ func checkURLCredentials(p *Pass) {
 	for _, in := range df.Instructions {
 		reportURLCredentials(p, in, in.StartLine, instructionRoles(df, in))
 	}
+	// Lines BuildKit refused, read as raw text: committed all the same.
+	if m := df.refused(); m != nil {
+		reportURLCredentials(p, nil, 1, m.all)
+	}
 }
 
 func reportURLCredentials(p *Pass, in *Instruction, first int, roles []lineRole) {

@@ -79,6 +79,11 @@ func dockerfileSeeds() []string {
 		"ENV X=1\nRUN echo\n",
 		strings.Repeat("FROM alpine AS s\nRUN true\n", 200),
 		"FROM alpine\nENV " + strings.Repeat("A=b ", 2000) + "\n",
+		// Files BuildKit refuses, parsed past what it refuses.
+		"FROM alpine\n# " + strings.Repeat("k", 70000) + "\nENV TOKEN=x\n",
+		"{{ if .X }}\nFROM {{ .Base }}\nENV A={{ .A }}\n{{ end }}\n",
+		"FROM alpine\nENV A=b c\nRUN <<EOF\necho\nARG K=v \\\n",
+		"# escape=x\nENV A=\"b\n  c\"\n",
 	}
 }
 

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -224,9 +223,10 @@ func (e *engine) check(t target) (out fileOut) {
 			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: fmt.Sprintf("%s is not valid UTF-8; each invalid byte is read as a substitute character", t.path)})
 			b = replaceInvalid(b)
 		}
-		df, err := checks.ParseDockerfile(t.path, b, lookup(e.cfg.Targets, t.path))
-		if err != nil {
-			df.Errors = append(df.Errors, checks.SyntaxError{Line: errorLine(err), Message: firstLine(err.Error())})
+		// What BuildKit refuses is in df.Errors, and the rest is modelled.
+		df, _ := checks.ParseDockerfile(t.path, b, lookup(e.cfg.Targets, t.path))
+		if df.NotDockerfile != "" {
+			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: df.NotDockerfile})
 		}
 		src.lines = df.Lines
 		src.ranges = make([][2]int, len(df.Instructions))
@@ -434,21 +434,6 @@ func sortFindings(fs []Finding) {
 		}
 		return a.RuleID < b.RuleID
 	})
-}
-
-// errorLine finds the line BuildKit gives for an error, 1 when it gives none.
-func errorLine(err error) int {
-	var le *parser.LocationError
-	if errors.As(err, &le) {
-		for _, rs := range le.Locations {
-			for _, r := range rs {
-				if r.Start.Line > 0 {
-					return r.Start.Line
-				}
-			}
-		}
-	}
-	return 1
 }
 
 func firstLine(s string) string {

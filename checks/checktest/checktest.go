@@ -31,6 +31,14 @@ import (
 // findings against the want annotations.
 func Run(t *testing.T, rule *checks.Rule, dir string) {
 	t.Helper()
+	RunRules(t, dir, rule)
+}
+
+// RunRules is Run with several rules at once, for cases whose want
+// annotations expect the findings of each: a refused Dockerfile's
+// parse-error and the secrets found in its raw text.
+func RunRules(t *testing.T, dir string, rules ...*checks.Rule) {
+	t.Helper()
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatalf("reading test data: %v", err)
@@ -51,26 +59,30 @@ func Run(t *testing.T, rule *checks.Rule, dir string) {
 		t.Fatalf("no test cases in %s", dir)
 	}
 	for _, c := range cases {
-		t.Run(filepath.Base(c), func(t *testing.T) { runCase(t, rule, c, c == dir) })
+		t.Run(filepath.Base(c), func(t *testing.T) { runCase(t, rules, c, c == dir) })
 	}
 }
 
-func runCase(t *testing.T, rule *checks.Rule, dir string, flat bool) {
+func runCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) {
 	t.Helper()
 	var mu sync.Mutex
 	var secrets []string
-	spy := *rule
-	spy.Check = func(p *checks.Pass) {
-		q := checks.NewPass(rule, p.Dockerfile, p.Ignore, p.Settings, func(f checks.Finding) {
-			if len(f.Secret) >= 6 {
-				mu.Lock()
-				secrets = append(secrets, f.Secret)
-				mu.Unlock()
-			}
-			p.Report(f)
-		})
-		q.Context, q.Contexts = p.Context, p.Contexts
-		rule.Check(q)
+	spies := make([]*checks.Rule, len(rules))
+	for i, rule := range rules {
+		spy := *rule
+		spy.Check = func(p *checks.Pass) {
+			q := checks.NewPass(rule, p.Dockerfile, p.Ignore, p.Settings, func(f checks.Finding) {
+				if len(f.Secret) >= 6 {
+					mu.Lock()
+					secrets = append(secrets, f.Secret)
+					mu.Unlock()
+				}
+				p.Report(f)
+			})
+			q.Context, q.Contexts = p.Context, p.Contexts
+			rule.Check(q)
+		}
+		spies[i] = &spy
 	}
 	fsys := os.DirFS(dir)
 	paths := []string{"."}
@@ -84,7 +96,7 @@ func runCase(t *testing.T, rule *checks.Rule, dir string, flat bool) {
 			}
 		}
 	}
-	res, err := scan.Scan(context.Background(), fsys, paths, scan.Options{Rules: []*checks.Rule{&spy}})
+	res, err := scan.Scan(context.Background(), fsys, paths, scan.Options{Rules: spies})
 	if err != nil {
 		t.Fatalf("scan: %v", err)
 	}
