@@ -212,3 +212,28 @@ func TestScanNonUTF8Names(t *testing.T) {
 		})
 	}
 }
+
+// TestRootThroughLinkReadsLinks opens the root through a link to it: links
+// inside the tree still read, and those into .git are still refused.
+func TestRootThroughLinkReadsLinks(t *testing.T) {
+	real := t.TempDir()
+	scantest.WriteCheckout(t, real)
+	scantest.WriteFiles(t, real, map[string]string{"src/Dockerfile": "FROM alpine\n"})
+	if err := os.Symlink("src/Dockerfile", filepath.Join(real, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "repo")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for name, fsys := range roots(t, link) {
+		t.Run(name, func(t *testing.T) {
+			if b, err := fs.ReadFile(fsys, "Dockerfile"); err != nil || string(b) != "FROM alpine\n" {
+				t.Errorf("ReadFile(Dockerfile) = %q, %v", b, err)
+			}
+			if _, err := fs.ReadFile(fsys, "app/Dockerfile"); !errors.Is(err, scan.ErrIntoGit) {
+				t.Errorf("ReadFile(app/Dockerfile): %v; want it refused", err)
+			}
+		})
+	}
+}
