@@ -14,14 +14,16 @@ import (
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 // The fuzz targets drive the whole engine, every rule included, over
 // arbitrary bytes. Beyond "no panic" they hold the engine to its contract:
 // no rule fails inside (the engine turns a rule's panic into an "internal
 // error" problem, which would otherwise pass unnoticed), every region lies
-// inside its file, no output field holds a secret that a rule reported, and
-// the same input gives the same findings twice.
+// inside its file, no output field holds a secret that a rule reported, no
+// output of any writer holds the job token that links of the tree point at
+// in .git/config, and the same input gives the same findings twice.
 //
 //	go test ./scan -run '^$' -fuzz '^FuzzScanDockerfile$' -fuzztime 6m
 //	go test ./scan -run '^$' -fuzz '^FuzzScanIgnoreFile$' -fuzztime 6m
@@ -179,8 +181,31 @@ func runScan(t *testing.T, fsys fs.FS) (*scan.Result, map[string]bool) {
 	return res, rec.secrets
 }
 
+// checkScan scans the files of fsys written into a folder beside a .git
+// folder as actions/checkout leaves it, with the job's token, and the
+// links of a pull request into it (scantest.GitLinks), through
+// scan.OpenRoot as the command reads a tree.
 func checkScan(t *testing.T, fsys fstest.MapFS) {
-	res, secrets := runScan(t, fsys)
+	dir := t.TempDir()
+	scantest.WriteCheckout(t, dir)
+	files := map[string]string{}
+	var input strings.Builder
+	for name, f := range fsys {
+		files[name] = string(f.Data)
+		input.Write(f.Data)
+	}
+	scantest.WriteFiles(t, dir, files)
+	root, err := scan.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	res, secrets := runScan(t, root.FS())
+	// No output, in any format, holds a line of .git/config, unless the
+	// input itself wrote it.
+	if leak := scantest.CheckoutLeak(outputs(t, res)); leak != "" && !strings.Contains(input.String(), leak) {
+		t.Errorf("an output holds %q of .git/config", leak)
+	}
 	for _, p := range res.Problems {
 		if strings.Contains(p.Message, "internal error") {
 			t.Errorf("problem on %s: %s", p.Path, p.Message)
@@ -230,7 +255,7 @@ func checkScan(t *testing.T, fsys fstest.MapFS) {
 
 	// Output order and fingerprints must not depend on map order or timing:
 	// a re-run of the action would otherwise repost its review comments.
-	again, _ := runScan(t, fsys)
+	again, _ := runScan(t, root.FS())
 	if a, b := summary(res), summary(again); !slices.Equal(a, b) {
 		t.Errorf("two scans of one input differ:\n%s\n---\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}

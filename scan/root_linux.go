@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,8 +23,9 @@ import (
 // absolute path, no symbolic link that leads out) nor through /proc's
 // magic links.
 type beneathFS struct {
-	dir string // the folder, for the names of opened files
-	fd  int
+	dir   string // the folder, for the names of opened files
+	fd    int
+	guard gitGuard
 }
 
 // openBeneath opens dir as a beneathFS, or reports that openat2 cannot be
@@ -33,7 +35,7 @@ func openBeneath(dir string) (*Root, bool) {
 	if err != nil {
 		return nil, false // os.OpenRoot gives the error
 	}
-	b := &beneathFS{dir: dir, fd: fd}
+	b := &beneathFS{dir: dir, fd: fd, guard: newGitGuard(dir)}
 	probe, err := b.openat(".", unix.O_PATH)
 	if err != nil {
 		unix.Close(fd)
@@ -44,9 +46,13 @@ func openBeneath(dir string) (*Root, bool) {
 }
 
 func (b *beneathFS) openat(name string, flags int) (int, error) {
+	return b.openat2(name, flags, 0)
+}
+
+func (b *beneathFS) openat2(name string, flags int, resolve uint64) (int, error) {
 	how := unix.OpenHow{
 		Flags:   uint64(flags | unix.O_CLOEXEC),
-		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_MAGICLINKS | resolve,
 	}
 	for {
 		fd, err := unix.Openat2(b.fd, name, &how)
@@ -60,16 +66,52 @@ func (b *beneathFS) openat(name string, flags int) (int, error) {
 	}
 }
 
+// openGuarded opens name to read it (a file's content or a folder's
+// entries), refusing it where it resolves into a .git folder. It first
+// opens without following any link, so that a path without one, nearly
+// every path, costs nothing more: it is where it says.
+func (b *beneathFS) openGuarded(name string, flags int, dir bool) (int, error) {
+	fd, err := b.openat2(name, flags, unix.RESOLVE_NO_SYMLINKS)
+	linked := err == unix.ELOOP
+	if linked {
+		fd, err = b.openat(name, flags)
+	}
+	if err != nil || !linked && !hasGitElem(name) {
+		return fd, err
+	}
+	if !dir {
+		var st unix.Stat_t
+		if err := ignoringEINTR(func() error { return unix.Fstat(fd, &st) }); err == nil {
+			dir = st.Mode&unix.S_IFMT == unix.S_IFDIR
+		}
+	}
+	refused := !dir // not linked: a file in .git by its own name
+	if linked {
+		// The kernel's name for what was opened; gitGuard resolves the
+		// links itself where /proc is not mounted.
+		real, err := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
+		if err != nil {
+			real = ""
+		}
+		refused = b.guard.refuse(name, real, dir)
+	}
+	if refused {
+		unix.Close(fd)
+		return -1, errIntoGit
+	}
+	return fd, nil
+}
+
 // Open opens a file for reading. A regular file is read through its
 // descriptor alone: an *os.File costs a system call more (os.NewFile asks
 // for the descriptor's flags) and a cleanup to register, for every file.
 func (b *beneathFS) Open(name string) (fs.File, error) {
-	if !fs.ValidPath(name) {
+	if !validPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	// O_NONBLOCK: a named pipe swapped in for a file must not hang the
 	// scan; it changes nothing for files and folders.
-	fd, err := b.openat(name, unix.O_RDONLY|unix.O_NONBLOCK)
+	fd, err := b.openGuarded(name, unix.O_RDONLY|unix.O_NONBLOCK, false)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -104,10 +146,10 @@ func (b *beneathFS) ReadDir(name string) ([]fs.DirEntry, error) {
 // the kernel's directory entries itself: through os.File.ReadDir each entry
 // was two allocations, and the descriptor a system call more.
 func (b *beneathFS) listDir(name string) (*listing, error) {
-	if !fs.ValidPath(name) {
+	if !validPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	fd, err := b.openat(name, unix.O_RDONLY|unix.O_DIRECTORY)
+	fd, err := b.openGuarded(name, unix.O_RDONLY|unix.O_DIRECTORY, true)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -283,7 +325,7 @@ func (b *beneathFS) Lstat(name string) (fs.FileInfo, error) {
 }
 
 func (b *beneathFS) stat(op, name string, flags int) (fs.FileInfo, error) {
-	if !fs.ValidPath(name) {
+	if !validPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
 	fd, err := b.openat(name, flags)
@@ -300,7 +342,7 @@ func (b *beneathFS) stat(op, name string, flags int) (fs.FileInfo, error) {
 }
 
 func (b *beneathFS) ReadLink(name string) (string, error) {
-	if !fs.ValidPath(name) {
+	if !validPath(name) {
 		return "", &fs.PathError{Op: "readlink", Path: name, Err: fs.ErrInvalid}
 	}
 	fd, err := b.openat(name, unix.O_PATH|unix.O_NOFOLLOW)

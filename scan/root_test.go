@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestRootMatchesOSRoot checks that the file system of OpenRoot answers as
-// os.Root's does: the same files and folders, the same links followed
+// TestRootMatchesOSRoot checks that the file system of OpenRoot, and its
+// fallback, answer as os.Root's does: the same files and folders, the same links followed
 // inside the tree, the same refusals of every way out of it.
 func TestRootMatchesOSRoot(t *testing.T) {
 	outside := t.TempDir()
@@ -91,10 +91,17 @@ func TestRootMatchesOSRoot(t *testing.T) {
 		}
 		return out
 	}
-	for _, p := range paths {
-		want, got := describe(osRoot.FS(), p), describe(root.FS(), p)
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%q (-os.Root +OpenRoot):\n%s", p, diff)
+	fallback, err := openOSRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fallback.Close()
+	for name, fsys := range map[string]fs.FS{"OpenRoot": root.FS(), "fallback": fallback.FS()} {
+		for _, p := range paths {
+			want, got := describe(osRoot.FS(), p), describe(fsys, p)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%q (-os.Root +%s):\n%s", p, name, diff)
+			}
 		}
 	}
 }

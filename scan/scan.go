@@ -7,6 +7,7 @@ import (
 	"path"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -132,6 +133,10 @@ feed:
 	sort.Strings(res.Files)
 	sortFindings(res.Findings)
 	sort.SliceStable(res.Problems, func(i, j int) bool { return res.Problems[i].Path < res.Problems[j].Path })
+	// An unreadable ignore file is told by its own target and by each
+	// Dockerfile it governs: once is enough.
+	seen := map[Problem]bool{}
+	res.Problems = slices.DeleteFunc(res.Problems, func(p Problem) bool { dup := seen[p]; seen[p] = true; return dup })
 	return res, nil
 }
 

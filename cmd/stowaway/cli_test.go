@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -230,5 +233,80 @@ func TestScanOutsideCurrentFolder(t *testing.T) {
 	}
 	if strings.Contains(out, "correct-horse-battery-staple") {
 		t.Error("output holds the secret")
+	}
+}
+
+// TestScanNeverReadsGit is a pull request that points an ignore file and
+// Dockerfiles into .git, where actions/checkout keeps the job's token: the
+// scan says it did not read them, and no output holds the token.
+func TestScanNeverReadsGit(t *testing.T) {
+	dir := t.TempDir()
+	scantest.WriteCheckout(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM alpine\nCOPY . /app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".git/config", filepath.Join(dir, ".dockerignore")); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "sarif", "github"} {
+		t.Run(format, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"scan", "--format", format, dir}, func(string) string { return "" }, &out, &errb)
+			if code == exitError {
+				t.Errorf("exit %d; stderr: %s", code, errb.String())
+			}
+			if leak := scantest.CheckoutLeak(out.String() + errb.String()); leak != "" {
+				t.Errorf("output holds %q of .git/config", leak)
+			}
+			if !strings.Contains(out.String()+errb.String(), ".dockerignore: resolves into .git/, never read") {
+				t.Errorf("no word of the .dockerignore that was not read:\n%s\n%s", out.String(), errb.String())
+			}
+		})
+	}
+}
+
+// TestScanNonUTF8Folder is a secret file and a Dockerfile in a folder whose
+// name is not UTF-8: both are read, and fail-on error fails.
+func TestScanNonUTF8Folder(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "\xff\xfe")
+	if err := os.Mkdir(bad, 0o755); err != nil {
+		t.Skipf("a name that is not UTF-8: %v", err)
+	}
+	for name, body := range map[string]string{
+		filepath.Join(dir, "Dockerfile"): "FROM alpine\nCOPY . /app\n",
+		filepath.Join(bad, ".env"):       "DB_PASSWORD=correct-horse-battery-staple\n",
+		filepath.Join(bad, "Dockerfile"): "FROM alpine\nCOPY . /srv\n",
+	} {
+		if err := os.WriteFile(name, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"scan", "--format", "json", dir}, func(string) string { return "" }, &out, &errb)
+	if code != exitFindings {
+		t.Errorf("exit %d, want %d; stderr: %s\n%s", code, exitFindings, errb.String(), out.String())
+	}
+	var res struct {
+		Findings []struct {
+			Rule, Level, Path, Message string
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.Level == "error" {
+			got = append(got, f.Rule+" "+path.Base(f.Path)+" "+strings.TrimPrefix(f.Message, "COPY . copies the whole build context, and the context has no .dockerignore; "))
+		}
+	}
+	// JSON shows each byte that is not UTF-8 as U+FFFD.
+	want := []string{"dockerignore-missing Dockerfile it holds \ufffd\ufffd/.env (dotenv file)", "dockerignore-missing Dockerfile it holds \ufffd\ufffd/.env (dotenv file)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s\n%s", diff, out.String())
+	}
+	if errb.Len() > 0 {
+		t.Errorf("stderr: %s", errb.String())
 	}
 }
