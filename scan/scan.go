@@ -206,6 +206,7 @@ type source struct {
 	lines  []string
 	ranges [][2]int // instruction line ranges, for pragmas and snippets; none: a line each
 	nodes  []*parser.Node
+	escape rune // a Dockerfile's escape token; 0: backslash
 }
 
 func (e *engine) check(t target) (out fileOut) {
@@ -228,7 +229,7 @@ func (e *engine) check(t target) (out fileOut) {
 		if err != nil {
 			df.Errors = append(df.Errors, checks.SyntaxError{Line: errorLine(err), Message: firstLine(err.Error())})
 		}
-		src.lines = df.Lines
+		src.lines, src.escape = df.Lines, df.Escape
 		src.ranges = make([][2]int, len(df.Instructions))
 		src.nodes = make([]*parser.Node, len(df.Instructions))
 		for i, in := range df.Instructions {
@@ -336,6 +337,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	var out []Finding
 	occurrences := map[string]int{}
 	sources := map[string]source{t.path: src}
+	spans := map[string]*spanMask{}
 	for _, f := range raw {
 		r := e.ruleByID[f.RuleID]
 		if r == nil || (f.Secret != "" && e.settings.Allowed(f.Secret)) {
@@ -352,25 +354,35 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 			s = e.otherSource(f.Path)
 			sources[f.Path] = s
 		}
+		sm := spans[f.Path]
+		if sm == nil {
+			sm = newSpanMask(s.lines, s.escape, m.secrets)
+			spans[f.Path] = sm
+		}
 		start, end := s.instruction(f.Span.Line)
 		// Packing copies the texts, so a snippet does not hold its file.
-		f.Snippet = m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		f.Snippet = m.raw(sm, strings.Join(s.slice(start, min(end, start+19)), "\n"))
 		if f.Key == "" {
 			f.Key = normalize(f.Snippet)
 		} else {
-			f.Key = m.mask(f.Key)
+			f.Key = m.raw(sm, f.Key)
 		}
-		f.Message = m.maskProse(f.Message)
-		f.Fix = m.maskProse(f.Fix)
+		f.Message = m.prose(sm, f.Message)
+		f.Fix = m.prose(sm, f.Fix)
 		if f.Suggestion != nil {
 			sg := *f.Suggestion
-			sg.Text = m.mask(sg.Text)
+			sg.Text = sm.text(m.mask(sg.Text))
 			f.Suggestion = &sg
+			if len(checks.SecretLikeRanges(sg.Text)) > 0 {
+				// A word that looks like a secret is left after masking:
+				// the finding keeps its Fix, nothing offers to commit it.
+				f.Suggestion = nil
+			}
 		}
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = m.maskProse(r.Message)
+				r.Message = m.prose(sm, r.Message)
 				rel[i] = r
 			}
 			f.Related = rel
@@ -384,7 +396,11 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		occurrences[id]++
 		out = append(out, Finding{Finding: f, Region: resolve(s.lines, f.Span), Rule: r})
 	}
-	return e.applyPragmas(t, out, src, m)
+	sm := spans[t.path]
+	if sm == nil {
+		sm = newSpanMask(src.lines, src.escape, m.secrets)
+	}
+	return e.applyPragmas(t, out, src, m, sm)
 }
 
 // otherSource reads a file that a finding names but that is not the target

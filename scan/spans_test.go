@@ -1,0 +1,87 @@
+package scan
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSpanMask(t *testing.T) {
+	tok := "ghp_" + "q8Xw2Lm5FAKERt9Vy3Np7Kd1Hs6Bf4Gj0CxZ"
+	a, b := tok[:16], tok[16:]
+	for _, tc := range []struct {
+		name   string
+		escape rune
+		lines  []string
+		want   []string // the masked lines
+	}{
+		{"verbatim", 0, []string{"ENV T=" + tok + " X=1"}, []string{"ENV T=ghp_…(40 chars) X=1"}},
+		{"continuation", 0, []string{"ENV T=" + a + "\\", b, "RUN x"}, []string{"ENV T=ghp_…(40 chars)\\", "…", "RUN x"}},
+		{"blank after the escape", 0, []string{"ENV T=" + a + "\\  ", b}, []string{"ENV T=ghp_…(40 chars)\\  ", "…"}},
+		{"backtick", '`', []string{"ENV T=" + a + "`", b}, []string{"ENV T=ghp_…(40 chars)`", "…"}},
+		{"escape", 0, []string{"ENV T=" + a + "\\" + b}, []string{"ENV T=ghp_…(40 chars)"}},
+		{"quotes", 0, []string{`ENV T="` + a + `"'` + b + `'`}, []string{`ENV T="ghp_…(40 chars)'`}},
+		{"reference", 0, []string{"ENV T=" + a + "${EMPTY}" + b}, []string{"ENV T=ghp_…(40 chars)"}},
+		{"default word", 0, []string{"ENV T=" + a + "${X:-" + b[:4] + "}" + b[4:]}, []string{"ENV T=ghp_…(40 chars)"}},
+		{"comment", 0, []string{"ENV T=" + a + "\\", "# note", "", b + " \\", "  Y=1"}, []string{"ENV T=ghp_…(40 chars)\\", "# note", "", "… \\", "  Y=1"}},
+		{"twice", 0, []string{"RUN a " + tok, "RUN b " + a + "\\", b}, []string{"RUN a ghp_…(40 chars)", "RUN b ghp_…(40 chars)\\", "…"}},
+		{"not there", 0, []string{"ENV T=" + a + "\\", "other"}, []string{"ENV T=" + a + "\\", "other"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sm := newSpanMask(tc.lines, tc.escape, []string{tok})
+			var got []string
+			for i := range tc.lines {
+				got = append(got, sm.line(tc.lines, i+1))
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("masked lines (-want +got):\n%s", diff)
+			}
+			// A text a rule built from the lines, with a prefix of its own
+			// on the first (the RUN that gains a mount), is masked alike.
+			text := "RUN --mount=type=secret " + strings.Join(tc.lines, "\n")
+			if diff := cmp.Diff("RUN --mount=type=secret "+strings.Join(tc.want, "\n"), sm.text(text)); diff != "" {
+				t.Errorf("masked text (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSpanMaskProseKeepsPlainWords(t *testing.T) {
+	sm := newSpanMask([]string{`RUN curl https://admin:pass\`, `word@db/`}, 0, []string{"password"})
+	if got := sm.prose("the password is in the URL"); got != "the password is in the URL" {
+		t.Errorf("prose: %q", got)
+	}
+	if got := sm.line([]string{`RUN curl https://admin:pass\`, `word@db/`}, 1); got != `RUN curl https://admin:…(8 chars)\` {
+		t.Errorf("line 1: %q", got)
+	}
+}
+
+// TestSpanMaskBounded: a file made to make the walk backtrack stops at
+// the budget instead of running for minutes.
+func TestSpanMaskBounded(t *testing.T) {
+	line := strings.Repeat(`a"`, 20000)
+	sm := newSpanMask([]string{line}, 0, []string{strings.Repeat("a", 5000) + "b"})
+	if len(sm.lines) != 0 {
+		t.Errorf("a secret that is not in the file masked %d lines", len(sm.lines))
+	}
+}
+
+func TestRedactWords(t *testing.T) {
+	tok := "AKIA" + "QX7ZFAKER2LW5NT3"
+	got := redactWords(`step "deploy ` + tok + `": ${{ secrets.X }} cannot be resolved`)
+	if want := `step "deploy AKIA…(20 chars)": ${{ secrets.X }} cannot be resolved`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestSpanMaskLinesEndingAlike: a line that ends like a piece of another
+// secret's continuation is masked as its own line.
+func TestSpanMaskLinesEndingAlike(t *testing.T) {
+	s1, s2 := "ghp_FAKEsplitQ8Xw2L1Rt9Vy3Np7Kd1Hs6Bf4Gj", "ghp_FAKEsplitQ8Xw2L2Rt9Vy3Np7Kd1Hs6Bf4Gj"
+	lines := []string{`ENV T1=ghp_FAKEsplitQ8Xw2L1\`, `Rt9Vy3Np7Kd1Hs6Bf4Gj`, `ENV T2="ghp_FAKEsplitQ8Xw2L2"'Rt9Vy3Np7Kd1Hs6Bf4Gj`}
+	sm := newSpanMask(lines, 0, []string{s1, s2})
+	if got, want := sm.text(lines[2]), `ENV T2="ghp_…(40 chars)`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
