@@ -79,6 +79,9 @@ func dockerfileSeeds() []string {
 		"ENV X=1\nRUN echo\n",
 		strings.Repeat("FROM alpine AS s\nRUN true\n", 200),
 		"FROM alpine\nENV " + strings.Repeat("A=b ", 2000) + "\n",
+		// A token in pieces, in the lines an ARG's suggestion repeats.
+		"FROM alpine\nARG NPM_TOKEN\nENV GH_TOKEN=\"" + plantedGitHub[:14] + "\"'" + plantedGitHub[14:28] + "'${X}\\\n# c\n" + plantedGitHub[28:] +
+			"\nRUN npm ci --token=$NPM_TOKEN\n",
 	}
 }
 

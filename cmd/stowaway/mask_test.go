@@ -13,6 +13,8 @@ import (
 var (
 	hostileGitHub = "ghp_" + "q8Xw2Lm5FAKERt9Vy3Np" + "7Kd1Hs6Bf4Gj0CxZ"
 	hostileAWS    = "AKIA" + "QX7ZFAKER2LW5NT3"
+	// hostileWord is no token format: only its randomness gives it away.
+	hostileWord = "Rt9Vy3Np7Kd1" + "Hs6Bf4GjQ8Xw2L"
 )
 
 // split writes the token with sep between its halves.
@@ -42,7 +44,8 @@ func hostileTree() map[string]string {
 		"ignore/Dockerfile":    "FROM alpine\nCOPY . /app\n",
 		"ignore/.dockerignore": "node_modules\n" + g + "\n",
 		"pragma/Dockerfile": "FROM alpine\n# stowaway:ignore secret-env -- rotated " + hostileAWS + "\nENV API_PASSWORD=hunter2hunter2x\n" +
-			"# check=skip=SecretsUsedInArgOrEnv " + g + "\nENV DB_PASSWORD=hunter3hunter3y\n",
+			"# check=skip=SecretsUsedInArgOrEnv " + g + "\nENV DB_PASSWORD=hunter3hunter3y\n" +
+			"# stowaway:ignore secret-env -- key " + hostileWord + "\nENV API_SECRET=hunter4hunter4z\n",
 		"compose/docker-compose.yml": "services:\n  web:\n    build:\n      context: ${CTX:?" + g + "}\n",
 		".github/workflows/ci.yml": "on: push\njobs:\n  b:\n    steps:\n      - name: build " + hostileAWS +
 			"\n        run: docker build -f ${{ secrets.X }} .\n",
@@ -67,7 +70,7 @@ func writeTree(t *testing.T, files map[string]string) string {
 // checkNoPiece fails when text holds a token or any 8 bytes of it.
 func checkNoPiece(t *testing.T, where, text string) {
 	t.Helper()
-	for _, tok := range []string{hostileGitHub, hostileAWS} {
+	for _, tok := range []string{hostileGitHub, hostileAWS, hostileWord} {
 		for i := 0; i+8 <= len(tok); i++ {
 			if strings.Contains(text, tok[i:i+8]) {
 				t.Errorf("%s holds %q of a planted token:\n%s", where, tok[i:i+8], text)
@@ -106,6 +109,9 @@ func TestHostileTextMasked(t *testing.T) {
 			}
 			if f.Suppressed != nil {
 				reasons++
+				if strings.HasPrefix(f.Suppressed.Reason, "rotated") && f.Suppressed.Reason != "rotated AKIA…(20 chars)" {
+					t.Errorf("suppression reason %q, want the key redacted", f.Suppressed.Reason)
+				}
 			}
 		}
 		// The masked suggestions stay (the review does not offer them);
@@ -120,8 +126,8 @@ func TestHostileTextMasked(t *testing.T) {
 				t.Errorf("%s: suggestion %q, want none", p, s)
 			}
 		}
-		if reasons != 2 {
-			t.Errorf("%d suppressed findings, want 2 (the pragma and the check directive)", reasons)
+		if reasons != 3 {
+			t.Errorf("%d suppressed findings, want 3 (two pragmas and the check directive)", reasons)
 		}
 		if len(rep.Problems) < 2 {
 			t.Errorf("problems %+v, want the compose and workflow notes", rep.Problems)
