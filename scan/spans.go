@@ -1,6 +1,8 @@
 package scan
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/stowaway-dev/stowaway/checks"
@@ -102,31 +104,25 @@ func newSpanMask(lines []string, escape rune, secrets []string) *spanMask {
 	sm.lines = make(map[int]*lineMask, len(ranges))
 	for ln, rs := range ranges {
 		raw := lines[ln]
-		// Longest first, then left to right: a range inside another (a
-		// secret that holds another) is left to the outer one.
-		var keep []rng
-		for _, r := range rs {
-			overlap := false
-			for i, k := range keep {
-				if r.start < k.end && k.start < r.end {
-					overlap = true
-					if r.end-r.start > k.end-k.start {
-						keep[i] = r
-					}
-				}
-			}
-			if !overlap {
+		// Ranges of two secrets that overlap (one holds the other) become
+		// one, shown as the longer one.
+		slices.SortFunc(rs, func(a, b rng) int { return cmp.Compare(a.start, b.start) })
+		keep := rs[:1]
+		for _, r := range rs[1:] {
+			k := &keep[len(keep)-1]
+			if r.start >= k.end {
 				keep = append(keep, r)
+				continue
 			}
+			if r.end-r.start > k.end-k.start {
+				k.repl = r.repl
+			}
+			k.end, k.plain = max(k.end, r.end), k.plain && r.plain
 		}
-		sortRanges(keep, func(r rng) int { return r.start })
 		lm := &lineMask{raw: raw}
 		var b strings.Builder
 		at := 0
 		for _, r := range keep {
-			if r.start < at {
-				continue
-			}
 			b.WriteString(raw[at:r.start])
 			b.WriteString(r.repl)
 			lm.segs = append(lm.segs, segment{raw[r.start:r.end], r.repl, r.plain})
@@ -144,14 +140,6 @@ func newSpanMask(lines []string, escape rune, secrets []string) *spanMask {
 		}
 	}
 	return sm
-}
-
-func sortRanges[T any](rs []T, key func(T) int) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && key(rs[j]) < key(rs[j-1]); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
 }
 
 // lineOf returns the 0-based line holding byte offset off.

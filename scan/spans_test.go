@@ -85,3 +85,14 @@ func TestSpanMaskLinesEndingAlike(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestSpanMaskOverlappingSecrets: a secret inside another, or two that
+// overlap, are masked as one range shown as the longer one.
+func TestSpanMaskOverlappingSecrets(t *testing.T) {
+	tok := "ghp_" + "q8Xw2Lm5FAKERt9Vy3Np7Kd1Hs6Bf4Gj0CxZ"
+	lines := []string{"RUN x=" + tok + "tail9Zq"}
+	sm := newSpanMask(lines, 0, []string{tok[4:20], tok, tok[30:] + "tail9Zq"})
+	if got, want := sm.line(lines, 1), "RUN x=ghp_…(40 chars)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
