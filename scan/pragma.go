@@ -39,7 +39,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 			if p.File || src.governs(p.Line, f.Region.StartLine) {
 				used[j] = true
 				if f.Suppressed == nil {
-					f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm, p.Reason), Line: p.Line}
+					f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm.in(p.Line, p.Line), p.Reason), Line: p.Line}
 				}
 			}
 		}
@@ -48,7 +48,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 				directive, directiveRead = src.buildkitDirective(), true
 			}
 			if reason, line, ok := src.buildkitSkip(directive, f.RuleID, f.Region.StartLine); ok {
-				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm, reason), Line: line}
+				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm.in(line, line), reason), Line: line}
 			}
 		}
 	}
@@ -88,9 +88,9 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 		f := checks.Finding{
 			RuleID: invalid.ID, Level: invalid.Level, Path: t.path,
 			Span:    checks.Span{Line: line, EndLine: line},
-			Message: m.raw(sm, msg),
+			Message: m.raw(sm.in(line, line), msg),
 			Fix:     "Remove the pragma, or correct the rule IDs (see `stowaway rules`).",
-			Key:     normalize(m.raw(sm, src.lines[line-1])),
+			Key:     normalize(m.raw(sm.in(line, line), src.lines[line-1])),
 		}
 		if lv, ok := e.levels[invalid.ID]; ok {
 			f.Level = lv

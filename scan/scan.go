@@ -329,8 +329,12 @@ func dedupe(fs []checks.Finding) []checks.Finding {
 // regions, snippets and fingerprints.
 func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	secrets := map[string]bool{}
+	found := map[string][]foundSecret{} // by path
 	for _, f := range raw {
 		secrets[f.Secret] = true
+		if f.Secret != "" {
+			found[f.Path] = append(found[f.Path], foundSecret{f.Secret, f.Span.Line})
+		}
 	}
 	m := newMasker(secrets)
 
@@ -356,22 +360,25 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		}
 		sm := spans[f.Path]
 		if sm == nil {
-			sm = newSpanMask(s.lines, s.escape, m.secrets)
+			sm = newSpanMask(s, found[f.Path])
 			spans[f.Path] = sm
 		}
 		start, end := s.instruction(f.Span.Line)
+		// Texts are masked by the ranges of the lines they come from: the
+		// finding's instruction, and the lines a suggestion replaces.
+		in := sm.in(start, end)
 		// Packing copies the texts, so a snippet does not hold its file.
-		f.Snippet = m.raw(sm, strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		f.Snippet = m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
 		if f.Key == "" {
 			f.Key = normalize(f.Snippet)
 		} else {
-			f.Key = m.raw(sm, f.Key)
+			f.Key = m.raw(in, f.Key)
 		}
-		f.Message = m.prose(sm, f.Message)
-		f.Fix = m.prose(sm, f.Fix)
+		f.Message = m.prose(in, f.Message)
+		f.Fix = m.prose(in, f.Fix)
 		if f.Suggestion != nil {
 			sg := *f.Suggestion
-			sg.Text = sm.text(m.mask(sg.Text))
+			sg.Text = sm.in(min(start, sg.StartLine), max(end, sg.EndLine)).text(m.mask(sg.Text))
 			f.Suggestion = &sg
 			if len(checks.SecretLikeRanges(sg.Text)) > 0 {
 				// A word that looks like a secret is left after masking:
@@ -382,7 +389,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = m.prose(sm, r.Message)
+				r.Message = m.prose(in, r.Message)
 				rel[i] = r
 			}
 			f.Related = rel
@@ -398,7 +405,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	}
 	sm := spans[t.path]
 	if sm == nil {
-		sm = newSpanMask(src.lines, src.escape, m.secrets)
+		sm = newSpanMask(src, found[t.path])
 	}
 	return e.applyPragmas(t, out, src, m, sm)
 }

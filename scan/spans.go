@@ -22,13 +22,14 @@ import (
 // does it, not the rules: a rule cannot forget, and it runs only for the
 // files that have findings with secrets.
 
-// maxAlignSteps bounds the walk for one secret over one file; past it the
+// maxAlignSteps bounds the walk for one secret over one instruction; past it the
 // ranges found so far are kept, and the safety net on suggestions
 // (checks.SecretLikeRanges) covers what is left.
 const maxAlignSteps = 1 << 18
 
 // lineMask is a raw line that holds a piece of a secret, and its masked form.
 type lineMask struct {
+	line        int // 1-based
 	raw, masked string
 	// tail is the line from its first masked byte on, for a line that a
 	// text copies behind words of its own (the RUN that gains a mount).
@@ -46,33 +47,55 @@ type segment struct {
 type spanMask struct {
 	lines map[int]*lineMask // by 1-based line number
 	order []*lineMask       // the same, in line order
+	work  int               // steps the walks took (a test bounds it)
 }
 
-// newSpanMask maps each secret to the raw ranges it occupies in lines.
-func newSpanMask(lines []string, escape rune, secrets []string) *spanMask {
+// foundSecret is a secret a finding reported, and the line of the finding:
+// the secret is looked for in the instruction holding that line, where the
+// rule read it. Walking every secret over the whole file cost seconds for a
+// file of thousands of secrets; a copy elsewhere in the file is masked as a
+// string (masker) or by the net (redactWords).
+type foundSecret struct {
+	secret string
+	line   int
+}
+
+// newSpanMask maps each secret to the raw ranges it occupies in the
+// instruction of s where it was found.
+func newSpanMask(s source, found []foundSecret) *spanMask {
 	sm := &spanMask{}
-	if len(secrets) == 0 || len(lines) == 0 {
+	if len(found) == 0 || len(s.lines) == 0 {
 		return sm
 	}
+	escape := s.escape
 	if escape == 0 {
 		escape = '\\'
 	}
-	text := strings.Join(lines, "\n")
-	starts := make([]int, len(lines)) // byte offset of each line in text
-	for i, off := 1, 0; i < len(lines); i++ {
-		off += len(lines[i-1]) + 1
-		starts[i] = off
-	}
-	// ranges[line] are the masked ranges of a line, each with its text.
+	// ranges[line] are the masked ranges of a line (0-based), each with its
+	// text.
 	type rng struct {
 		start, end int
 		repl       string
 		plain      bool
 	}
 	ranges := map[int][]rng{}
-	for _, sec := range secrets {
-		a := &aligner{text: text, secret: sec, escape: byte(escape), steps: maxAlignSteps}
-		plain := IsPlainWord(sec)
+	done := map[foundSecret]bool{}
+	for _, fs := range found {
+		from, to := s.instruction(fs.line)
+		from, to = max(from, 1), min(to, len(s.lines))
+		if fs.secret == "" || from > to || done[foundSecret{fs.secret, from}] {
+			continue
+		}
+		done[foundSecret{fs.secret, from}] = true
+		lines := s.lines[from-1 : to]
+		text := strings.Join(lines, "\n")
+		starts := make([]int, len(lines)) // byte offset of each line in text
+		for i, off := 1, 0; i < len(lines); i++ {
+			off += len(lines[i-1]) + 1
+			starts[i] = off
+		}
+		a := &aligner{text: text, secret: fs.secret, escape: byte(escape), steps: maxAlignSteps}
+		plain := IsPlainWord(fs.secret)
 		for _, occ := range a.all() {
 			// One range per line, from the first to the last character of
 			// the secret on it: the first line shows the redacted form, the
@@ -91,19 +114,20 @@ func newSpanMask(lines []string, escape rune, secrets []string) *spanMask {
 				}
 				r := rng{start: occ[k] - starts[ln], end: occ[j] + 1 - starts[ln], repl: "…", plain: plain}
 				if first {
-					r.repl, first = Redact(sec), false
+					r.repl, first = Redact(fs.secret), false
 				}
-				ranges[ln] = append(ranges[ln], r)
+				ranges[from-1+ln] = append(ranges[from-1+ln], r)
 				k = j + 1
 			}
 		}
+		sm.work += maxAlignSteps - a.steps
 	}
 	if len(ranges) == 0 {
 		return sm
 	}
 	sm.lines = make(map[int]*lineMask, len(ranges))
 	for ln, rs := range ranges {
-		raw := lines[ln]
+		raw := s.lines[ln]
 		// Ranges of two secrets that overlap (one holds the other) become
 		// one, shown as the longer one.
 		slices.SortFunc(rs, func(a, b rng) int { return cmp.Compare(a.start, b.start) })
@@ -119,7 +143,7 @@ func newSpanMask(lines []string, escape rune, secrets []string) *spanMask {
 			}
 			k.end, k.plain = max(k.end, r.end), k.plain && r.plain
 		}
-		lm := &lineMask{raw: raw}
+		lm := &lineMask{line: ln + 1, raw: raw}
 		var b strings.Builder
 		at := 0
 		for _, r := range keep {
@@ -134,7 +158,7 @@ func newSpanMask(lines []string, escape rune, secrets []string) *spanMask {
 		lm.maskedTail = lm.masked[keep[0].start:]
 		sm.lines[ln+1] = lm
 	}
-	for ln := range lines {
+	for ln := range s.lines {
 		if lm := sm.lines[ln+1]; lm != nil {
 			sm.order = append(sm.order, lm)
 		}
@@ -154,6 +178,28 @@ func lineOf(starts []int, off int) int {
 		}
 	}
 	return lo
+}
+
+// in returns the part of sm that masks texts built from lines from..to.
+func (sm *spanMask) in(from, to int) *spanMask {
+	if len(sm.order) == 0 {
+		return sm
+	}
+	v := &spanMask{lines: sm.lines}
+	if to-from+1 < len(sm.order) {
+		for ln := from; ln <= to; ln++ {
+			if lm := sm.lines[ln]; lm != nil {
+				v.order = append(v.order, lm)
+			}
+		}
+	} else {
+		for _, lm := range sm.order {
+			if lm.line >= from && lm.line <= to {
+				v.order = append(v.order, lm)
+			}
+		}
+	}
+	return v
 }
 
 // line returns line ln (1-based) of lines, masked.
@@ -181,7 +227,7 @@ func (sm *spanMask) text(s string) string { return sm.mask(s, false) }
 func (sm *spanMask) prose(s string) string { return sm.mask(s, true) }
 
 func (sm *spanMask) mask(s string, prose bool) string {
-	if len(sm.lines) == 0 || s == "" {
+	if len(sm.order) == 0 || s == "" {
 		return s
 	}
 	parts := strings.Split(s, "\n")

@@ -1,11 +1,23 @@
 package scan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// maskOf is the span mask of lines that form one instruction, where a
+// finding reported each of secrets.
+func maskOf(lines []string, escape rune, secrets ...string) *spanMask {
+	src := source{lines: lines, ranges: [][2]int{{1, len(lines)}}, escape: escape}
+	var found []foundSecret
+	for _, s := range secrets {
+		found = append(found, foundSecret{s, 1})
+	}
+	return newSpanMask(src, found)
+}
 
 func TestSpanMask(t *testing.T) {
 	tok := "ghp_" + "q8Xw2Lm5FAKERt9Vy3Np7Kd1Hs6Bf4Gj0CxZ"
@@ -29,7 +41,7 @@ func TestSpanMask(t *testing.T) {
 		{"not there", 0, []string{"ENV T=" + a + "\\", "other"}, []string{"ENV T=" + a + "\\", "other"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sm := newSpanMask(tc.lines, tc.escape, []string{tok})
+			sm := maskOf(tc.lines, tc.escape, tok)
 			var got []string
 			for i := range tc.lines {
 				got = append(got, sm.line(tc.lines, i+1))
@@ -48,7 +60,7 @@ func TestSpanMask(t *testing.T) {
 }
 
 func TestSpanMaskProseKeepsPlainWords(t *testing.T) {
-	sm := newSpanMask([]string{`RUN curl https://admin:pass\`, `word@db/`}, 0, []string{"password"})
+	sm := maskOf([]string{`RUN curl https://admin:pass\`, `word@db/`}, 0, "password")
 	if got := sm.prose("the password is in the URL"); got != "the password is in the URL" {
 		t.Errorf("prose: %q", got)
 	}
@@ -61,7 +73,7 @@ func TestSpanMaskProseKeepsPlainWords(t *testing.T) {
 // the budget instead of running for minutes.
 func TestSpanMaskBounded(t *testing.T) {
 	line := strings.Repeat(`a"`, 20000)
-	sm := newSpanMask([]string{line}, 0, []string{strings.Repeat("a", 5000) + "b"})
+	sm := maskOf([]string{line}, 0, strings.Repeat("a", 5000)+"b")
 	if len(sm.lines) != 0 {
 		t.Errorf("a secret that is not in the file masked %d lines", len(sm.lines))
 	}
@@ -80,7 +92,7 @@ func TestRedactWords(t *testing.T) {
 func TestSpanMaskLinesEndingAlike(t *testing.T) {
 	s1, s2 := "ghp_FAKEsplitQ8Xw2L1Rt9Vy3Np7Kd1Hs6Bf4Gj", "ghp_FAKEsplitQ8Xw2L2Rt9Vy3Np7Kd1Hs6Bf4Gj"
 	lines := []string{`ENV T1=ghp_FAKEsplitQ8Xw2L1\`, `Rt9Vy3Np7Kd1Hs6Bf4Gj`, `ENV T2="ghp_FAKEsplitQ8Xw2L2"'Rt9Vy3Np7Kd1Hs6Bf4Gj`}
-	sm := newSpanMask(lines, 0, []string{s1, s2})
+	sm := maskOf(lines, 0, s1, s2)
 	if got, want := sm.text(lines[2]), `ENV T2="ghp_…(40 chars)`; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -91,8 +103,32 @@ func TestSpanMaskLinesEndingAlike(t *testing.T) {
 func TestSpanMaskOverlappingSecrets(t *testing.T) {
 	tok := "ghp_" + "q8Xw2Lm5FAKERt9Vy3Np7Kd1Hs6Bf4Gj0CxZ"
 	lines := []string{"RUN x=" + tok + "tail9Zq"}
-	sm := newSpanMask(lines, 0, []string{tok[4:20], tok, tok[30:] + "tail9Zq"})
+	sm := maskOf(lines, 0, tok[4:20], tok, tok[30:]+"tail9Zq")
 	if got, want := sm.line(lines, 1), "RUN x=ghp_…(40 chars)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestSpanMaskWork: each secret is walked over the instruction it was found
+// in, not over the whole file: thousands of secrets in one file cost work
+// in proportion to the file, not to the file times the secrets (which took
+// seconds).
+func TestSpanMaskWork(t *testing.T) {
+	const n = 2000
+	src := source{}
+	var found []foundSecret
+	for i := range n {
+		tok := fmt.Sprintf("ghp_FAKEwork%04dQ8Xw2L1Rt9Vy3Np7Kd1Hs6Bf", i)
+		ln := len(src.lines) + 1
+		src.lines = append(src.lines, "ENV T="+tok[:20]+"\\", tok[20:])
+		src.ranges = append(src.ranges, [2]int{ln, ln + 1})
+		found = append(found, foundSecret{tok, ln})
+	}
+	sm := newSpanMask(src, found)
+	if len(sm.order) != 2*n {
+		t.Errorf("%d masked lines, want %d", len(sm.order), 2*n)
+	}
+	if limit := n * 100; sm.work > limit {
+		t.Errorf("the walks took %d steps, want at most %d", sm.work, limit)
 	}
 }
