@@ -22,9 +22,9 @@ import (
 // does it, not the rules: a rule cannot forget, and it runs only for the
 // files that have findings with secrets.
 
-// maxAlignSteps bounds the walk for one secret over one instruction; past it the
-// ranges found so far are kept, and the safety net on suggestions
-// (checks.SecretLikeRanges) covers what is left.
+// maxAlignSteps bounds the walk for one secret over one instruction; past
+// it the ranges found so far are kept, and the net (checks.SecretLikeRanges)
+// covers what is left.
 const maxAlignSteps = 1 << 18
 
 // lineMask is a raw line that holds a piece of a secret, and its masked form.
@@ -200,14 +200,6 @@ func (sm *spanMask) in(from, to int) *spanMask {
 		}
 	}
 	return v
-}
-
-// line returns line ln (1-based) of lines, masked.
-func (sm *spanMask) line(lines []string, ln int) string {
-	if lm := sm.lines[ln]; lm != nil {
-		return lm.masked
-	}
-	return lines[ln-1]
 }
 
 // minSegment is the shortest raw piece that is replaced wherever it appears
