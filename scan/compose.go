@@ -137,7 +137,7 @@ func readCompose(fsys fs.FS, file string, m contextMap) []Problem {
 				why1 = why2
 			}
 			problems = append(problems, Problem{Path: file, Level: checks.Note,
-				Message: fmt.Sprintf("%s: service %q: %s cannot be resolved without the environment; its build context is not used", file, name, why1)})
+				Message: redactWords(fmt.Sprintf("%s: service %q: %s cannot be resolved without the environment; its build context is not used", file, name, why1))})
 			continue
 		}
 		if remoteContext(dir) {
@@ -145,13 +145,13 @@ func readCompose(fsys fs.FS, file string, m contextMap) []Problem {
 		}
 		if path.IsAbs(dir) || path.IsAbs(df) {
 			problems = append(problems, Problem{Path: file, Level: checks.Note,
-				Message: fmt.Sprintf("%s: service %q builds from an absolute path; its build context is not used", file, name)})
+				Message: redactWords(fmt.Sprintf("%s: service %q builds from an absolute path; its build context is not used", file, name))})
 			continue
 		}
 		ctx := path.Join(path.Dir(file), dir)
 		if !relPath(ctx) {
 			problems = append(problems, Problem{Path: file, Level: checks.Note,
-				Message: fmt.Sprintf("%s: service %q builds from %s, outside the scanned tree; its build context is not used", file, name, dir)})
+				Message: redactWords(fmt.Sprintf("%s: service %q builds from %s, outside the scanned tree; its build context is not used", file, name, dir))})
 			continue
 		}
 		m.add(path.Join(ctx, df), ctx, file)
@@ -197,7 +197,7 @@ func readYAML(fsys fs.FS, file, kind string, doc any) []Problem {
 	}
 	if err := yaml.Unmarshal(src, doc); err != nil {
 		return []Problem{{Path: file, Level: checks.Note,
-			Message: fmt.Sprintf("%s is not %s Stowaway can read (%s); the build contexts it names are not used", file, kind, firstLine(err.Error()))}}
+			Message: redactWords(fmt.Sprintf("%s is not %s Stowaway can read (%s); the build contexts it names are not used", file, kind, firstLine(err.Error())))}}
 	}
 	return nil
 }

@@ -74,13 +74,25 @@ func ParseConfig(name string, src []byte) (*Config, error) {
 	dec.KnownFields(true)
 	// An empty file is a valid, empty configuration.
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &configError{name: name, err: err}
 	}
 	if err := c.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &configError{name: name, err: err}
 	}
 	return c, nil
 }
+
+// configError is an error in a configuration file. Its text quotes the
+// file (a rule ID, a secret word, a regexp of allowed values, YAML's own
+// errors quote values), which a pull request may fill with a token: the
+// words that look like secrets are redacted.
+type configError struct {
+	name string
+	err  error
+}
+
+func (e *configError) Error() string { return e.name + ": " + redactWords(e.err.Error()) }
+func (e *configError) Unwrap() error { return e.err }
 
 // LoadConfig reads the configuration at name in fsys; a missing file is an
 // empty configuration.

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -401,6 +402,12 @@ var (
 // configErrorLine is the line a YAML error names, else the first line that
 // holds what a validation error quotes (an unknown rule ID), else 0.
 func configErrorLine(err error, lines []string) int {
+	// The error as the parser wrote it, before its words were redacted for
+	// display: its quoted text finds the line.
+	var ce *configError
+	if errors.As(err, &ce) {
+		err = ce.err
+	}
 	msg := err.Error()
 	if m := configLineRE.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])

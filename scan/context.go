@@ -107,7 +107,7 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 		// BuildKit refuses to build with an invalid ignore file, so nothing
 		// of the context can ship.
 		return walkStats{complete: true}, []Problem{{Path: ign.Path, Level: checks.Note,
-			Message: fmt.Sprintf("%s has an invalid pattern (%v); BuildKit refuses to build with it, so build context %s is not analysed", ign.Path, err, dir)}}
+			Message: redactWords(fmt.Sprintf("%s has an invalid pattern (%v); BuildKit refuses to build with it, so build context %s is not analysed", ign.Path, err, dir))}}
 	}
 	descend := excludedFolderRule(pm)
 
@@ -138,7 +138,7 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 				excluded, mi, err := pm.MatchesUsingParentResults(rel, f.match)
 				if err != nil {
 					problems = append(problems, Problem{Path: ign.Path, Level: checks.Warning,
-						Message: fmt.Sprintf("matching %s against %s: %v", rel, ign.Path, err)})
+						Message: redactWords(fmt.Sprintf("matching %s against %s: %v", rel, ign.Path, err))})
 					return walkStats{entries: st.entries}, problems
 				}
 				match = mi

@@ -86,6 +86,9 @@ func dockerfileSeeds() []string {
 		"{{ if .X }}\nFROM {{ .Base }}\nENV A={{ .A }}\n{{ end }}\n",
 		"FROM alpine\nENV A=b c\nRUN <<EOF\necho\nARG K=v \\\n",
 		"# escape=x\nENV A=\"b\n  c\"\n",
+		// A token in pieces, in the lines an ARG's suggestion repeats.
+		"FROM alpine\nARG NPM_TOKEN\nENV GH_TOKEN=\"" + plantedGitHub[:14] + "\"'" + plantedGitHub[14:28] + "'${X}\\\n# c\n" + plantedGitHub[28:] +
+			"\nRUN npm ci --token=$NPM_TOKEN\n",
 	}
 }
 

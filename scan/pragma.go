@@ -20,8 +20,9 @@ var buildkitChecks = map[string][]string{
 // applyPragmas marks findings that a pragma or a BuildKit check directive
 // suppresses, and reports pragmas that name unknown rules or suppress
 // nothing as invalid-pragma findings. Those are built from the raw pragma
-// line, which may hold a secret a rule found: m masks them like the rest.
-func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []Finding {
+// line, which may hold a secret a rule found: m and sm mask them like the
+// rest, and the reasons, which the PR's author writes, too.
+func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm *spanMask) []Finding {
 	pragmas := checks.ParsePragmas(src.lines)
 	used := make([]bool, len(pragmas))
 	var directive *buildkitDirective // the file's, read on first need
@@ -38,7 +39,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []F
 			if p.File || src.governs(p.Line, f.Region.StartLine) {
 				used[j] = true
 				if f.Suppressed == nil {
-					f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: p.Reason, Line: p.Line}
+					f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm.in(p.Line, p.Line), p.Reason), Line: p.Line}
 				}
 			}
 		}
@@ -47,7 +48,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []F
 				directive, directiveRead = src.buildkitDirective(), true
 			}
 			if reason, line, ok := src.buildkitSkip(directive, f.RuleID, f.Region.StartLine); ok {
-				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: reason, Line: line}
+				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm.in(line, line), reason), Line: line}
 			}
 		}
 	}
@@ -87,9 +88,9 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker) []F
 		f := checks.Finding{
 			RuleID: invalid.ID, Level: invalid.Level, Path: t.path,
 			Span:    checks.Span{Line: line, EndLine: line},
-			Message: m.mask(msg),
+			Message: m.raw(sm.in(line, line), msg),
 			Fix:     "Remove the pragma, or correct the rule IDs (see `stowaway rules`).",
-			Key:     normalize(m.mask(src.lines[line-1])),
+			Key:     normalize(m.raw(sm.in(line, line), src.lines[line-1])),
 		}
 		if lv, ok := e.levels[invalid.ID]; ok {
 			f.Level = lv

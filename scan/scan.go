@@ -210,6 +210,7 @@ type source struct {
 	lines  []string
 	ranges [][2]int // instruction line ranges, for pragmas and snippets; none: a line each
 	nodes  []*parser.Node
+	escape rune // a Dockerfile's escape token; 0: backslash
 }
 
 func (e *engine) check(t target) (out fileOut) {
@@ -233,7 +234,7 @@ func (e *engine) check(t target) (out fileOut) {
 		if df.NotDockerfile != "" {
 			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: df.NotDockerfile})
 		}
-		src.lines = df.Lines
+		src.lines, src.escape = df.Lines, df.Escape
 		src.ranges = make([][2]int, len(df.Instructions))
 		src.nodes = make([]*parser.Node, len(df.Instructions))
 		for i, in := range df.Instructions {
@@ -333,14 +334,19 @@ func dedupe(fs []checks.Finding) []checks.Finding {
 // regions, snippets and fingerprints.
 func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	secrets := map[string]bool{}
+	found := map[string][]foundSecret{} // by path
 	for _, f := range raw {
 		secrets[f.Secret] = true
+		if f.Secret != "" {
+			found[f.Path] = append(found[f.Path], foundSecret{f.Secret, f.Span.Line, f.Span.EndLine})
+		}
 	}
 	m := newMasker(secrets)
 
 	var out []Finding
 	occurrences := map[string]int{}
 	sources := map[string]source{t.path: src}
+	spans := map[string]*spanMask{}
 	for _, f := range raw {
 		r := e.ruleByID[f.RuleID]
 		if r == nil || (f.Secret != "" && e.settings.Allowed(f.Secret)) {
@@ -357,25 +363,38 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 			s = e.otherSource(f.Path)
 			sources[f.Path] = s
 		}
+		sm := spans[f.Path]
+		if sm == nil {
+			sm = newSpanMask(s, found[f.Path])
+			spans[f.Path] = sm
+		}
 		start, end := s.instruction(f.Span.Line)
+		// Texts are masked by the ranges of the lines they come from: the
+		// finding's instruction, and the lines a suggestion replaces.
+		in := sm.in(start, end)
 		// Packing copies the texts, so a snippet does not hold its file.
-		f.Snippet = m.mask(strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		f.Snippet = m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
 		if f.Key == "" {
 			f.Key = normalize(f.Snippet)
 		} else {
-			f.Key = m.mask(f.Key)
+			f.Key = m.raw(in, f.Key)
 		}
-		f.Message = m.maskProse(f.Message)
-		f.Fix = m.maskProse(f.Fix)
+		f.Message = m.prose(in, f.Message)
+		f.Fix = m.prose(in, f.Fix)
 		if f.Suggestion != nil {
 			sg := *f.Suggestion
-			sg.Text = m.mask(sg.Text)
+			sg.Text = sm.in(min(start, sg.StartLine), max(end, sg.EndLine)).text(m.mask(sg.Text))
 			f.Suggestion = &sg
+			if len(checks.SecretLikeRanges(sg.Text)) > 0 {
+				// A word that looks like a secret is left after masking:
+				// the finding keeps its Fix, nothing offers to commit it.
+				f.Suggestion = nil
+			}
 		}
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = m.maskProse(r.Message)
+				r.Message = m.prose(in, r.Message)
 				rel[i] = r
 			}
 			f.Related = rel
@@ -389,7 +408,11 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		occurrences[id]++
 		out = append(out, Finding{Finding: f, Region: resolve(s.lines, f.Span), Rule: r})
 	}
-	return e.applyPragmas(t, out, src, m)
+	sm := spans[t.path]
+	if sm == nil {
+		sm = newSpanMask(src, found[t.path])
+	}
+	return e.applyPragmas(t, out, src, m, sm)
 }
 
 // otherSource reads a file that a finding names but that is not the target

@@ -93,7 +93,7 @@ func readWorkflow(fsys fs.FS, file string, m contextMap) []Problem {
 			name = fmt.Sprintf("step %q", name)
 		}
 		problems = append(problems, Problem{Path: file, Level: checks.Note,
-			Message: fmt.Sprintf("%s: job %s, %s: %s; the build context of that build is not used", file, job, name, what)})
+			Message: redactWords(fmt.Sprintf("%s: job %s, %s: %s; the build context of that build is not used", file, job, name, what))})
 	}
 	for _, id := range ids {
 		node := doc.Jobs[id]
