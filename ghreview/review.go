@@ -565,7 +565,7 @@ func errorText(err error) string {
 // transient reports an error worth retrying: a 5xx, or no answer at all.
 func transient(err error) bool {
 	var rl *RateLimitError
-	if errors.As(err, &rl) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &rl) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrRedirect) {
 		return false
 	}
 	s := status(err)

@@ -95,6 +95,7 @@ type invocation struct {
 	sha    string            // the head commit; headSHA by default
 	fork   bool
 	inputs map[string]string // inputs that differ from action.yml's defaults
+	env    []string          // variables that replace the runner's (GITHUB_API_URL=...)
 }
 
 type result struct {
@@ -179,7 +180,7 @@ func (e *e2e) run(r invocation) result {
 	}
 	cmd := exec.Command(e.bin, "action")
 	cmd.Dir = ws
-	cmd.Env = env
+	cmd.Env = append(env, r.env...) // the last of a name wins
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
