@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/scan"
 )
 
 func TestRedirectElsewhereNeverCarriesTheToken(t *testing.T) {
@@ -111,6 +114,170 @@ func TestIsOrigin(t *testing.T) {
 		o, _ := url.Parse(tt.origin)
 		if got := isOrigin(u, o); got != tt.want {
 			t.Errorf("isOrigin(%s, %s) = %v, want %v", tt.u, tt.origin, got, tt.want)
+		}
+	}
+}
+
+func TestStalledCallTimesOut(t *testing.T) {
+	e := newEnv(t, bot)
+	e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, nil)
+	var stalls atomic.Int32
+	h := ghtest.Stall(http.MethodGet, `/pulls/7$`)
+	h.Stalled = func() { stalls.Add(1); e.clock.Advance(attemptTimeout) }
+	e.srv.AddHostile(h)
+	_, _, err := e.client.Head(context.Background(), 7)
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Deadline || te.After != attemptTimeout {
+		t.Fatalf("Head of a stalled API: %v, want a *TimeoutError after %s", err, attemptTimeout)
+	}
+	if !strings.Contains(err.Error(), "no complete answer within 30s") || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %q", err)
+	}
+	if want := "GitHub API: GET /repos/acme/app/pulls/7: no complete answer within 30s; retrying in 1s\n"; !strings.HasPrefix(e.log.String(), want) {
+		t.Errorf("log %q, want it to start with %q", e.log, want)
+	}
+	// A stalled GET is tried again, like a 5xx, then given up.
+	if n := stalls.Load(); n != 1+maxServerRetries {
+		t.Errorf("%d requests, want %d", n, 1+maxServerRetries)
+	}
+}
+
+func TestStalledBodyTimesOut(t *testing.T) {
+	e := newEnv(t, bot)
+	e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, nil)
+	h := ghtest.StallBody(http.MethodGet, `/pulls/7/files$`, `[{"filename":"Dockerfile","status":"add`)
+	h.Stalled = func() { e.clock.Advance(attemptTimeout) }
+	e.srv.AddHostile(h)
+	_, _, err := e.client.ListFiles(context.Background(), 7)
+	var te *TimeoutError
+	if !errors.As(err, &te) || te.Deadline {
+		t.Fatalf("ListFiles of an answer that stops mid-body: %v, want a *TimeoutError", err)
+	}
+	if !strings.HasPrefix(err.Error(), "listing files of pull request #7: ") {
+		t.Errorf("error %q does not say what it was doing", err)
+	}
+}
+
+func TestDeadlineBoundsAllCalls(t *testing.T) {
+	e := newEnv(t, bot)
+	e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, nil)
+	start := e.clock.Now()
+	deadline := start.Add(time.Minute)
+	c, err := NewClient(repoName, e.srv.APIURL(), token, &Transport{Clock: e.clock, Deadline: deadline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stalls atomic.Int32
+	h := ghtest.Stall(http.MethodGet, `/pulls/7$`)
+	h.Stalled = func() { stalls.Add(1); e.clock.Advance(attemptTimeout) }
+	e.srv.AddHostile(h)
+	// 30s, a retry a second later, then the 29s left.
+	_, _, err = c.Head(context.Background(), 7)
+	var te *TimeoutError
+	if !errors.As(err, &te) || !te.Deadline || !strings.Contains(err.Error(), "api-timeout") {
+		t.Fatalf("Head past the deadline: %v, want the deadline's *TimeoutError", err)
+	}
+	if n := stalls.Load(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	if now := e.clock.Now(); now.After(deadline.Add(attemptTimeout)) {
+		t.Errorf("the call ended %s after it started, past the deadline of 1m", now.Sub(start))
+	}
+	// Once the deadline has passed, no call is sent at all.
+	_, _, err = c.ListFiles(context.Background(), 7)
+	if !errors.As(err, &te) || !te.Deadline || te.After != 0 {
+		t.Errorf("ListFiles after the deadline: %v, want the deadline's *TimeoutError before any attempt", err)
+	}
+}
+
+func TestWaitsThatPassTheDeadlineFailAtOnce(t *testing.T) {
+	tests := []struct {
+		name     string
+		deadline time.Duration // of the transport; 0: none
+		ctx      time.Duration // of the context; 0: none
+	}{
+		{"transport deadline", time.Minute, 0},
+		{"context deadline", 0, time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, bot)
+			e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, nil)
+			tr := &Transport{Clock: e.clock, MaxWait: 24 * time.Hour}
+			if tt.deadline > 0 {
+				tr.Deadline = e.clock.Now().Add(tt.deadline)
+			}
+			c, err := NewClient(repoName, e.srv.APIURL(), token, tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if tt.ctx > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.ctx)
+				defer cancel()
+			}
+			// Two hours: longer than either deadline.
+			e.srv.AddFault(ghtest.SecondaryLimit(http.MethodGet, `/pulls/7$`, http.StatusTooManyRequests, 7200))
+			_, _, err = c.Head(ctx, 7)
+			var rl *RateLimitError
+			if !errors.As(err, &rl) {
+				t.Fatalf("Head under a 2h limit: %v, want a *RateLimitError", err)
+			}
+			if len(e.clock.slept) != 0 {
+				t.Errorf("waited %v", e.clock.slept)
+			}
+		})
+	}
+}
+
+func TestInvalidJSONIsAClearError(t *testing.T) {
+	for _, body := range []string{"<html><body>502 Bad Gateway</body></html>", `[{"filename":"Dockerfile"`, `{"message":"not a list"}`} {
+		t.Run(body, func(t *testing.T) {
+			e := newEnv(t, bot)
+			e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, nil)
+			e.srv.AddHostile(ghtest.InvalidJSON(http.MethodGet, `/pulls/7/files$`, body))
+			_, _, err := e.client.ListFiles(context.Background(), 7)
+			if err == nil || !strings.Contains(err.Error(), "listing files of pull request #7: GitHub's answer is not the JSON its API sends") {
+				t.Errorf("ListFiles of %q: %v", body, err)
+			}
+		})
+	}
+}
+
+// TestNoAnswerCrashesTheClient sends every call of a run an answer that is
+// not the JSON GitHub sends: each is an error or an empty result, never a
+// panic.
+func TestNoAnswerCrashesTheClient(t *testing.T) {
+	calls := []struct{ method, path string }{
+		{http.MethodGet, `/pulls/7$`},
+		{http.MethodGet, `/pulls/7/files$`},
+		{http.MethodGet, `/pulls/7/comments$`},
+		{http.MethodGet, `/pulls/7/reviews$`},
+		{http.MethodPost, `/pulls/7/reviews$`},
+		{http.MethodPatch, `/pulls/comments/`},
+		{http.MethodPost, `/code-scanning/sarifs$`},
+		{http.MethodGet, `/code-scanning/sarifs/`},
+	}
+	bodies := []string{"", "[null]", "<html>Bad Gateway</html>", "null", "{}", "[]", `{"id":`, `[1,2,3]`, `{"id":"x","html_url":7,"head":[]}`, `[null,{"filename":null,"patch":7}]`}
+	for _, call := range calls {
+		for _, body := range bodies {
+			t.Run(call.method+call.path+body, func(t *testing.T) {
+				e := newEnv(t, bot)
+				files := e.openPR(t, map[string]string{}, map[string]string{"Dockerfile": dockerfile(2, "API_TOKEN")})
+				h := ghtest.InvalidJSON(call.method, call.path, body)
+				if call.method == http.MethodPost && strings.Contains(call.path, "sarifs") {
+					h.Status = http.StatusAccepted
+				}
+				e.srv.AddHostile(h)
+				ctx := context.Background()
+				_, _, _ = e.client.Head(ctx, 7)
+				_, _, _ = e.client.ListFiles(ctx, 7)
+				fs := []scan.Finding{finding("Dockerfile", 2, "API_TOKEN_0")}
+				_, _ = e.client.Review(ctx, Review{Number: 7, HeadSHA: headSHA, Event: "COMMENT", Files: files, Findings: fs, Current: fs})
+				_, _ = e.client.Review(ctx, Review{Number: 7, HeadSHA: headSHA, Event: "COMMENT", Files: files})
+				_, _ = e.client.UploadSARIF(ctx, []byte(sarifLog), headSHA, "refs/pull/7/head", UploadOptions{})
+			})
 		}
 	}
 }

@@ -17,8 +17,10 @@ package ghreview
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -117,7 +119,7 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 	var stale []staleComment
 	reviewFPs := map[int64][]string{} // fingerprints each of our reviews raised
 	for _, cm := range comments {
-		if cm.InReplyTo != nil {
+		if cm == nil || cm.InReplyTo != nil { // null in a list that is not GitHub's
 			continue
 		}
 		for _, fp := range parseMarkers(cm.GetBody()).open {
@@ -527,6 +529,11 @@ func (c *Client) listReviews(ctx context.Context, number int) ([]*github.PullReq
 func (c *Client) apiError(err error, doing string) error {
 	if readOnly(err) {
 		return fmt.Errorf("%s: %w: %v", doing, ErrReadOnly, err)
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &syntax) || errors.As(err, &typ) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: GitHub's answer is not the JSON its API sends (%w)", doing, err)
 	}
 	return fmt.Errorf("%s: %w", doing, err)
 }

@@ -26,6 +26,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -47,6 +48,7 @@ type actionInputs struct {
 	sarifFile   string
 	uploadSARIF bool
 	config      string // slash path inside the workspace, "" for .stowaway.yml
+	apiTimeout  time.Duration
 }
 
 func readInputs(gha *githubactions.Action) (actionInputs, error) {
@@ -86,6 +88,9 @@ func readInputs(gha *githubactions.Action) (actionInputs, error) {
 	default:
 		return in, fmt.Errorf("input review-event: %q is not COMMENT or REQUEST_CHANGES", in.reviewEvent)
 	}
+	if in.apiTimeout, err = durationInput(gha, "api-timeout", 5*time.Minute); err != nil {
+		return in, err
+	}
 	if in.sarifFile == "" {
 		in.sarifFile = "stowaway.sarif"
 	}
@@ -113,6 +118,23 @@ func boolInput(gha *githubactions.Action, name string, def bool) (bool, error) {
 		return false, fmt.Errorf("input %s: %q is not true or false", name, v)
 	}
 	return b, nil
+}
+
+// durationInput reads a duration such as 90s or 5m; a bare number is
+// seconds.
+func durationInput(gha *githubactions.Action, name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(gha.GetInput(name))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("input %s: %q is not a positive duration such as 90s or 5m", name, v)
+	}
+	return d, nil
 }
 
 // workspacePath checks that an input names a path inside the workspace and
@@ -225,7 +247,7 @@ func (a *actionRun) run(ctx context.Context) error {
 			return errors.New("input github-token is empty")
 		}
 		client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), in.token,
-			&ghreview.Transport{Log: a.stdout})
+			&ghreview.Transport{Log: a.stdout, Deadline: time.Now().Add(in.apiTimeout)})
 		if err != nil {
 			return err
 		}

@@ -111,6 +111,7 @@ type result struct {
 var inputDefaults = map[string]string{
 	"github-token": e2eToken, "path": ".", "scan": "", "fail-on": "error", "review": "true",
 	"review-event": "COMMENT", "sarif-file": "stowaway.sarif", "upload-sarif": "false", "config": "",
+	"api-timeout": "5m",
 }
 
 func (e *e2e) run(r invocation) result {
@@ -692,6 +693,8 @@ func TestActionRefusesBadInputs(t *testing.T) {
 		{"review", "yes please", "input review"},
 		{"review-event", "APPROVE", "input review-event"},
 		{"sarif-file", "a\nb", "input sarif-file"},
+		{"api-timeout", "soon", "input api-timeout"},
+		{"api-timeout", "0", "input api-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {

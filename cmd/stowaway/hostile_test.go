@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
@@ -59,5 +60,50 @@ func TestActionRedirectNeverCarriesTheToken(t *testing.T) {
 				wantContains(t, "log", r.stdout, "redirected the call to another host or scheme; not followed")
 			})
 		}
+	}
+}
+
+func TestActionStalledAPIEnds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := cliBinary(t)
+	for _, h := range []*ghtest.Hostile{
+		ghtest.Stall(http.MethodGet, `/pulls/7/files$`),
+		ghtest.StallBody(http.MethodGet, `/pulls/7$`, `{"number":7,"head":{"sha":"`),
+	} {
+		t.Run(h.Path.String(), func(t *testing.T) {
+			// The real clock: one second of api-timeout is the wait.
+			r := runHostile(t, bin, h, map[string]string{"api-timeout": "1s"})
+			wantContains(t, "log", r.stdout, "the time allowed for API calls (api-timeout) ran out")
+		})
+	}
+}
+
+// TestActionInvalidJSONIsNoCrash: ghreview's tests cover every endpoint
+// and body; here the binary meets a few.
+func TestActionInvalidJSONIsNoCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := cliBinary(t)
+	for _, call := range []struct {
+		method, path string
+		status       int
+		body, want   string
+	}{
+		{http.MethodGet, `/pulls/7/files$`, 0, "<html>Bad Gateway</html>", "listing files of pull request #7: GitHub's answer is not the JSON its API sends"},
+		{http.MethodPost, `/code-scanning/sarifs$`, http.StatusAccepted, `[1,2,3]`, "uploading SARIF: GitHub's answer is not the JSON its API sends"},
+		{http.MethodGet, `/code-scanning/sarifs/`, 0, `{"processing_status":`, "reading the SARIF upload's status: GitHub's answer is not the JSON its API sends"},
+	} {
+		t.Run(call.method+call.path, func(t *testing.T) {
+			h := ghtest.InvalidJSON(call.method, call.path, call.body)
+			h.Status = call.status
+			r := runHostile(t, bin, h, map[string]string{"upload-sarif": "true"})
+			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+				t.Errorf("the run crashed:\n%s", r.stderr)
+			}
+			wantContains(t, "log", r.stdout, call.want)
+		})
 	}
 }
