@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/stowaway-dev/stowaway/actionlog"
 )
 
 // PullRequests is the part of go-github's PullRequestsService that a review
@@ -124,9 +125,11 @@ func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) 
 	}, nil
 }
 
+// logf writes one line to the log, which is the workflow's: file names and
+// GitHub's messages in it are escaped so that they start no command.
 func (c *Client) logf(format string, args ...any) {
 	if c.Log != nil {
-		fmt.Fprintf(c.Log, format+"\n", args...)
+		fmt.Fprintln(c.Log, actionlog.Line(fmt.Sprintf(format, args...)))
 	}
 }
 

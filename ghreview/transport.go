@@ -37,6 +37,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stowaway-dev/stowaway/actionlog"
 )
 
 // Clock tells the time and waits; tests replace it so that they never sleep.
@@ -183,7 +185,7 @@ func (t *Transport) fits(ctx context.Context, clock Clock, d time.Duration) bool
 
 func (t *Transport) logf(format string, args ...any) {
 	if t.Log != nil {
-		fmt.Fprintf(t.Log, format+"\n", args...)
+		fmt.Fprintln(t.Log, actionlog.Line(fmt.Sprintf(format, args...)))
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/ghreview"
 	"github.com/stowaway-dev/stowaway/report"
@@ -156,7 +157,7 @@ func runAction(ctx context.Context, args []string, getenv func(string) string, s
 	// go-githubactions panics when it cannot write a command or file.
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "stowaway: %v\n", r)
+			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(fmt.Sprint(r)))
 			code = exitError
 		}
 	}()
@@ -314,7 +315,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	a.setOutput("errors", strconv.Itoa(counts.errors))
 	a.setOutput("warnings", strconv.Itoa(counts.warnings))
 
-	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(res.Files), counts, strings.Trim(scope, "`"))
+	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(res.Files), counts, actionlog.Line(strings.Trim(scope, "`")))
 	if err := report.GitHub(a.stdout, &scopedRes); err != nil {
 		return err
 	}
@@ -347,7 +348,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		case err != nil:
 			return err
 		default:
-			fmt.Fprintf(a.stdout, "Uploaded SARIF to code scanning (upload %s: %s).\n", up.ID, up.Status)
+			fmt.Fprintf(a.stdout, "Uploaded SARIF to code scanning (upload %s: %s).\n", actionlog.Line(up.ID), actionlog.Line(up.Status))
 		}
 	}
 
@@ -395,7 +396,7 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 	var parts []string
 	if out.URL != "" {
 		parts = append(parts, fmt.Sprintf("[Review posted](%s): %d inline, %d in its body", out.URL, out.Inline, out.InBody))
-		fmt.Fprintf(a.stdout, "Posted a review: %s (%d inline comments, %d findings in its body).\n", out.URL, out.Inline, out.InBody)
+		fmt.Fprintf(a.stdout, "Posted a review: %s (%d inline comments, %d findings in its body).\n", actionlog.Line(out.URL), out.Inline, out.InBody)
 	}
 	if out.Refused > 0 {
 		parts = append(parts, fmt.Sprintf("%d inline comments refused by GitHub and moved to the body", out.Refused))
