@@ -128,10 +128,11 @@ func durationInput(gha *githubactions.Action, name string, def time.Duration) (t
 	if v == "" {
 		return def, nil
 	}
-	d, err := time.ParseDuration(v)
-	if n, nerr := strconv.Atoi(v); nerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
+	text := v
+	if _, err := strconv.Atoi(v); err == nil {
+		text += "s"
 	}
+	d, err := time.ParseDuration(text)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("input %s: %q is not a positive duration such as 90s or 5m", name, v)
 	}

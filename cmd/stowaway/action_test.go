@@ -695,6 +695,7 @@ func TestActionRefusesBadInputs(t *testing.T) {
 		{"sarif-file", "a\nb", "input sarif-file"},
 		{"api-timeout", "soon", "input api-timeout"},
 		{"api-timeout", "0", "input api-timeout"},
+		{"api-timeout", "99999999999999999999", "input api-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {

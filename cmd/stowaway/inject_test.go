@@ -27,6 +27,7 @@ func hostileTree(t *testing.T) string {
 		"x\n::error::forged-name/Dockerfile":             "FROM alpine:3.20\nENV API_TOKEN=" + secret + "\n",
 		"y\r::add-mask::forged-mask/Dockerfile":          "FROM alpine:3.20\nENV API_TOKEN=" + secret + "\n",
 		"::stop-commands::tok/Dockerfile":                "FROM alpine:3.20\nENV API_TOKEN=" + secret + "\n",
+		"v\n::stop-commands::forged-stop/Dockerfile":     "FROM alpine:3.20\nENV API_TOKEN=" + secret + "\n",
 		"z##[stop-commands]tok2/Dockerfile":              "FROM alpine:3.20\nENV API_TOKEN=" + secret + "\n",
 		"content/Dockerfile":                             "FROM alpine:3.20\nENV API_TOKEN##[error]forged=" + secret + "\n",
 		"w\n::warning::forged-nonutf8/Dockerfile.broken": "FROM alpine:3.20\nLABEL x=\"\xff\"\n",
@@ -93,7 +94,7 @@ func TestScanForgesNoWorkflowCommand(t *testing.T) {
 			// The hostile files were reported, not skipped.
 			report, _ := os.ReadFile(out)
 			all := stdout.String() + stderr.String() + string(report)
-			for _, s := range []string{"forged-name", "forged-mask", "stop-commands", "forged-link"} {
+			for _, s := range []string{"forged-name", "forged-mask", "forged-stop", "tok/Dockerfile", "forged-link"} {
 				if !strings.Contains(all, s) {
 					t.Errorf("nothing about %q in the output", s)
 				}
