@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -279,5 +280,27 @@ func TestNoAnswerCrashesTheClient(t *testing.T) {
 				_, _ = e.client.UploadSARIF(ctx, []byte(sarifLog), headSHA, "refs/pull/7/head", UploadOptions{})
 			})
 		}
+	}
+}
+
+func TestUploadOutlivingTheDeadlineIsNoError(t *testing.T) {
+	e := newEnv(t, bot)
+	e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, nil)
+	c, err := NewClient(repoName, e.srv.APIURL(), token, &Transport{Clock: e.clock, Log: e.log, Deadline: e.clock.Now().Add(10 * time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.AddFault(&ghtest.Fault{Method: http.MethodGet, Path: regexp.MustCompile(`/code-scanning/sarifs/`), Status: http.StatusOK,
+		Body: `{"processing_status":"pending"}`, Times: 100})
+	up, err := c.UploadSARIF(context.Background(), []byte(sarifLog), headSHA, "refs/pull/7/head", UploadOptions{})
+	if err != nil || up == nil || up.Status != "pending" {
+		t.Fatalf("UploadSARIF whose processing outlives the deadline: %+v, %v; want it pending, no error", up, err)
+	}
+	if len(e.srv.Uploads(repoName)) != 1 {
+		t.Errorf("uploads %+v", e.srv.Uploads(repoName))
+	}
+	wantLog := "still being processed; api-timeout leaves no time to wait longer"
+	if !strings.Contains(e.log.String(), wantLog) {
+		t.Errorf("log %q lacks %q", e.log, wantLog)
 	}
 }
