@@ -19,6 +19,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 # Only the packages the binary is built from; cmd/stowaway's tests check
 # that this list covers every package it imports.
+COPY actionlog/ actionlog/
 COPY checks/ checks/
 COPY scan/ scan/
 COPY sarif/ sarif/

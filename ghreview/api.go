@@ -2,13 +2,16 @@ package ghreview
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/stowaway-dev/stowaway/actionlog"
 )
 
 // PullRequests is the part of go-github's PullRequestsService that a review
@@ -102,10 +105,16 @@ func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) 
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
 		return nil, fmt.Errorf("API URL %q is not an http(s) URL", apiURL)
 	}
-	gh := github.NewClient(&http.Client{Transport: t})
-	if token != "" {
-		gh = gh.WithAuthToken(token)
+	if base.Scheme == "http" && !loopback(base.Hostname()) {
+		return nil, fmt.Errorf("API URL %q is plain http: the token would cross the network unencrypted (http is accepted only for a loopback host)", apiURL)
 	}
+	// go-github's WithAuthToken sets the header on every request, the
+	// targets of redirects included; the token goes only to the API's own
+	// scheme and host, and a redirect elsewhere is not followed.
+	gh := github.NewClient(&http.Client{
+		Transport:     &authTransport{next: t, token: token, origin: base},
+		CheckRedirect: sameOrigin(base),
+	})
 	// GITHUB_API_URL is the REST root as it is; WithEnterpriseURLs would
 	// append /api/v3/ and break GHE.com and the test server.
 	gh.BaseURL = base
@@ -125,9 +134,11 @@ func NewClient(repository, apiURL, token string, t *Transport) (*Client, error) 
 	}, nil
 }
 
+// logf writes one line to the log, which is the workflow's: file names and
+// GitHub's messages in it are escaped so that they start no command.
 func (c *Client) logf(format string, args ...any) {
 	if c.Log != nil {
-		fmt.Fprintf(c.Log, format+"\n", args...)
+		fmt.Fprintln(c.Log, actionlog.Line(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -136,4 +147,61 @@ func (c *Client) clock() Clock {
 		return realClock{}
 	}
 	return c.Clock
+}
+
+// authTransport adds the token to requests for the API's origin only.
+type authTransport struct {
+	next   http.RoundTripper
+	token  string
+	origin *url.URL
+}
+
+func (a *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if a.token == "" || !isOrigin(req.URL, a.origin) {
+		return a.next.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+a.token)
+	return a.next.RoundTrip(r)
+}
+
+// ErrRedirect is a redirect away from the API's scheme and host, which is
+// not followed.
+var ErrRedirect = errors.New("GitHub API redirected the call to another host or scheme; not followed, so that the token and the request stay with the API")
+
+func sameOrigin(origin *url.URL) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if !isOrigin(req.URL, origin) {
+			return ErrRedirect
+		}
+		if len(via) >= 10 {
+			return errors.New("GitHub API redirected the call 10 times")
+		}
+		return nil
+	}
+}
+
+// isOrigin reports whether u has origin's scheme, host and port.
+func isOrigin(u, origin *url.URL) bool {
+	return strings.EqualFold(u.Scheme, origin.Scheme) && strings.EqualFold(hostPort(u), hostPort(origin))
+}
+
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	port := "443"
+	if strings.EqualFold(u.Scheme, "http") {
+		port = "80"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -6,6 +6,8 @@
 //
 // Every call to GitHub goes through small interfaces that go-github's
 // services satisfy, so tests drive a real go-github client against a fake
-// server (package ghtest). Waits for rate limits and retries live in one
-// place, Transport, with an injectable Clock so that tests never sleep.
+// server (package ghtest). Waits for rate limits, retries, timeouts and the
+// deadline for all calls live in one place, Transport, with an injectable
+// Clock so that tests never sleep. The token goes only to the API's own
+// scheme and host (NewClient).
 package ghreview

@@ -99,6 +99,9 @@ func (c *Client) ListFiles(ctx context.Context, number int) (files []*ChangedFil
 			return nil, false, c.apiError(err, fmt.Sprintf("listing files of pull request #%d", number))
 		}
 		for _, f := range page {
+			if f == nil { // null in a list that is not GitHub's
+				continue
+			}
 			cf := &ChangedFile{Path: f.GetFilename(), PreviousPath: f.GetPreviousFilename(), Status: f.GetStatus()}
 			if f.Patch != nil {
 				added, err := ParsePatch(f.GetPatch())

@@ -23,11 +23,19 @@ const (
 	secondSHA = "2222222222222222222222222222222222222222"
 )
 
-// fakeClock advances only when something sleeps, so tests never wait.
+// fakeClock advances only when something sleeps or a test moves it, so
+// tests never wait; its timers fire when it passes their time.
 type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
+	mu     sync.Mutex
+	now    time.Time
+	slept  []time.Duration
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at   time.Time
+	f    func()
+	done bool
 }
 
 // newClock starts at the real time: go-github compares rate-limit resets
@@ -43,11 +51,48 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.advance(d)
+	c.slept = append(c.slept, d)
+	return ctx.Err()
+}
+
+// Advance moves the clock on by d.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.advance(d)
+}
+
+func (c *fakeClock) advance(d time.Duration) {
 	if d > 0 {
 		c.now = c.now.Add(d)
 	}
-	c.slept = append(c.slept, d)
-	return ctx.Err()
+	pending := c.timers[:0]
+	for _, tm := range c.timers {
+		switch {
+		case tm.done:
+		case !tm.at.After(c.now):
+			tm.done = true
+			go tm.f()
+		default:
+			pending = append(pending, tm)
+		}
+	}
+	c.timers = pending
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tm := &fakeTimer{at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, tm)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		stopped := !tm.done
+		tm.done = true
+		return stopped
+	}
 }
 
 // env is a fake GitHub with one repository and a client for it.

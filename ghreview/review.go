@@ -21,8 +21,10 @@ package ghreview
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -145,7 +147,7 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 	var stale []staleComment
 	reviewFPs := map[int64][]string{} // fingerprints each of our reviews raised
 	for _, cm := range comments {
-		if cm.InReplyTo != nil || !mine(cm.GetUser(), cm.GetBody()) {
+		if cm == nil || cm.InReplyTo != nil || !mine(cm.GetUser(), cm.GetBody()) { // nil: null in a list that is not GitHub's
 			continue
 		}
 		for _, fp := range parseMarkers(cm.GetBody()).open {
@@ -569,6 +571,11 @@ func (c *Client) apiError(err error, doing string) error {
 	if readOnly(err) {
 		return fmt.Errorf("%s: %w: %v", doing, ErrReadOnly, err)
 	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &syntax) || errors.As(err, &typ) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: GitHub's answer is not the JSON its API sends (%w)", doing, err)
+	}
 	return fmt.Errorf("%s: %w", doing, err)
 }
 
@@ -606,7 +613,7 @@ func errorText(err error) string {
 // transient reports an error worth retrying: a 5xx, or no answer at all.
 func transient(err error) bool {
 	var rl *RateLimitError
-	if errors.As(err, &rl) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &rl) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrRedirect) {
 		return false
 	}
 	s := status(err)

@@ -19,6 +19,11 @@ package ghreview
 // transport therefore owns every wait: it retries here, and it hides the
 // reset header of an exhausted limit from go-github so that go-github never
 // refuses a call that the transport would have waited for.
+//
+// An API that stalls (a hung proxy, a connection that stops mid-body) would
+// hold the job until GitHub's six-hour limit: every attempt has a timeout
+// that covers reading the answer's body, and the transport can carry a
+// deadline for all calls, past which it starts no attempt and no wait.
 
 import (
 	"bytes"
@@ -30,7 +35,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/stowaway-dev/stowaway/actionlog"
 )
 
 // Clock tells the time and waits; tests replace it so that they never sleep.
@@ -38,11 +46,18 @@ type Clock interface {
 	Now() time.Time
 	// Sleep waits for d, or returns ctx's error when ctx ends first.
 	Sleep(ctx context.Context, d time.Duration) error
+	// AfterFunc calls f in its own goroutine once d has passed, unless
+	// stop is called first; stop reports whether it prevented the call.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
 }
 
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
 
 func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -76,6 +91,28 @@ func (e *RateLimitError) Error() string {
 	return fmt.Sprintf("GitHub API %s exceeded until %s", kind, e.Until.UTC().Format(time.RFC3339))
 }
 
+// TimeoutError is a call that GitHub did not answer, body included, within
+// the attempt's timeout, or that the transport's deadline cut short. It
+// wraps context.DeadlineExceeded, so that callers do not retry it.
+type TimeoutError struct {
+	Method, Path string
+	After        time.Duration // the attempt's timeout; zero when the deadline had passed before it started
+	Deadline     bool          // the transport's deadline for all calls, not the attempt's own timeout
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("GitHub API: %s %s: %s", e.Method, e.Path, e.reason())
+}
+
+func (e *TimeoutError) reason() string {
+	if e.Deadline {
+		return "the time allowed for API calls (api-timeout) ran out"
+	}
+	return fmt.Sprintf("no complete answer within %s", e.After)
+}
+
+func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
+
 // Transport is an http.RoundTripper that paces and retries GitHub API calls.
 // Its zero value is ready to use.
 type Transport struct {
@@ -89,6 +126,13 @@ type Transport struct {
 	MaxWait time.Duration
 	// Log receives a line for each wait; nil discards them.
 	Log io.Writer
+	// Timeout bounds each attempt, from sending the request to reading the
+	// last byte of the answer. Zero means 30 seconds.
+	Timeout time.Duration
+	// Deadline, when set, is when every call must be over (the Action's
+	// api-timeout): no attempt runs and no wait lasts past it, and a call
+	// then fails with a *TimeoutError. It is read on Clock.
+	Deadline time.Time
 
 	mutations sync.Mutex // held for the whole of a mutation: they go one at a time
 
@@ -104,6 +148,7 @@ const (
 	secondaryBackoff = time.Minute
 	mutationGap      = time.Second
 	maxBodySniff     = 1 << 20
+	attemptTimeout   = 30 * time.Second
 )
 
 func (t *Transport) clock() Clock {
@@ -120,9 +165,27 @@ func (t *Transport) maxWait() time.Duration {
 	return t.MaxWait
 }
 
+// left is how long the calls may still take: until the transport's
+// deadline or ctx's, whichever comes first; ok is false when neither is set.
+func (t *Transport) left(ctx context.Context, clock Clock) (d time.Duration, ok bool) {
+	if !t.Deadline.IsZero() {
+		d, ok = t.Deadline.Sub(clock.Now()), true
+	}
+	if dl, has := ctx.Deadline(); has && (!ok || time.Until(dl) < d) {
+		d, ok = time.Until(dl), true
+	}
+	return d, ok
+}
+
+// fits reports whether a wait of d ends before the calls' deadline.
+func (t *Transport) fits(ctx context.Context, clock Clock, d time.Duration) bool {
+	left, ok := t.left(ctx, clock)
+	return !ok || d < left
+}
+
 func (t *Transport) logf(format string, args ...any) {
 	if t.Log != nil {
-		fmt.Fprintf(t.Log, format+"\n", args...)
+		fmt.Fprintln(t.Log, actionlog.Line(fmt.Sprintf(format, args...)))
 	}
 }
 
@@ -164,18 +227,27 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return nil, err
 		}
-		resp, err := base.RoundTrip(r)
+		resp, err := t.attempt(ctx, clock, base, r)
 		if mutation {
 			t.mu.Lock()
 			t.lastMutation = clock.Now()
 			t.mu.Unlock()
 		}
 		if err != nil {
-			if ctx.Err() != nil || !repeatable || serverRetries >= maxServerRetries || req.Body != nil && req.GetBody == nil {
+			var te *TimeoutError
+			timedOut := errors.As(err, &te)
+			if timedOut && te.Deadline {
+				return nil, err
+			}
+			if ctx.Err() != nil || !repeatable || serverRetries >= maxServerRetries || req.Body != nil && req.GetBody == nil || !t.fits(ctx, clock, backoff) {
 				return nil, err
 			}
 			serverRetries++
-			t.logf("GitHub API: %s %s: %v; retrying in %s", req.Method, req.URL.Path, err, backoff)
+			what := err.Error()
+			if timedOut {
+				what = te.reason()
+			}
+			t.logf("GitHub API: %s %s: %s; retrying in %s", req.Method, req.URL.Path, what, backoff)
 			if err := clock.Sleep(ctx, backoff); err != nil {
 				return nil, err
 			}
@@ -187,7 +259,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		wait, limit := t.classify(resp, clock, &limitBackoff)
 		switch {
 		case limit != nil:
-			if attempt >= maxAttempts || wait > t.maxWait() || req.Body != nil && req.GetBody == nil {
+			if attempt >= maxAttempts || wait > t.maxWait() || !t.fits(ctx, clock, wait) || req.Body != nil && req.GetBody == nil {
 				discard(resp)
 				if limit.Until.IsZero() && wait > 0 {
 					limit.Until = clock.Now().Add(wait)
@@ -200,14 +272,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			t.logf("GitHub API %s on %s %s: waiting %s", what, req.Method, req.URL.Path, wait.Round(time.Second))
 		case resp.StatusCode >= 500 && resp.StatusCode <= 504 && resp.StatusCode != http.StatusNotImplemented:
-			if !repeatable || serverRetries >= maxServerRetries || req.Body != nil && req.GetBody == nil {
-				return t.hide(resp), nil
-			}
-			serverRetries++
 			wait = backoff
 			if ra, ok := retryAfter(resp, clock); ok {
 				wait = ra
 			}
+			if !repeatable || serverRetries >= maxServerRetries || req.Body != nil && req.GetBody == nil || !t.fits(ctx, clock, wait) {
+				return t.hide(resp), nil
+			}
+			serverRetries++
 			backoff *= 2
 			t.logf("GitHub API: %s %s answered %d; retrying in %s", req.Method, req.URL.Path, resp.StatusCode, wait.Round(time.Second))
 		default:
@@ -220,6 +292,65 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// attempt sends r once, under the attempt's timeout, which goes on running
+// while the caller reads the body and stops when it closes it.
+func (t *Transport) attempt(ctx context.Context, clock Clock, base http.RoundTripper, r *http.Request) (*http.Response, error) {
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = attemptTimeout
+	}
+	timedOut := &TimeoutError{Method: r.Method, Path: r.URL.Path, After: timeout}
+	if !t.Deadline.IsZero() {
+		left := t.Deadline.Sub(clock.Now())
+		if left <= 0 {
+			return nil, &TimeoutError{Method: r.Method, Path: r.URL.Path, Deadline: true}
+		}
+		if left < timeout {
+			timedOut.After, timedOut.Deadline = left, true
+		}
+	}
+	actx, cancel := context.WithCancel(ctx)
+	var fired atomic.Bool
+	stop := clock.AfterFunc(timedOut.After, func() {
+		fired.Store(true)
+		cancel()
+	})
+	resp, err := base.RoundTrip(r.WithContext(actx))
+	if err != nil {
+		stop()
+		cancel()
+		if fired.Load() && ctx.Err() == nil {
+			return nil, timedOut
+		}
+		return nil, err
+	}
+	resp.Body = &timedBody{ReadCloser: resp.Body, stop: stop, cancel: cancel, fired: &fired, err: timedOut}
+	return resp, nil
+}
+
+// timedBody is an answer's body under its attempt's timeout.
+type timedBody struct {
+	io.ReadCloser
+	stop   func() bool
+	cancel context.CancelFunc
+	fired  *atomic.Bool
+	err    error // what a read cut short by the timeout returns
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.fired.Load() {
+		err = b.err
+	}
+	return n, err
+}
+
+func (b *timedBody) Close() error {
+	b.stop()
+	b.cancel()
+	return b.ReadCloser.Close()
+}
+
 // waitForLimit waits out a primary limit that an earlier response
 // exhausted, so that no call is spent on a certain 403.
 func (t *Transport) waitForLimit(ctx context.Context, clock Clock) error {
@@ -230,7 +361,7 @@ func (t *Transport) waitForLimit(ctx context.Context, clock Clock) error {
 	if wait <= 0 {
 		return nil
 	}
-	if wait > t.maxWait() {
+	if wait > t.maxWait() || !t.fits(ctx, clock, wait) {
 		return &RateLimitError{Until: until}
 	}
 	t.logf("GitHub API rate limit exhausted: waiting %s", wait.Round(time.Second))

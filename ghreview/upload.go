@@ -101,9 +101,15 @@ func (c *Client) UploadSARIF(ctx context.Context, log []byte, sha, ref string, o
 			return up, err
 		}
 		st, err := c.SARIF.SARIFStatus(ctx, c.Owner, c.Repo, up.ID)
+		var te *TimeoutError
 		switch {
 		case status(err) == http.StatusNotFound:
 			// The upload is not visible to reads yet.
+		case errors.As(err, &te) && te.Deadline:
+			// GitHub has the upload; only the wait for its processing ran
+			// out of time.
+			c.logf("The SARIF upload %s is still being processed; api-timeout leaves no time to wait longer", up.ID)
+			return up, nil
 		case err != nil:
 			return up, c.apiError(err, "reading the SARIF upload's status")
 		default:

@@ -7,8 +7,9 @@ package report
 //     up to 10 of each kind per step (50 per job); the rest stay in the log.
 //   - Data (the message) escapes "%", "\r" and "\n"; property values also
 //     escape ":" and ",". These are the toolkit's rules
-//     (actions/toolkit packages/core/src/command.ts), written out here so
-//     that properties come in a fixed, readable order.
+//     (actions/toolkit packages/core/src/command.ts), applied by package
+//     actionlog; the command is written here so that properties come in a
+//     fixed, readable order.
 //   - col and endColumn are allowed only when line and endLine are equal.
 //     endColumn is the last column, not one past it: the toolkit defaults it
 //     to col, so a one-character range has col = endColumn.
@@ -19,6 +20,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -98,24 +100,8 @@ func writeCommand(w io.Writer, name string, props []string, data string) {
 		} else {
 			b.WriteByte(',')
 		}
-		b.WriteString(props[i] + "=" + escapeProperty(props[i+1]))
+		b.WriteString(props[i] + "=" + actionlog.Property(props[i+1]))
 	}
-	b.WriteString("::" + escapeData(data) + "\n")
+	b.WriteString("::" + actionlog.Data(data) + "\n")
 	io.WriteString(w, b.String())
-}
-
-var (
-	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-)
-
-// escapeData escapes a command's message. Other control characters are
-// shown as Go escapes first, as in the text report; line breaks are left to
-// the toolkit's escapes so that the runner decodes them back.
-func escapeData(s string) string {
-	return dataEscaper.Replace(escapeControls(s, "\r\n"))
-}
-
-func escapeProperty(s string) string {
-	return propertyEscaper.Replace(escapeControls(s, "\r\n"))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -82,30 +83,9 @@ func plural(n int, unit string) string {
 
 // clean makes s safe to print on one line: control characters, which a
 // file name or a Dockerfile can carry (an escape sequence, a newline that
-// forges an extra report line), are shown as Go escapes.
+// forges an extra report line), are shown as Go escapes, and nothing in it
+// can start a workflow command when the report is printed in a GitHub
+// Actions log.
 func clean(s string) string {
-	return escapeControls(s, "")
-}
-
-// escapeControls shows the control characters of s, except those in keep,
-// as Go escapes.
-func escapeControls(s, keep string) string {
-	isControl := func(r rune) bool {
-		return (r < 0x20 || (r >= 0x7f && r < 0xa0)) && !strings.ContainsRune(keep, r)
-	}
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case !isControl(r):
-			b.WriteRune(r)
-		case r < 0x80:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
+	return actionlog.Line(s)
 }

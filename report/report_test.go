@@ -101,6 +101,34 @@ func TestTextNeutralisesControlCharacters(t *testing.T) {
 	}
 }
 
+// TestTextStartsNoWorkflowCommand: a path that starts with "::" leads its
+// line, and a "##[" is read as a command anywhere in a line of a workflow's
+// log.
+func TestTextStartsNoWorkflowCommand(t *testing.T) {
+	res := &scan.Result{
+		Findings: []scan.Finding{{
+			Finding: checks.Finding{
+				RuleID:  "secret-env",
+				Level:   checks.Error,
+				Path:    "::stop-commands::tok/Dockerfile",
+				Message: `ENV "API_TOKEN##[error]x" stores a credential`,
+			},
+			Region: scan.Region{StartLine: 1, StartColumn: 1, EndLine: 1, EndColumn: 4},
+		}},
+		Problems: []scan.Problem{{Path: "::add-mask::x/Dockerfile", Level: checks.Warning, Message: "::add-mask::x/Dockerfile is larger than 1 bytes; not scanned"}},
+	}
+	var buf bytes.Buffer
+	if err := Text(&buf, res, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `\x3a:stop-commands::tok/Dockerfile:1:1: error secret-env: ENV "API_TOKEN##\x5berror]x" stores a credential` + "\n" +
+		`\x3a:add-mask::x/Dockerfile: warning: \x3a:add-mask::x/Dockerfile is larger than 1 bytes; not scanned` + "\n" +
+		"1 error in 1 file; 1 problem\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("Text() (-want +got):\n%s", diff)
+	}
+}
+
 func TestSummary(t *testing.T) {
 	for _, tc := range []struct {
 		c    counts
@@ -192,29 +220,6 @@ func TestGitHubRegionProps(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, regionProps(tc.g)); diff != "" {
 				t.Errorf("regionProps(%+v) (-want +got):\n%s", tc.g, diff)
-			}
-		})
-	}
-}
-
-func TestGitHubEscaping(t *testing.T) {
-	for _, tc := range []struct {
-		name, in, property, data string
-	}{
-		{"plain", "Dockerfile", "Dockerfile", "Dockerfile"},
-		{"percent first", "100%0A", "100%250A", "100%250A"},
-		{"line breaks", "a\r\nb", "a%0D%0Ab", "a%0D%0Ab"},
-		{"property separators", "a:b,c=d", "a%3Ab%2Cc=d", "a:b,c=d"},
-		{"forged command", "x\n::error::forged", "x%0A%3A%3Aerror%3A%3Aforged", "x%0A::error::forged"},
-		{"other controls", "a\x1b[31mb\tc", `a\x1b[31mb\x09c`, `a\x1b[31mb\x09c`},
-		{"non-ASCII kept", "café 🚀", "café 🚀", "café 🚀"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := escapeProperty(tc.in); got != tc.property {
-				t.Errorf("escapeProperty(%q) = %q, want %q", tc.in, got, tc.property)
-			}
-			if got := escapeData(tc.in); got != tc.data {
-				t.Errorf("escapeData(%q) = %q, want %q", tc.in, got, tc.data)
 			}
 		})
 	}

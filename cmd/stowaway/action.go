@@ -26,9 +26,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
+	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/ghreview"
 	"github.com/stowaway-dev/stowaway/report"
@@ -47,6 +49,7 @@ type actionInputs struct {
 	sarifFile   string
 	uploadSARIF bool
 	config      string // slash path inside the workspace, "" for .stowaway.yml
+	apiTimeout  time.Duration
 	// failOnAPIError fails the step (exit 2) when an API call failed after
 	// the scan; by default that is a warning.
 	failOnAPIError bool
@@ -92,6 +95,9 @@ func readInputs(gha *githubactions.Action) (actionInputs, error) {
 	default:
 		return in, fmt.Errorf("input review-event: %q is not COMMENT or REQUEST_CHANGES", in.reviewEvent)
 	}
+	if in.apiTimeout, err = durationInput(gha, "api-timeout", 5*time.Minute); err != nil {
+		return in, err
+	}
 	if in.sarifFile == "" {
 		in.sarifFile = "stowaway.sarif"
 	}
@@ -121,6 +127,24 @@ func boolInput(gha *githubactions.Action, name string, def bool) (bool, error) {
 	return b, nil
 }
 
+// durationInput reads a duration such as 90s or 5m; a bare number is
+// seconds.
+func durationInput(gha *githubactions.Action, name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(gha.GetInput(name))
+	if v == "" {
+		return def, nil
+	}
+	text := v
+	if _, err := strconv.Atoi(v); err == nil {
+		text += "s"
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("input %s: %q is not a positive duration such as 90s or 5m", name, v)
+	}
+	return d, nil
+}
+
 // workspacePath checks that an input names a path inside the workspace and
 // returns it as a clean slash path.
 func workspacePath(input, p string) (string, error) {
@@ -140,7 +164,7 @@ func runAction(ctx context.Context, args []string, getenv func(string) string, s
 	// go-githubactions panics when it cannot write a command or file.
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "stowaway: %v\n", r)
+			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(fmt.Sprint(r)))
 			code = exitError
 		}
 	}()
@@ -174,6 +198,10 @@ type actionRun struct {
 	pr     *ghreview.PullRequest
 	mode   string // changed or all
 	client *ghreview.Client
+	// transport carries the client's calls; its deadline (api-timeout)
+	// covers reading the base configuration, then starts again when the
+	// scan ends.
+	transport *ghreview.Transport
 
 	// configuration
 	opts       scan.Options
@@ -279,14 +307,17 @@ func (a *actionRun) connect() (err error) {
 	if a.in.token == "" {
 		return errors.New("input github-token is empty")
 	}
-	a.client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token,
-		&ghreview.Transport{Log: a.stdout})
+	a.transport = &ghreview.Transport{Log: a.stdout, Deadline: time.Now().Add(a.in.apiTimeout)}
+	a.client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token, a.transport)
 	return err
 }
 
 func (a *actionRun) scan(ctx context.Context) (err error) {
 	defer scan.LimitMemory(a.getenv)()
 	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, a.opts)
+	if a.transport != nil {
+		a.transport.Deadline = time.Now().Add(a.in.apiTimeout)
+	}
 	return err
 }
 
@@ -357,7 +388,7 @@ func (a *actionRun) writeSARIF() {
 // report writes the annotations and sets the outputs.
 func (a *actionRun) report() {
 	counts := countFindings(a.scoped)
-	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(a.res.Files), counts, strings.Trim(a.scope, "`"))
+	fmt.Fprintf(a.stdout, "Stowaway scanned %d files: %s in %s.\n", len(a.res.Files), counts, actionlog.Line(strings.Trim(a.scope, "`")))
 	scoped := *a.res
 	scoped.Findings = a.scoped
 	if err := report.GitHub(a.stdout, &scoped); err != nil {
@@ -406,7 +437,7 @@ func (a *actionRun) upload(ctx context.Context) {
 	case err != nil:
 		a.apiFailure(fmt.Sprintf("SARIF was not uploaded: %v.", err))
 	default:
-		fmt.Fprintf(a.stdout, "Uploaded SARIF to code scanning (upload %s: %s).\n", up.ID, up.Status)
+		fmt.Fprintf(a.stdout, "Uploaded SARIF to code scanning (upload %s: %s).\n", actionlog.Line(up.ID), actionlog.Line(up.Status))
 	}
 }
 
@@ -489,7 +520,7 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 	var parts []string
 	if out.URL != "" {
 		parts = append(parts, fmt.Sprintf("[Review posted](%s): %d inline, %d in its body", out.URL, out.Inline, out.InBody))
-		fmt.Fprintf(a.stdout, "Posted a review: %s (%d inline comments, %d findings in its body).\n", out.URL, out.Inline, out.InBody)
+		fmt.Fprintf(a.stdout, "Posted a review: %s (%d inline comments, %d findings in its body).\n", actionlog.Line(out.URL), out.Inline, out.InBody)
 	}
 	if out.Refused > 0 {
 		parts = append(parts, fmt.Sprintf("%d inline comments refused by GitHub and moved to the body", out.Refused))

@@ -96,6 +96,7 @@ type invocation struct {
 	fork   bool
 	inputs map[string]string // inputs that differ from action.yml's defaults
 	links  map[string]string // symlinks committed in the tree: path to target
+	env    []string          // variables that replace the runner's (GITHUB_API_URL=...)
 }
 
 type result struct {
@@ -112,6 +113,7 @@ var inputDefaults = map[string]string{
 	"github-token": e2eToken, "path": ".", "scan": "", "fail-on": "error", "review": "true",
 	"review-event": "COMMENT", "sarif-file": "stowaway.sarif", "upload-sarif": "false", "config": "",
 	"fail-on-api-error": "false",
+	"api-timeout":       "5m",
 }
 
 func (e *e2e) run(r invocation) result {
@@ -190,7 +192,7 @@ func (e *e2e) run(r invocation) result {
 	}
 	cmd := exec.Command(e.bin, "action")
 	cmd.Dir = ws
-	cmd.Env = env
+	cmd.Env = append(env, r.env...) // the last of a name wins
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
@@ -706,6 +708,9 @@ func TestActionRefusesBadInputs(t *testing.T) {
 		{"review-event", "APPROVE", "input review-event"},
 		{"sarif-file", "a\nb", "input sarif-file"},
 		{"fail-on-api-error", "maybe", "input fail-on-api-error"},
+		{"api-timeout", "soon", "input api-timeout"},
+		{"api-timeout", "0", "input api-timeout"},
+		{"api-timeout", "99999999999999999999", "input api-timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.input, func(t *testing.T) {

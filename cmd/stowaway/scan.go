@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
@@ -58,7 +59,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	defer scan.LimitMemory(getenv)()
 	res, err := scanPaths(ctx, paths, f.config)
 	if err != nil {
-		fmt.Fprintf(stderr, "stowaway: %v\n", err)
+		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 		return exitError
 	}
 
@@ -66,7 +67,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
 		if err := writeFile(f.output, f.format, res); err != nil {
-			fmt.Fprintf(stderr, "stowaway: %v\n", err)
+			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 			return exitError
 		}
 		if f.format != "text" {
@@ -75,18 +76,24 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	} else {
 		out := bufio.NewWriter(stdout)
-		err := write(out, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
+		// Standard output may be a workflow's log: a "##[" in a JSON
+		// string would be read as a command there.
+		var w io.Writer = out
+		if f.format == "json" || f.format == "sarif" {
+			w = actionlog.JSON(out)
+		}
+		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
 		if err == nil {
 			err = out.Flush()
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "stowaway: writing the report: %v\n", err)
+			fmt.Fprintf(stderr, "stowaway: writing the report: %s\n", actionlog.Line(err.Error()))
 			return exitError
 		}
 	}
 	if f.format != "text" && f.output == "" {
 		for _, p := range res.Problems {
-			fmt.Fprintf(stderr, "stowaway: %s: %s\n", p.Level, p.Message)
+			fmt.Fprintf(stderr, "stowaway: %s: %s\n", p.Level, actionlog.Line(p.Message))
 		}
 	}
 	if failing(res, threshold) {

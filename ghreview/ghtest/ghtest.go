@@ -3,7 +3,8 @@
 // and code scanning's SARIF uploads. It validates requests the way GitHub
 // does (a review with one comment off the diff is refused whole, read-only
 // tokens get 403, uploads must be gzipped and base64-encoded), paginates
-// with Link headers, and injects faults: rate limits, 5xx answers.
+// with Link headers, and injects faults: rate limits, 5xx answers, and the
+// hostile answers of hostile.go (redirects, stalls, invalid JSON).
 //
 // Tests drive a real go-github client against it and assert on what it
 // stored.
@@ -48,6 +49,8 @@ type Server struct {
 	log    []Request
 	nextID int64
 	limit  *rateLimit
+
+	hostile hostileState
 }
 
 // Token is what a token may do.
@@ -298,6 +301,9 @@ func (r *recorder) WriteHeader(code int) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
+	if s.serveHostile(w, req) {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
