@@ -1189,17 +1189,31 @@ func (rw *fileRunWalker) remove(target string) {
 
 func checkBroadCopy(p *Pass) {
 	ign := p.Ignore
-	if !ign.Valid() {
-		// Without an ignore file dockerignore-missing reports the line;
-		// with an invalid one BuildKit refuses to build.
+	if ign != nil && !ign.Valid() {
+		// BuildKit refuses to build with an invalid ignore file.
 		return
 	}
 	m := newSecretFileModel(p.Dockerfile)
 	if m == nil {
 		return
 	}
-	for _, bc := range m.broadCopies() {
+	bcs := m.broadCopies()
+	if len(bcs) == 0 {
+		return
+	}
+	var shipping map[*Instruction][]int
+	if p.Context != nil {
+		shipping = shippedBy(p.Dockerfile, p.Context)
+	}
+	for _, bc := range bcs {
 		gaps := ignoreGaps(ign, bc.excludes)
+		base := baseGaps(gaps)
+		if len(base) == 0 || len(shipping[bc.in]) > 0 {
+			// The base set is kept out (the rest of the recommended set is
+			// advice), or a secret file goes through this line and
+			// context-secret-shipped or dockerignore-missing names it.
+			continue
+		}
 		f := Finding{
 			Span:    Span{Line: bc.in.StartLine, EndLine: bc.in.StartLine},
 			Related: ignoreRelated(ign),
@@ -1210,22 +1224,28 @@ func checkBroadCopy(p *Pass) {
 			where = fmt.Sprintf("into stage %s, and COPY --from on line %d ships it", stageDisplayName(bc.in.Stage), bc.via.StartLine)
 			f.Related = append(f.Related, Related{Path: p.Dockerfile.Path, Span: bc.via.Whole(), Message: "this COPY --from ships the copied context"})
 		}
-		name := path.Base(ign.Path)
-		if len(gaps) > 0 {
-			f.Level = Warning
-			what := name + " does not exclude"
+		const narrow = "Copy only what the image needs (for example `COPY src/ ./src/`)"
+		if ign == nil {
+			dir := path.Dir(p.Dockerfile.Path)
+			if p.Context != nil {
+				dir = p.Context.Dir
+			}
+			f.Message = fmt.Sprintf("%s %s copies the whole build context %s, and the context has no .dockerignore",
+				strings.ToUpper(bc.in.Cmd), bc.src, where)
+			f.Fix = fmt.Sprintf("%s, or create %s with these lines: %s.", narrow,
+				path.Join(dir, ".dockerignore"), strings.Join(gaps, ", "))
+		} else {
+			what := path.Base(ign.Path) + " does not exclude"
 			if len(bc.excludes) > 0 {
-				what = "neither " + name + " nor --exclude excludes"
+				what = "neither " + path.Base(ign.Path) + " nor --exclude excludes"
 			}
 			f.Message = fmt.Sprintf("%s %s copies the whole build context %s, and %s %s",
-				strings.ToUpper(bc.in.Cmd), bc.src, where, what, strings.Join(gaps, ", "))
-			f.Fix = fmt.Sprintf("Copy only what the image needs (for example `COPY src/ ./src/`), or add %s to %s.",
-				strings.Join(gaps, ", "), ign.Path)
-		} else {
-			f.Level = Note
-			f.Message = fmt.Sprintf("%s %s copies the whole build context %s; %s excludes the standard secret files",
-				strings.ToUpper(bc.in.Cmd), bc.src, where, name)
-			f.Fix = "Copy only what the image needs (for example `COPY src/ ./src/`), so that a file added to the context later does not ship unnoticed."
+				strings.ToUpper(bc.in.Cmd), bc.src, where, what, strings.Join(base, ", "))
+			// Only the lines the file lacks, so that the fix echoes none of
+			// its own; a file it re-includes by name is re-included again
+			// after them.
+			add := append(gaps, keptReincludes(ign, gaps)...)
+			f.Fix = fmt.Sprintf("%s, or add these lines at the end of %s: %s.", narrow, ign.Path, strings.Join(add, ", "))
 		}
 		p.Report(f)
 	}

@@ -131,6 +131,7 @@ func TestExitCodes(t *testing.T) {
 		{"rules", []string{"rules"}, exitOK},
 		{"one rule", []string{"rules", "secret-env"}, exitOK},
 		{"unknown rule", []string{"rules", "secret-envs"}, exitError},
+		{"retired rule", []string{"rules", "dockerignore-gap"}, exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
