@@ -50,6 +50,12 @@ type BuildContext struct {
 	// Complete is false when a bound stopped the walk: Secrets may then
 	// miss files.
 	Complete bool
+	// Read returns the content of the file at a context path (links
+	// resolved) when the context sends it as a regular file within the
+	// engine's size limit; nil when the engine gives no contents. Rules
+	// ask it for the few files that a COPY names, to judge them by what
+	// they hold rather than by their names.
+	Read func(p string) ([]byte, bool)
 
 	// Derived once per context, since every Dockerfile built from it asks:
 	// the ignore line, the scan-root path and whether the standard ignore
@@ -118,19 +124,10 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	}
 	if named {
 		b, ok := read()
-		if !ok {
+		if !ok || credentialContent(kind, b, s) {
 			return kind, true
 		}
-		if len(bytes.TrimSpace(b)) == 0 {
-			return "", false
-		}
-		if verify, ok := contentVerifiers[kind]; ok {
-			if verify(b, s) || len(contentTokens(b, s)) > 0 {
-				return kind, true
-			}
-			return "", false
-		}
-		return kind, true
+		return "", false
 	}
 	if envTemplate(base) {
 		// .env.example and friends count when they hold real values.
@@ -253,6 +250,20 @@ var contentVerifiers = map[string]func([]byte, *Settings) bool{
 	"SSH host private key":    privateKeyContent,
 	"private key":             privateKeyContent,
 	"PuTTY private key":       privateKeyContent,
+}
+
+// credentialContent reports whether b, the content of a credential file
+// of the given kind, holds a credential: kinds that often hold none (an
+// .npmrc with only a registry or ${NPM_TOKEN}) count only when their content
+// does; the others whenever they are not empty.
+func credentialContent(kind string, b []byte, s *Settings) bool {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return false
+	}
+	if verify, ok := contentVerifiers[kind]; ok {
+		return verify(b, s) || len(contentTokens(b, s)) > 0
+	}
+	return true
 }
 
 // literalGroup reports a match of re whose first group is a literal value:

@@ -150,6 +150,28 @@ func TestBuildContextFindingsSitOnCopyLines(t *testing.T) {
 	}
 }
 
+// TestFilesByContentLevels checks that a secret file whose content was
+// seen is an error, and one judged by its name alone a warning that says so.
+func TestFilesByContentLevels(t *testing.T) {
+	for _, dir := range []string{"testdata/secret-file-copied/by-content", "testdata/deleted-later/by-content"} {
+		res, err := scan.Scan(context.Background(), os.DirFS(dir), []string{"."},
+			scan.Options{Rules: []*checks.Rule{checks.SecretFileCopied, checks.DeletedLater}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels := map[checks.Level]int{}
+		for _, f := range res.Findings {
+			levels[f.Level]++
+			if want := strings.Contains(f.Message, "judged by its name"); want != (f.Level == checks.Warning) {
+				t.Errorf("%s:%d: %s at %v: %s", dir, f.Region.StartLine, f.RuleID, f.Level, f.Message)
+			}
+		}
+		if levels[checks.Error] == 0 || levels[checks.Warning] == 0 {
+			t.Errorf("%s: levels %v, want errors and warnings", dir, levels)
+		}
+	}
+}
+
 // TestContextShipments checks which secret files each COPY of the context
 // ships, through builder stages and COPY --from chains, with both the
 // subtree shortcut and the file-by-file path.

@@ -84,6 +84,10 @@ func checkSecretFileCopied(p *Pass) {
 		if !ok || f.removedBy != nil {
 			continue
 		}
+		verdict, why := m.content(w, p.Context, p.Settings)
+		if verdict == contentClean {
+			continue
+		}
 		msg := fmt.Sprintf("%s copies %q (%s) into the image", copyInstructionName(w.in), w.shown, w.kind)
 		var related []Related
 		if f.via != nil {
@@ -91,7 +95,9 @@ func checkSecretFileCopied(p *Pass) {
 				copyInstructionName(w.in), w.shown, w.kind, stageDisplayName(w.in.Stage), f.via.StartLine)
 			related = append(related, Related{Path: p.Dockerfile.Path, Span: f.via.Whole(), Message: "this COPY --from ships the file"})
 		}
-		p.Report(Finding{Span: w.span, Message: msg, Fix: secretFileFix, Related: related, Key: w.in.Cmd + " " + w.shown})
+		fd := Finding{Span: w.span, Message: msg, Fix: secretFileFix, Related: related, Key: w.in.Cmd + " " + w.shown}
+		byName(&fd, verdict, why)
+		p.Report(fd)
 	}
 }
 
@@ -105,6 +111,10 @@ func checkDeletedLater(p *Pass) {
 		if !ok || f.removedBy == nil {
 			continue
 		}
+		verdict, why := m.content(w, p.Context, p.Settings)
+		if verdict == contentClean {
+			continue
+		}
 		what := fmt.Sprintf("%q (%s)", w.shown, w.kind)
 		if w.mount != "" {
 			what = fmt.Sprintf("secret %q at %s", w.mount, w.path)
@@ -113,7 +123,7 @@ func checkDeletedLater(p *Pass) {
 		if w.in.Cmd == "run" && w.mount == "" {
 			verb = "writes"
 		}
-		p.Report(Finding{
+		fd := Finding{
 			Span: w.span,
 			Message: fmt.Sprintf("%s %s %s into a layer that ships; the %s on line %d removes it, but the layer keeps it",
 				copyInstructionName(w.in), verb, what, strings.ToUpper(f.removedBy.Cmd), f.removedBy.StartLine),
@@ -121,7 +131,9 @@ func checkDeletedLater(p *Pass) {
 				"Mount the secret with `RUN --mount=type=secret` for the RUN that needs it, or create, use and remove the file in one RUN.",
 			Related: []Related{{Path: p.Dockerfile.Path, Span: f.removedBy.Whole(), Message: "the file is removed here, in a later layer"}},
 			Key:     w.in.Cmd + " " + w.shown,
-		})
+		}
+		byName(&fd, verdict, why)
+		p.Report(fd)
 	}
 }
 
@@ -189,6 +201,10 @@ type secretFileWrite struct {
 	shown     string // the path as the message names it
 	span      Span
 	order     int // position inside the instruction
+	// src is a COPY or ADD source as written; heredoc is a heredoc
+	// source, whose content the Dockerfile holds.
+	src     string
+	heredoc *instructions.SourceContent
 }
 
 // fileRemoval is a path that a RUN removes.
@@ -286,7 +302,7 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 	n := len(sd.SourcePaths) + len(sd.SourceContents)
 	destDir := strings.HasSuffix(dest, "/") || n > 1 || dest == "." || dest == ""
 	dest = joinStagePath(st.dir, dest)
-	add := func(src string, local bool, order int) {
+	add := func(src string, local bool, order int, heredoc *instructions.SourceContent) {
 		kind := ""
 		folder := strings.HasSuffix(src, "/")
 		if local {
@@ -296,7 +312,7 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 			}
 		}
 		base := path.Base(strings.TrimRight(src, "/"))
-		w := &secretFileWrite{in: in, kind: kind, dir: folder, order: order, shown: src}
+		w := &secretFileWrite{in: in, kind: kind, dir: folder, order: order, shown: src, src: src, heredoc: heredoc}
 		switch {
 		case folder:
 			w.path = dest
@@ -332,12 +348,12 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 		m.writes = append(m.writes, w)
 	}
 	for i, src := range sd.SourcePaths {
-		add(src, !remoteCopySource(src) || fromStage, i)
+		add(src, !remoteCopySource(src) || fromStage, i, nil)
 	}
 	for i, c := range sd.SourceContents {
 		// A heredoc is a file named after its delimiter; only the
 		// destination can make it a credential file.
-		add(c.Path, false, len(sd.SourcePaths)+i)
+		add(c.Path, false, len(sd.SourcePaths)+i, &c)
 	}
 }
 
