@@ -351,6 +351,11 @@ func checkDockerignoreReinclude(p *Pass) {
 			// A later line excludes it again.
 			continue
 		}
+		if !glob && reincludedClean(p.Contexts, probe, kind, p.Settings) {
+			// The file exists and holds no credential (an .npmrc that
+			// reads ${NPM_TOKEN}): its content decides, not its name.
+			continue
+		}
 		f := Finding{
 			Span: Span{Line: pat.Line, EndLine: pat.Line},
 			Key:  "!" + pat.Pattern,
@@ -365,6 +370,28 @@ func checkDockerignoreReinclude(p *Pass) {
 		}
 		p.Report(f)
 	}
+}
+
+// reincludedClean reports whether the file at context path p exists in a
+// governed build context and none of them holds a credential there.
+func reincludedClean(ctxs []*BuildContext, p, kind string, s *Settings) bool {
+	p = contextPath(p)
+	seen := false
+	for _, ctx := range ctxs {
+		if _, _, exact := ctx.under(p); exact >= 0 {
+			return false
+		}
+		if ctx.Read == nil {
+			continue
+		}
+		if b, ok := ctx.Read(p); ok {
+			if credentialContent(kind, b, s) {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
 }
 
 // reincludedSecret returns a secret path that the re-include pattern names:
