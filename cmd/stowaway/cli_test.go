@@ -233,3 +233,18 @@ func TestScanOutsideCurrentFolder(t *testing.T) {
 		t.Error("output holds the secret")
 	}
 }
+
+// TestRulesRetired checks that a retired rule ID stays known: the list
+// shows it without a level, and asking for it says where its cases went.
+func TestRulesRetired(t *testing.T) {
+	const why = "dockerignore-gap is retired: its cases are reported by broad-copy and context-secret-shipped"
+	for _, args := range [][]string{{"rules"}, {"rules", "dockerignore-gap"}} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errb); code != exitOK {
+			t.Errorf("run(%q) = %d; stderr: %s", args, code, errb.String())
+		}
+		if !strings.Contains(out.String(), why) {
+			t.Errorf("run(%q) does not say %q:\n%s", args, why, out.String())
+		}
+	}
+}
