@@ -50,6 +50,12 @@ type BuildContext struct {
 	// Complete is false when a bound stopped the walk: Secrets may then
 	// miss files.
 	Complete bool
+	// Read returns the content of the file at a context path (links
+	// resolved) when the context sends it as a regular file within the
+	// engine's size limit; nil when the engine gives no contents. Rules
+	// ask it for the few files that a COPY names, to judge them by what
+	// they hold rather than by their names.
+	Read func(p string) ([]byte, bool)
 
 	// Derived once per context, since every Dockerfile built from it asks:
 	// the ignore line, the scan-root path and whether the standard ignore
@@ -107,7 +113,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	for _, d := range parts[:len(parts)-1] {
 		if dependencyDirs[d] || d == ".git" {
 			// Installed packages carry their own test keys, and .git
-			// history is dockerignore-gap's concern.
+			// history is advice in broad-copy's fix.
 			return "", false
 		}
 	}
@@ -118,19 +124,10 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	}
 	if named {
 		b, ok := read()
-		if !ok {
+		if !ok || credentialContent(kind, b, s) {
 			return kind, true
 		}
-		if len(bytes.TrimSpace(b)) == 0 {
-			return "", false
-		}
-		if verify, ok := contentVerifiers[kind]; ok {
-			if verify(b, s) || len(contentTokens(b, s)) > 0 {
-				return kind, true
-			}
-			return "", false
-		}
-		return kind, true
+		return "", false
 	}
 	if envTemplate(base) {
 		// .env.example and friends count when they hold real values.
@@ -253,6 +250,20 @@ var contentVerifiers = map[string]func([]byte, *Settings) bool{
 	"SSH host private key":    privateKeyContent,
 	"private key":             privateKeyContent,
 	"PuTTY private key":       privateKeyContent,
+}
+
+// credentialContent reports whether b, the content of a credential file
+// of the given kind, holds a credential: kinds that often hold none (an
+// .npmrc with only a registry or ${NPM_TOKEN}) count only when their content
+// does; the others whenever they are not empty.
+func credentialContent(kind string, b []byte, s *Settings) bool {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return false
+	}
+	if verify, ok := contentVerifiers[kind]; ok {
+		return verify(b, s) || len(contentTokens(b, s)) > 0
+	}
+	return true
 }
 
 // literalGroup reports a match of re whose first group is a literal value:
@@ -915,58 +926,6 @@ type contextSecretFile struct {
 	index      int
 }
 
-// gapFiles returns the secret files of the contexts that lines (missing
-// from their ignore file) let through: each was sent, and one of the lines
-// would have kept it out; nil lines take every secret file, for a context
-// without an ignore file. exclude, when set, is a COPY's --exclude, which
-// keeps its own matches out. The files are sorted and unique; the result
-// may be shared with other callers and must not be modified.
-func gapFiles(ctxs []*BuildContext, lines []string, exclude *patternmatcher.PatternMatcher) []contextSecretFile {
-	if len(ctxs) == 1 && ctxs[0] != nil && lines == nil && exclude == nil {
-		ctxs[0].derive()
-		return ctxs[0].repoFiles
-	}
-	var pms []*patternmatcher.PatternMatcher
-	for _, l := range lines {
-		if pm, release, err := borrowMatcher(keyOf([]string{l}), []string{l}); err == nil {
-			defer release()
-			pms = append(pms, pm)
-		}
-	}
-	seen := map[string]bool{}
-	var out []contextSecretFile
-	for _, ctx := range ctxs {
-		if ctx == nil {
-			continue
-		}
-		ctx.derive()
-		for i, f := range ctx.Secrets {
-			if exclude != nil && excludedBelow(exclude, f.Path) {
-				continue
-			}
-			hit := lines == nil
-			for _, pm := range pms {
-				if hit {
-					break
-				}
-				hit, _ = pm.MatchesOrParentMatches(f.Path)
-			}
-			if rf := ctx.repoFiles[i]; hit && !seen[rf.path] {
-				seen[rf.path] = true
-				out = append(out, rf)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-	return out
-}
-
-// fileList names files for a message: the first few with their kinds, then
-// how many more.
-func fileList(files []contextSecretFile) string {
-	return namedFiles(len(files), func(i int) (string, string) { return files[i].path, files[i].kind })
-}
-
 // namedFiles names n files, file(i) giving the path and kind of the i-th:
 // the first few with their kinds, then how many more.
 func namedFiles(n int, file func(i int) (path, kind string)) string {
@@ -996,7 +955,7 @@ func fileRelated(files []contextSecretFile, what string) []Related {
 }
 
 // uncoveredLines returns the ignore lines for the secrets of ctx among
-// files (from gapFiles on ctx alone) that no line of the standard set
+// files (the shipped ones) that no line of the standard set
 // excludes: an id_rsa at the root, credentials.json, a settings file
 // holding a token.
 func uncoveredLines(ctx *BuildContext, files []contextSecretFile) []string {

@@ -44,7 +44,7 @@ func checkContextSecretShipped(p *Pass) {
 	// copy with the same files.
 	var covered *Instruction
 	if p.Ignore == nil {
-		if bc, ok := missingIgnoreCopy(p.Dockerfile); ok {
+		if bc, _, ok := missingIgnoreCopy(p.Dockerfile, p.Context); ok {
 			covered = bc.in
 		}
 	}

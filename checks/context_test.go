@@ -118,33 +118,56 @@ func TestContextSecretShippedStandsDown(t *testing.T) {
 	}
 }
 
-// TestDockerignoreLevelsFollowContext checks that a gap or a missing ignore
-// file is an error when a real secret file of the context goes through it,
-// and stays a warning when none does.
-func TestDockerignoreLevelsFollowContext(t *testing.T) {
-	tests := []struct {
-		rule *checks.Rule
-		dir  string
-		want checks.Level
-	}{
-		{checks.DockerignoreGap, "testdata/dockerignore-gap/secret-present", checks.Error},
-		{checks.DockerignoreGap, "testdata/dockerignore-gap/allowlist-secret", checks.Error},
-		{checks.DockerignoreGap, "testdata/dockerignore-gap/missing-lines", checks.Warning},
-		{checks.DockerignoreMissing, "testdata/dockerignore-missing/secret-present", checks.Error},
-		{checks.DockerignoreMissing, "testdata/dockerignore-missing/secret-excluded", checks.Warning},
-		{checks.DockerignoreMissing, "testdata/dockerignore-missing/missing", checks.Warning},
-	}
-	for _, tt := range tests {
-		res, err := scan.Scan(context.Background(), os.DirFS(tt.dir), []string{"."}, scan.Options{Rules: []*checks.Rule{tt.rule}})
+// TestBuildContextFindingsSitOnCopyLines checks that hygiene is advice:
+// with every rule on, nothing is reported on an ignore file's lines but a
+// re-included secret, and what an ignore file lets through is reported at
+// the COPY line, an error naming the files when a secret goes through.
+func TestBuildContextFindingsSitOnCopyLines(t *testing.T) {
+	for _, dir := range []string{"testdata/broad-copy", "testdata/dockerignore-missing", "testdata/context-secret-shipped"} {
+		res, err := scan.Scan(context.Background(), os.DirFS(dir), []string{"."}, scan.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Findings) != 1 || res.Findings[0].Level != tt.want {
-			t.Errorf("%s: %s: got %+v, want one finding at level %v", tt.dir, tt.rule.ID, res.Findings, tt.want)
-			continue
+		lines := map[string]string{}
+		for _, f := range res.Findings {
+			if strings.HasSuffix(f.Path, "dockerignore") && f.RuleID != checks.DockerignoreReinclude.ID {
+				t.Errorf("%s/%s:%d: %s reported on an ignore file", dir, f.Path, f.Region.StartLine, f.RuleID)
+			}
+			switch f.RuleID {
+			case checks.DockerignoreMissing.ID, checks.ContextSecretShipped.ID:
+				if f.Level != checks.Error || len(f.Related) == 0 {
+					t.Errorf("%s/%s:%d: %s at %v names no file", dir, f.Path, f.Region.StartLine, f.RuleID, f.Level)
+				}
+			}
+			// One cause, one finding: no COPY line gets both broad-copy
+			// and a rule that names the files it ships.
+			key := fmt.Sprintf("%s:%d", f.Path, f.Region.StartLine)
+			if prev, ok := lines[key]; ok && (prev == checks.BroadCopy.ID) != (f.RuleID == checks.BroadCopy.ID) {
+				t.Errorf("%s/%s: both %s and %s", dir, key, prev, f.RuleID)
+			}
+			lines[key] = f.RuleID
 		}
-		if f := res.Findings[0]; tt.want == checks.Error && len(f.Related) == 0 {
-			t.Errorf("%s: the error points at no secret file", tt.dir)
+	}
+}
+
+// TestFilesByContentLevels checks that a secret file whose content was
+// seen is an error, and one judged by its name alone a warning that says so.
+func TestFilesByContentLevels(t *testing.T) {
+	for _, dir := range []string{"testdata/secret-file-copied/by-content", "testdata/deleted-later/by-content"} {
+		res, err := scan.Scan(context.Background(), os.DirFS(dir), []string{"."},
+			scan.Options{Rules: []*checks.Rule{checks.SecretFileCopied, checks.DeletedLater}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels := map[checks.Level]int{}
+		for _, f := range res.Findings {
+			levels[f.Level]++
+			if want := strings.Contains(f.Message, "judged by its name"); want != (f.Level == checks.Warning) {
+				t.Errorf("%s:%d: %s at %v: %s", dir, f.Region.StartLine, f.RuleID, f.Level, f.Message)
+			}
+		}
+		if levels[checks.Error] == 0 || levels[checks.Warning] == 0 {
+			t.Errorf("%s: levels %v, want errors and warnings", dir, levels)
 		}
 	}
 }

@@ -84,6 +84,10 @@ func checkSecretFileCopied(p *Pass) {
 		if !ok || f.removedBy != nil {
 			continue
 		}
+		verdict, why := m.content(w, p.Context, p.Settings)
+		if verdict == contentClean {
+			continue
+		}
 		msg := fmt.Sprintf("%s copies %q (%s) into the image", copyInstructionName(w.in), w.shown, w.kind)
 		var related []Related
 		if f.via != nil {
@@ -91,7 +95,9 @@ func checkSecretFileCopied(p *Pass) {
 				copyInstructionName(w.in), w.shown, w.kind, stageDisplayName(w.in.Stage), f.via.StartLine)
 			related = append(related, Related{Path: p.Dockerfile.Path, Span: f.via.Whole(), Message: "this COPY --from ships the file"})
 		}
-		p.Report(Finding{Span: w.span, Message: msg, Fix: secretFileFix, Related: related, Key: w.in.Cmd + " " + w.shown})
+		fd := Finding{Span: w.span, Message: msg, Fix: secretFileFix, Related: related, Key: w.in.Cmd + " " + w.shown}
+		byName(&fd, verdict, why)
+		p.Report(fd)
 	}
 }
 
@@ -105,6 +111,10 @@ func checkDeletedLater(p *Pass) {
 		if !ok || f.removedBy == nil {
 			continue
 		}
+		verdict, why := m.content(w, p.Context, p.Settings)
+		if verdict == contentClean {
+			continue
+		}
 		what := fmt.Sprintf("%q (%s)", w.shown, w.kind)
 		if w.mount != "" {
 			what = fmt.Sprintf("secret %q at %s", w.mount, w.path)
@@ -113,7 +123,7 @@ func checkDeletedLater(p *Pass) {
 		if w.in.Cmd == "run" && w.mount == "" {
 			verb = "writes"
 		}
-		p.Report(Finding{
+		fd := Finding{
 			Span: w.span,
 			Message: fmt.Sprintf("%s %s %s into a layer that ships; the %s on line %d removes it, but the layer keeps it",
 				copyInstructionName(w.in), verb, what, strings.ToUpper(f.removedBy.Cmd), f.removedBy.StartLine),
@@ -121,7 +131,9 @@ func checkDeletedLater(p *Pass) {
 				"Mount the secret with `RUN --mount=type=secret` for the RUN that needs it, or create, use and remove the file in one RUN.",
 			Related: []Related{{Path: p.Dockerfile.Path, Span: f.removedBy.Whole(), Message: "the file is removed here, in a later layer"}},
 			Key:     w.in.Cmd + " " + w.shown,
-		})
+		}
+		byName(&fd, verdict, why)
+		p.Report(fd)
 	}
 }
 
@@ -189,6 +201,10 @@ type secretFileWrite struct {
 	shown     string // the path as the message names it
 	span      Span
 	order     int // position inside the instruction
+	// src is a COPY or ADD source as written; heredoc is a heredoc
+	// source, whose content the Dockerfile holds.
+	src     string
+	heredoc *instructions.SourceContent
 }
 
 // fileRemoval is a path that a RUN removes.
@@ -286,7 +302,7 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 	n := len(sd.SourcePaths) + len(sd.SourceContents)
 	destDir := strings.HasSuffix(dest, "/") || n > 1 || dest == "." || dest == ""
 	dest = joinStagePath(st.dir, dest)
-	add := func(src string, local bool, order int) {
+	add := func(src string, local bool, order int, heredoc *instructions.SourceContent) {
 		kind := ""
 		folder := strings.HasSuffix(src, "/")
 		if local {
@@ -296,7 +312,7 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 			}
 		}
 		base := path.Base(strings.TrimRight(src, "/"))
-		w := &secretFileWrite{in: in, kind: kind, dir: folder, order: order, shown: src}
+		w := &secretFileWrite{in: in, kind: kind, dir: folder, order: order, shown: src, src: src, heredoc: heredoc}
 		switch {
 		case folder:
 			w.path = dest
@@ -332,12 +348,12 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 		m.writes = append(m.writes, w)
 	}
 	for i, src := range sd.SourcePaths {
-		add(src, !remoteCopySource(src) || fromStage, i)
+		add(src, !remoteCopySource(src) || fromStage, i, nil)
 	}
 	for i, c := range sd.SourceContents {
 		// A heredoc is a file named after its delimiter; only the
 		// destination can make it a credential file.
-		add(c.Path, false, len(sd.SourcePaths)+i)
+		add(c.Path, false, len(sd.SourcePaths)+i, &c)
 	}
 }
 
@@ -1189,17 +1205,31 @@ func (rw *fileRunWalker) remove(target string) {
 
 func checkBroadCopy(p *Pass) {
 	ign := p.Ignore
-	if !ign.Valid() {
-		// Without an ignore file dockerignore-missing reports the line;
-		// with an invalid one BuildKit refuses to build.
+	if ign != nil && !ign.Valid() {
+		// BuildKit refuses to build with an invalid ignore file.
 		return
 	}
 	m := newSecretFileModel(p.Dockerfile)
 	if m == nil {
 		return
 	}
-	for _, bc := range m.broadCopies() {
+	bcs := m.broadCopies()
+	if len(bcs) == 0 {
+		return
+	}
+	var shipping map[*Instruction][]int
+	if p.Context != nil {
+		shipping = shippedBy(p.Dockerfile, p.Context)
+	}
+	for _, bc := range bcs {
 		gaps := ignoreGaps(ign, bc.excludes)
+		base := baseGaps(gaps)
+		if len(base) == 0 || len(shipping[bc.in]) > 0 {
+			// The base set is kept out (the rest of the recommended set is
+			// advice), or a secret file goes through this line and
+			// context-secret-shipped or dockerignore-missing names it.
+			continue
+		}
 		f := Finding{
 			Span:    Span{Line: bc.in.StartLine, EndLine: bc.in.StartLine},
 			Related: ignoreRelated(ign),
@@ -1210,22 +1240,28 @@ func checkBroadCopy(p *Pass) {
 			where = fmt.Sprintf("into stage %s, and COPY --from on line %d ships it", stageDisplayName(bc.in.Stage), bc.via.StartLine)
 			f.Related = append(f.Related, Related{Path: p.Dockerfile.Path, Span: bc.via.Whole(), Message: "this COPY --from ships the copied context"})
 		}
-		name := path.Base(ign.Path)
-		if len(gaps) > 0 {
-			f.Level = Warning
-			what := name + " does not exclude"
+		const narrow = "Copy only what the image needs (for example `COPY src/ ./src/`)"
+		if ign == nil {
+			dir := path.Dir(p.Dockerfile.Path)
+			if p.Context != nil {
+				dir = p.Context.Dir
+			}
+			f.Message = fmt.Sprintf("%s %s copies the whole build context %s, and the context has no .dockerignore",
+				strings.ToUpper(bc.in.Cmd), bc.src, where)
+			f.Fix = fmt.Sprintf("%s, or create %s with these lines: %s.", narrow,
+				path.Join(dir, ".dockerignore"), strings.Join(gaps, ", "))
+		} else {
+			what := path.Base(ign.Path) + " does not exclude"
 			if len(bc.excludes) > 0 {
-				what = "neither " + name + " nor --exclude excludes"
+				what = "neither " + path.Base(ign.Path) + " nor --exclude excludes"
 			}
 			f.Message = fmt.Sprintf("%s %s copies the whole build context %s, and %s %s",
-				strings.ToUpper(bc.in.Cmd), bc.src, where, what, strings.Join(gaps, ", "))
-			f.Fix = fmt.Sprintf("Copy only what the image needs (for example `COPY src/ ./src/`), or add %s to %s.",
-				strings.Join(gaps, ", "), ign.Path)
-		} else {
-			f.Level = Note
-			f.Message = fmt.Sprintf("%s %s copies the whole build context %s; %s excludes the standard secret files",
-				strings.ToUpper(bc.in.Cmd), bc.src, where, name)
-			f.Fix = "Copy only what the image needs (for example `COPY src/ ./src/`), so that a file added to the context later does not ship unnoticed."
+				strings.ToUpper(bc.in.Cmd), bc.src, where, what, strings.Join(base, ", "))
+			// Only the lines the file lacks, so that the fix echoes none of
+			// its own; a file it re-includes by name is re-included again
+			// after them.
+			add := append(gaps, keptReincludes(ign, gaps)...)
+			f.Fix = fmt.Sprintf("%s, or add these lines at the end of %s: %s.", narrow, ign.Path, strings.Join(add, ", "))
 		}
 		p.Report(f)
 	}

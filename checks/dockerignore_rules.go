@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 
 	"github.com/moby/patternmatcher"
 )
@@ -17,27 +16,22 @@ import (
 // BuildKit's own matcher with probe paths, never by comparing pattern text:
 // `.env*`, `**/.env` and `*` + `!src` all read differently from how they
 // look.
+//
+// Hygiene is advice (DESIGN.md section 1): nothing is reported on an ignore
+// file's own lines but a `!` that re-includes a secret. What the ignore
+// file lets through is reported at the COPY that ships it: broad-copy when
+// no secret file goes through, context-secret-shipped or
+// dockerignore-missing, naming the files, when one does.
 
 // DockerignoreMissing reports a broad copy of a build context that has no
-// ignore file.
+// ignore file and holds secret files.
 var DockerignoreMissing = &Rule{
-	ID: "dockerignore-missing", Name: "DockerignoreMissing", Level: Warning, Precision: "very-high",
-	SecuritySeverity: "4.0",
-	Tags:             []string{"security", "build-context"},
-	Summary:          "Build context copied whole has no .dockerignore",
+	ID: "dockerignore-missing", Name: "DockerignoreMissing", Level: Error, Precision: "very-high",
+	SecuritySeverity: "8.0",
+	Tags:             []string{"security", "secrets", "build-context"},
+	Summary:          "Build context holding secret files is copied whole without a .dockerignore",
 	Help:             mustDoc("dockerignore-missing"),
 	Check:            checkDockerignoreMissing,
-}
-
-// DockerignoreGap reports ignore files that leave part of the standard
-// secret set in the build context.
-var DockerignoreGap = &Rule{
-	ID: "dockerignore-gap", Name: "DockerignoreGap", Level: Warning, Precision: "very-high",
-	SecuritySeverity: "4.0",
-	Tags:             []string{"security", "build-context"},
-	Summary:          "Ignore file does not exclude the standard secret files",
-	Help:             mustDoc("dockerignore-gap"),
-	Check:            checkDockerignoreGap,
 }
 
 // DockerignoreReinclude reports `!` patterns that put secret files back
@@ -56,29 +50,33 @@ var DockerignoreReinclude = &Rule{
 type ignoreLine struct {
 	pattern string
 	probes  []string
-	// nested lines also guard every folder that a `!` pattern re-includes.
-	nested bool
 }
 
-// standardIgnore is the standard secret set: short, and each line a file
-// that holds credentials by convention. .git is in it because its history
-// keeps removed secrets and because actions/checkout writes the job's token
-// into .git/config.
+// standardIgnore is the recommended secret set, which fixes propose: short,
+// and each line a file that holds credentials by convention. .git is in it
+// because its history keeps removed secrets and because actions/checkout
+// writes the job's token into .git/config.
 var standardIgnore = []ignoreLine{
 	// .git/HEAD and .git/refs name a commit and are often kept on purpose
 	// (`.git` then `!.git/HEAD`); the config and the objects are the secrets.
-	{".git", []string{".git/config", ".git/objects/pack/pack-0.pack"}, false},
-	{"**/.env", []string{".env", "config/.env"}, true},
-	{"**/.env.*", []string{".env.local", "config/.env.production"}, true},
-	{"**/.aws", []string{".aws/credentials", "home/.aws/credentials"}, true},
-	{"**/.ssh", []string{".ssh/id_rsa", "home/.ssh/id_ed25519"}, true},
-	{"**/*.pem", []string{"key.pem", "certs/privkey.pem"}, true},
-	{"**/*.key", []string{"server.key", "certs/tls.key"}, true},
-	{"**/.npmrc", []string{".npmrc", "web/.npmrc"}, true},
-	{"**/.netrc", []string{".netrc", "home/.netrc"}, true},
-	{"**/.pypirc", []string{".pypirc", "home/.pypirc"}, true},
-	{"**/.git-credentials", []string{".git-credentials", "home/.git-credentials"}, true},
+	{".git", []string{".git/config", ".git/objects/pack/pack-0.pack"}},
+	{"**/.env", []string{".env", "config/.env"}},
+	{"**/.env.*", []string{".env.local", "config/.env.production"}},
+	{"**/.aws", []string{".aws/credentials", "home/.aws/credentials"}},
+	{"**/.ssh", []string{".ssh/id_rsa", "home/.ssh/id_ed25519"}},
+	{"**/*.pem", []string{"key.pem", "certs/privkey.pem"}},
+	{"**/*.key", []string{"server.key", "certs/tls.key"}},
+	{"**/.npmrc", []string{".npmrc", "web/.npmrc"}},
+	{"**/.netrc", []string{".netrc", "home/.netrc"}},
+	{"**/.pypirc", []string{".pypirc", "home/.pypirc"}},
+	{"**/.git-credentials", []string{".git-credentials", "home/.git-credentials"}},
 }
+
+// baseIgnore is the base set that a broad copy needs kept out of its
+// context, whatever the project: files that hold credentials wherever they
+// sit. The other lines of standardIgnore are advice (a Go service has no
+// .npmrc to leak).
+var baseIgnore = []string{"**/.env", "**/.aws", "**/.ssh"}
 
 // standardIgnoreLines lists the patterns of the standard set.
 func standardIgnoreLines() []string {
@@ -93,12 +91,25 @@ func standardIgnoreLines() []string {
 var standardIgnoreKey = sync.OnceValue(func() listKey { return keyOf(standardIgnoreLines()) })
 
 // ignoreGaps returns the lines of the standard set that the ignore file
-// (nil: none) and the COPY --exclude patterns leave in the context.
+// (nil: none) and the COPY --exclude patterns leave in the context. An
+// allow-list file (`*`, then `!src/`) covers them all: what it brings back
+// is checked file by file, by context-secret-shipped.
 func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	// Monorepos copy one ignore file into many folders; the gaps depend on
 	// the patterns only, and compiling them is most of the cost.
 	key := memoKey{patternsKey(ign), keyOf(excludes)}
 	return slices.Clone(gapMemo.get(key, func() []string { return computeGaps(ign, excludes) }))
+}
+
+// baseGaps returns the lines of the base set among gaps.
+func baseGaps(gaps []string) []string {
+	var out []string
+	for _, g := range gaps {
+		if slices.Contains(baseIgnore, g) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // patternsKey is the key of an ignore file's patterns (nil: none): what
@@ -111,7 +122,7 @@ func patternsKey(ign *IgnoreFile) listKey {
 }
 
 // memoKey names an ignore file's patterns with a second list: the
-// --exclude patterns of a COPY, the lines a suggestion adds.
+// --exclude patterns of a COPY, the lines a fix adds.
 type memoKey struct{ patterns, with listKey }
 
 // gapMemo remembers the gaps of each distinct pattern list.
@@ -152,11 +163,7 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 	if len(excludes) > 0 {
 		extra, _ = compilePatterns(excludes)
 	}
-	budget := maxFileMatches
 	excluded := func(p string) bool {
-		if ign != nil {
-			budget -= len(ign.Patterns) + 1
-		}
 		if ign.Excludes(p) {
 			return true
 		}
@@ -166,27 +173,9 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 		}
 		return false
 	}
-	var prefixes []string
-	if ign != nil {
-		prefixes = reincludedFolders(ign)
-	}
 	var gaps []string
 	for _, l := range standardIgnore {
-		probes := l.probes
-		if l.nested {
-			for _, pre := range prefixes {
-				for _, pr := range l.probes {
-					probes = append(probes, pre+"/"+pr)
-				}
-			}
-		}
-		for i, pr := range probes {
-			if i >= len(l.probes) && budget < 0 {
-				// Each probe is matched against every pattern: thousands of
-				// re-included folders in a long file took minutes. Past
-				// the budget the folders left are not probed.
-				break
-			}
+		for _, pr := range l.probes {
 			if !excluded(pr) {
 				gaps = append(gaps, l.pattern)
 				break
@@ -196,156 +185,79 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 	return gaps
 }
 
-// reincludedFolders lists the folders that `!` patterns bring back into the
-// context, where the standard set must apply again: `*` then `!src` sends
-// src/.env. A pattern whose last part names a file (!package.json,
-// !Dockerfile) re-includes no folder; probing under it would report a gap
-// that cannot exist.
-func reincludedFolders(ign *IgnoreFile) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range ign.Patterns {
-		if !p.Negate {
-			continue
-		}
-		parts := strings.Split(p.Pattern, "/")
-		dir := p.Pattern
-		for i, part := range parts {
-			if strings.ContainsAny(part, "*?[") {
-				dir = strings.Join(parts[:i], "/")
-				break
-			}
-		}
-		if dir == p.Pattern && !strings.HasSuffix(strings.TrimSpace(ign.Lines[p.Line-1]), "/") && ignoreFileLikeName(parts[len(parts)-1]) {
-			dir = path.Dir(p.Pattern)
-		}
-		// .git/refs holds no file a developer puts there.
-		if dir != "" && dir != "." && !pathWithin(dir, ".git") && !seen[dir] {
-			seen[dir] = true
-			out = append(out, dir)
-		}
-	}
-	return out
-}
-
-// ignoreFileLikeName reports names that are files rather than folders: with an
-// extension or a leading dot, in capitals (LICENSE), *file (Dockerfile,
-// Makefile), or a build wrapper script.
-func ignoreFileLikeName(name string) bool {
-	if strings.Contains(name, ".") || name == "gradlew" || name == "mvnw" {
-		return true
-	}
-	upper := true
-	for _, r := range name {
-		if unicode.IsLower(r) {
-			upper = false
-		}
-	}
-	if upper {
-		return true
-	}
-	r := []rune(name)
-	return len(r) > 4 && unicode.IsUpper(r[0]) && strings.HasSuffix(name, "file")
-}
-
 func checkDockerignoreMissing(p *Pass) {
 	if p.Ignore != nil {
 		return
 	}
-	bc, ok := missingIgnoreCopy(p.Dockerfile)
+	bc, files, ok := missingIgnoreCopy(p.Dockerfile, p.Context)
 	if !ok {
 		return
 	}
-	{
-		f := Finding{
-			Span: Span{Line: bc.in.StartLine, EndLine: bc.in.StartLine},
-			Message: fmt.Sprintf("%s %s copies the whole build context, and the context has no .dockerignore",
-				strings.ToUpper(bc.in.Cmd), bc.src),
-			Fix: "Create a .dockerignore at the root of the build context with at least these lines: " +
-				strings.Join(standardIgnoreLines(), ", ") + ".",
-			Key: "missing",
-		}
-		// With the build context at hand, the warning becomes an error
-		// naming the secret files that the missing lines let through.
-		if p.Context != nil {
-			var exclude *patternmatcher.PatternMatcher
-			if len(bc.excludes) > 0 {
-				exclude, _ = compilePatterns(bc.excludes)
-			}
-			lines := standardIgnoreLines()
-			// Without an ignore file every secret file goes through, not
-			// only those of the standard set.
-			if files := gapFiles([]*BuildContext{p.Context}, nil, exclude); len(files) > 0 {
-				f.Level = Error
-				f.Message += "; it holds " + fileList(files)
-				f.Related = fileRelated(files, "in the build context, which this instruction copies")
-				lines = append(lines, uncoveredLines(p.Context, files)...)
-			}
-			if p.Context.Dir != path.Dir(p.Dockerfile.Path) || len(lines) > len(standardIgnore) {
-				f.Fix = fmt.Sprintf("Create %s with at least these lines: %s.", path.Join(p.Context.Dir, ".dockerignore"), strings.Join(lines, ", "))
-			}
-		}
-		p.Report(f)
+	ctx := p.Context
+	ctx.derive()
+	shipped := make([]contextSecretFile, len(files))
+	for i, n := range files {
+		shipped[i] = ctx.repoFiles[n]
 	}
+	lines := append(standardIgnoreLines(), uncoveredLines(ctx, shipped)...)
+	where := "into the image"
+	if bc.via != nil {
+		where = fmt.Sprintf("into stage %s, and COPY --from on line %d ships it", stageDisplayName(bc.in.Stage), bc.via.StartLine)
+	}
+	f := Finding{
+		Span: Span{Line: bc.in.StartLine, EndLine: bc.in.StartLine},
+		Message: fmt.Sprintf("%s %s copies the whole build context %s; the context has no .dockerignore and holds %s",
+			strings.ToUpper(bc.in.Cmd), bc.src, where, shippedList(ctx, files)),
+		Fix: fmt.Sprintf("Create %s with at least these lines: %s. Pass credentials with `RUN --mount=type=secret` instead.",
+			path.Join(ctx.Dir, ".dockerignore"), strings.Join(lines, ", ")),
+		Related: fileRelated(shipped, "in the build context, which this instruction copies"),
+		Key:     "missing",
+	}
+	if bc.via != nil {
+		f.Related = append(f.Related, Related{Path: p.Dockerfile.Path, Span: bc.via.Whole(), Message: "this COPY --from ships the copied context"})
+	}
+	p.Report(f)
 }
 
 // missingIgnoreCopy returns the copy of the whole context that
-// dockerignore-missing reports for a context without an ignore file: the
-// first one whose --exclude flags leave the standard secret set in. One
-// finding per Dockerfile and context: the missing file is one problem.
-// context-secret-shipped leaves that line to dockerignore-missing, which
-// names the same files, so that one cause gets one finding.
-func missingIgnoreCopy(df *Dockerfile) (broadCopy, bool) {
+// dockerignore-missing reports for a context without an ignore file, with
+// the secret files it ships (indexes into ctx.Secrets): the first one that
+// ships any. One finding per Dockerfile and context: the missing file is
+// one problem. context-secret-shipped leaves that line to
+// dockerignore-missing, which names the same files, and broad-copy every
+// line that ships a secret file.
+func missingIgnoreCopy(df *Dockerfile, ctx *BuildContext) (broadCopy, []int, bool) {
+	if ctx == nil || ctx.Ignore != nil || len(ctx.Secrets) == 0 {
+		return broadCopy{}, nil, false
+	}
 	m := newSecretFileModel(df)
 	if m == nil {
-		return broadCopy{}, false
+		return broadCopy{}, nil, false
 	}
-	for _, bc := range m.broadCopies() {
-		if len(ignoreGaps(nil, bc.excludes)) > 0 {
-			return bc, true
+	bcs := m.broadCopies()
+	if len(bcs) == 0 {
+		return broadCopy{}, nil, false
+	}
+	files := shippedBy(df, ctx)
+	for _, bc := range bcs {
+		if fs := files[bc.in]; len(fs) > 0 {
+			return bc, fs, true
 		}
 	}
-	return broadCopy{}, false
+	return broadCopy{}, nil, false
 }
 
-func checkDockerignoreGap(p *Pass) {
-	ign := p.Ignore
-	if p.Dockerfile != nil || !ign.Valid() {
-		return
-	}
-	gaps := ignoreGaps(ign, nil)
-	if len(gaps) == 0 {
-		return
-	}
-	f := Finding{
-		Message: fmt.Sprintf("%s does not exclude %s", path.Base(ign.Path), strings.Join(gaps, ", ")),
-		Fix:     fmt.Sprintf("Add these lines at the end of %s: %s.", ign.Path, strings.Join(gaps, ", ")),
-		Key:     "standard secret set",
-	}
-	// A gap that lets a real secret file of a governed build context
-	// through is an error naming the file; without one it stays a warning.
-	if files := gapFiles(p.Contexts, gaps, nil); len(files) > 0 {
-		f.Level = Error
-		f.Message += ", and lets " + fileList(files) + " into the build context"
-		f.Related = fileRelated(files, "that the ignore file lets into the build context")
-	}
-	last := 0
-	for i, l := range ign.Lines {
-		if strings.TrimSpace(l) != "" {
-			last = i + 1
+// shippedBy returns the secret files of ctx (indexes into its Secrets) that
+// each COPY or ADD of df ships, leaving out those whose source or
+// destination names them (secret-file-copied's).
+func shippedBy(df *Dockerfile, ctx *BuildContext) map[*Instruction][]int {
+	out := map[*Instruction][]int{}
+	for s := range ContextShipments(df, ctx) {
+		if !s.Named {
+			out[s.By] = append(out[s.By], s.Secret)
 		}
 	}
-	if last == 0 {
-		f.Span = Span{Line: 1, EndLine: 1}
-		p.Report(f)
-		return
-	}
-	// The report sits on the last line so that the suggestion, which
-	// appends the missing lines, applies where the comment is.
-	f.Span = Span{Line: last, EndLine: last}
-	add := append(gaps, keptReincludes(ign, gaps)...)
-	f.Suggestion = &Suggestion{StartLine: last, EndLine: last, Text: ign.Lines[last-1] + "\n" + strings.Join(add, "\n")}
-	p.Report(f)
+	return out
 }
 
 // keptReincludes returns the `!` lines that the appended lines would
@@ -403,9 +315,9 @@ func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 	return out
 }
 
-// maxFileMatches bounds the pattern matches that computeGaps and
-// computeKeptReincludes make for one ignore file, where each probe or line
-// is matched against every pattern: only files of thousands of lines come
+// maxFileMatches bounds the pattern matches that computeKeptReincludes
+// makes for one ignore file, where each line is matched against every
+// pattern: only files of thousands of lines come
 // near it (real ones have tens).
 const maxFileMatches = 4 << 20
 
@@ -439,6 +351,11 @@ func checkDockerignoreReinclude(p *Pass) {
 			// A later line excludes it again.
 			continue
 		}
+		if !glob && reincludedClean(p.Contexts, probe, kind, p.Settings) {
+			// The file exists and holds no credential (an .npmrc that
+			// reads ${NPM_TOKEN}): its content decides, not its name.
+			continue
+		}
 		f := Finding{
 			Span: Span{Line: pat.Line, EndLine: pat.Line},
 			Key:  "!" + pat.Pattern,
@@ -455,10 +372,33 @@ func checkDockerignoreReinclude(p *Pass) {
 	}
 }
 
+// reincludedClean reports whether the file at context path p exists in a
+// governed build context and none of them holds a credential there.
+func reincludedClean(ctxs []*BuildContext, p, kind string, s *Settings) bool {
+	p = contextPath(p)
+	seen := false
+	for _, ctx := range ctxs {
+		if _, _, exact := ctx.under(p); exact >= 0 {
+			return false
+		}
+		if ctx.Read == nil {
+			continue
+		}
+		if b, ok := ctx.Read(p); ok {
+			if credentialContent(kind, b, s) {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
+}
+
 // reincludedSecret returns a secret path that the re-include pattern names:
 // the pattern itself when it is a path, else a probe that it matches by name.
 // A pattern whose last part is only a wildcard (!src/**) re-includes a
-// folder, not secrets by name; dockerignore-gap probes those folders.
+// folder, not secrets by name; context-secret-shipped checks the files
+// that come back.
 func reincludedSecret(pattern string) (probe, kind string, glob bool) {
 	r := reincludedMemo.get(pattern, func() (r reincluded) {
 		r.probe, r.kind, r.glob = computeReincludedSecret(pattern)

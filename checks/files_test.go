@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stowaway-dev/stowaway/checks"
@@ -21,10 +22,6 @@ func TestBroadCopy(t *testing.T) { checktest.Run(t, checks.BroadCopy, "testdata/
 
 func TestDockerignoreMissing(t *testing.T) {
 	checktest.Run(t, checks.DockerignoreMissing, "testdata/dockerignore-missing")
-}
-
-func TestDockerignoreGap(t *testing.T) {
-	checktest.Run(t, checks.DockerignoreGap, "testdata/dockerignore-gap")
 }
 
 func TestDockerignoreReinclude(t *testing.T) {
@@ -51,50 +48,43 @@ func findings(t *testing.T, rule *checks.Rule, dockerfile, ignore string) []chec
 	return out
 }
 
-func TestDockerignoreGapSuggestion(t *testing.T) {
-	std := "**/.env\n**/.env.*\n**/.aws\n**/.ssh\n**/*.pem\n**/*.key\n**/.npmrc\n**/.netrc\n**/.pypirc\n**/.git-credentials"
+// TestBroadCopyFix checks that the fix of broad-copy proposes the fuller
+// recommended set: the lines the ignore file lacks and no line it has, with
+// the files it re-includes by name re-included again after them.
+func TestBroadCopyFix(t *testing.T) {
 	tests := []struct {
-		name, ignore string
-		want         checks.Suggestion
+		name, ignore, want string
 	}{
-		{"appends after the last pattern", "node_modules\nnpm-debug.log\n\n",
-			checks.Suggestion{StartLine: 2, EndLine: 2, Text: "npm-debug.log\n.git\n" + std}},
+		{"no ignore file", "", "create .dockerignore with these lines: .git, **/.env, **/.env.*, **/.aws, **/.ssh, **/*.pem, **/*.key, **/.npmrc, **/.netrc, **/.pypirc, **/.git-credentials."},
+		{"lines it lacks", "node_modules\n.git\n**/*.pem\n",
+			"add these lines at the end of .dockerignore: **/.env, **/.env.*, **/.aws, **/.ssh, **/*.key, **/.npmrc, **/.netrc, **/.pypirc, **/.git-credentials."},
 		{"keeps files re-included by name", ".git\n.env*\n!.env.example\n!certs/ca.pem\nnode_modules\n",
-			checks.Suggestion{StartLine: 5, EndLine: 5, Text: "node_modules\n" + std + "\n!.env.example\n!certs/ca.pem"}},
+			"add these lines at the end of .dockerignore: **/.env, **/.env.*, **/.aws, **/.ssh, **/*.pem, **/*.key, **/.npmrc, **/.netrc, **/.pypirc, **/.git-credentials, !.env.example, !certs/ca.pem."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := findings(t, checks.DockerignoreGap, "", tt.ignore)
-			if len(fs) != 1 || fs[0].Suggestion == nil {
-				t.Fatalf("got %d findings, want one with a suggestion: %+v", len(fs), fs)
+			fs := findings(t, checks.BroadCopy, "FROM alpine\nCOPY . /app\n", tt.ignore)
+			if len(fs) != 1 || fs[0].Level != 0 || fs[0].Span.Line != 2 {
+				t.Fatalf("got %+v, want one finding at the rule's level on the COPY line", fs)
 			}
-			if got := *fs[0].Suggestion; got != tt.want {
-				t.Errorf("suggestion = %+v\nwant %+v", got, tt.want)
-			}
-			if fs[0].Span.Line != tt.want.StartLine {
-				t.Errorf("reported on line %d, want the suggestion's line %d", fs[0].Span.Line, tt.want.StartLine)
+			if !strings.HasSuffix(fs[0].Fix, tt.want) {
+				t.Errorf("fix = %q\nwant it to end with %q", fs[0].Fix, tt.want)
 			}
 		})
 	}
 }
 
-func TestBroadCopyLevel(t *testing.T) {
-	complete := ".git\n**/.env\n**/.env.*\n**/.aws\n**/.ssh\n**/*.pem\n**/*.key\n**/.npmrc\n**/.netrc\n**/.pypirc\n**/.git-credentials\n"
-	tests := []struct {
-		name, ignore string
-		want         checks.Level
-	}{
-		{"gaps", "node_modules\n", checks.Warning},
-		{"complete", complete, checks.Note},
-		{"everything ignored", "*\n", checks.Note},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fs := findings(t, checks.BroadCopy, "FROM alpine\nCOPY . /app\n", tt.ignore)
-			if len(fs) != 1 || fs[0].Level != tt.want {
-				t.Fatalf("got %+v, want one finding at level %v", fs, tt.want)
-			}
-		})
+// TestBroadCopyCovered checks that an ignore file which keeps out the base
+// set, an allow-list included, gets nothing: the rest is advice.
+func TestBroadCopyCovered(t *testing.T) {
+	for _, ignore := range []string{
+		"**/.env\n**/.aws\n**/.ssh\n",
+		"*\n!src\n!package.json\n",
+		"**\n!Dockerfile\n",
+	} {
+		if fs := findings(t, checks.BroadCopy, "FROM alpine\nCOPY . /app\n", ignore); len(fs) != 0 {
+			t.Errorf("ignore file %q: got %+v, want nothing", ignore, fs)
+		}
 	}
 }
 

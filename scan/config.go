@@ -114,6 +114,9 @@ func (c *Config) validate() error {
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
+		if why, ok := checks.Retired(id); ok {
+			return fmt.Errorf("rules: %s; remove it from the configuration", why)
+		}
 		if checks.ByID(id) == nil {
 			return fmt.Errorf("rules: unknown rule %q (see `stowaway rules`)", id)
 		}

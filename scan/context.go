@@ -254,6 +254,7 @@ func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextE
 // file sent, reading content within the limits.
 func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext, []Problem) {
 	ctx := &checks.BuildContext{Dir: dir, Ignore: ign}
+	ctx.Read = func(p string) ([]byte, bool) { return e.contextFile(dir, ign, p) }
 	budget := e.limits.ReadBytes
 	budgetReported := false
 	var problems []Problem
@@ -296,6 +297,30 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 	ctx.Entries, ctx.Complete = st.entries, st.complete
 	sort.Slice(ctx.Secrets, func(i, j int) bool { return ctx.Secrets[i].Path < ctx.Secrets[j].Path })
 	return ctx, append(walkProblems, problems...)
+}
+
+// contextFile returns the content of the file at context path p of the
+// context in dir, when the ignore file lets it through and it is a regular
+// file within the size limit. Rules ask for the files a COPY names, a few
+// per Dockerfile, so it reads outside the walk's budget.
+func (e *engine) contextFile(dir string, ign *checks.IgnoreFile, p string) ([]byte, bool) {
+	if p == "" || ign.Excludes(p) {
+		return nil, false
+	}
+	f, err := e.dc.Open(path.Join(dir, p))
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() || info.Size() > e.limits.FileBytes {
+		return nil, false
+	}
+	b, err := readAll(f, info.Size(), e.limits.FileBytes)
+	if err != nil || int64(len(b)) > e.limits.FileBytes {
+		return nil, false
+	}
+	return b, true
 }
 
 func (e *engine) verdict(repo string) (verdict, bool) {

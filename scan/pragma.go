@@ -62,6 +62,10 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 		}
 		var msg string
 		for _, id := range p.IDs {
+			if why, ok := checks.Retired(id); ok {
+				msg = "Invalid stowaway pragma: " + why
+				break
+			}
 			if checks.ByID(id) == nil {
 				msg = fmt.Sprintf("Invalid stowaway pragma: pragma names unknown rule %s", id)
 				break

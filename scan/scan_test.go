@@ -181,6 +181,7 @@ func TestConfig(t *testing.T) {
 		{"full", "rules:\n  parse-error: off\n  invalid-pragma: error\nsecret-words: [passphrase]\nallow:\n  values: ['^dummy']\n  paths: ['test/**']\ncontexts:\n  api/Dockerfile: .\ntargets:\n  Dockerfile: [release]\n", ""},
 		{"unknown key", "rule:\n  parse-error: off\n", "field rule not found"},
 		{"unknown rule", "rules:\n  secret-envs: off\n", `unknown rule "secret-envs"`},
+		{"retired rule", "rules:\n  dockerignore-gap: off\n", "dockerignore-gap is retired: its cases are reported by broad-copy and context-secret-shipped"},
 		{"bad level", "rules:\n  parse-error: loud\n", `unknown setting "loud"`},
 		{"bad regexp", "allow:\n  values: ['(']\n", "allow.values"},
 		{"escaping context", "contexts:\n  Dockerfile: ../other\n", "inside the repository"},

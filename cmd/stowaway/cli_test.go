@@ -134,6 +134,7 @@ func TestExitCodes(t *testing.T) {
 		{"rules", []string{"rules"}, exitOK},
 		{"one rule", []string{"rules", "secret-env"}, exitOK},
 		{"unknown rule", []string{"rules", "secret-envs"}, exitError},
+		{"retired rule", []string{"rules", "dockerignore-gap"}, exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
@@ -298,15 +299,30 @@ func TestScanNonUTF8Folder(t *testing.T) {
 	var got []string
 	for _, f := range res.Findings {
 		if f.Level == "error" {
-			got = append(got, f.Rule+" "+path.Base(f.Path)+" "+strings.TrimPrefix(f.Message, "COPY . copies the whole build context, and the context has no .dockerignore; "))
+			got = append(got, f.Rule+" "+path.Base(f.Path)+" "+strings.TrimPrefix(f.Message, "COPY . copies the whole build context into the image; the context has no .dockerignore and "))
 		}
 	}
 	// JSON shows each byte that is not UTF-8 as U+FFFD.
-	want := []string{"dockerignore-missing Dockerfile it holds \ufffd\ufffd/.env (dotenv file)", "dockerignore-missing Dockerfile it holds \ufffd\ufffd/.env (dotenv file)"}
+	want := []string{"dockerignore-missing Dockerfile holds \ufffd\ufffd/.env (dotenv file)", "dockerignore-missing Dockerfile holds \ufffd\ufffd/.env (dotenv file)"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("errors (-want +got):\n%s\n%s", diff, out.String())
 	}
 	if errb.Len() > 0 {
 		t.Errorf("stderr: %s", errb.String())
+	}
+}
+
+// TestRulesRetired checks that a retired rule ID stays known: the list
+// shows it without a level, and asking for it says where its cases went.
+func TestRulesRetired(t *testing.T) {
+	const why = "dockerignore-gap is retired: its cases are reported by broad-copy and context-secret-shipped"
+	for _, args := range [][]string{{"rules"}, {"rules", "dockerignore-gap"}} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errb); code != exitOK {
+			t.Errorf("run(%q) = %d; stderr: %s", args, code, errb.String())
+		}
+		if !strings.Contains(out.String(), why) {
+			t.Errorf("run(%q) does not say %q:\n%s", args, why, out.String())
+		}
 	}
 }
