@@ -93,12 +93,25 @@ func standardIgnoreLines() []string {
 var standardIgnoreKey = sync.OnceValue(func() listKey { return keyOf(standardIgnoreLines()) })
 
 // ignoreGaps returns the lines of the standard set that the ignore file
-// (nil: none) and the COPY --exclude patterns leave in the context.
-func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
+// (nil: none) and the COPY --exclude patterns leave in the context. When
+// the probes under re-included folders pass maxFileMatches, the budget
+// hears that the answer may miss a gap.
+func ignoreGaps(ign *IgnoreFile, excludes []string, budget *Budget) []string {
 	// Monorepos copy one ignore file into many folders; the gaps depend on
 	// the patterns only, and compiling them is most of the cost.
 	key := memoKey{patternsKey(ign), keyOf(excludes)}
-	return slices.Clone(gapMemo.get(key, func() []string { return computeGaps(ign, excludes) }))
+	g := gapMemo.get(key, func() gapResult { return computeGaps(ign, excludes) })
+	if g.partial {
+		budget.Stop(fmt.Sprintf("probing the folders that %s re-includes took more than %d pattern matches", ign.Path, maxFileMatches))
+	}
+	return slices.Clone(g.gaps)
+}
+
+// gapResult is what computeGaps found; partial when it stopped at
+// maxFileMatches.
+type gapResult struct {
+	gaps    []string
+	partial bool
 }
 
 // patternsKey is the key of an ignore file's patterns (nil: none): what
@@ -115,7 +128,7 @@ func patternsKey(ign *IgnoreFile) listKey {
 type memoKey struct{ patterns, with listKey }
 
 // gapMemo remembers the gaps of each distinct pattern list.
-var gapMemo memo[memoKey, []string]
+var gapMemo memo[memoKey, gapResult]
 
 // memo remembers values by key, up to maxMemo of them, so that a
 // long-running process stays bounded. A value is computed outside the
@@ -147,7 +160,7 @@ func (c *memo[K, V]) get(k K, compute func() V) V {
 	return v
 }
 
-func computeGaps(ign *IgnoreFile, excludes []string) []string {
+func computeGaps(ign *IgnoreFile, excludes []string) gapResult {
 	var extra *patternmatcher.PatternMatcher
 	if len(excludes) > 0 {
 		extra, _ = compilePatterns(excludes)
@@ -170,7 +183,7 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 	if ign != nil {
 		prefixes = reincludedFolders(ign)
 	}
-	var gaps []string
+	var g gapResult
 	for _, l := range standardIgnore {
 		probes := l.probes
 		if l.nested {
@@ -185,15 +198,16 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 				// Each probe is matched against every pattern: thousands of
 				// re-included folders in a long file took minutes. Past
 				// the budget the folders left are not probed.
+				g.partial = true
 				break
 			}
 			if !excluded(pr) {
-				gaps = append(gaps, l.pattern)
+				g.gaps = append(g.gaps, l.pattern)
 				break
 			}
 		}
 	}
-	return gaps
+	return g
 }
 
 // reincludedFolders lists the folders that `!` patterns bring back into the
@@ -301,7 +315,7 @@ func missingIgnoreCopy(df *Dockerfile) (broadCopy, bool) {
 		return broadCopy{}, false
 	}
 	for _, bc := range m.broadCopies() {
-		if len(ignoreGaps(nil, bc.excludes)) > 0 {
+		if len(ignoreGaps(nil, bc.excludes, df.Budget)) > 0 {
 			return bc, true
 		}
 	}
@@ -313,7 +327,7 @@ func checkDockerignoreGap(p *Pass) {
 	if p.Dockerfile != nil || !ign.Valid() {
 		return
 	}
-	gaps := ignoreGaps(ign, nil)
+	gaps := ignoreGaps(ign, nil, nil)
 	if len(gaps) == 0 {
 		return
 	}
