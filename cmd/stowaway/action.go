@@ -346,7 +346,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		a.gha.AddStepSummary(sum.String())
 	}
 
-	if in.failOn != 0 && counts.atLeast(in.failOn) > 0 {
+	if in.failOn != 0 && counts.atLeast(in.failOn) > 0 || failing(&scan.Result{Problems: res.Problems}, in.failOn) {
 		a.code = exitFindings
 	}
 	return nil

@@ -597,6 +597,30 @@ func TestAction(t *testing.T) {
 		wantContains(t, "summary", r.summary, "in the whole tree")
 		wantOutputs(t, r, 3, 2, 1)
 	})
+
+	t.Run("file not fully analysed", func(t *testing.T) {
+		// An ignore file that re-includes thousands of folders stops the
+		// search for gaps under them at its bound: the Dockerfile is not
+		// fully analysed, which fails the step as an error would.
+		var ign strings.Builder
+		ign.WriteString("*\n")
+		for i := range 3000 {
+			fmt.Fprintf(&ign, "!d%d/\n**/.env\n", i)
+		}
+		head := map[string]string{"Dockerfile": "FROM alpine\nCOPY . .\n", ".dockerignore": ign.String()}
+		for _, tc := range []struct {
+			failOn string
+			code   int
+		}{{"error", exitFindings}, {"never", exitOK}} {
+			e := newE2E(t, bin, bot)
+			e.srv.AddRepo(e2eRepo).Branches["refs/heads/main"] = headSHA
+			r := e.run(invocation{event: "push", head: head, inputs: map[string]string{"fail-on": tc.failOn}})
+			if r.code != tc.code {
+				t.Errorf("fail-on %s: exit %d, want %d\n%s", tc.failOn, r.code, tc.code, r.stderr)
+			}
+			wantContains(t, "log", r.stdout, "::error file=Dockerfile,title=Stowaway could not check everything::not fully analysed: probing the folders that .dockerignore re-includes")
+		}
+	})
 }
 
 // TestActionAPICalls counts the API calls of a pull request run: they grow
