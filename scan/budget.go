@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/stowaway-dev/stowaway/checks"
@@ -20,4 +21,10 @@ const DefaultWorkBudget = 50_000_000
 // kept from being fully analysed: an error, never a silent pass.
 func NotFullyAnalysed(path, why string) Problem {
 	return Problem{Path: path, Level: checks.Error, Message: "not fully analysed: " + why, Incomplete: true}
+}
+
+// late is the problem of a target that the scan's time limit kept from
+// being checked at all.
+func (e *engine) late(path string) Problem {
+	return NotFullyAnalysed(path, fmt.Sprintf("the scan's time limit (%s) ran out before it was checked", e.timeout))
 }

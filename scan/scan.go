@@ -68,18 +68,17 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		settings: cfg.settings(), ignores: map[useKey]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
 	}
-	e.steps, e.spent = opts.WorkBudget, opts.spent
+	e.steps, e.spent, e.timeout = opts.WorkBudget, opts.spent, opts.Timeout
 	if e.steps == 0 {
 		e.steps = DefaultWorkBudget
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
+	if e.timeout == 0 {
+		e.timeout = DefaultTimeout
 	}
 	limited := ctx
-	if timeout > 0 {
+	if e.timeout > 0 {
 		var cancel context.CancelFunc
-		limited, cancel = context.WithTimeout(ctx, timeout)
+		limited, cancel = context.WithTimeout(ctx, e.timeout)
 		defer cancel()
 	}
 	e.packing = newPacker(rules)
@@ -121,6 +120,10 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	unfed := len(targets)
 feed:
 	for i := range targets {
+		if limited.Err() != nil {
+			unfed = i
+			break
+		}
 		select {
 		case jobs <- i:
 		case <-limited.Done():
@@ -134,7 +137,7 @@ feed:
 		return nil, err
 	}
 	for _, t := range targets[unfed:] {
-		problems = append(problems, NotFullyAnalysed(t.path, fmt.Sprintf("the scan's time limit (%s) ran out before it was checked", timeout)))
+		problems = append(problems, e.late(t.path))
 	}
 
 	// Sized once and emptied as they are copied: grown by appends, the
@@ -172,7 +175,8 @@ type engine struct {
 	packing  *packer                 // packs results until the scan ends
 	levels   map[string]checks.Level
 	settings *checks.Settings
-	steps    int64 // the work budget of each file
+	steps    int64         // the work budget of each file
+	timeout  time.Duration // the scan's time limit
 	spent    func(path string, steps int64)
 
 	mu      sync.Mutex
@@ -240,6 +244,10 @@ type source struct {
 
 func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 	defer e.release(t)
+	if ctx.Err() != nil {
+		out.problems = append(out.problems, e.late(t.path))
+		return out
+	}
 	budget := checks.NewBudget(ctx, e.steps)
 	var raw []checks.Finding
 	collect := func(f checks.Finding) { raw = append(raw, f) }
