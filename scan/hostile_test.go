@@ -170,3 +170,32 @@ func TestReincludedFoldersBound(t *testing.T) {
 		t.Errorf("not fully analysed (-want +got):\n%s", diff)
 	}
 }
+
+// TestContextProbesWeighStars: a pattern's probe costs more for each `**`
+// in it, the branches that make its regexp slow.
+func TestContextProbesWeighStars(t *testing.T) {
+	fsys := fstest.MapFS{"Dockerfile": {Data: []byte("FROM alpine\nCOPY . /app\n")}}
+	var ign strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&ign, "**/a/**/x%d\n", i)
+		fsys[fmt.Sprintf("f%d.txt", i)] = &fstest.MapFile{Data: []byte("x\n")}
+	}
+	fsys[".dockerignore"] = &fstest.MapFile{Data: []byte(ign.String())}
+	// 12 paths and 10 patterns: 120 probes, 1,080 with 8 more per pattern.
+	for _, tc := range []struct {
+		limit      int64
+		incomplete bool
+	}{{1000, true}, {2000, false}} {
+		res, err := Scan(context.Background(), fsys, []string{"."}, Options{Config: &Config{}, ContextLimits: ContextLimits{Probes: tc.limit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, p := range res.Problems {
+			got = got || p.Incomplete
+		}
+		if got != tc.incomplete {
+			t.Errorf("limit %d: not fully analysed %v, want %v (%+v)", tc.limit, got, tc.incomplete, res.Problems)
+		}
+	}
+}
