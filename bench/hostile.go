@@ -15,8 +15,9 @@ type Hostile struct {
 }
 
 // HostileInputs returns the five shapes of the issue "Hostile pull requests"
-// (item 13) at the given scale: 1 is the size the issue measured, smaller
-// scales make smaller inputs of the same shape.
+// (item 13) at the given scale (1 is the size the issue measured, smaller
+// scales make smaller inputs of the same shape), and one found while fixing
+// them: a FROM chain under many ARGs.
 func HostileInputs(scale float64) []Hostile {
 	n := func(full int) int { return max(2, int(float64(full)*scale)) }
 	return []Hostile{
@@ -25,6 +26,7 @@ func HostileInputs(scale float64) []Hostile {
 		{"secret-args", map[string]string{"Dockerfile": SecretArgs(n(8000))}},
 		IgnoreStars(n(1300), n(1000)),
 		{"keyword-run", map[string]string{"Dockerfile": KeywordRun(n(7000))}},
+		{"args-chain", map[string]string{"Dockerfile": ArgsChain(n(5600))}},
 	}
 }
 
@@ -78,6 +80,21 @@ func IgnoreStars(lines, files int) Hostile {
 		fs[fmt.Sprintf("d%d/a/b/c/d/e/f%d.txt", i%10, i)] = "x\n"
 	}
 	return Hostile{"ignore-stars", fs}
+}
+
+// ArgsChain is a Dockerfile whose first stage declares n secret ARGs and
+// whose n-1 other stages each build FROM the stage before, in the ARGs'
+// scope.
+func ArgsChain(n int) string {
+	var b strings.Builder
+	b.WriteString("FROM alpine AS s0\n")
+	for i := range n {
+		fmt.Fprintf(&b, "ARG DB_PASSWORD_%d\n", i)
+	}
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, "FROM s%d AS s%d\n", i-1, i)
+	}
+	return b.String()
 }
 
 // KeywordRun is a Dockerfile whose one RUN line repeats `password=` n times:

@@ -439,13 +439,21 @@ func checkArgPersisted(p *Pass) {
 	copied := stageCopies(df)
 	final := map[*Stage]argScope{}
 	for _, st := range df.Stages {
-		scope := argScope{args: map[string]*argDecl{}, dir: "/"}
+		scope, owned := argScope{args: map[string]*argDecl{}, dir: "/"}, true
 		if st.BaseStage != nil {
-			scope = final[st.BaseStage].clone()
+			// Shared with the base until an ARG changes it: copied for
+			// every stage, a FROM chain under many ARGs was quadratic.
+			scope, owned = final[st.BaseStage], false
 		}
 		for _, in := range st.Instructions {
 			switch c := in.Command.(type) {
 			case *instructions.ArgCommand:
+				if !owned {
+					if !df.Budget.Spend(int64(len(scope.args)), "ARG scopes") {
+						return
+					}
+					scope, owned = scope.clone(), true
+				}
 				for _, d := range readArgs(p, in, metas) {
 					if d.secret() {
 						scope.args[d.key] = d

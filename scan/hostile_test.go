@@ -53,12 +53,12 @@ func hostileWork(t *testing.T, name string, scale float64) int64 {
 	return total
 }
 
-// TestHostileInputsLinear doubles each hostile input of the issue "Hostile
-// pull requests" that a model made super-linear (stage lineage, ARG
-// references, command patterns read from each keyword hit): the work the
-// models count must double with it, not grow with its square or worse.
+// TestHostileInputsLinear doubles each hostile input that a model made
+// super-linear (stage lineage, ARG references and scopes, command patterns
+// read from each keyword hit): the work the models count must double with
+// it, not grow with its square or worse.
 func TestHostileInputsLinear(t *testing.T) {
-	for _, name := range []string{"copy-from-fan", "from-chain", "secret-args", "keyword-run"} {
+	for _, name := range []string{"copy-from-fan", "from-chain", "secret-args", "keyword-run", "args-chain"} {
 		t.Run(name, func(t *testing.T) {
 			half, full := hostileWork(t, name, 0.125), hostileWork(t, name, 0.25)
 			if half == 0 {
