@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -433,6 +434,7 @@ type contextStages struct {
 	df       *Dockerfile
 	workdir  map[*Instruction]string
 	carriers map[*Stage][]carrier
+	byFrom   map[*Stage][]carrier // the carriers that read each stage
 }
 
 // carrier is one source of a COPY --from in a shipped stage.
@@ -444,6 +446,7 @@ type carrier struct {
 	wild       bool // src has a wildcard
 	named      bool // src names a secret path: secret-file-copied's line
 	toInherits bool // to ships whole
+	seq        int  // its place in the file
 }
 
 func newContextStages(df *Dockerfile) *contextStages {
@@ -466,12 +469,32 @@ func newContextStages(df *Dockerfile) *contextStages {
 }
 
 // carriersOf returns the COPY --from sources of shipped stages that read
-// from s or a stage built on it.
+// from s or a stage built on it, in file order.
 func (st *contextStages) carriersOf(s *Stage) []carrier {
 	if cs, ok := st.carriers[s]; ok {
 		return cs
 	}
+	if st.byFrom == nil {
+		st.byFrom = st.readCarriers()
+	}
 	var cs []carrier
+	ons := st.df.builtOnStages(s)
+	if !st.df.Budget.Spend(int64(len(ons)), "stage lineage") {
+		return nil
+	}
+	for _, t := range ons {
+		cs = append(cs, st.byFrom[t]...)
+	}
+	slices.SortStableFunc(cs, func(a, b carrier) int { return a.seq - b.seq })
+	st.carriers[s] = cs
+	return cs
+}
+
+// readCarriers lists the COPY --from sources of shipped stages by the stage
+// they read, numbered in file order.
+func (st *contextStages) readCarriers() map[*Stage][]carrier {
+	byFrom := map[*Stage][]carrier{}
+	seq := 0
 	for _, t := range st.df.Stages {
 		if !t.Shipped {
 			continue
@@ -481,19 +504,20 @@ func (st *contextStages) carriersOf(s *Stage) []carrier {
 			if !ok || c.From == "" {
 				continue
 			}
-			if from := st.df.StageRef(c.From); from == nil || !builtOn(from, s) {
+			from := st.df.StageRef(c.From)
+			if from == nil {
 				continue
 			}
 			for _, src := range c.SourcePaths {
 				_, named := SecretPath(src)
-				cs = append(cs, carrier{in: in, to: t, src: stagePath("/", src), dest: stagePath(st.workdir[in], c.DestPath),
+				byFrom[from] = append(byFrom[from], carrier{in: in, to: t, src: stagePath("/", src), dest: stagePath(st.workdir[in], c.DestPath),
 					destDir: strings.HasSuffix(c.DestPath, "/") || len(c.SourcePaths) > 1,
-					wild:    hasWildcard(src), named: named, toInherits: t.Inherited})
+					wild:    hasWildcard(src), named: named, toInherits: t.Inherited, seq: seq})
+				seq++
 			}
 		}
 	}
-	st.carriers[s] = cs
-	return cs
+	return byFrom
 }
 
 // stagePath resolves a COPY destination or WORKDIR against the folder in
@@ -525,6 +549,9 @@ func (st *contextStages) carried(s *Stage, p string, seen map[*Stage]bool) (*Ins
 	}
 	seen[s] = true
 	var via *Instruction
+	if !st.df.Budget.Spend(int64(1+len(st.carriersOf(s))), "stage lineage") {
+		return nil, false
+	}
 	for _, k := range st.carriersOf(s) {
 		landing, ok := copiedFrom(k.src, p, k.dest, k.destDir)
 		switch {
@@ -541,18 +568,6 @@ func (st *contextStages) carried(s *Stage, p string, seen map[*Stage]bool) (*Ins
 		}
 	}
 	return via, via != nil
-}
-
-// builtOn reports whether stage t is s or is built on it, so that t's
-// file system holds what s wrote.
-func builtOn(t, s *Stage) bool {
-	for n := 0; t != nil && n <= len(s.Instructions)+256; n++ {
-		if t == s {
-			return true
-		}
-		t = t.BaseStage
-	}
-	return false
 }
 
 // copiedFrom reports whether a COPY --from source (absolute, cleaned)

@@ -222,6 +222,9 @@ type secretFileModel struct {
 	// copyDir is the folder in effect at each COPY and ADD, the only
 	// instructions read again after the model is built.
 	copyDir map[*Instruction]string
+	// copiesFrom lists, for each stage, the COPY --from instructions of
+	// shipped stages that read it, in file order.
+	copiesFrom map[*Stage][]*Instruction
 }
 
 type stageShellState struct{ dir, home string }
@@ -237,7 +240,7 @@ func newSecretFileModel(df *Dockerfile) *secretFileModel {
 }
 
 func buildSecretFileModel(df *Dockerfile) *secretFileModel {
-	m := &secretFileModel{df: df, copyDir: map[*Instruction]string{}}
+	m := &secretFileModel{df: df, copyDir: map[*Instruction]string{}, copiesFrom: map[*Stage][]*Instruction{}}
 	final := map[*Stage]stageShellState{}
 	for _, s := range df.Stages {
 		st := stageShellState{dir: "/", home: "/root"}
@@ -259,6 +262,9 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 			case *instructions.CopyCommand:
 				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, c.From != "", st)
+				if from := df.StageRef(c.From); from != nil && s.Shipped {
+					m.copiesFrom[from] = append(m.copiesFrom[from], in)
+				}
 			case *instructions.AddCommand:
 				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, false, st)
@@ -450,7 +456,7 @@ func (m *secretFileModel) fate(w *secretFileWrite) (secretFileFate, bool) {
 	if s.Inherited {
 		var removed *Instruction
 		for _, t := range m.df.Targets {
-			if !slices.Contains(stageLineage(t), s) {
+			if !builtOn(t, s) {
 				continue
 			}
 			r := m.removedAfter(w, t)
@@ -467,7 +473,10 @@ func (m *secretFileModel) fate(w *secretFileWrite) (secretFileFate, bool) {
 	}
 	// Only the paths copied out of the stage, or of a stage built on it, ship.
 	for _, end := range m.df.Stages {
-		if !end.Shipped || !slices.Contains(stageLineage(end), s) || m.removedAfter(w, end) != nil {
+		if !m.df.Budget.Spend(1, "stage lineage") {
+			return secretFileFate{}, false
+		}
+		if !end.Shipped || !builtOn(end, s) || m.removedAfter(w, end) != nil {
 			continue
 		}
 		paths := []string{w.path}
@@ -488,37 +497,23 @@ func (m *secretFileModel) fate(w *secretFileWrite) (secretFileFate, bool) {
 	return secretFileFate{}, false
 }
 
-// stageLineage lists a stage and the stages it is built on, oldest first.
-func stageLineage(s *Stage) []*Stage {
-	var out []*Stage
-	for ; s != nil && !slices.Contains(out, s); s = s.BaseStage {
-		out = append(out, s)
-	}
-	slices.Reverse(out)
-	return out
-}
-
 // removedAfter returns the first instruction after w's in the lineage of
-// end that removes it, or nil.
+// end that removes it, or nil. The stages of a lineage come in file order,
+// so the first is the one on the lowest line.
 func (m *secretFileModel) removedAfter(w *secretFileWrite, end *Stage) *Instruction {
-	after := false
-	for _, s := range stageLineage(end) {
-		for _, in := range s.Instructions {
-			if in == w.in {
-				after = true
-				continue
-			}
-			if !after {
-				continue
-			}
-			for _, r := range m.removes {
-				if r.in == in && w.coveredBy(r.path) {
-					return in
-				}
-			}
-		}
+	var first *Instruction
+	if !m.df.Budget.Spend(int64(len(m.removes)), "stage lineage") {
+		return nil
 	}
-	return nil
+	for _, r := range m.removes {
+		in := r.in
+		if in.StartLine <= w.in.StartLine || (first != nil && in.StartLine >= first.StartLine) ||
+			!builtOn(end, in.Stage) || !builtOn(in.Stage, w.in.Stage) || !w.coveredBy(r.path) {
+			continue
+		}
+		first = in
+	}
+	return first
 }
 
 // copiedOut finds a COPY --from in a shipped stage that copies p out of
@@ -528,45 +523,44 @@ func (m *secretFileModel) copiedOut(from *Stage, p string, dir bool, seen map[*S
 		return nil, ""
 	}
 	seen[from] = true
-	for _, t := range m.df.Stages {
-		if !t.Shipped {
-			continue
-		}
-		for _, in := range t.Instructions {
-			c, ok := in.Command.(*instructions.CopyCommand)
-			if !ok || c.From == "" || m.df.StageRef(c.From) != from {
+	if !m.df.Budget.Spend(int64(1+len(m.copiesFrom[from])), "stage lineage") {
+		return nil, ""
+	}
+	for _, in := range m.copiesFrom[from] {
+		t, c := in.Stage, in.Command.(*instructions.CopyCommand)
+		n := len(c.SourcePaths)
+		destDir := strings.HasSuffix(c.DestPath, "/") || n > 1
+		dest := joinStagePath(m.copyDir[in], c.DestPath)
+		for _, src := range c.SourcePaths {
+			abs := joinStagePath("/", src)
+			var landing string
+			switch {
+			case abs == p || globMatchesPath(abs, p):
+				landing = dest
+				if destDir {
+					landing = path.Join(dest, path.Base(p))
+				}
+			case pathWithin(p, abs):
+				landing = path.Join(dest, strings.TrimPrefix(p, abs))
+			case dir && pathWithin(abs, p):
+				// Part of a secret folder.
+				landing = dest
+			case globCoversPath(abs, p):
+				landing = dest
+			default:
 				continue
 			}
-			n := len(c.SourcePaths)
-			destDir := strings.HasSuffix(c.DestPath, "/") || n > 1
-			dest := joinStagePath(m.copyDir[in], c.DestPath)
-			for _, src := range c.SourcePaths {
-				abs := joinStagePath("/", src)
-				var landing string
-				switch {
-				case abs == p || globMatchesPath(abs, p):
-					landing = dest
-					if destDir {
-						landing = path.Join(dest, path.Base(p))
-					}
-				case pathWithin(p, abs):
-					landing = path.Join(dest, strings.TrimPrefix(p, abs))
-				case dir && pathWithin(abs, p):
-					// Part of a secret folder.
-					landing = dest
-				case globCoversPath(abs, p):
-					landing = dest
-				default:
-					continue
-				}
-				if t.Inherited {
-					return in, src
-				}
-				for _, end := range m.df.Stages {
-					if end.Shipped && slices.Contains(stageLineage(end), t) {
-						if via, _ := m.copiedOut(end, landing, dir, seen); via != nil {
-							return in, src
-						}
+			if t.Inherited {
+				return in, src
+			}
+			ends := m.df.builtOnStages(t)
+			if !m.df.Budget.Spend(int64(len(ends)), "stage lineage") {
+				return nil, ""
+			}
+			for _, end := range ends {
+				if end.Shipped {
+					if via, _ := m.copiedOut(end, landing, dir, seen); via != nil {
+						return in, src
 					}
 				}
 			}

@@ -3,6 +3,7 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -32,10 +33,20 @@ type Dockerfile struct {
 	NotDockerfile string
 	// Targets are the stages that are built (by default the last one).
 	Targets []*Stage
+	// Budget bounds the work of the models on this file; nil is unlimited.
+	Budget *Budget
 
 	// The secret-file model is read by five rules; it is built once.
 	fileModelOnce sync.Once
 	fileModel     *secretFileModel
+	// byName finds a stage by its lower-case name; the last stage of a name
+	// wins, as in BuildKit.
+	byName map[string]*Stage
+	// preorder lists the stages in the order of Stage.enter.
+	preorder []*Stage
+	// Which instructions reference and declare each name (argRefsOf).
+	argRefsOnce sync.Once
+	argRefs     *argRefIndex
 	// The ARG declarations, read by two rules (readArgs).
 	argsMu       sync.Mutex
 	argsSettings *Settings
@@ -75,6 +86,11 @@ type Stage struct {
 	// Inherited reports whether a target is this stage or inherits from it,
 	// so that its config, history and every layer ship, not only copied files.
 	Inherited bool
+	// enter is the stage's place in a depth-first walk of the FROM tree (a
+	// stage's base is always an earlier stage) and leave the place of the
+	// last stage built on it, so that "is built on" is two comparisons, not
+	// a walk down a chain of any length.
+	enter, leave int
 }
 
 // Instruction is one instruction with its typed form.
@@ -168,8 +184,70 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 		}
 		df.Instructions = append(df.Instructions, in)
 	}
+	df.byName = byName
+	df.numberStages()
 	df.markShipped(targets, byName)
 	return df, refusal
+}
+
+// numberStages sets enter and leave of every stage, and preorder.
+func (df *Dockerfile) numberStages() {
+	if !slices.ContainsFunc(df.Stages, func(s *Stage) bool { return s.BaseStage != nil }) {
+		// No stage is built on another, as in most files: each is its own tree.
+		for i, s := range df.Stages {
+			s.enter, s.leave = i, i
+		}
+		df.preorder = df.Stages
+		return
+	}
+	children := make(map[*Stage][]*Stage, len(df.Stages))
+	var roots []*Stage
+	for _, s := range df.Stages {
+		if s.BaseStage == nil {
+			roots = append(roots, s)
+		} else {
+			children[s.BaseStage] = append(children[s.BaseStage], s)
+		}
+	}
+	// An explicit stack: a chain of FROM stages is as deep as the file is long.
+	type frame struct {
+		s    *Stage
+		next int
+	}
+	df.preorder = make([]*Stage, 0, len(df.Stages))
+	enter := func(s *Stage) {
+		s.enter = len(df.preorder)
+		df.preorder = append(df.preorder, s)
+	}
+	for _, r := range roots {
+		enter(r)
+		stack := []frame{{s: r}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if kids := children[top.s]; top.next < len(kids) {
+				c := kids[top.next]
+				top.next++
+				enter(c)
+				stack = append(stack, frame{s: c})
+				continue
+			}
+			top.s.leave = len(df.preorder) - 1
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+// builtOnStages returns the stages built on s, s included, in file order.
+func (df *Dockerfile) builtOnStages(s *Stage) []*Stage {
+	out := slices.Clone(df.preorder[s.enter : s.leave+1])
+	slices.SortFunc(out, func(a, b *Stage) int { return a.Index - b.Index })
+	return out
+}
+
+// builtOn reports whether stage t is s or is built on it, so that t's
+// file system holds what s wrote.
+func builtOn(t, s *Stage) bool {
+	return t != nil && s != nil && s.enter <= t.enter && t.enter <= s.leave
 }
 
 // parseOnbuild parses the trigger of an ONBUILD as its own instruction, on
@@ -272,6 +350,9 @@ func stageRef(ref string, byName map[string]*Stage, stages []*Stage) *Stage {
 // StageRef resolves a COPY --from value of this file to its stage, or nil
 // when it names an image.
 func (df *Dockerfile) StageRef(ref string) *Stage {
+	if df.byName != nil {
+		return stageRef(ref, df.byName, df.Stages)
+	}
 	byName := map[string]*Stage{}
 	for _, s := range df.Stages {
 		if s.Name != "" {

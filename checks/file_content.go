@@ -2,7 +2,6 @@ package checks
 
 import (
 	"regexp"
-	"slices"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -112,10 +111,10 @@ func (m *secretFileModel) copiedFromContent(w *secretFileWrite, from string, ctx
 		return contentUnknown, "its content is not known"
 	}
 	src := joinStagePath("/", w.src)
-	lineage := stageLineage(st)
 	var last *secretFileWrite
 	for _, o := range m.writes {
-		if o == w || !slices.Contains(lineage, o.in.Stage) {
+		// A write of st or of a stage st is built on.
+		if o == w || !builtOn(st, o.in.Stage) {
 			continue
 		}
 		if o.path == src || o.alt == src {

@@ -186,7 +186,7 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	// are instructions, or text pasted where one should be.
 	var assignments []textAssignment
 	if !repoOnly {
-		assignments = findAssignments(text, p.Settings)
+		assignments = findAssignments(text, p.Settings, p.Dockerfile.Budget)
 	}
 	for _, a := range assignments {
 		if overlapsAny(a.start, a.end, creds) || overlapsHits(a.start, a.end, hits) {
@@ -393,12 +393,22 @@ var authSchemes = map[string]bool{"bearer": true, "basic": true, "token": true, 
 // in text. The names and the harmless values are decided as for ENV and ARG
 // (names.go, with the configuration's words and allowed values); free text
 // adds a bar of its own (textSecret).
-func findAssignments(text string, s *Settings) []textAssignment {
+func findAssignments(text string, s *Settings, budget *Budget) []textAssignment {
 	var out []textAssignment
+	// text[from:to] holds no word delimiter and to is one (or the end): a
+	// value that starts inside it ends at to. Values come in order, and a
+	// line of `password=password=…` starts thousands inside one word.
+	from, to := 0, 0
 	// add reads the value at offset at; class is the name that decides
 	// whether it is a secret, key the name the message shows.
 	add := func(key, class string, at int) {
-		start, end := shellWordAt(text, at)
+		start, end := at, to
+		if at < from || at >= to {
+			start, end = shellWordAt(text, at)
+			if start == at {
+				from, to = start, end
+			}
+		}
 		v := text[start:end]
 		if start == end || !textSecret(v) || !LiteralSecret(class, Value{Raw: v, Literal: v}, s) {
 			return
@@ -446,7 +456,11 @@ func findAssignments(text string, s *Settings) []textAssignment {
 				if cp.wordEdge && at > 0 && keyByte(text[at-1]) {
 					continue
 				}
-				m := cp.re.FindStringSubmatchIndex(text[at:])
+				end := commandWindow(text, at)
+				if !budget.Spend(int64(end-at), "secret patterns") {
+					return dedupeAssignments(out)
+				}
+				m := cp.re.FindStringSubmatchIndex(text[at:end])
 				if m == nil {
 					continue
 				}
@@ -465,6 +479,21 @@ func findAssignments(text string, s *Settings) []textAssignment {
 		}
 	}
 	return dedupeAssignments(out)
+}
+
+// maxCommandMatch bounds how far past its keyword a command pattern reads.
+// No pattern crosses a line, but one line can hold thousands of keyword
+// hits: read to the line's end from each, the patterns were quadratic.
+const maxCommandMatch = 2048
+
+// commandWindow returns the end of the text a command pattern at offset at
+// may read: the end of the line, at most maxCommandMatch bytes on.
+func commandWindow(text string, at int) int {
+	end := min(len(text), at+maxCommandMatch)
+	if nl := strings.IndexByte(text[at:end], '\n'); nl >= 0 {
+		return at + nl
+	}
+	return end
 }
 
 // keyValues calls fn with the key and the value's offset of every `key=`,

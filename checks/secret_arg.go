@@ -265,21 +265,6 @@ var (
 
 const maxArgRefs = 4096
 
-// inheritingStages returns the stages built FROM st, directly or not, in which
-// st's build arguments stay in scope.
-func inheritingStages(df *Dockerfile, st *Stage) []*Stage {
-	var out []*Stage
-	for _, s := range df.Stages {
-		for b := s.BaseStage; b != nil; b = b.BaseStage {
-			if b == st {
-				out = append(out, s)
-				break
-			}
-		}
-	}
-	return out
-}
-
 // singleConsumer returns the RUN that consumes d, when a mechanical
 // rewrite to a secret mount is safe: the ARG declares only d, exactly one
 // later instruction in scope references d and it is a RUN of the same
@@ -290,47 +275,30 @@ func singleConsumer(df *Dockerfile, st *Stage, i int, d *argDecl) *Instruction {
 	if len(arg.Args) != 1 {
 		return nil
 	}
-	re := argRefPattern(d.key)
+	x := argRefsOf(df)
+	if !df.Budget.Spend(1, "ARG references") {
+		return nil
+	}
+	start := st.Instructions[i]
+	// An ARG that declares the name again starts another scope.
+	end := len(st.Instructions)
+	if l := after(x.decls[d.key], start); len(l) > 0 && l[0].Stage == st {
+		end = x.pos[l[0]]
+	}
 	var run *Instruction
-	runsBefore := 0
-	for _, in := range st.Instructions[i+1:] {
-		if in.Cmd == "arg" && declares(in, d.key) {
+	for _, in := range after(x.referencing(df, d.key), start) {
+		if !df.Budget.Spend(1, "ARG references") || in.Stage != st || x.pos[in] >= end {
 			break
-		}
-		if !re.MatchString(in.Text(df)) {
-			if in.Cmd == "run" && run == nil {
-				runsBefore++
-			}
-			continue
 		}
 		if run != nil || in.Cmd != "run" {
 			return nil
 		}
 		run = in
 	}
-	if run == nil || runsBefore > 0 {
+	if run == nil || x.runs[run] > x.runs[start] || x.builtOnReferences(df, st, d.key) {
 		return nil
 	}
-	for _, s := range inheritingStages(df, st) {
-		for _, in := range s.Instructions {
-			if re.MatchString(in.Text(df)) {
-				return nil
-			}
-		}
-	}
 	return run
-}
-
-// declares reports whether an ARG instruction declares name.
-func declares(in *Instruction, name string) bool {
-	if arg, ok := in.Command.(*instructions.ArgCommand); ok {
-		for _, kv := range arg.Args {
-			if kv.Key == name {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 var runKeyword = regexp.MustCompile(`(?i)^(\s*RUN\s+)`)
@@ -479,13 +447,21 @@ func checkArgPersisted(p *Pass) {
 	copied := stageCopies(df)
 	final := map[*Stage]argScope{}
 	for _, st := range df.Stages {
-		scope := argScope{args: map[string]*argDecl{}, dir: "/"}
+		scope, owned := argScope{args: map[string]*argDecl{}, dir: "/"}, true
 		if st.BaseStage != nil {
-			scope = final[st.BaseStage].clone()
+			// Shared with the base until an ARG changes it: copied for
+			// every stage, a FROM chain under many ARGs was quadratic.
+			scope, owned = final[st.BaseStage], false
 		}
 		for _, in := range st.Instructions {
 			switch c := in.Command.(type) {
 			case *instructions.ArgCommand:
+				if !owned {
+					if !df.Budget.Spend(int64(len(scope.args)), "ARG scopes") {
+						return
+					}
+					scope, owned = scope.clone(), true
+				}
 				for _, d := range readArgs(p, in, metas) {
 					if d.secret() {
 						scope.args[d.key] = d

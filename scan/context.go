@@ -46,11 +46,16 @@ type ContextLimits struct {
 	// FileBytes is the size of the largest file whose content is read;
 	// larger files are judged by their name.
 	FileBytes int64
+	// Probes bounds the matching of ignore patterns against paths: each
+	// path sent or excluded costs, per pattern of the ignore file, one probe
+	// and four more per `**` in it (each is a branch of the pattern's
+	// regexp: 0.1 µs for a literal pattern, 4 µs for four `**`, measured).
+	Probes int64
 }
 
 // DefaultContextLimits are the bounds used when Options.ContextLimits
 // leaves a field zero.
-var DefaultContextLimits = ContextLimits{Entries: 100_000, Depth: 64, ReadBytes: 64 << 20, FileBytes: 256 << 10}
+var DefaultContextLimits = ContextLimits{Entries: 100_000, Depth: 64, ReadBytes: 64 << 20, FileBytes: 256 << 10, Probes: 50_000_000}
 
 func (l ContextLimits) withDefaults() ContextLimits {
 	d := DefaultContextLimits
@@ -65,6 +70,9 @@ func (l ContextLimits) withDefaults() ContextLimits {
 	}
 	if l.FileBytes > 0 {
 		d.FileBytes = l.FileBytes
+	}
+	if l.Probes > 0 {
+		d.Probes = l.Probes
 	}
 	return d
 }
@@ -110,6 +118,12 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 			Message: redactWords(fmt.Sprintf("%s has an invalid pattern (%v); BuildKit refuses to build with it, so build context %s is not analysed", ign.Path, err, dir))}}
 	}
 	descend := excludedFolderRule(pm)
+	var perPath, probes int64
+	if pm != nil {
+		for _, p := range pm.Patterns() {
+			perPath += 1 + 4*int64(strings.Count(p.String(), "**"))
+		}
+	}
 
 	type folder struct {
 		rel   string
@@ -135,6 +149,11 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 			}
 			var match patternmatcher.MatchInfo
 			if pm != nil {
+				if probes += perPath; probes > lim.Probes {
+					problems = append(problems, NotFullyAnalysed(dir, fmt.Sprintf("build context %s: matching the %d patterns of %s against its files took more than %d steps; only the files matched until then were checked for secret files", dir, len(pm.Patterns()), ign.Path, lim.Probes)))
+					st.complete = false
+					return st, problems
+				}
 				excluded, mi, err := pm.MatchesUsingParentResults(rel, f.match)
 				if err != nil {
 					problems = append(problems, Problem{Path: ign.Path, Level: checks.Warning,

@@ -43,6 +43,9 @@ type Problem struct {
 	Path    string // slash path, "" when not about one file
 	Level   checks.Level
 	Message string
+	// Incomplete marks a file that a work budget or the scan's time limit
+	// kept from being fully analysed: an error that --fail-on counts.
+	Incomplete bool
 }
 
 // BuildContext ties a Dockerfile to the folder it is built from and the

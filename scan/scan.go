@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -30,6 +31,14 @@ type Options struct {
 	// ContextLimits bound the walk of each build context; zero fields take
 	// DefaultContextLimits.
 	ContextLimits ContextLimits
+	// Timeout is the scan's time limit: 0 is DefaultTimeout, negative is
+	// none. Files it keeps from being fully analysed are problems.
+	Timeout time.Duration
+	// WorkBudget is the number of work steps each file's checks may take:
+	// 0 is DefaultWorkBudget, negative is no limit.
+	WorkBudget int64
+	// spent, when set, hears the work steps each file took (for tests).
+	spent func(path string, steps int64)
 }
 
 // Scan scans paths (slash paths relative to the root of fsys; "." for all of
@@ -58,6 +67,19 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		dc: dc, cfg: cfg, rules: rules, levels: levels,
 		settings: cfg.settings(), ignores: map[useKey]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
+	}
+	e.steps, e.spent, e.timeout = opts.WorkBudget, opts.spent, opts.Timeout
+	if e.steps == 0 {
+		e.steps = DefaultWorkBudget
+	}
+	if e.timeout == 0 {
+		e.timeout = DefaultTimeout
+	}
+	limited := ctx
+	if e.timeout > 0 {
+		var cancel context.CancelFunc
+		limited, cancel = context.WithTimeout(ctx, e.timeout)
+		defer cancel()
 	}
 	e.packing = newPacker(rules)
 	e.ruleByID = make(map[string]*checks.Rule, len(rules))
@@ -88,18 +110,24 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	for range min(workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				if out := e.check(targets[i]); out.nfindings+len(out.problems)+out.ncontexts > 0 {
+				if out := e.check(limited, targets[i]); out.nfindings+len(out.problems)+out.ncontexts > 0 {
 					outs[i] = &out
 				}
 				targets[i].uses = nil
 			}
 		})
 	}
+	unfed := len(targets)
 feed:
 	for i := range targets {
+		if limited.Err() != nil {
+			unfed = i
+			break
+		}
 		select {
 		case jobs <- i:
-		case <-ctx.Done():
+		case <-limited.Done():
+			unfed = i
 			break feed
 		}
 	}
@@ -107,6 +135,9 @@ feed:
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	for _, t := range targets[unfed:] {
+		problems = append(problems, e.late(t.path))
 	}
 
 	// Sized once and emptied as they are copied: grown by appends, the
@@ -148,6 +179,9 @@ type engine struct {
 	packing  *packer                 // packs results until the scan ends
 	levels   map[string]checks.Level
 	settings *checks.Settings
+	steps    int64         // the work budget of each file
+	timeout  time.Duration // the scan's time limit
+	spent    func(path string, steps int64)
 
 	mu      sync.Mutex
 	ignores map[useKey]*ignoreEntry
@@ -213,8 +247,13 @@ type source struct {
 	escape rune // a Dockerfile's escape token; 0: backslash
 }
 
-func (e *engine) check(t target) (out fileOut) {
+func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 	defer e.release(t)
+	if ctx.Err() != nil {
+		out.problems = append(out.problems, e.late(t.path))
+		return out
+	}
+	budget := checks.NewBudget(ctx, e.steps)
 	var raw []checks.Finding
 	collect := func(f checks.Finding) { raw = append(raw, f) }
 	var src source
@@ -234,6 +273,7 @@ func (e *engine) check(t target) (out fileOut) {
 		if df.NotDockerfile != "" {
 			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: df.NotDockerfile})
 		}
+		df.Budget = budget
 		src.lines, src.escape = df.Lines, df.Escape
 		src.ranges = make([][2]int, len(df.Instructions))
 		src.nodes = make([]*parser.Node, len(df.Instructions))
@@ -282,6 +322,12 @@ func (e *engine) check(t target) (out fileOut) {
 			governed = append(governed, ent.ctx)
 		}
 		e.run(t.path, nil, ign, nil, governed, collect, &out)
+	}
+	if e.spent != nil {
+		e.spent(t.path, budget.Used())
+	}
+	if why := budget.Exhausted(); why != "" {
+		out.problems = append(out.problems, NotFullyAnalysed(t.path, why))
 	}
 	fs := e.finish(t, dedupe(raw), src)
 	out.packed, out.nfindings, out.ncontexts = e.packing.pack(fs, out.contexts), len(fs), len(out.contexts)

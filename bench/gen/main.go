@@ -2,6 +2,11 @@
 // multi-stage Dockerfile, usually a .dockerignore and a few filler files.
 //
 //	go run ./bench/gen -n 10000 -out /tmp/monorepo
+//
+// With -hostile it writes instead the hostile inputs of bench.HostileInputs,
+// a folder each, at the given scale:
+//
+//	go run ./bench/gen -hostile 1 -out /tmp/hostile
 package main
 
 import (
@@ -16,10 +21,18 @@ func main() {
 	n := flag.Int("n", 10000, "number of services")
 	seed := flag.Uint64("seed", 1, "seed; the same seed writes the same tree")
 	out := flag.String("out", "", "folder to write into (created; must not hold an older tree)")
+	hostile := flag.Float64("hostile", 0, "write the hostile inputs at this `scale` (1: the sizes of the issue) instead")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
 		flag.Usage()
 		os.Exit(2)
+	}
+	if *hostile > 0 {
+		if err := bench.WriteHostile(*out, bench.HostileInputs(*hostile)); err != nil {
+			fmt.Fprintf(os.Stderr, "gen: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	st, err := bench.WriteMonorepo(*out, bench.MonorepoOptions{Services: *n, Seed: *seed})
 	if err != nil {

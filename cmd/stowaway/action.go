@@ -50,6 +50,7 @@ type actionInputs struct {
 	uploadSARIF bool
 	config      string // slash path inside the workspace, "" for .stowaway.yml
 	apiTimeout  time.Duration
+	scanTimeout time.Duration
 	// failOnAPIError fails the step (exit 2) when an API call failed after
 	// the scan; by default that is a warning.
 	failOnAPIError bool
@@ -96,6 +97,9 @@ func readInputs(gha *githubactions.Action) (actionInputs, error) {
 		return in, fmt.Errorf("input review-event: %q is not COMMENT or REQUEST_CHANGES", in.reviewEvent)
 	}
 	if in.apiTimeout, err = durationInput(gha, "api-timeout", 5*time.Minute); err != nil {
+		return in, err
+	}
+	if in.scanTimeout, err = durationInput(gha, "scan-timeout", scan.DefaultTimeout); err != nil {
 		return in, err
 	}
 	if in.sarifFile == "" {
@@ -314,7 +318,9 @@ func (a *actionRun) connect() (err error) {
 
 func (a *actionRun) scan(ctx context.Context) (err error) {
 	defer scan.LimitMemory(a.getenv)()
-	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, a.opts)
+	opts := a.opts
+	opts.Timeout = a.in.scanTimeout
+	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, opts)
 	if a.transport != nil {
 		a.transport.Deadline = time.Now().Add(a.in.apiTimeout)
 	}
@@ -465,7 +471,7 @@ func (a *actionRun) summarize() {
 }
 
 func (a *actionRun) exit() {
-	if a.in.failOn != 0 && countFindings(a.scoped).atLeast(a.in.failOn) > 0 {
+	if a.in.failOn != 0 && countFindings(a.scoped).atLeast(a.in.failOn) > 0 || failing(&scan.Result{Problems: a.res.Problems}, a.in.failOn) {
 		a.code = exitFindings
 	}
 	if a.apiFailed && a.in.failOnAPIError {

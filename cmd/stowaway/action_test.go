@@ -114,6 +114,7 @@ var inputDefaults = map[string]string{
 	"review-event": "COMMENT", "sarif-file": "stowaway.sarif", "upload-sarif": "false", "config": "",
 	"fail-on-api-error": "false",
 	"api-timeout":       "5m",
+	"scan-timeout":      "10m",
 }
 
 func (e *e2e) run(r invocation) result {
@@ -611,6 +612,25 @@ func TestAction(t *testing.T) {
 		wantContains(t, "summary", r.summary, "in the whole tree")
 		wantOutputs(t, r, 3, 2, 1)
 	})
+
+	t.Run("file not fully analysed", func(t *testing.T) {
+		// A scan whose time limit passes before it checks the Dockerfile:
+		// the file is not fully analysed, which fails the step as an error
+		// would.
+		head := map[string]string{"Dockerfile": "FROM alpine\nCOPY . .\n", ".dockerignore": "**/.env\n**/.aws\n**/.ssh\n"}
+		for _, tc := range []struct {
+			failOn string
+			code   int
+		}{{"error", exitFindings}, {"never", exitOK}} {
+			e := newE2E(t, bin, bot)
+			e.srv.AddRepo(e2eRepo).Branches["refs/heads/main"] = headSHA
+			r := e.run(invocation{event: "push", head: head, inputs: map[string]string{"fail-on": tc.failOn, "scan-timeout": "1ns"}})
+			if r.code != tc.code {
+				t.Errorf("fail-on %s: exit %d, want %d\n%s", tc.failOn, r.code, tc.code, r.stderr)
+			}
+			wantContains(t, "log", r.stdout, "::error file=Dockerfile,title=Stowaway could not check everything::not fully analysed: the scan's time limit")
+		}
+	})
 }
 
 // TestActionAPICalls counts the API calls of a pull request run: they grow
@@ -707,6 +727,7 @@ func TestActionRefusesBadInputs(t *testing.T) {
 		{"sarif-file", "a\nb", "input sarif-file"},
 		{"fail-on-api-error", "maybe", "input fail-on-api-error"},
 		{"api-timeout", "soon", "input api-timeout"},
+		{"scan-timeout", "0", "input scan-timeout"},
 		{"api-timeout", "0", "input api-timeout"},
 		{"api-timeout", "99999999999999999999", "input api-timeout"},
 	}

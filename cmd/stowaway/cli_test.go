@@ -326,3 +326,32 @@ func TestRulesRetired(t *testing.T) {
 		}
 	}
 }
+
+// TestScanTimeout runs a scan whose time limit has passed before it starts:
+// every file is an error-level "not fully analysed" problem, which fails
+// the run at --fail-on error and not at --fail-on never.
+func TestScanTimeout(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM alpine\nRUN echo hi\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"scan", "--timeout", "1ns", "--format", "json", dir}, exitFindings},
+		{[]string{"scan", "--timeout", "1ns", "--format", "json", "--fail-on", "never", dir}, exitOK},
+		{[]string{"scan", "--timeout", "0", "--format", "json", dir}, exitOK},
+		{[]string{"scan", "--format", "json", dir}, exitOK},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errb)
+		if code != tc.code {
+			t.Errorf("run(%q) = %d, want %d; stderr: %s", tc.args, code, tc.code, errb.String())
+		}
+		limited := tc.args[1] == "--timeout" && tc.args[2] == "1ns"
+		if got := strings.Contains(out.String(), `"message": "not fully analysed: the scan's time limit (1ns) ran out before it was checked"`); got != limited {
+			t.Errorf("run(%q): not-fully-analysed problem in the report %v, want %v:\n%s", tc.args, got, limited, out.String())
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
@@ -20,6 +21,7 @@ import (
 
 type scanFlags struct {
 	format, output, failOn, config string
+	timeout                        time.Duration
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -30,6 +32,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
+	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -57,7 +60,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	}
 
 	defer scan.LimitMemory(getenv)()
-	res, err := scanPaths(ctx, paths, f.config)
+	res, err := scanPaths(ctx, paths, f.config, f.timeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 		return exitError
@@ -134,10 +137,17 @@ func parseFailOn(s string) (checks.Level, error) {
 	return lv, nil
 }
 
-// failing reports an unsuppressed finding at or above the threshold.
+// failing reports an unsuppressed finding at or above the threshold, or a
+// file that a bound kept from being fully analysed (an error: what it would
+// have found is unknown).
 func failing(res *scan.Result, threshold checks.Level) bool {
 	if threshold == 0 {
 		return false
+	}
+	for _, p := range res.Problems {
+		if p.Incomplete && p.Level >= threshold {
+			return true
+		}
 	}
 	for _, f := range res.Findings {
 		if f.Suppressed == nil && f.Level >= threshold {
@@ -182,7 +192,7 @@ func write(w io.Writer, format string, res *scan.Result, color bool) error {
 // contexts of the repository are found), else the folder that holds the
 // paths; results are relative to the current folder either way, and no
 // symlink leads out of the tree.
-func scanPaths(ctx context.Context, args []string, configFile string) (*scan.Result, error) {
+func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -227,7 +237,10 @@ func scanPaths(ctx context.Context, args []string, configFile string) (*scan.Res
 		return nil, err
 	}
 	defer dir.Close()
-	var opts scan.Options
+	opts := scan.Options{Timeout: timeout}
+	if timeout == 0 {
+		opts.Timeout = -1 // none
+	}
 	if configFile != "" {
 		src, err := os.ReadFile(configFile)
 		if err != nil {
