@@ -274,7 +274,7 @@ func (df *Dockerfile) classifyRefused(empty, fromNode bool) string {
 		// A generated file that BuildKit refuses: a mistake to fix.
 		return ""
 	case empty:
-		return fmt.Sprintf("%s is empty or holds only comments: BuildKit refuses it, so it is not checked as a Dockerfile (known token formats in its comments are still reported)", df.Path)
+		return "This file is empty or holds only comments: BuildKit refuses it, so it is not checked as a Dockerfile (known token formats in its comments are still reported)"
 	}
 	unbuilt := len(df.Errors) > 0 || len(df.Stages) == 0
 	// Template markers on the refused lines decide; a name or folder that
@@ -282,10 +282,10 @@ func (df *Dockerfile) classifyRefused(empty, fromNode bool) string {
 	// template from a Dockerfile with one stray {{ (a GitHub Actions
 	// expression that was never substituted is a mistake to fix).
 	if unbuilt && marked && (templateName(df.Path) || len(df.Stages) == 0 || refusedFrom || len(df.Errors) >= templateErrors) {
-		return fmt.Sprintf("%s is a template, not a Dockerfile: BuildKit refuses it, so only its literal secrets are checked; scan the Dockerfiles generated from it", df.Path)
+		return "This file is a template, not a Dockerfile: BuildKit refuses it, so only its literal secrets are checked; scan the Dockerfiles generated from it"
 	}
 	if !fromNode && !refusedFrom {
-		return fmt.Sprintf("%s has no FROM instruction: it is a fragment, not a Dockerfile BuildKit can build, so only its literal secrets are checked", df.Path)
+		return "This file has no FROM instruction: it is a fragment, not a Dockerfile BuildKit can build, so only its literal secrets are checked"
 	}
 	return ""
 }

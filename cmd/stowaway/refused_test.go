@@ -72,7 +72,7 @@ func TestRefusedFiles(t *testing.T) {
 	if strings.Join(rules, ",") != "secret-env" {
 		t.Errorf("SARIF results %v, want the one secret-env", rules)
 	}
-	if len(notes) != 2 || !strings.Contains(strings.Join(notes, "\n"), "note: Dockerfile.template is a template") {
+	if len(notes) != 2 || !strings.Contains(strings.Join(notes, "\n"), "note: This file is a template") {
 		t.Errorf("SARIF notifications:\n%s", strings.Join(notes, "\n"))
 	}
 }
