@@ -67,11 +67,16 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 	if err != nil {
 		return nil, err
 	}
-	dfAbs := filepath.Join(root, filepath.FromSlash(c.Dockerfile))
 	image, err := runJSON(root, stowaway, "image", "--format", "json", "--fail-on", "never", "--dockerfile", c.Dockerfile, tar)
 	if err != nil {
 		return nil, err
 	}
+	return compareReports(static, image, c, p, filepath.Join(root, filepath.FromSlash(c.Dockerfile))), nil
+}
+
+// compareReports compares the two JSON documents line by line; dfAbs is the
+// Dockerfile's absolute path, which `stowaway image` may report instead.
+func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []string {
 	onDF := func(p string) bool {
 		return p == c.Dockerfile || p == dfAbs || strings.HasSuffix(p, "/"+c.Dockerfile)
 	}
@@ -98,5 +103,5 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 			out = append(out, fmt.Sprintf("%s:%d %s: `stowaway image` finds %s there, the static scan nothing", f.Path, f.Line, f.Rule, f.Evidence))
 		}
 	}
-	return out, nil
+	return out
 }

@@ -215,3 +215,33 @@ func TestMaskRedactsBuildKitErrors(t *testing.T) {
 		t.Errorf("mask left a value: %q", got)
 	}
 }
+
+func TestCompareReports(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine AS build\nENV A=1\nFROM alpine\nENV B=2\nENV C=3\nENV D=4\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Case{Dockerfile: "Dockerfile"}
+	var static, image jsonReport
+	// Line 2 is in a builder: its history does not ship. Line 4 is found
+	// by both (the image under the absolute path), line 5 by the scan
+	// only, line 6 by the image only; line 6's suppressed static note
+	// still counts as reported.
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":2,"suppressed":null},
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":4,"suppressed":null},
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":5,"suppressed":null},
+		{"rule":"secret-env","level":"note","path":"Dockerfile","line":6,"suppressed":{"kind":"inSource"}}]}`), &static)
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"image-secret","level":"error","path":"/repo/c/Dockerfile","line":4,"evidence":"ghp_…(40 chars)"},
+		{"rule":"image-secret","level":"error","path":"Dockerfile","line":6,"evidence":"AKIA…(20 chars)"},
+		{"rule":"image-secret","level":"error","path":"Dockerfile","line":7,"evidence":"glpa…(26 chars)"}]}`), &image)
+	got := compareReports(&static, &image, c, p, "/repo/c/Dockerfile")
+	want := []string{
+		"Dockerfile:5 secret-env: static error, but `stowaway image` reports nothing on that line",
+		"Dockerfile:7 image-secret: `stowaway image` finds glpa…(26 chars) there, the static scan nothing",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
