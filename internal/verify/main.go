@@ -172,7 +172,8 @@ func runCase(b *Builder, repo string, c Case, root caseRoot, st *Static, stowawa
 	}
 	res := b.Build(context.Background(), repo, c, plan, fmt.Sprintf("case%03d", n))
 	if verboseLog {
-		fmt.Print(res.Log)
+		// BuildKit's log quotes the instructions, planted values included.
+		fmt.Print(mask(res.Log, st, filepath.Join(repo, c.Root)))
 	}
 	r.tar, r.build = res.Tar, res.Duration
 	if res.Err != nil {
