@@ -939,8 +939,8 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 				rw.remove(a)
 			}
 		}
-	case "npm", "git", "aws", "gcloud":
-		rw.toolCommand(c.Words, c.Raw, dynamic)
+	case "npm", "git", "aws", "gcloud", "docker":
+		rw.toolCommand(c.Words, c.Raw, in, dynamic)
 	}
 }
 
@@ -1036,9 +1036,10 @@ func (rw *fileRunWalker) copyCommand(name string, args []string) {
 }
 
 // toolCommand reads commands that store a credential in their own
-// configuration file: npm config set, git config, aws configure set,
-// gcloud auth activate-service-account.
-func (rw *fileRunWalker) toolCommand(words []string, raw string, dynamic bool) {
+// configuration file: npm config set, git config, git clone, aws configure
+// set, gcloud auth activate-service-account, docker login. in is the
+// secret standard input carries.
+func (rw *fileRunWalker) toolCommand(words []string, raw, in string, dynamic bool) {
 	flag := func(names ...string) (string, bool) {
 		for i, w := range words {
 			for _, n := range names {
@@ -1094,10 +1095,64 @@ func (rw *fileRunWalker) toolCommand(words []string, raw string, dynamic bool) {
 		if v, ok := flag("--file", "-f"); ok {
 			file = rw.resolve(v)
 		}
-		if has("--unset", "--unset-all", "--remove-section") {
+		key, unset := flag("--unset", "--unset-all")
+		switch {
+		case unset && rw.mentions(key) != "":
+			// git removes the key and keeps its section header, which holds
+			// the secret: [url "https://TOKEN@github.com/"].
+		case unset || has("--remove-section"):
 			rw.remove(file)
-		} else if id != "" {
+		case id != "":
 			rw.toolWrite(file, id, "git config")
+		}
+	case words[0] == "git" && len(words) >= 3 && words[1] == "clone":
+		// git keeps the clone URL, credentials included, and every
+		// --config value in the new repository's .git/config.
+		var pos []string
+		cid := ""
+		for i := 2; i < len(words); i++ {
+			w := words[i]
+			switch {
+			case w == "-c" || w == "--config":
+				if i+1 < len(words) && cid == "" {
+					cid = rw.mentions(words[i+1])
+				}
+				i++
+			case slices.Contains([]string{"-b", "--branch", "-o", "--origin", "--depth", "--reference", "--filter", "-j", "--jobs", "--template", "-u", "--upload-pack", "--separate-git-dir", "--shallow-since", "--shallow-exclude"}, w):
+				i++
+			case strings.HasPrefix(w, "--config="):
+				if cid == "" {
+					cid = rw.mentions(w)
+				}
+			case strings.HasPrefix(w, "-"):
+			default:
+				pos = append(pos, w)
+			}
+		}
+		if len(pos) == 0 {
+			return
+		}
+		if cid == "" {
+			cid = rw.mentions(pos[0])
+		}
+		dir := strings.TrimSuffix(path.Base(strings.TrimSuffix(pos[0], "/")), ".git")
+		if len(pos) > 1 {
+			dir = pos[1]
+		}
+		if cid != "" {
+			rw.toolWrite(joinStagePath(rw.resolve(dir), ".git/config"), cid, "git clone")
+		}
+	case words[0] == "docker" && len(words) >= 2 && words[1] == "login":
+		// Without a credential helper, docker login stores
+		// base64(user:password) in ~/.docker/config.json.
+		lid := ""
+		if pw, ok := flag("-p", "--password"); ok {
+			lid = rw.mentions(pw)
+		} else if has("--password-stdin") {
+			lid = in
+		}
+		if lid != "" {
+			rw.toolWrite(path.Join(rw.home, ".docker/config.json"), lid, "docker login")
 		}
 	case words[0] == "aws" && len(words) >= 4 && words[1] == "configure" && words[2] == "set":
 		file := path.Join(rw.home, ".aws/config")
