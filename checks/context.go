@@ -138,6 +138,22 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		return "", false
 	}
 	if !tokenCandidate(parts) {
+		if !contentCandidate(parts) {
+			return "", false
+		}
+		// Whatever its name (haproxy.pem, deploy, key.bak): a private key or
+		// a token that carries its format's mark is a credential by itself;
+		// an unprefixed one next to a vendor's name is too weak outside a
+		// settings file.
+		b, ok := read()
+		if !ok || isBinaryContent(b) {
+			return "", false
+		}
+		for _, t := range contentTokens(b, s) {
+			if t.Prefixed {
+				return "file holding " + article(t.Description), true
+			}
+		}
 		return "", false
 	}
 	b, ok := read()
@@ -192,8 +208,7 @@ func tokenCandidate(parts []string) bool {
 		}
 	}
 	base := strings.ToLower(parts[len(parts)-1])
-	if strings.HasSuffix(base, ".lock") || strings.HasSuffix(base, "-lock.json") || strings.HasSuffix(base, "-lock.yaml") ||
-		base == "npm-shrinkwrap.json" || base == "go.sum" {
+	if lockFile(base) {
 		return false
 	}
 	if configExts[path.Ext(base)] {
@@ -203,6 +218,13 @@ func tokenCandidate(parts []string) bool {
 		return true
 	}
 	return hasAnyWord(fileNameWords(parts[len(parts)-1]), secretNameWords)
+}
+
+// lockFile reports a package manager's lock file, whose hashes and
+// registry URLs look like tokens.
+func lockFile(base string) bool {
+	return strings.HasSuffix(base, ".lock") || strings.HasSuffix(base, "-lock.json") || strings.HasSuffix(base, "-lock.yaml") ||
+		base == "npm-shrinkwrap.json" || base == "go.sum"
 }
 
 // isBinaryContent reports a NUL byte in the first 8 KiB, as git does.
