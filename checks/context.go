@@ -57,6 +57,15 @@ type BuildContext struct {
 	// ask it for the few files that a COPY names, to judge them by what
 	// they hold rather than by their names.
 	Read func(p string) ([]byte, bool)
+	// Unpack calls visit for each regular file of the local archive at
+	// context path p (links resolved) that an ADD unpacks, in archive
+	// order, with its cleaned path inside the archive and a read of its
+	// content within the engine's per-file limit; visit returns false to
+	// stop. It returns false when p is not an archive BuildKit unpacks
+	// (not sent, not a regular file, not a tar by content): ADD copies it
+	// as it is. A bound hit or a corrupt archive is the engine's problem
+	// to report; nil when the engine gives no contents.
+	Unpack func(p string, visit func(name string, read func() ([]byte, bool)) bool) bool
 
 	// Derived once per context, since every Dockerfile built from it asks:
 	// the ignore line, the scan-root path and whether the standard ignore
