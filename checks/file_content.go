@@ -176,8 +176,9 @@ var codeExts = map[string]bool{
 	".svg": true, ".map": true, ".snap": true, ".tf": true, ".hcl": true, ".mod": true, ".sum": true,
 }
 
-// binaryExts are formats that are binary or compressed by construction;
-// the NUL sniff would reject them after a read that costs more.
+// binaryExts are formats that are binary or compressed by construction
+// (the NUL sniff would reject them after a read that costs more), and data
+// files.
 var binaryExts = map[string]bool{
 	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".ico": true, ".webp": true, ".bmp": true,
 	".pdf": true, ".zip": true, ".gz": true, ".tgz": true, ".tar": true, ".bz2": true, ".xz": true, ".zst": true,
@@ -185,6 +186,8 @@ var binaryExts = map[string]bool{
 	".a": true, ".pyc": true, ".wasm": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true,
 	".eot": true, ".mp3": true, ".mp4": true, ".wav": true, ".ogg": true, ".webm": true, ".mov": true,
 	".db": true, ".sqlite": true, ".bin": true, ".dat": true, ".gpg": true, ".der": true,
+	// Data and logs: large text that would spend the read budget.
+	".csv": true, ".tsv": true, ".log": true,
 }
 
 // contentCandidate reports the files, of any name, whose content is read
