@@ -57,6 +57,15 @@ type BuildContext struct {
 	// ask it for the few files that a COPY names, to judge them by what
 	// they hold rather than by their names.
 	Read func(p string) ([]byte, bool)
+	// Unpack calls visit for each regular file of the local archive at
+	// context path p (links resolved) that an ADD unpacks, in archive
+	// order, with its cleaned path inside the archive and a read of its
+	// content within the engine's per-file limit; visit returns false to
+	// stop. It returns false when p is not an archive BuildKit unpacks
+	// (not sent, not a regular file, not a tar by content): ADD copies it
+	// as it is. A bound hit or a corrupt archive is the engine's problem
+	// to report; nil when the engine gives no contents.
+	Unpack func(p string, visit func(name string, read func() ([]byte, bool)) bool) bool
 
 	// Derived once per context, since every Dockerfile built from it asks:
 	// the ignore line, the scan-root path and whether the standard ignore
@@ -138,6 +147,22 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		return "", false
 	}
 	if !tokenCandidate(parts) {
+		if !contentCandidate(parts) {
+			return "", false
+		}
+		// Whatever its name (haproxy.pem, deploy, key.bak): a private key or
+		// a token that carries its format's mark is a credential by itself;
+		// an unprefixed one next to a vendor's name is too weak outside a
+		// settings file.
+		b, ok := read()
+		if !ok || isBinaryContent(b) {
+			return "", false
+		}
+		for _, t := range contentTokens(b, s) {
+			if t.Prefixed {
+				return "file holding " + article(t.Description), true
+			}
+		}
 		return "", false
 	}
 	b, ok := read()
@@ -192,8 +217,7 @@ func tokenCandidate(parts []string) bool {
 		}
 	}
 	base := strings.ToLower(parts[len(parts)-1])
-	if strings.HasSuffix(base, ".lock") || strings.HasSuffix(base, "-lock.json") || strings.HasSuffix(base, "-lock.yaml") ||
-		base == "npm-shrinkwrap.json" || base == "go.sum" {
+	if lockFile(base) {
 		return false
 	}
 	if configExts[path.Ext(base)] {
@@ -203,6 +227,13 @@ func tokenCandidate(parts []string) bool {
 		return true
 	}
 	return hasAnyWord(fileNameWords(parts[len(parts)-1]), secretNameWords)
+}
+
+// lockFile reports a package manager's lock file, whose hashes and
+// registry URLs look like tokens.
+func lockFile(base string) bool {
+	return strings.HasSuffix(base, ".lock") || strings.HasSuffix(base, "-lock.json") || strings.HasSuffix(base, "-lock.yaml") ||
+		base == "npm-shrinkwrap.json" || base == "go.sum"
 }
 
 // isBinaryContent reports a NUL byte in the first 8 KiB, as git does.

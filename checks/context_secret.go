@@ -70,6 +70,7 @@ func checkContextSecretShipped(p *Pass) {
 		files = append(files, s.Secret)
 	}
 	flush()
+	reportUnpacked(p)
 }
 
 func reportShipped(p *Pass, in *Instruction, source string, via *Instruction, files []int) {

@@ -21,8 +21,12 @@ func TestContextSecretShipped(t *testing.T) {
 
 func TestContextFileSecret(t *testing.T) {
 	const (
-		token = "ghp_R8vQ2mXk4LpZ9tYw3NcJ7sHd5FbGa1Ue6KoI"
-		key   = "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEexampleNOTaKEY\n-----END OPENSSH PRIVATE KEY-----\n"
+		token  = "ghp_R8vQ2mXk4LpZ9tYw3NcJ7sHd5FbGa1Ue6KoI"
+		key    = "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEexampleNOTaKEY\n-----END OPENSSH PRIVATE KEY-----\n"
+		rsaKey = "-----BEGIN RSA PRIVATE KEY-----\n" +
+			"RkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtF\n" +
+			"RkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtFRkFLRUZBS0VGQUtF\n" +
+			"-----END RSA PRIVATE KEY-----\n"
 	)
 	tests := []struct {
 		path, content string
@@ -60,6 +64,16 @@ func TestContextFileSecret(t *testing.T) {
 		{"package-lock.json", `{"github": "` + token + `"}`, false, ""},
 		{"node_modules/ssh2/test/fixtures/id_rsa", key, false, ""},
 		{".git/config", "[remote \"origin\"]\n\turl = https://octocat:Zq81vLx0pw@github.com/x/y\n", false, ""},
+		// Whatever the name, a key block or a prefixed token decides; public
+		// material, source code and data files do not.
+		{"haproxy.pem", rsaKey + "-----BEGIN CERTIFICATE-----\nRkFLRQ==\n-----END CERTIFICATE-----\n", false, "file holding a private key"},
+		{"certs/bundle.crt", rsaKey, false, "file holding a private key"},
+		{"deploy", "pull: " + token + "\n", false, "file holding a GitHub Personal Access Token"},
+		{"deploy", "pull: heroku 0f1e2d3c-4b5a-6978-8a9b-acbdcedfe0f1\n", false, ""},
+		{"cert.pem", "-----BEGIN CERTIFICATE-----\nRkFLRUNFUlRJRklDQVRF\n-----END CERTIFICATE-----\n", false, ""},
+		{"signing.asc", "-----BEGIN PGP PUBLIC KEY BLOCK-----\nRkFLRQ==\n-----END PGP PUBLIC KEY BLOCK-----\n", false, ""},
+		{"scripts/setup.sh", "echo '" + rsaKey + "'\n", false, ""},
+		{"data/export.csv", "id,token\n1," + token + "\n", false, ""},
 		{"keys/sa.json", `{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nFAKE\n-----END PRIVATE KEY-----\n"}`, false, "service account key"},
 	}
 	for _, tt := range tests {

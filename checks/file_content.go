@@ -1,7 +1,9 @@
 package checks
 
 import (
+	"path"
 	"regexp"
+	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -157,4 +159,53 @@ func byName(f *Finding, verdict contentVerdict, why string) {
 	if why != "" {
 		f.Message += "; " + why + ", so it is judged by its name"
 	}
+}
+
+// codeExts are source code, documentation and markup: their keys and
+// tokens are mostly examples and test data, and hardcoded-secret reads the
+// Dockerfiles themselves.
+var codeExts = map[string]bool{
+	".go": true, ".js": true, ".mjs": true, ".cjs": true, ".ts": true, ".tsx": true, ".jsx": true, ".vue": true,
+	".svelte": true, ".py": true, ".pyi": true, ".rb": true, ".java": true, ".kt": true, ".kts": true, ".scala": true,
+	".groovy": true, ".gradle": true, ".cs": true, ".fs": true, ".vb": true, ".csproj": true, ".sln": true,
+	".c": true, ".h": true, ".cc": true, ".cpp": true, ".hpp": true, ".hh": true, ".m": true, ".mm": true,
+	".swift": true, ".rs": true, ".php": true, ".pl": true, ".pm": true, ".lua": true, ".r": true, ".dart": true,
+	".ex": true, ".exs": true, ".erl": true, ".hs": true, ".clj": true, ".elm": true, ".sh": true, ".bash": true,
+	".zsh": true, ".ps1": true, ".bat": true, ".cmd": true, ".sql": true, ".css": true, ".scss": true, ".less": true,
+	".md": true, ".rst": true, ".adoc": true, ".html": true, ".htm": true, ".tex": true, ".ipynb": true,
+	".svg": true, ".map": true, ".snap": true, ".tf": true, ".hcl": true, ".mod": true, ".sum": true,
+}
+
+// binaryExts are formats that are binary or compressed by construction
+// (the NUL sniff would reject them after a read that costs more), and data
+// files.
+var binaryExts = map[string]bool{
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".ico": true, ".webp": true, ".bmp": true,
+	".pdf": true, ".zip": true, ".gz": true, ".tgz": true, ".tar": true, ".bz2": true, ".xz": true, ".zst": true,
+	".7z": true, ".jar": true, ".war": true, ".class": true, ".so": true, ".dll": true, ".exe": true, ".o": true,
+	".a": true, ".pyc": true, ".wasm": true, ".woff": true, ".woff2": true, ".ttf": true, ".otf": true,
+	".eot": true, ".mp3": true, ".mp4": true, ".wav": true, ".ogg": true, ".webm": true, ".mov": true,
+	".db": true, ".sqlite": true, ".bin": true, ".dat": true, ".gpg": true, ".der": true,
+	// Data and logs: large text that would spend the read budget.
+	".csv": true, ".tsv": true, ".log": true,
+}
+
+// contentCandidate reports the files, of any name, whose content is read
+// for a private key or a prefixed token: everything sent but source code,
+// documentation, binary formats, Dockerfiles and test data, so that a
+// haproxy.pem holding a key block is seen whatever it is called.
+func contentCandidate(parts []string) bool {
+	for _, d := range parts[:len(parts)-1] {
+		if fixtureDirs[strings.ToLower(d)] {
+			return false
+		}
+	}
+	base := strings.ToLower(parts[len(parts)-1])
+	ext := path.Ext(base)
+	if codeExts[ext] || binaryExts[ext] || lockFile(base) ||
+		base == "dockerfile" || strings.HasPrefix(base, "dockerfile.") || ext == ".dockerfile" ||
+		ext == ".dockerignore" || base == ".dockerignore" || base == "license" {
+		return false
+	}
+	return true
 }

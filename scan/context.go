@@ -228,6 +228,9 @@ type contextEntry struct {
 	once    sync.Once
 	ctx     *checks.BuildContext
 	secrets []ContextSecret // ctx.Secrets with repo paths, for Result
+	// archives are the problems of the archives that ADD instructions
+	// unpack from this context.
+	archives archiveProblems
 }
 
 // verdict is the cached classification of one file.
@@ -250,6 +253,9 @@ func (e *engine) context(dir, ignPath string, ign *checks.IgnoreFile) (*contextE
 	var problems []Problem
 	ent.once.Do(func() {
 		ent.ctx, problems = e.walk(dir, ign)
+		ent.ctx.Unpack = func(p string, visit func(string, func() ([]byte, bool)) bool) bool {
+			return e.unpack(dir, ign, &ent.archives, defaultArchiveLimits, p, visit)
+		}
 		// A context dropped and asked for again by a target that was not
 		// counted is walked again; its problems were reported the first time.
 		// Only walks that gave problems are remembered: a walk without

@@ -302,6 +302,7 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 			bc.Complete, bc.Secrets, bc.Shipments = ent.ctx.Complete, ent.secrets, shipments(df, ent)
 			out.contexts = append(out.contexts, bc)
 			e.run(t.path, df, ign, ent.ctx, nil, collect, &out)
+			out.problems = append(out.problems, ent.archives.all()...)
 		}
 	case ignoreKind:
 		ign, prob := e.ignoreFile(t.path)

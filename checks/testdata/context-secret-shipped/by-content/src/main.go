@@ -1,0 +1,3 @@
+package main
+
+const key = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
