@@ -107,7 +107,7 @@ func TestHostileLayers(t *testing.T) {
 		{
 			name:  "paths out of the root",
 			files: []imagetest.File{{Name: "../../root/.ssh/id_rsa", Body: sshKey}, {Name: "/etc/passwd", Body: "root:x:0:0::/root:/bin/sh\n"}, {Name: "app/link", Link: "../../../../etc/shadow"}},
-			want:  []string{`2 entries whose path leaves the root (the first: "../../root/.ssh/id_rsa")`, "1 symbolic links that point out of the root"},
+			want:  []string{`2 entries whose path leaves the root (the first: "../../root/.ssh/id_rsa")`, "1 symbolic link pointing out of the root"},
 			found: "/root/.ssh/id_rsa",
 		},
 		{

@@ -248,8 +248,8 @@ func (c *checker) checkHistory() {
 			}
 			seen[secret] = true
 			var msg string
-			if e.keyword == "ARG" {
-				msg = fmt.Sprintf("%s records ARG %q with %s", c.loc.entryName(i, e.keyword), a.name, what)
+			if e.keyword != "RUN" {
+				msg = fmt.Sprintf("%s records %s %q with %s", c.loc.entryName(i, e.keyword), e.keyword, a.name, what)
 			} else {
 				msg = fmt.Sprintf("%s records build argument %q with %s", c.loc.entryName(i, e.keyword), a.name, what)
 			}
@@ -307,7 +307,9 @@ func parseEntry(s string) entry {
 			fmt.Sscan(m[1], &n)
 			e.args, rest = readArgs(rest[len(m[0]):], n)
 		}
-	case "ARG":
+	case "ARG", "ENV":
+		// An ENV that a later one overrides is gone from the config, not
+		// from the history.
 		e.args, rest = readArgs(rest, -1)
 	}
 	e.command = rest

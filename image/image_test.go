@@ -23,10 +23,11 @@ const (
 	npmToken = "npm_FAKEfakeFAKEfake0123456789abcdefABCD"
 	dbPass   = "Vt9-qLm2-Zr7x-Kp4w"
 	urlPass  = "fakeUser:FakePassw0rdZ9"
+	oldPass  = "Wq8-zRt3-Lm5v-Yx2n"
 	sshKey   = "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEFAKEFAKEFAKEexampleKEYnotREALfakeFAKEFAKEFAKE\n-----END OPENSSH PRIVATE KEY-----\n"
 )
 
-var planted = []string{ghToken, npmToken, dbPass, urlPass, "FAKEFAKEFAKEFAKEexampleKEYnotREAL"}
+var planted = []string{ghToken, npmToken, dbPass, urlPass, oldPass, "FAKEFAKEFAKEFAKEexampleKEYnotREAL"}
 
 // leaky is an image with a secret in every place an image keeps one, and
 // public material that is no finding.
@@ -41,6 +42,7 @@ func leaky() imagetest.Spec {
 			{CreatedBy: "RUN |2 NPM_TOKEN=" + npmToken + " VERSION=1.2.3 /bin/sh -c rm /app/.npmrc # buildkit"},
 			{CreatedBy: "ADD https://" + urlPass + "@example.com/pkg.tgz /pkg.tgz # buildkit"},
 			{CreatedBy: "ENV GITHUB_TOKEN=" + ghToken, EmptyLayer: true},
+			{CreatedBy: "ENV DB_PASSWORD=" + oldPass + " LANG=C.UTF-8", EmptyLayer: true},
 		},
 		Layers: [][]imagetest.File{
 			{
@@ -108,6 +110,7 @@ func TestFormats(t *testing.T) {
 		`image-secret-history History entry 2 (RUN), layer 1 (sha256:…) records build argument "NPM_TOKEN" with an npm access token`,
 		`image-secret-history History entry 3 (RUN), layer 2 (sha256:…) records build argument "NPM_TOKEN" with an npm access token`,
 		`image-secret-history History entry 4 (ADD), layer 3 (sha256:…) holds URL credentials`,
+		`image-secret-history History entry 6 (ENV) records ENV "DB_PASSWORD" with a credential value`,
 	}
 	for name, write := range forms {
 		t.Run(name, func(t *testing.T) {
@@ -167,8 +170,8 @@ func TestDockerfileMismatch(t *testing.T) {
 				t.Errorf("finding at %s:%d, want on the image", f.Path, f.Region.StartLine)
 			}
 		}
-		if len(res.Findings) != 9 {
-			t.Errorf("%d findings, want the 9 of the image", len(res.Findings))
+		if len(res.Findings) != 10 {
+			t.Errorf("%d findings, want the 10 of the image", len(res.Findings))
 		}
 	}
 }

@@ -186,10 +186,10 @@ func (c *checker) walkLayer(i int, l layerRef, w *layerWalk) {
 		}
 	}
 	if escapes > 0 {
-		c.problem(checks.Warning, "%s has %d entries whose path leaves the root (the first: %q); they were read as paths inside the image", name, escapes, firstEscape)
+		c.problem(checks.Warning, "%s has %s whose path leaves the root (the first: %q); they were read as paths inside the image", name, plural(escapes, "entry", "entries"), firstEscape)
 	}
 	if links > 0 {
-		c.problem(checks.Note, "%s has %d symbolic links that point out of the root; links are never followed", name, links)
+		c.problem(checks.Note, "%s has %s pointing out of the root; links are never followed", name, plural(links, "symbolic link", "symbolic links"))
 	}
 }
 
@@ -291,3 +291,10 @@ func article(kind string) string {
 
 // anWords are initialisms read with a vowel sound.
 var anWords = map[string]bool{"npm": true, "SSH": true, "RSA": true, "SSL": true, "HMAC": true, "LDAP": true, "MSSQL": true, "NPM": true}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
