@@ -222,3 +222,20 @@ func TestPlatforms(t *testing.T) {
 		t.Errorf("error %v, want one naming the platforms and --platform", err)
 	}
 }
+
+// TestBombInDockerSave: a docker save tarball gives no compressed size in
+// a manifest; the member's size bounds the layer as well.
+func TestBombInDockerSave(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "image.tar")
+	img := build(t, imagetest.Spec{Layers: [][]imagetest.File{{{Name: "var/zeros", Zeros: 80 << 20}}}})
+	if err := imagetest.WriteDockerSave(p, img); err != nil {
+		t.Fatal(err)
+	}
+	res, err := image.Check(context.Background(), p, image.Options{Limits: image.Limits{Ratio: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(problems(res), "stopped reading layer 0") {
+		t.Errorf("problems:\n%s\nwant the layer stopped at its bound", problems(res))
+	}
+}

@@ -264,6 +264,11 @@ func readDockerSave(st store, m tarball.Manifest) (*built, error) {
 	img := &built{config: &cfg, platform: platformOf(&cfg)}
 	for i, p := range d.Layers {
 		l := layerRef{st: st, name: p, mediaType: types.DockerLayer}
+		// The member's size bounds what the layer may expand to.
+		if rc, size, err := st.open(p); err == nil {
+			rc.Close()
+			l.size = size
+		}
 		if i < len(cfg.RootFS.DiffIDs) {
 			l.digest = cfg.RootFS.DiffIDs[i]
 		}
