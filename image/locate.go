@@ -15,7 +15,10 @@ import (
 // the base image's own entries; ENV, ARG, LABEL and the like are empty-layer
 // entries, and the entries that made a layer are, in order, the image's
 // layers. So the chain's instructions are the last entries of the history.
-// The tie is kept only when every keyword agrees: an image built from
+// Two instructions break the one-entry rule (dockerfile2llb, v0.34.2):
+// ONBUILD writes no entry (it only adds to the config), and the ONBUILD
+// triggers of a stage run, each with an entry, at the start of a stage
+// built FROM it. The tie is kept only when every keyword agrees: an image built from
 // another Dockerfile, or by another builder, is located on the image.
 
 // place is where a finding sits.
@@ -31,7 +34,7 @@ type locator struct {
 	name       string
 	img        *built
 	df         *checks.Dockerfile
-	chain      []*checks.Instruction // the target's stage chain, root first, FROMs left out
+	chain      []link // the entries of the target's stage chain, root first
 	root       *checks.Instruction   // the chain's first FROM: where the base image's values sit
 	entryIn    []*checks.Instruction // per history entry; nil when not tied
 	layerEntry []int                 // per layer, its history entry; -1 when not known
@@ -68,7 +71,18 @@ func newLocator(name string, img *built, df *checks.Dockerfile, problem func(che
 	}
 	l.root = stages[0].From
 	for _, st := range stages {
-		l.chain = append(l.chain, st.Instructions...)
+		if st.BaseStage != nil {
+			for _, in := range st.BaseStage.Instructions {
+				if in.Onbuild != nil {
+					l.chain = append(l.chain, link{in: in, cmd: in.Onbuild})
+				}
+			}
+		}
+		for _, in := range st.Instructions {
+			if in.Cmd != "onbuild" {
+				l.chain = append(l.chain, link{in: in, cmd: in})
+			}
+		}
 	}
 	off := len(hist) - len(l.chain)
 	if off < 0 {
@@ -76,17 +90,25 @@ func newLocator(name string, img *built, df *checks.Dockerfile, problem func(che
 		l.chain = nil
 		return l
 	}
-	for i, in := range l.chain {
-		if kw := parseEntry(hist[off+i].CreatedBy).keyword; kw != strings.ToUpper(in.Cmd) {
+	for i, k := range l.chain {
+		if kw := parseEntry(hist[off+i].CreatedBy).keyword; kw != strings.ToUpper(k.cmd.Cmd) {
 			problem(checks.Warning, "history entry %d (%s) does not match line %d (%s) of %s: the image was not built from it, findings are located on the image",
-				off+i, kw, in.StartLine, strings.ToUpper(in.Cmd), df.Path)
+				off+i, kw, k.in.StartLine, strings.ToUpper(k.cmd.Cmd), df.Path)
 			l.chain = nil
 			return l
 		}
 	}
 	l.entryIn = make([]*checks.Instruction, len(hist))
-	copy(l.entryIn[off:], l.chain)
+	for i, k := range l.chain {
+		l.entryIn[off+i] = k.in
+	}
 	return l
+}
+
+// link is one entry of the chain: the instruction it sits on, and the
+// command that made it (an ONBUILD's trigger, or the instruction itself).
+type link struct {
+	in, cmd *checks.Instruction
 }
 
 func (l *locator) at(in *checks.Instruction) place {
@@ -159,12 +181,12 @@ func (l *locator) config(keyword, name string) place {
 		return place{path: l.name}
 	}
 	for i := len(l.chain) - 1; i >= 0; i-- {
-		in := l.chain[i]
-		if in.Cmd != keyword {
+		in := l.chain[i].in
+		if l.chain[i].cmd.Cmd != keyword {
 			continue
 		}
 		var pairs instructions.KeyValuePairs
-		switch c := in.Command.(type) {
+		switch c := l.chain[i].cmd.Command.(type) {
 		case *instructions.EnvCommand:
 			pairs = c.Env
 		case *instructions.LabelCommand:
