@@ -34,7 +34,7 @@ type locator struct {
 	name       string
 	img        *built
 	df         *checks.Dockerfile
-	chain      []link // the entries of the target's stage chain, root first
+	chain      []link                // the entries of the target's stage chain, root first
 	root       *checks.Instruction   // the chain's first FROM: where the base image's values sit
 	entryIn    []*checks.Instruction // per history entry; nil when not tied
 	layerEntry []int                 // per layer, its history entry; -1 when not known
