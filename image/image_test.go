@@ -50,6 +50,7 @@ func leaky() imagetest.Spec {
 				{Name: "usr/share/keyrings/debian-archive-keyring.gpg", Body: "\x99\x02\x0dFAKE"},
 				{Name: "root/.ssh/id_rsa.pub", Body: "ssh-ed25519 AAAAFAKE user@host\n"},
 				{Name: "usr/lib/python3.12/test/keycert.pem", Body: sshKey},
+				{Name: "go/pkg/mod/github.com/example/tlsutil@v1.2.0/testdata/server.key", Body: sshKey},
 			},
 			{{Name: "app/.npmrc", Body: "//registry.npmjs.org/:_authToken=" + npmToken + "\n"}, {Name: "app/ok.npmrc.d/.npmrc", Body: "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"}},
 			{{Name: "app/.wh..npmrc"}},

@@ -170,7 +170,7 @@ func (c *checker) walkLayer(i int, l layerRef, w *layerWalk) {
 				links++
 			}
 		case tar.TypeReg, tar.TypeLink:
-			if systemFixture(p) {
+			if packageFile(p) {
 				continue
 			}
 			size := h.Size
@@ -255,9 +255,20 @@ var systemFixtures = map[string]bool{
 	"test": true, "tests": true, "testdata": true, "doc": true, "docs": true, "examples": true, "example": true,
 }
 
-// systemFixture reports a file under /usr inside a test, documentation or
-// example folder: a package's own fixture, public with the package.
-func systemFixture(p string) bool {
+// dependencyCaches are the download caches of package managers: like
+// node_modules (which checks.ContextFileSecret leaves out), they hold
+// third-party packages with their own test keys.
+var dependencyCaches = []string{"/pkg/mod/", "/.cargo/registry/", "/.m2/repository/", "/.gradle/caches/", "/.npm/_cacache/", "/gems/"}
+
+// packageFile reports a file that came with a third-party package: under
+// /usr inside a test, documentation or example folder, or in a package
+// manager's cache. Such keys are public with the package.
+func packageFile(p string) bool {
+	for _, c := range dependencyCaches {
+		if strings.Contains(p, c) {
+			return true
+		}
+	}
 	if !strings.HasPrefix(p, "/usr/") {
 		return false
 	}
