@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -238,10 +239,13 @@ func (c *checker) checkHistory() {
 		e := parseEntry(h.CreatedBy)
 		at := c.loc.entry(i)
 		seen := map[string]bool{}
-		if configKeywords[e.keyword] {
+		if configKeywords[e.keyword] && e.keyword != "ENV" {
 			maps.Copy(seen, c.inConfig)
 		}
 		for _, a := range e.args {
+			if e.keyword == "ENV" && slices.Contains(c.img.config.Config.Env, a.name+"="+a.value) {
+				continue // the config holds it: reported there
+			}
 			secret, what := c.valueSecret(a.name, a.value)
 			if secret == "" || seen[secret] {
 				continue
