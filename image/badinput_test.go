@@ -48,6 +48,9 @@ func TestUnreadableImages(t *testing.T) {
 		{"truncated.tar", "truncated", whole[:len(whole)*2/3]},
 		{"garbage.tar", "tar", []byte(strings.Repeat("not a tarball ", 100))},
 		{"empty.tar", "not an image", nil},
+		{"no-manifests.tar", "index.json lists no image", tarOf(t, "index.json", `{"schemaVersion":2,"manifests":[]}`)},
+		{"bad-json.tar", "index.json", tarOf(t, "index.json", `{"manifests":`)},
+		{"missing-blob.tar", "reading the image manifest", tarOf(t, "index.json", `{"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:`+strings.Repeat("ab", 32)+`","size":2}]}`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, tc.name)
@@ -238,4 +241,14 @@ func TestBombInDockerSave(t *testing.T) {
 	if !strings.Contains(problems(res), "stopped reading layer 0") {
 		t.Errorf("problems:\n%s\nwant the layer stopped at its bound", problems(res))
 	}
+}
+
+// tarOf is a tarball holding one file.
+func tarOf(t *testing.T, name, body string) []byte {
+	t.Helper()
+	b, err := imagetest.LayerTar([]imagetest.File{{Name: name, Body: body}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

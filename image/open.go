@@ -246,6 +246,9 @@ func readImage(st store, platform v1.Platform) (*built, error) {
 	if errors.Is(ierr, fs.ErrNotExist) && errors.Is(merr, fs.ErrNotExist) {
 		return nil, errors.New("not an image: neither an OCI layout (index.json) nor a docker save tarball (manifest.json)")
 	}
+	if ierr == nil {
+		return nil, errors.New("index.json lists no image")
+	}
 	if !errors.Is(ierr, fs.ErrNotExist) {
 		return nil, ierr
 	}
