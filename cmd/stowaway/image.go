@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -73,6 +74,9 @@ func runImage(ctx context.Context, args []string, getenv func(string) string, st
 		res.Problems = append(res.Problems, r.Problems...)
 		res.Files = append(res.Files, r.Files...)
 	}
+	// Several images built from one Dockerfile name it once.
+	slices.Sort(res.Files)
+	res.Files = slices.Compact(res.Files)
 	if !writeReport(res, f, getenv, stdout, stderr) || failed {
 		return exitError
 	}

@@ -121,6 +121,21 @@ func TestImageCommand(t *testing.T) {
 			}
 		}
 	})
+	t.Run("two images, one Dockerfile", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "json", "--dockerfile", df, save, multi)
+		if code != exitFindings {
+			t.Fatalf("exit %d; stderr:\n%s", code, errs)
+		}
+		var doc struct {
+			Summary struct{ Files int }
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Summary.Files != 3 {
+			t.Errorf("%d files, want the Dockerfile once and the two images", doc.Summary.Files)
+		}
+	})
 	t.Run("sarif", func(t *testing.T) {
 		out, errs, code := runImageCmd(t, "--format", "sarif", multi)
 		if code != exitFindings {
