@@ -24,10 +24,11 @@ const (
 	dbPass   = "Vt9-qLm2-Zr7x-Kp4w"
 	urlPass  = "fakeUser:FakePassw0rdZ9"
 	oldPass  = "Wq8-zRt3-Lm5v-Yx2n"
+	pemKey   = "-----BEGIN PRIVATE KEY-----\nMIIEvFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKE\nFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake\n-----END PRIVATE KEY-----\n"
 	sshKey   = "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEFAKEFAKEFAKEexampleKEYnotREALfakeFAKEFAKEFAKE\n-----END OPENSSH PRIVATE KEY-----\n"
 )
 
-var planted = []string{ghToken, npmToken, dbPass, urlPass, oldPass, "FAKEFAKEFAKEFAKEexampleKEYnotREAL"}
+var planted = []string{ghToken, npmToken, dbPass, urlPass, oldPass, "FAKEFAKEFAKEFAKEexampleKEYnotREAL", "MIIEvFAKEfakeFAKE"}
 
 // leaky is an image with a secret in every place an image keeps one, and
 // public material that is no finding.
@@ -54,7 +55,10 @@ func leaky() imagetest.Spec {
 			},
 			{{Name: "app/.npmrc", Body: "//registry.npmjs.org/:_authToken=" + npmToken + "\n"}, {Name: "app/ok.npmrc.d/.npmrc", Body: "//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n"}},
 			{{Name: "app/.wh..npmrc"}},
-			{{Name: "root/.ssh/id_ed25519", Body: sshKey}, {Name: "app/config/settings.yaml", Body: "github: " + ghToken + "\n"}},
+			{{Name: "root/.ssh/id_ed25519", Body: sshKey}, {Name: "app/config/settings.yaml", Body: "github: " + ghToken + "\n"},
+				{Name: "app/certs/server.pem", Body: "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n" + pemKey},
+				{Name: "app/certs/chain.pem", Body: "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n"},
+				{Name: "app/node_modules/tls/test.pem", Body: pemKey}},
 		},
 	}
 }
@@ -105,6 +109,7 @@ func TestFormats(t *testing.T) {
 		`image-secret-config Env "GITHUB_TOKEN" holds a GitHub Personal Access Token in the image config`,
 		`image-secret-config Label "org.example.db-password" holds a credential value in the image config`,
 		`image-secret-file Layer 1 (sha256:…, history entry 2: RUN) holds /app/.npmrc, an npm credentials file; layer 2 deletes it, but its bytes stay in layer 1`,
+		`image-secret-file Layer 3 (sha256:…, history entry 4: ADD) holds /app/certs/server.pem, a file holding a private key`,
 		`image-secret-file Layer 3 (sha256:…, history entry 4: ADD) holds /app/config/settings.yaml, a file holding a GitHub Personal Access Token`,
 		`image-secret-file Layer 3 (sha256:…, history entry 4: ADD) holds /root/.ssh/id_ed25519, an SSH private key`,
 		`image-secret-history History entry 1 (ARG) records ARG "NPM_TOKEN" with an npm access token`,
@@ -171,8 +176,8 @@ func TestDockerfileMismatch(t *testing.T) {
 				t.Errorf("finding at %s:%d, want on the image", f.Path, f.Region.StartLine)
 			}
 		}
-		if len(res.Findings) != 10 {
-			t.Errorf("%d findings, want the 10 of the image", len(res.Findings))
+		if len(res.Findings) != 11 {
+			t.Errorf("%d findings, want the 11 of the image", len(res.Findings))
 		}
 	}
 }

@@ -174,14 +174,20 @@ func (c *checker) walkLayer(i int, l layerRef, w *layerWalk) {
 				continue
 			}
 			size := h.Size
-			read := func() ([]byte, bool) {
-				if h.Typeflag != tar.TypeReg {
+			read := false
+			content := func() ([]byte, bool) {
+				if h.Typeflag != tar.TypeReg || read {
 					return nil, false
 				}
+				read = true
 				return w.content(c, tr, size, lim)
 			}
-			if kind, ok := checks.ContextFileSecret(p[1:], read, c.opts.Settings); ok {
+			if kind, ok := checks.ContextFileSecret(p[1:], content, c.opts.Settings); ok {
 				w.hits = append(w.hits, fileHit{layer: i, path: p, kind: kind})
+			} else if !read && h.Typeflag == tar.TypeReg && !checks.ThirdPartyPath(p[1:]) {
+				if kind := w.pem(c, tr, size, lim); kind != "" {
+					w.hits = append(w.hits, fileHit{layer: i, path: p, kind: kind})
+				}
 			}
 		}
 	}
@@ -215,6 +221,34 @@ func (w *layerWalk) content(c *checker, r io.Reader, size int64, lim Limits) ([]
 		return nil, false
 	}
 	return b, true
+}
+
+// pemStart opens a PEM file.
+const pemStart = "-----BEGIN "
+
+// pem judges a small file that its name did not call for by its first
+// bytes: a PEM file (server.pem, a bundle of a certificate and its key) is
+// read whole and holds a private key when the token engine finds one.
+// Certificates alone are public.
+func (w *layerWalk) pem(c *checker, r io.Reader, size int64, lim Limits) string {
+	if size < int64(len(pemStart)) || size > lim.FileBytes {
+		return ""
+	}
+	var head [len(pemStart)]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil || string(head[:]) != pemStart {
+		return ""
+	}
+	rest, ok := w.content(c, r, size-int64(len(head)), lim)
+	if !ok {
+		return ""
+	}
+	text := pemStart + string(rest)
+	for _, t := range checks.FindTokens(text) {
+		if strings.Contains(t.Secret, "PRIVATE KEY") && !c.opts.Settings.Allowed(t.Secret) {
+			return "file holding " + article(t.Description)
+		}
+	}
+	return ""
 }
 
 // deletedAfter returns the first layer after the hit's that deletes its
