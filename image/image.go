@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -184,7 +185,7 @@ func (c *checker) checkConfig() {
 		name, value, _ := strings.Cut(kv, "=")
 		if secret, what := c.valueSecret(name, value); secret != "" {
 			c.report(checks.ImageSecretConfig, c.loc.config("env", name), secret,
-				fmt.Sprintf("Env %q holds %s in the image config", name, what), "env:"+name)
+				fmt.Sprintf("Env %q holds %s in the image config%s", name, what, c.setBy("ENV", name)), "env:"+name)
 		}
 	}
 	labels := make([]string, 0, len(cfg.Labels))
@@ -195,7 +196,7 @@ func (c *checker) checkConfig() {
 	for _, k := range labels {
 		if secret, what := c.valueSecret(labelName(k), cfg.Labels[k]); secret != "" {
 			c.report(checks.ImageSecretConfig, c.loc.config("label", k), secret,
-				fmt.Sprintf("Label %q holds %s in the image config", k, what), "label:"+k)
+				fmt.Sprintf("Label %q holds %s in the image config%s", k, what, c.setBy("LABEL", k)), "label:"+k)
 		}
 	}
 	fields := []struct {
@@ -217,9 +218,32 @@ func (c *checker) checkConfig() {
 		text := strings.Join(f.values, " ")
 		for i, s := range textSecrets(text, c.opts.Settings) {
 			c.report(checks.ImageSecretConfig, c.loc.config(f.keyword, ""), s[0],
-				fmt.Sprintf("%s holds %s in the image config", f.field, s[1]), fmt.Sprintf("%s:%d", f.keyword, i))
+				fmt.Sprintf("%s holds %s in the image config%s", f.field, s[1], c.setBy(strings.ToUpper(f.keyword), "")), fmt.Sprintf("%s:%d", f.keyword, i))
 		}
 	}
+}
+
+// setBy names the last history entry that set a config value (an ENV or
+// LABEL of that name, or the keyword's instruction), "" when none did.
+func (c *checker) setBy(keyword, name string) string {
+	hist := c.img.config.History
+	for i := len(hist) - 1; i >= 0; i-- {
+		e := parseEntry(hist[i].CreatedBy)
+		if e.keyword != keyword {
+			continue
+		}
+		found := name == ""
+		switch keyword {
+		case "ENV":
+			found = slices.ContainsFunc(e.args, func(a buildArg) bool { return a.name == name })
+		case "LABEL":
+			found = strings.Contains(e.command, name+"=") || strings.Contains(e.command, strconv.Quote(name)+"=")
+		}
+		if found {
+			return fmt.Sprintf(" (set by history entry %d)", i)
+		}
+	}
+	return ""
 }
 
 // labelName reads a label key as a variable name: the last segment of a

@@ -106,7 +106,7 @@ func TestFormats(t *testing.T) {
 		"layout":          func(p string) error { return imagetest.WriteLayout(p, img) },
 	}
 	want := []string{
-		`image-secret-config Env "GITHUB_TOKEN" holds a GitHub Personal Access Token in the image config`,
+		`image-secret-config Env "GITHUB_TOKEN" holds a GitHub Personal Access Token in the image config (set by history entry 5)`,
 		`image-secret-config Label "org.example.db-password" holds a credential value in the image config`,
 		`image-secret-file Layer 1 (sha256:…, history entry 2: RUN) holds /app/.npmrc, an npm credentials file; layer 2 deletes it, but its bytes stay in layer 1`,
 		`image-secret-file Layer 3 (sha256:…, history entry 4: ADD) holds /app/certs/server.pem, a file holding a private key`,
