@@ -83,7 +83,7 @@ func (c *checker) problem(level checks.Level, format string, args ...any) {
 func (c *checker) report(rule *checks.Rule, at place, secret, message, key string) {
 	f := checks.Finding{
 		RuleID: rule.ID, Level: rule.Level, Path: at.path, Span: at.span,
-		Message: message, Key: key,
+		Message: message, Key: key, Fix: fixes[rule.ID],
 	}
 	if secret != "" && rule == checks.ImageSecretConfig {
 		if c.inConfig == nil {
@@ -104,6 +104,14 @@ func (c *checker) report(rule *checks.Rule, at place, secret, message, key strin
 		Finding: f, Rule: rule,
 		Region: scan.Region{StartLine: at.span.Line, EndLine: at.span.EndLine},
 	})
+}
+
+// fixes say how to fix each rule's findings; a credential that an image
+// held is exposed already, so each starts with rotating it.
+var fixes = map[string]string{
+	checks.ImageSecretConfig.ID:  "Rotate the credential, then give it to the container at run time (a secret or an environment file) instead of setting it in ENV or LABEL",
+	checks.ImageSecretHistory.ID: "Rotate the credential, then pass it as a build secret (RUN --mount=type=secret) instead of a build argument: BuildKit writes build arguments into the history",
+	checks.ImageSecretFile.ID:    "Rotate the credential, then keep the file out of every layer (a secret mount, .dockerignore, a stage that is not copied from): deleting it later does not remove it",
 }
 
 func (c *checker) result() *scan.Result {

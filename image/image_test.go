@@ -137,8 +137,8 @@ func TestFormats(t *testing.T) {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 			for _, f := range res.Findings {
-				if f.Path != p || f.Fingerprint == "" || f.Rule == nil {
-					t.Errorf("finding %s at %q, fingerprint %q", f.RuleID, f.Path, f.Fingerprint)
+				if f.Path != p || f.Fingerprint == "" || f.Rule == nil || !strings.HasPrefix(f.Fix, "Rotate the credential") {
+					t.Errorf("finding %s at %q, fingerprint %q, fix %q", f.RuleID, f.Path, f.Fingerprint, f.Fix)
 				}
 			}
 			if len(res.Problems) != 0 {
