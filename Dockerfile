@@ -24,6 +24,7 @@ COPY checks/ checks/
 COPY scan/ scan/
 COPY sarif/ sarif/
 COPY report/ report/
+COPY image/ image/
 COPY ghreview/ ghreview/
 COPY cmd/ cmd/
 RUN go build -trimpath -ldflags="-s -w" -o /out/stowaway ./cmd/stowaway

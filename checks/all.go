@@ -23,6 +23,9 @@ func All() []*Rule {
 		ParseError,
 		InvalidPragma,
 		ConfigWeakened,
+		ImageSecretConfig,
+		ImageSecretHistory,
+		ImageSecretFile,
 	}
 }
 

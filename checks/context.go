@@ -178,6 +178,19 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	return "", false
 }
 
+// ThirdPartyPath reports a slash path inside a folder of installed
+// third-party packages (node_modules, vendor, site-packages...), whose
+// test keys ContextFileSecret leaves out.
+func ThirdPartyPath(p string) bool {
+	parts := strings.Split(p, "/")
+	for _, d := range parts[:len(parts)-1] {
+		if dependencyDirs[d] {
+			return true
+		}
+	}
+	return false
+}
+
 // dependencyDirs hold installed third-party packages.
 var dependencyDirs = map[string]bool{
 	"node_modules": true, "bower_components": true, "vendor": true, "site-packages": true,

@@ -82,6 +82,12 @@ func (m *masker) maskIf(s string, ok func(string) bool) string {
 	return s
 }
 
+// Fingerprint is fingerprint for findings made outside a scan (the image
+// check), so that they survive re-runs the same way.
+func Fingerprint(rule, path, key string, occurrence int) string {
+	return fingerprint(rule, path, key, occurrence)
+}
+
 // fingerprint hashes what identifies a finding across unrelated line shifts.
 func fingerprint(rule, path, key string, occurrence int) string {
 	h := sha256.New()

@@ -3,6 +3,8 @@
 //
 //	stowaway scan [--format text|json|sarif|github] [--output FILE]
 //	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
+//	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
+//	               [--platform os/arch] IMAGE...
 //	stowaway rules [ID]
 //	stowaway action          (the GitHub Action's entry point)
 //	stowaway version
@@ -39,11 +41,12 @@ const usage = `Stowaway finds secrets that a Docker build would bake into an ima
 
 Usage:
   stowaway scan [flags] [PATH...]   scan Dockerfiles and .dockerignore files (default PATH: .)
+  stowaway image [flags] IMAGE...   check built images: docker save or OCI layout tarballs, OCI layout folders
   stowaway rules [ID]               list the rules, or print one rule's documentation
   stowaway action                   run as the GitHub Action (reads INPUT_* and GITHUB_* variables)
   stowaway version                  print the version
 
-Run 'stowaway scan -h' for the scan flags.
+Run 'stowaway scan -h' or 'stowaway image -h' for their flags.
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -54,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "scan":
 		return runScan(ctx, args[1:], getenv, stdout, stderr)
+	case "image":
+		return runImage(ctx, args[1:], getenv, stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "action":

@@ -28,9 +28,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	var f scanFlags
 	fs := flag.NewFlagSet("stowaway scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
-	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
-	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+	f.register(fs)
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
 	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
 	fs.Usage = func() {
@@ -44,15 +42,8 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return exitError
 	}
-	threshold, err := parseFailOn(f.failOn)
-	if err != nil {
-		fmt.Fprintf(stderr, "stowaway: %v\n", err)
-		return exitError
-	}
-	switch f.format {
-	case "text", "json", "sarif", "github":
-	default:
-		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
+	threshold, ok := f.check(stderr)
+	if !ok {
 		return exitError
 	}
 	if len(paths) == 0 {
@@ -66,12 +57,48 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		return exitError
 	}
 
+	if !writeReport(res, f, getenv, stdout, stderr) {
+		return exitError
+	}
+	if failing(res, threshold) {
+		return exitFindings
+	}
+	return exitOK
+}
+
+// register adds the report flags that scan and image share.
+func (f *scanFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+}
+
+// check reads --fail-on and --format, saying what is wrong on stderr.
+func (f *scanFlags) check(stderr io.Writer) (threshold checks.Level, ok bool) {
+	threshold, err := parseFailOn(f.failOn)
+	if err != nil {
+		fmt.Fprintf(stderr, "stowaway: %v\n", err)
+		return 0, false
+	}
+	switch f.format {
+	case "text", "json", "sarif", "github":
+	default:
+		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
+		return 0, false
+	}
+	return threshold, true
+}
+
+// writeReport writes the result in the chosen format to --output or standard
+// output, and the problems to standard error when the report does not
+// show them; false when it could not be written.
+func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdout, stderr io.Writer) bool {
 	// The report goes out as it is written: a monorepo's report is
 	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
 		if err := writeFile(f.output, f.format, res); err != nil {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
-			return exitError
+			return false
 		}
 		if f.format != "text" {
 			// The file holds the report; people still see what was found.
@@ -91,7 +118,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "stowaway: writing the report: %s\n", actionlog.Line(err.Error()))
-			return exitError
+			return false
 		}
 	}
 	if f.format != "text" && f.output == "" {
@@ -99,10 +126,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintf(stderr, "stowaway: %s: %s\n", p.Level, actionlog.Line(p.Message))
 		}
 	}
-	if failing(res, threshold) {
-		return exitFindings
-	}
-	return exitOK
+	return true
 }
 
 // parseInterleaved parses flags that may stand before, between or after the

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stowaway-dev/stowaway/image/imagetest"
+)
+
+const (
+	imgToken = "npm_FAKEfakeFAKEfake0123456789abcdefABCD"
+	imgGH    = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
+)
+
+// builtImage is what BuildKit makes of imageDockerfile with
+// --build-arg NPM_TOKEN=…: an ARG entry, the argument in front of the RUN,
+// an .npmrc copied and then deleted.
+func builtImage(t *testing.T, platform string) v1.Image {
+	t.Helper()
+	img, err := imagetest.Build(imagetest.Spec{
+		Platform: platform,
+		Env:      []string{"PATH=/usr/bin:/bin"},
+		History: []v1.History{
+			{CreatedBy: "ADD rootfs.tar / # buildkit"},
+			{CreatedBy: "ARG NPM_TOKEN=" + imgToken, EmptyLayer: true},
+			{CreatedBy: "COPY .npmrc ./ # buildkit"},
+			{CreatedBy: "RUN |1 NPM_TOKEN=" + imgToken + " /bin/sh -c npm ci && rm .npmrc # buildkit"},
+		},
+		Layers: [][]imagetest.File{
+			{{Name: "etc/ssl/certs/ca-certificates.crt", Body: "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n"}},
+			{{Name: ".npmrc", Body: "//registry.npmjs.org/:_authToken=" + imgToken + "\n"}},
+			{{Name: ".wh..npmrc"}, {Name: "app/settings.json", Body: `{"github": "` + imgGH + `"}`}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+const imageDockerfile = `FROM node:22
+ARG NPM_TOKEN
+COPY .npmrc ./
+RUN npm ci && rm .npmrc
+`
+
+func runImageCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"image"}, args...), func(string) string { return "" }, &out, &errb)
+	for _, s := range []string{imgToken, imgGH} {
+		if strings.Contains(out.String()+errb.String(), s) {
+			t.Errorf("stowaway image %v printed the planted secret %q", args, s)
+		}
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestImageCommand(t *testing.T) {
+	dir := t.TempDir()
+	save := filepath.Join(dir, "image.tar")
+	if err := imagetest.WriteDockerSave(save, builtImage(t, "")); err != nil {
+		t.Fatal(err)
+	}
+	multi := filepath.Join(dir, "multi.tar")
+	if err := imagetest.WriteOCITar(multi, builtImage(t, "linux/arm64"), builtImage(t, "linux/amd64")); err != nil {
+		t.Fatal(err)
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(df, []byte(imageDockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	truncated := filepath.Join(dir, "truncated.tar")
+	whole, err := os.ReadFile(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(truncated, whole[:len(whole)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("json", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "json", save)
+		if code != exitFindings {
+			t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFindings, errs)
+		}
+		var doc struct {
+			Findings []struct {
+				Rule, Path, Message, Evidence string
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		rules := map[string]int{}
+		for _, f := range doc.Findings {
+			rules[f.Rule]++
+			if !strings.HasSuffix(f.Path, "image.tar") {
+				t.Errorf("finding %s at %q, want on the image", f.Rule, f.Path)
+			}
+		}
+		if rules["image-secret-history"] != 2 || rules["image-secret-file"] != 2 || len(doc.Findings) != 4 {
+			t.Errorf("findings %+v", doc.Findings)
+		}
+	})
+	t.Run("dockerfile", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, save, "--dockerfile", df, "--fail-on", "never")
+		if code != exitOK {
+			t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitOK, errs)
+		}
+		for _, want := range []string{"Dockerfile:2", "Dockerfile:3", "Dockerfile:4", "layer 2 deletes it, but its bytes stay in layer 1"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("two images, one Dockerfile", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "json", "--dockerfile", df, save, multi)
+		if code != exitFindings {
+			t.Fatalf("exit %d; stderr:\n%s", code, errs)
+		}
+		var doc struct {
+			Summary struct{ Files int }
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Summary.Files != 3 {
+			t.Errorf("%d files, want the Dockerfile once and the two images", doc.Summary.Files)
+		}
+	})
+	t.Run("sarif", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "sarif", multi)
+		if code != exitFindings {
+			t.Fatalf("exit %d; stderr:\n%s", code, errs)
+		}
+		for _, want := range []string{`"ruleId": "image-secret-file"`, `"id": "image-secret-history"`, `"version": "2.1.0"`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("SARIF lacks %s", want)
+			}
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"truncated", []string{truncated}, "truncated"},
+		{"missing", []string{filepath.Join(dir, "nope.tar")}, "no such file"},
+		{"no image", nil, "name at least one image"},
+		{"platform not in the index", []string{"--platform", "linux/s390x", multi}, "linux/arm64, linux/amd64"},
+		{"bad platform", []string{"--platform", "amd64", multi}, "want os/arch"},
+		{"unparsable dockerfile", []string{"--dockerfile", save, save}, "BuildKit cannot parse it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errs, code := runImageCmd(t, tc.args...)
+			if code != exitError || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errs, exitError, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,408 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
+)
+
+// Options configure a check of one image.
+type Options struct {
+	// Platform chooses among the images of a multi-platform index; the
+	// zero value means linux/amd64.
+	Platform v1.Platform
+	// Dockerfile, when set, is the Dockerfile the image was built from:
+	// findings sit on its instructions.
+	Dockerfile *checks.Dockerfile
+	Settings   *checks.Settings
+	Limits     Limits
+}
+
+// DefaultPlatform is the platform chosen from a multi-platform index when
+// none is asked for.
+var DefaultPlatform = v1.Platform{OS: "linux", Architecture: "amd64"}
+
+// Check reads the image at name (an OCI layout folder, its tarball, or a
+// docker save tarball) and reports the secrets of its config, history and
+// layers. Findings are located on name, a slash path, or on the Dockerfile
+// of opts. An error means the image could not be read at all; a problem in
+// one layer is a Problem of the result, and the findings made before it
+// are kept.
+func Check(ctx context.Context, name string, opts Options) (*scan.Result, error) {
+	if opts.Platform.OS == "" {
+		opts.Platform = DefaultPlatform
+	}
+	opts.Limits = opts.Limits.orDefaults()
+	if opts.Settings == nil {
+		opts.Settings = &checks.Settings{}
+	}
+	img, st, err := open(name, opts.Platform)
+	if err != nil {
+		return nil, err
+	}
+	defer st.close()
+	c := &checker{name: name, img: img, opts: opts}
+	c.loc = newLocator(name, img, opts.Dockerfile, c.problem)
+	c.checkConfig()
+	c.checkHistory()
+	if err := c.checkLayers(ctx); err != nil {
+		return nil, err
+	}
+	return c.result(), nil
+}
+
+// checker holds one image's check.
+type checker struct {
+	name     string
+	img      *built
+	opts     Options
+	loc      *locator
+	findings []scan.Finding
+	problems []scan.Problem
+	// inConfig holds the secrets the config holds: the history entries of
+	// the instructions that set them (ENV, LABEL, CMD...) say it again.
+	inConfig map[string]bool
+}
+
+func (c *checker) problem(level checks.Level, format string, args ...any) {
+	c.problems = append(c.problems, scan.Problem{Path: c.name, Level: level, Message: fmt.Sprintf(format, args...)})
+}
+
+// report finishes a finding: the engine's redaction, fingerprint and level.
+func (c *checker) report(rule *checks.Rule, at place, secret, message, key string) {
+	f := checks.Finding{
+		RuleID: rule.ID, Level: rule.Level, Path: at.path, Span: at.span,
+		Message: message, Key: key, Fix: fixes[rule.ID],
+	}
+	if secret != "" && rule == checks.ImageSecretConfig {
+		if c.inConfig == nil {
+			c.inConfig = map[string]bool{}
+		}
+		c.inConfig[secret] = true
+	}
+	if secret != "" {
+		f.Evidence = scan.Redact(secret)
+		// Messages never hold values; this is the engine's guarantee kept.
+		f.Message = strings.ReplaceAll(f.Message, secret, f.Evidence)
+	}
+	if at.related != nil {
+		f.Related = append(f.Related, *at.related)
+	}
+	f.Fingerprint = scan.Fingerprint(rule.ID, f.Path, key, 0)
+	c.findings = append(c.findings, scan.Finding{
+		Finding: f, Rule: rule,
+		Region: scan.Region{StartLine: at.span.Line, EndLine: at.span.EndLine},
+	})
+}
+
+// fixes say how to fix each rule's findings; a credential that an image
+// held is exposed already, so each starts with rotating it.
+var fixes = map[string]string{
+	checks.ImageSecretConfig.ID:  "Rotate the credential, then give it to the container at run time (a secret or an environment file) instead of setting it in ENV or LABEL",
+	checks.ImageSecretHistory.ID: "Rotate the credential, then pass it as a build secret (RUN --mount=type=secret) instead of a build argument: BuildKit writes build arguments into the history",
+	checks.ImageSecretFile.ID:    "Rotate the credential, then keep the file out of every layer (a secret mount, .dockerignore, a stage that is not copied from): deleting it later does not remove it",
+}
+
+func (c *checker) result() *scan.Result {
+	sort.SliceStable(c.findings, func(i, j int) bool {
+		a, b := c.findings[i], c.findings[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Region.StartLine != b.Region.StartLine {
+			return a.Region.StartLine < b.Region.StartLine
+		}
+		return a.RuleID < b.RuleID
+	})
+	files := []string{c.name}
+	if df := c.opts.Dockerfile; df != nil {
+		files = append(files, df.Path)
+	}
+	return &scan.Result{Findings: c.findings, Problems: c.problems, Files: files, Rules: checks.ImageRules()}
+}
+
+// valueSecret returns the secret that name=value holds, judged as the
+// Dockerfile rules judge ENV and ARG values, and what it is; "" when none.
+func (c *checker) valueSecret(name, value string) (secret, what string) {
+	if toks := checks.ValueTokens(name, value); len(toks) > 0 {
+		return toks[0].Secret, article(toks[0].Description)
+	}
+	if u := urlCredentials(value); u != "" {
+		return u, "URL credentials"
+	}
+	if name != "" && checks.LiteralSecret(name, checks.Value{Raw: value, Literal: value}, c.opts.Settings) {
+		return value, "a credential value"
+	}
+	return "", ""
+}
+
+// textSecrets returns the known token formats and URL credentials of a
+// text that has no name to judge it by (Cmd, a RUN line).
+func textSecrets(text string, s *checks.Settings) [][2]string {
+	var out [][2]string
+	for _, t := range checks.FindTokens(text) {
+		if !s.Allowed(t.Secret) {
+			out = append(out, [2]string{t.Secret, article(t.Description)})
+		}
+	}
+	for _, m := range userinfo.FindAllStringSubmatch(text, -1) {
+		if !placeholderUserinfo(m[1]) && !s.Allowed(m[1]) {
+			out = append(out, [2]string{m[1], "URL credentials"})
+		}
+	}
+	return out
+}
+
+var userinfo = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://([^/\s@"']+)@`)
+
+// urlCredentials returns the user information of the first URL in s that
+// carries credentials.
+func urlCredentials(s string) string {
+	for _, m := range userinfo.FindAllStringSubmatch(s, -1) {
+		if !placeholderUserinfo(m[1]) {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// placeholderUserinfo reports user information that is only a reference
+// (${TOKEN}, $USER:$PASS), which the build expanded elsewhere or never.
+func placeholderUserinfo(u string) bool {
+	return strings.Trim(u, ":") == "" || refOnly.MatchString(u)
+}
+
+var refOnly = regexp.MustCompile(`^(\$\{?\w+\}?)?(:(\$\{?\w+\}?)?)?$`)
+
+// checkConfig reads the config's Env, Labels, Cmd, Entrypoint,
+// Healthcheck, User and OnBuild.
+func (c *checker) checkConfig() {
+	cfg := c.img.config.Config
+	for _, kv := range cfg.Env {
+		name, value, _ := strings.Cut(kv, "=")
+		if secret, what := c.valueSecret(name, value); secret != "" {
+			c.report(checks.ImageSecretConfig, c.loc.config("env", name), secret,
+				fmt.Sprintf("Env %q holds %s in the image config%s", name, what, c.setBy("ENV", name)), "env:"+name)
+		}
+	}
+	labels := make([]string, 0, len(cfg.Labels))
+	for k := range cfg.Labels {
+		labels = append(labels, k)
+	}
+	sort.Strings(labels)
+	for _, k := range labels {
+		if secret, what := c.valueSecret(labelName(k), cfg.Labels[k]); secret != "" {
+			c.report(checks.ImageSecretConfig, c.loc.config("label", k), secret,
+				fmt.Sprintf("Label %q holds %s in the image config%s", k, what, c.setBy("LABEL", k)), "label:"+k)
+		}
+	}
+	fields := []struct {
+		field, keyword string
+		values         []string
+	}{
+		{"Cmd", "cmd", cfg.Cmd},
+		{"Entrypoint", "entrypoint", cfg.Entrypoint},
+		{"User", "user", []string{cfg.User}},
+		{"OnBuild", "onbuild", cfg.OnBuild},
+	}
+	if cfg.Healthcheck != nil {
+		fields = append(fields, struct {
+			field, keyword string
+			values         []string
+		}{"Healthcheck", "healthcheck", cfg.Healthcheck.Test})
+	}
+	for _, f := range fields {
+		text := strings.Join(f.values, " ")
+		for i, s := range textSecrets(text, c.opts.Settings) {
+			c.report(checks.ImageSecretConfig, c.loc.config(f.keyword, ""), s[0],
+				fmt.Sprintf("%s holds %s in the image config%s", f.field, s[1], c.setBy(strings.ToUpper(f.keyword), "")), fmt.Sprintf("%s:%d", f.keyword, i))
+		}
+	}
+}
+
+// setBy names the last history entry that set a config value (an ENV or
+// LABEL of that name, or the keyword's instruction), "" when none did.
+func (c *checker) setBy(keyword, name string) string {
+	hist := c.img.config.History
+	for i := len(hist) - 1; i >= 0; i-- {
+		e := parseEntry(hist[i].CreatedBy)
+		if e.keyword != keyword {
+			continue
+		}
+		found := name == ""
+		switch keyword {
+		case "ENV":
+			found = slices.ContainsFunc(e.args, func(a buildArg) bool { return a.name == name })
+		case "LABEL":
+			found = strings.Contains(e.command, name+"=") || strings.Contains(e.command, strconv.Quote(name)+"=")
+		}
+		if found {
+			return fmt.Sprintf(" (set by history entry %d)", i)
+		}
+	}
+	return ""
+}
+
+// labelName reads a label key as a variable name: the last segment of a
+// reverse-DNS key (org.example.api-token) carries its meaning.
+func labelName(k string) string {
+	if i := strings.LastIndexAny(k, "./"); i >= 0 && i < len(k)-1 {
+		return k[i+1:]
+	}
+	return k
+}
+
+// checkHistory reads every history entry: the build arguments BuildKit
+// records for a RUN, an ARG entry's values, and tokens or URL credentials
+// anywhere in it.
+func (c *checker) checkHistory() {
+	for i, h := range c.img.config.History {
+		e := parseEntry(h.CreatedBy)
+		at := c.loc.entry(i)
+		seen := map[string]bool{}
+		if configKeywords[e.keyword] && e.keyword != "ENV" {
+			maps.Copy(seen, c.inConfig)
+		}
+		for _, a := range e.args {
+			if e.keyword == "ENV" && slices.Contains(c.img.config.Config.Env, a.name+"="+a.value) {
+				continue // the config holds it: reported there
+			}
+			secret, what := c.valueSecret(a.name, a.value)
+			if secret == "" || seen[secret] {
+				continue
+			}
+			seen[secret] = true
+			var msg string
+			if e.keyword != "RUN" {
+				msg = fmt.Sprintf("%s records %s %q with %s", c.loc.entryName(i, e.keyword), e.keyword, a.name, what)
+			} else {
+				msg = fmt.Sprintf("%s records build argument %q with %s", c.loc.entryName(i, e.keyword), a.name, what)
+			}
+			c.report(checks.ImageSecretHistory, at, secret, msg, fmt.Sprintf("%s:arg:%s:%d", e.keyword, a.name, c.loc.entryKey(i)))
+		}
+		for _, s := range textSecrets(e.command, c.opts.Settings) {
+			if seen[s[0]] {
+				continue
+			}
+			seen[s[0]] = true
+			c.report(checks.ImageSecretHistory, at, s[0],
+				fmt.Sprintf("%s holds %s", c.loc.entryName(i, e.keyword), s[1]),
+				fmt.Sprintf("%s:text:%d:%d", e.keyword, c.loc.entryKey(i), len(seen)))
+		}
+	}
+}
+
+// configKeywords are the instructions whose values the config keeps.
+var configKeywords = map[string]bool{
+	"ENV": true, "LABEL": true, "CMD": true, "ENTRYPOINT": true, "HEALTHCHECK": true, "USER": true, "ONBUILD": true,
+}
+
+// entry is a history entry's created_by, read.
+type entry struct {
+	keyword string // upper-case instruction: RUN, ARG, COPY... "" when unknown
+	args    []buildArg
+	command string // the rest: a RUN's command, a COPY's sources...
+}
+
+type buildArg struct{ name, value string }
+
+var (
+	argCount = regexp.MustCompile(`^\|([0-9]+) `)
+	argStart = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
+	nextArg  = regexp.MustCompile(` [A-Za-z_][A-Za-z0-9_]*=`)
+)
+
+// parseEntry reads created_by as BuildKit writes it (RUN |2 A=x B=y
+// /bin/sh -c …, ARG A=x B=y, COPY … # buildkit) and as the classic builder
+// did (|1 A=x /bin/sh -c …, /bin/sh -c #(nop)  ENV …).
+func parseEntry(s string) entry {
+	s = strings.TrimSuffix(s, " # buildkit")
+	var e entry
+	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop) "); ok {
+		s = strings.TrimSpace(rest)
+	} else if strings.HasPrefix(s, "|") || strings.HasPrefix(s, "/bin/sh -c ") {
+		s = "RUN " + s
+	}
+	kw, rest, _ := strings.Cut(s, " ")
+	e.keyword = strings.ToUpper(kw)
+	switch e.keyword {
+	case "RUN":
+		if m := argCount.FindStringSubmatch(rest); m != nil {
+			n := 0
+			fmt.Sscan(m[1], &n)
+			e.args, rest = readArgs(rest[len(m[0]):], n)
+		}
+	case "ARG", "ENV":
+		// An ENV that a later one overrides is gone from the config, not
+		// from the history.
+		e.args, rest = readArgs(rest, -1)
+	}
+	e.command = rest
+	return e
+}
+
+// readArgs reads n NAME=value pairs separated by spaces (all of them when
+// n < 0). BuildKit joins them unquoted, so a value runs to the next
+// " NAME=", and the last one to the next space.
+func readArgs(s string, n int) ([]buildArg, string) {
+	var out []buildArg
+	for n < 0 || len(out) < n {
+		m := argStart.FindStringSubmatch(s)
+		if m == nil {
+			// An ARG without a value: its name alone.
+			if n < 0 {
+				name, rest, _ := strings.Cut(s, " ")
+				if name == "" {
+					break
+				}
+				s = rest
+				continue
+			}
+			break
+		}
+		s = s[len(m[0]):]
+		end := strings.IndexByte(s, ' ')
+		last := n >= 0 && len(out) == n-1
+		if !last {
+			if loc := nextArg.FindStringIndex(s); loc != nil {
+				end = loc[0]
+			} else if n < 0 {
+				end = len(s)
+			}
+		}
+		if end < 0 {
+			end = len(s)
+		}
+		out = append(out, buildArg{name: m[1], value: s[:end]})
+		s = strings.TrimPrefix(s[end:], " ")
+		if s == "" {
+			break
+		}
+	}
+	return out, s
+}
+
+// shortDigest is a digest's algorithm and first 12 hex digits.
+func shortDigest(h v1.Hash) string {
+	if h.Hex == "" {
+		return "unknown digest"
+	}
+	return h.Algorithm + ":" + h.Hex[:min(12, len(h.Hex))]
+}
+
+// slashPath is a layer entry's name as an absolute slash path inside the
+// image; it is never joined onto the local filesystem.
+func slashPath(name string) string {
+	return path.Clean("/" + strings.TrimPrefix(name, "./"))
+}
