@@ -342,6 +342,13 @@ var commandPatterns = []commandPattern{
 	// curl ... -u user:password
 	{"curl -u", "password", []string{"curl"}, true,
 		regexp.MustCompile(`^curl\b[^\n;&|]*?[ \t](?:-u|--user)(?:=|[ \t]+)["']?[^\s"':$]+:`)},
+	// docker login -p VALUE (and the registry clients that copy its
+	// flags); --password=VALUE is a long flag, found as one.
+	{"docker login -p", "password", []string{"docker", "podman", "buildah", "skopeo", "nerdctl", "helm", "oras", "crane"}, true,
+		regexp.MustCompile(`^(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|crane)\b[^\n;&|]*?[ \t]login\b[^\n;&|]*?[ \t]-p(?:=|[ \t]+)`)},
+	// sshpass -pVALUE or -p VALUE (-f and -e read it from a file or $SSHPASS)
+	{"sshpass -p", "password", []string{"sshpass"}, true,
+		regexp.MustCompile(`^sshpass\b[^\n;&|]*?[ \t]-p[ \t]*`)},
 	// .netrc: login NAME password VALUE
 	{"password", "password", []string{"login"}, true,
 		regexp.MustCompile(`^login[ \t]+\S+[ \t]+password[ \t]+`)},
