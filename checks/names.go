@@ -344,13 +344,27 @@ func ReadValue(raw string, escape rune) Value {
 	}
 	v.Literal = res.Result
 	for name := range res.Unmatched {
-		v.Refs = append(v.Refs, name)
+		if !parameterName(name) {
+			v.Refs = append(v.Refs, name)
+		}
 	}
 	if len(v.Refs) > 0 {
 		marked, _, err := lex.ProcessWord(raw, markEnv{})
 		v.Defaulted = err != nil || strings.ReplaceAll(marked, refMark, "") != v.Literal
 	}
 	return v
+}
+
+// parameterName reports whether a name the lexer reads after `$` is a shell
+// special or positional parameter ($$, $1, $@, $?...). No ARG or ENV sets
+// those, so BuildKit expands them to nothing and the value is the literal
+// around them: SECRET_KEY=k3j$$x9 gives the image k3jx9, a literal.
+func parameterName(name string) bool {
+	if name == "" {
+		return false
+	}
+	r := rune(name[0])
+	return len(name) == 1 && strings.ContainsRune("@*#?-$!", r) || r >= '0' && r <= '9'
 }
 
 // lexers keeps BuildKit's word lexers for reuse, one pool per escape
