@@ -349,6 +349,10 @@ var commandPatterns = []commandPattern{
 	// sshpass -pVALUE or -p VALUE (-f and -e read it from a file or $SSHPASS)
 	{"sshpass -p", "password", []string{"sshpass"}, true,
 		regexp.MustCompile(`^sshpass\b[^\n;&|]*?[ \t]-p[ \t]*`)},
+	// A connection string's Pwd=VALUE (Password= is a key like any other;
+	// a lone PWD is the shell's working directory, not a secret name)
+	{"Pwd", "password", []string{"pwd"}, true,
+		regexp.MustCompile(`(?i)^pwd[ \t]*=`)},
 	// .netrc: login NAME password VALUE
 	{"password", "password", []string{"login"}, true,
 		regexp.MustCompile(`^login[ \t]+\S+[ \t]+password[ \t]+`)},

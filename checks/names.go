@@ -307,6 +307,9 @@ type Value struct {
 	Refs []string
 	// Defaulted reports whether a reference default contributed to Literal.
 	Defaulted bool
+	// marked is Literal with each reference's expansion read as refMark,
+	// set when the value has references.
+	marked string
 }
 
 // noEnv is an environment in which no variable is set.
@@ -321,8 +324,13 @@ type markEnv struct{}
 
 const refMark = "\x00"
 
-func (markEnv) Get(string) (string, bool) { return refMark, true }
-func (markEnv) Keys() []string            { return nil }
+func (markEnv) Get(name string) (string, bool) {
+	if parameterName(name) {
+		return "", false
+	}
+	return refMark, true
+}
+func (markEnv) Keys() []string { return nil }
 
 // ReadValue reads a value as written in a Dockerfile whose escape token is
 // escape (0 means the default backslash).
@@ -351,6 +359,9 @@ func ReadValue(raw string, escape rune) Value {
 	if len(v.Refs) > 0 {
 		marked, _, err := lex.ProcessWord(raw, markEnv{})
 		v.Defaulted = err != nil || strings.ReplaceAll(marked, refMark, "") != v.Literal
+		if err == nil {
+			v.marked = marked
+		}
 	}
 	return v
 }

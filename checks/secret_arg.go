@@ -138,6 +138,8 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 	}
 	if LiteralSecret(d.key, *v, p.Settings) {
 		d.literal, d.defaultSecret = true, sourceText(p.Dockerfile, d.in, *v)
+	} else if pw, ok := ConnectionPassword(*v, p.Settings); ok {
+		d.literal, d.defaultSecret, d.tokenDesc = true, pw, "password in a connection string"
 	}
 }
 
