@@ -67,6 +67,10 @@ type argDecl struct {
 	defaultSecret string
 	tokenDesc     string
 	tokenPrefixed bool
+	// urlCredential says the effective default is a URL with credentials:
+	// url-credentials reports it at the ARG, and arg-persisted where it
+	// is copied.
+	urlCredential bool
 }
 
 // readArgs returns the names declared by an ARG instruction, classified.
@@ -109,7 +113,7 @@ func readArgsOnce(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDec
 		} else if m := metas[kv.Key]; m != nil && in.Stage != nil {
 			d.meta = m
 			d.literal, d.defaultSecret, d.tokenDesc, d.tokenPrefixed = m.literal, m.defaultSecret, m.tokenDesc, m.tokenPrefixed
-			d.otherKind = m.otherKind
+			d.otherKind, d.urlCredential = m.otherKind, m.urlCredential
 			d.secretName = d.secretName || m.secretName
 		}
 		out = append(out, d)
@@ -126,7 +130,7 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 	}
 	if URLWithCredentials(lit) {
 		// url-credentials reports the URL, history and all.
-		d.otherKind = true
+		d.otherKind, d.urlCredential = true, true
 		return
 	}
 	if toks := ValueTokens(d.key, lit); len(toks) > 0 {
@@ -465,7 +469,7 @@ func checkArgPersisted(p *Pass) {
 					scope, owned = scope.clone(), true
 				}
 				for _, d := range readArgs(p, in, metas) {
-					if d.secret() {
+					if d.secret() || d.urlCredential {
 						scope.args[d.key] = d
 					} else {
 						delete(scope.args, d.key)
