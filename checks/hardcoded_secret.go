@@ -50,8 +50,8 @@ func checkHardcodedSecret(p *Pass) {
 			inInstruction[ln] = true
 		}
 		roles := instructionRoles(df, in)
-		if in.Cmd == "env" || in.Cmd == "arg" || (in.Onbuild != nil && in.Onbuild.Cmd == "env") {
-			// secret-env (ONBUILD ENV included) and secret-arg read the
+		if in.Cmd == "env" || in.Cmd == "arg" || (in.Onbuild != nil && (in.Onbuild.Cmd == "env" || in.Onbuild.Cmd == "arg")) {
+			// secret-env and secret-arg (ONBUILD ones included) read the
 			// values; only the comments inside the continuation are left.
 			for i, r := range roles {
 				if r != roleComment {

@@ -166,6 +166,7 @@ func checkSecretArg(p *Pass) {
 	redeclared := map[*argDecl]bool{}
 	for _, st := range df.Stages {
 		for i, in := range st.Instructions {
+			reportOnbuildArgs(p, in, st.Inherited)
 			for _, d := range readArgs(p, in, metas) {
 				switch {
 				case !d.secret():
@@ -244,6 +245,55 @@ func reportSecretArg(p *Pass, st *Stage, i int, d *argDecl, shipped bool) {
 		f.Suggestion = secretMountSuggestion(df, st, d, run)
 	}
 	p.Report(f)
+}
+
+// reportOnbuildArgs reports a secret ARG that an ONBUILD of a shipped stage
+// declares: the trigger is in the image config, and every image built FROM
+// this one runs it, so each child's history records the value (or the
+// literal default) of the argument. In a stage that does not ship, only a
+// token that carries its format's mark is reported: a leak of the
+// repository wherever it is written.
+func reportOnbuildArgs(p *Pass, in *Instruction, shipped bool) {
+	if in.Onbuild == nil {
+		return
+	}
+	arg, ok := in.Onbuild.Command.(*instructions.ArgCommand)
+	if !ok {
+		return
+	}
+	df := p.Dockerfile
+	for _, kv := range arg.Args {
+		d := &argDecl{in: in, key: kv.Key, secretName: SecretName(kv.Key, p.Settings)}
+		if kv.Value != nil {
+			v := ReadValue(*kv.Value, df.Escape)
+			classifyDefault(p, d, &v)
+		}
+		if !d.secret() || !shipped && !(d.literal && d.tokenPrefixed) {
+			continue
+		}
+		lower := strings.ToLower(d.key)
+		f := Finding{
+			Level:   Warning,
+			Span:    locateKey(df, in, d.key),
+			Message: fmt.Sprintf("ONBUILD ARG %q records its build-time value in the history of every image built from this one", d.key),
+			Fix: fmt.Sprintf("Remove the ONBUILD ARG: a child image that needs the secret mounts it with `RUN --mount=type=secret,id=%s,env=%s` and is built with `docker build --secret id=%s,env=%s`.",
+				lower, d.key, lower, d.key),
+		}
+		if d.literal {
+			what := "a literal credential"
+			if d.tokenDesc != "" {
+				what = tokenPhrase(d.tokenDesc)
+			}
+			f.Level, f.Secret = Error, d.defaultSecret
+			f.Span = locateValue(df, in, d.key, d.defaultSecret)
+			f.Message = fmt.Sprintf("ONBUILD ARG %q has %s as its default, recorded in the image config and in the history of every image built from this one", d.key, what)
+			if !shipped {
+				f.Message = fmt.Sprintf("ONBUILD ARG %q has %s as its default, written in the Dockerfile", d.key, what)
+			}
+			f.Fix += " Rotate the value: it is committed with the Dockerfile."
+		}
+		p.Report(f)
+	}
 }
 
 // argRefPattern matches a reference to the variable name in shell or
