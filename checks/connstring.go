@@ -58,3 +58,30 @@ func isConnKey(key string) bool {
 	}
 	return true
 }
+
+// connURIWords name a database or message broker, whose connection URL
+// carries the credentials: MONGO_URI, DATABASE_URL, REDIS_URL, PG_DSN.
+var connURIWords = wordSet("mongo", "mongodb", "database", "db", "postgres", "postgresql", "pg", "psql",
+	"mysql", "mariadb", "mssql", "sqlserver", "sql", "redis", "amqp", "rabbitmq", "rabbit", "broker",
+	"cassandra", "couchdb", "neo4j", "elasticsearch", "opensearch")
+
+// ConnectionURIName reports whether a variable name is a database or
+// broker connection URL's: its last word is url, uri or dsn and another
+// word names the database (MONGO_URI, DATABASE_URL, REDIS_URL, PG_DSN), or
+// it is a connection string (DB_CONNECTION_STRING, CONNECTION_STRING).
+func ConnectionURIName(name string) bool {
+	words := SplitWords(name)
+	n := len(words)
+	if n >= 2 && words[n-2] == "connection" && words[n-1] == "string" {
+		return true
+	}
+	if n < 2 || !(words[n-1] == "url" || words[n-1] == "uri" || words[n-1] == "dsn") {
+		return false
+	}
+	for _, w := range words[:n-1] {
+		if connURIWords[w] {
+			return true
+		}
+	}
+	return false
+}

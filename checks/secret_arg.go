@@ -71,6 +71,11 @@ type argDecl struct {
 	// url-credentials reports it at the ARG, and arg-persisted where it
 	// is copied.
 	urlCredential bool
+	// connURI says the name is a database or broker connection URL's
+	// (MONGO_URI, DATABASE_URL) and no default shows what it holds: the
+	// value given at build time carries its user:password@ when it has
+	// one. Copied into ENV or a LABEL, it is a warning.
+	connURI bool
 }
 
 // readArgs returns the names declared by an ARG instruction, classified.
@@ -116,6 +121,8 @@ func readArgsOnce(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDec
 			d.otherKind, d.urlCredential = m.otherKind, m.urlCredential
 			d.secretName = d.secretName || m.secretName
 		}
+		d.connURI = ConnectionURIName(kv.Key) && (d.value == nil || strings.TrimSpace(d.value.Literal) == "") &&
+			(d.meta == nil || d.meta.connURI)
 		out = append(out, d)
 	}
 	return out
@@ -519,7 +526,7 @@ func checkArgPersisted(p *Pass) {
 					scope, owned = scope.clone(), true
 				}
 				for _, d := range readArgs(p, in, metas) {
-					if d.secret() || d.urlCredential {
+					if d.secret() || d.urlCredential || d.connURI {
 						scope.args[d.key] = d
 					} else {
 						delete(scope.args, d.key)
@@ -560,9 +567,14 @@ func reportCopiedPairs(p *Pass, in *Instruction, keyword string, pairs instructi
 			if span.Col == 0 {
 				span = locateKey(df, in, kv.Key)
 			}
+			level, msg := Level(0), fmt.Sprintf("%s %q copies ARG %q into the image config", keyword, kv.Key, ref)
+			if !d.secret() && !d.urlCredential {
+				level, msg = Warning, fmt.Sprintf("%s %q copies ARG %q, a connection URL that carries its password when it has one, into the image config", keyword, kv.Key, ref)
+			}
 			p.Report(Finding{
+				Level:   level,
 				Span:    span,
-				Message: fmt.Sprintf("%s %q copies ARG %q into the image config", keyword, kv.Key, ref),
+				Message: msg,
 				Fix: fmt.Sprintf("Do not copy the build argument into %s: mount it only in the RUN that needs it with `RUN --mount=type=secret,id=%s,env=%s`, and give it to the container at run time if it needs it.",
 					keyword, strings.ToLower(ref), ref),
 				Related: []Related{argRelated(df, d)},
@@ -613,8 +625,8 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	for i := range cmds {
 		for _, name := range names {
 			d := scope.args[name]
-			if reported[name] {
-				continue
+			if reported[name] || !d.secret() && !d.urlCredential {
+				continue // a connection URL's ARG only counts in the config
 			}
 			w := secretWrite(cmds, i, name, refs[name], dirs[i])
 			if w == nil || removedInRun(cmds, dirs, w) || pathUnder(w.paths, mounts) {
