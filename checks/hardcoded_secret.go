@@ -50,8 +50,8 @@ func checkHardcodedSecret(p *Pass) {
 			inInstruction[ln] = true
 		}
 		roles := instructionRoles(df, in)
-		if in.Cmd == "env" || in.Cmd == "arg" || (in.Onbuild != nil && in.Onbuild.Cmd == "env") {
-			// secret-env (ONBUILD ENV included) and secret-arg read the
+		if in.Cmd == "env" || in.Cmd == "arg" || (in.Onbuild != nil && (in.Onbuild.Cmd == "env" || in.Onbuild.Cmd == "arg")) {
+			// secret-env and secret-arg (ONBUILD ones included) read the
 			// values; only the comments inside the continuation are left.
 			for i, r := range roles {
 				if r != roleComment {
@@ -341,7 +341,18 @@ var commandPatterns = []commandPattern{
 		regexp.MustCompile(`^(?:mysql|mysqladmin|mysqldump|mysqlimport|mysqlcheck|mysqlshow|mysqlsh|mariadb|mariadb-admin|mariadb-dump)\b[^\n;&|]*?[ \t]-p`)},
 	// curl ... -u user:password
 	{"curl -u", "password", []string{"curl"}, true,
-		regexp.MustCompile(`^curl\b[^\n;&|]*?[ \t](?:-u|--user)(?:=|[ \t]+)["']?[^\s"':$]+:`)},
+		regexp.MustCompile(`^curl\b[^\n;&|]*?[ \t](?:-u|--user)(?:=|[ \t]+)["']?(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[^\s"':$]+):`)},
+	// docker login -p VALUE (and the registry clients that copy its
+	// flags); --password=VALUE is a long flag, found as one.
+	{"docker login -p", "password", []string{"docker", "podman", "buildah", "skopeo", "nerdctl", "helm", "oras", "crane"}, true,
+		regexp.MustCompile(`^(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|crane)\b[^\n;&|]*?[ \t]login\b[^\n;&|]*?[ \t]-p(?:=|[ \t]+)`)},
+	// sshpass -pVALUE or -p VALUE (-f and -e read it from a file or $SSHPASS)
+	{"sshpass -p", "password", []string{"sshpass"}, true,
+		regexp.MustCompile(`^sshpass\b[^\n;&|]*?[ \t]-p[ \t]*`)},
+	// A connection string's Pwd=VALUE (Password= is a key like any other;
+	// a lone PWD is the shell's working directory, not a secret name)
+	{"Pwd", "password", []string{"pwd"}, true,
+		regexp.MustCompile(`(?i)^pwd[ \t]*=`)},
 	// .netrc: login NAME password VALUE
 	{"password", "password", []string{"login"}, true,
 		regexp.MustCompile(`^login[ \t]+\S+[ \t]+password[ \t]+`)},
@@ -410,7 +421,7 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 			}
 		}
 		v := text[start:end]
-		if start == end || !textSecret(v) || !LiteralSecret(class, Value{Raw: v, Literal: v}, s) {
+		if start == end || !(textSecret(v) || toolPassword(key, v)) || !LiteralSecret(class, Value{Raw: v, Literal: v}, s) {
 			return
 		}
 		if !SecretName(class, s) && hexOnly.MatchString(v) {
@@ -668,6 +679,23 @@ var (
 )
 
 var textFileName = regexp.MustCompile(`(?i)^[\w.-]+\.(?:txt|json|ya?ml|pem|key|crt|cer|env|conf|cfg|ini|properties|xml|toml|sh|p12|pfx|jks|gpg|asc)$`)
+
+// toolPasswordKeys are the command patterns whose value a tool takes as
+// its password for a remote server and nothing else: there a weak literal
+// (admin, a word and a digit) is the password the build logs in with, as a
+// weak ENV password is the one the container runs with, so the ENV rules'
+// bar decides, not free text's entropy. mysql -proot and root:root |
+// chpasswd set up the image's own throw-away accounts and keep free
+// text's bar.
+var toolPasswordKeys = map[string]bool{"curl -u": true, "docker login -p": true, "sshpass -p": true}
+
+// toolPassword reports whether v, the value of a tool's password slot key,
+// is a literal word: no reference, substitution or template, no option or
+// path.
+func toolPassword(key, v string) bool {
+	return toolPasswordKeys[key] && len(v) <= 1024 && !strings.ContainsAny(v, "$`{}<>% \t") &&
+		!strings.HasPrefix(v, "-") && !strings.HasPrefix(v, "/")
+}
 
 // textSecret is the bar a value in free text must pass on top of the ENV
 // and ARG rules' one: free text is shell, so the value must be one word of

@@ -307,6 +307,9 @@ type Value struct {
 	Refs []string
 	// Defaulted reports whether a reference default contributed to Literal.
 	Defaulted bool
+	// marked is Literal with each reference's expansion read as refMark,
+	// set when the value has references.
+	marked string
 }
 
 // noEnv is an environment in which no variable is set.
@@ -321,8 +324,13 @@ type markEnv struct{}
 
 const refMark = "\x00"
 
-func (markEnv) Get(string) (string, bool) { return refMark, true }
-func (markEnv) Keys() []string            { return nil }
+func (markEnv) Get(name string) (string, bool) {
+	if parameterName(name) {
+		return "", false
+	}
+	return refMark, true
+}
+func (markEnv) Keys() []string { return nil }
 
 // ReadValue reads a value as written in a Dockerfile whose escape token is
 // escape (0 means the default backslash).
@@ -344,13 +352,30 @@ func ReadValue(raw string, escape rune) Value {
 	}
 	v.Literal = res.Result
 	for name := range res.Unmatched {
-		v.Refs = append(v.Refs, name)
+		if !parameterName(name) {
+			v.Refs = append(v.Refs, name)
+		}
 	}
 	if len(v.Refs) > 0 {
 		marked, _, err := lex.ProcessWord(raw, markEnv{})
 		v.Defaulted = err != nil || strings.ReplaceAll(marked, refMark, "") != v.Literal
+		if err == nil {
+			v.marked = marked
+		}
 	}
 	return v
+}
+
+// parameterName reports whether a name the lexer reads after `$` is a shell
+// special or positional parameter ($$, $1, $@, $?...). No ARG or ENV sets
+// those, so BuildKit expands them to nothing and the value is the literal
+// around them: SECRET_KEY=k3j$$x9 gives the image k3jx9, a literal.
+func parameterName(name string) bool {
+	if name == "" {
+		return false
+	}
+	r := rune(name[0])
+	return len(name) == 1 && strings.ContainsRune("@*#?-$!", r) || r >= '0' && r <= '9'
 }
 
 // lexers keeps BuildKit's word lexers for reuse, one pool per escape

@@ -169,6 +169,12 @@ func TestReadValue(t *testing.T) {
 		{`Bearer ${TOKEN}`, "Bearer ", true, false},
 		{`${DB_PASSWORD:-hunter2}`, "hunter2", true, true},
 		{`"unterminated`, "unterminated", false, false},
+		// Special and positional parameters: nothing sets them, BuildKit
+		// expands them to "", and the rest is a literal.
+		{`k3j$$x9Qm2Lp`, "k3jx9Qm2Lp", false, false},
+		{`"k3j$1x9Qm2Lp"`, "k3jx9Qm2Lp", false, false},
+		{`a$12b$@c`, "abc", false, false},
+		{`$$ ${TOKEN}`, " ", true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {

@@ -67,6 +67,15 @@ type argDecl struct {
 	defaultSecret string
 	tokenDesc     string
 	tokenPrefixed bool
+	// urlCredential says the effective default is a URL with credentials:
+	// url-credentials reports it at the ARG, and arg-persisted where it
+	// is copied.
+	urlCredential bool
+	// connURI says the name is a database or broker connection URL's
+	// (MONGO_URI, DATABASE_URL) and no default shows what it holds: the
+	// value given at build time carries its user:password@ when it has
+	// one. Copied into ENV or a LABEL, it is a warning.
+	connURI bool
 }
 
 // readArgs returns the names declared by an ARG instruction, classified.
@@ -109,9 +118,11 @@ func readArgsOnce(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDec
 		} else if m := metas[kv.Key]; m != nil && in.Stage != nil {
 			d.meta = m
 			d.literal, d.defaultSecret, d.tokenDesc, d.tokenPrefixed = m.literal, m.defaultSecret, m.tokenDesc, m.tokenPrefixed
-			d.otherKind = m.otherKind
+			d.otherKind, d.urlCredential = m.otherKind, m.urlCredential
 			d.secretName = d.secretName || m.secretName
 		}
+		d.connURI = ConnectionURIName(kv.Key) && (d.value == nil || strings.TrimSpace(d.value.Literal) == "") &&
+			(d.meta == nil || d.meta.connURI)
 		out = append(out, d)
 	}
 	return out
@@ -126,7 +137,7 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 	}
 	if URLWithCredentials(lit) {
 		// url-credentials reports the URL, history and all.
-		d.otherKind = true
+		d.otherKind, d.urlCredential = true, true
 		return
 	}
 	if toks := ValueTokens(d.key, lit); len(toks) > 0 {
@@ -138,6 +149,8 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 	}
 	if LiteralSecret(d.key, *v, p.Settings) {
 		d.literal, d.defaultSecret = true, sourceText(p.Dockerfile, d.in, *v)
+	} else if pw, ok := ConnectionPassword(*v, p.Settings); ok {
+		d.literal, d.defaultSecret, d.tokenDesc = true, pw, "password in a connection string"
 	}
 }
 
@@ -160,6 +173,7 @@ func checkSecretArg(p *Pass) {
 	redeclared := map[*argDecl]bool{}
 	for _, st := range df.Stages {
 		for i, in := range st.Instructions {
+			reportOnbuildArgs(p, in, st.Inherited)
 			for _, d := range readArgs(p, in, metas) {
 				switch {
 				case !d.secret():
@@ -238,6 +252,55 @@ func reportSecretArg(p *Pass, st *Stage, i int, d *argDecl, shipped bool) {
 		f.Suggestion = secretMountSuggestion(df, st, d, run)
 	}
 	p.Report(f)
+}
+
+// reportOnbuildArgs reports a secret ARG that an ONBUILD of a shipped stage
+// declares: the trigger is in the image config, and every image built FROM
+// this one runs it, so each child's history records the value (or the
+// literal default) of the argument. In a stage that does not ship, only a
+// token that carries its format's mark is reported: a leak of the
+// repository wherever it is written.
+func reportOnbuildArgs(p *Pass, in *Instruction, shipped bool) {
+	if in.Onbuild == nil {
+		return
+	}
+	arg, ok := in.Onbuild.Command.(*instructions.ArgCommand)
+	if !ok {
+		return
+	}
+	df := p.Dockerfile
+	for _, kv := range arg.Args {
+		d := &argDecl{in: in, key: kv.Key, secretName: SecretName(kv.Key, p.Settings)}
+		if kv.Value != nil {
+			v := ReadValue(*kv.Value, df.Escape)
+			classifyDefault(p, d, &v)
+		}
+		if !d.secret() || !shipped && !(d.literal && d.tokenPrefixed) {
+			continue
+		}
+		lower := strings.ToLower(d.key)
+		f := Finding{
+			Level:   Warning,
+			Span:    locateKey(df, in, d.key),
+			Message: fmt.Sprintf("ONBUILD ARG %q records its build-time value in the history of every image built from this one", d.key),
+			Fix: fmt.Sprintf("Remove the ONBUILD ARG: a child image that needs the secret mounts it with `RUN --mount=type=secret,id=%s,env=%s` and is built with `docker build --secret id=%s,env=%s`.",
+				lower, d.key, lower, d.key),
+		}
+		if d.literal {
+			what := "a literal credential"
+			if d.tokenDesc != "" {
+				what = tokenPhrase(d.tokenDesc)
+			}
+			f.Level, f.Secret = Error, d.defaultSecret
+			f.Span = locateValue(df, in, d.key, d.defaultSecret)
+			f.Message = fmt.Sprintf("ONBUILD ARG %q has %s as its default, recorded in the image config and in the history of every image built from this one", d.key, what)
+			if !shipped {
+				f.Message = fmt.Sprintf("ONBUILD ARG %q has %s as its default, written in the Dockerfile", d.key, what)
+			}
+			f.Fix += " Rotate the value: it is committed with the Dockerfile."
+		}
+		p.Report(f)
+	}
 }
 
 // argRefPattern matches a reference to the variable name in shell or
@@ -463,7 +526,7 @@ func checkArgPersisted(p *Pass) {
 					scope, owned = scope.clone(), true
 				}
 				for _, d := range readArgs(p, in, metas) {
-					if d.secret() {
+					if d.secret() || d.urlCredential || d.connURI {
 						scope.args[d.key] = d
 					} else {
 						delete(scope.args, d.key)
@@ -504,9 +567,14 @@ func reportCopiedPairs(p *Pass, in *Instruction, keyword string, pairs instructi
 			if span.Col == 0 {
 				span = locateKey(df, in, kv.Key)
 			}
+			level, msg := Level(0), fmt.Sprintf("%s %q copies ARG %q into the image config", keyword, kv.Key, ref)
+			if !d.secret() && !d.urlCredential {
+				level, msg = Warning, fmt.Sprintf("%s %q copies ARG %q, a connection URL that carries its password when it has one, into the image config", keyword, kv.Key, ref)
+			}
 			p.Report(Finding{
+				Level:   level,
 				Span:    span,
-				Message: fmt.Sprintf("%s %q copies ARG %q into the image config", keyword, kv.Key, ref),
+				Message: msg,
 				Fix: fmt.Sprintf("Do not copy the build argument into %s: mount it only in the RUN that needs it with `RUN --mount=type=secret,id=%s,env=%s`, and give it to the container at run time if it needs it.",
 					keyword, strings.ToLower(ref), ref),
 				Related: []Related{argRelated(df, d)},
@@ -557,8 +625,8 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	for i := range cmds {
 		for _, name := range names {
 			d := scope.args[name]
-			if reported[name] {
-				continue
+			if reported[name] || !d.secret() && !d.urlCredential {
+				continue // a connection URL's ARG only counts in the config
 			}
 			w := secretWrite(cmds, i, name, refs[name], dirs[i])
 			if w == nil || removedInRun(cmds, dirs, w) || pathUnder(w.paths, mounts) {

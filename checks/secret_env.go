@@ -86,7 +86,19 @@ func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.K
 		}
 		return
 	}
-	if !shipped || !LiteralSecret(kv.Key, v, p.Settings) {
+	if !shipped {
+		return
+	}
+	if !LiteralSecret(kv.Key, v, p.Settings) {
+		// Whatever the name, a connection string's password is one.
+		if pw, ok := ConnectionPassword(v, p.Settings); ok {
+			p.Report(Finding{
+				Span:    locateValue(df, in, kv.Key, pw),
+				Message: fmt.Sprintf("%s %q stores a password in a connection string in the image config", keyword, kv.Key),
+				Secret:  pw,
+				Fix:     fix(),
+			})
+		}
 		return
 	}
 	secret := sourceText(df, in, v)

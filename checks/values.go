@@ -53,15 +53,22 @@ var valueClasses = []valueClass{
 	{
 		// References glued with fixed text ("Bearer $TOKEN", "$HOME/.key"):
 		// the text around them is not the secret. A default that a reference
-		// falls back to is a literal.
+		// falls back to is a literal, and so is random text of 16 characters
+		// or more around them: a generated key whose `$` happens to precede
+		// a letter ($mQ…) reads as a reference that nothing sets, BuildKit
+		// expands it to nothing and the image gets the rest.
 		id: "reference",
 		clean: [][2]string{{"NPM_TOKEN", `npm-$NPM_TOKEN`}, {"APP_SECRET", `app-${APP_SECRET}`},
 			{"AUTH_HEADER", `"Bearer ${TOKEN}"`}, {"DB_PASSWORD", `"$(openssl rand -hex 32)"`},
 			{"DB_PASSWORD", "`cat /run/secrets/db`"}},
-		kept: [][2]string{{"REDIS_PASSWORD", `${REDIS_PASSWORD:-hunter2hunter2}`}},
+		kept: [][2]string{{"REDIS_PASSWORD", `${REDIS_PASSWORD:-hunter2hunter2}`},
+			{"SECRET_KEY", `"k3j9#x2Q$mZ7LpR4vB8nT!w6@Yq^e5"`}},
 		match: func(a assignment) bool {
 			raw := strings.Trim(strings.TrimSpace(a.v.Raw), `"'`)
-			return len(a.v.Refs) > 0 && !a.v.Defaulted || strings.HasPrefix(raw, "$(") || strings.HasPrefix(raw, "`")
+			if strings.HasPrefix(raw, "$(") || strings.HasPrefix(raw, "`") {
+				return true
+			}
+			return len(a.v.Refs) > 0 && !a.v.Defaulted && !randomText(a.lit)
 		},
 	},
 	{
@@ -218,6 +225,14 @@ func fusedCore(w string, core func(string) bool) bool {
 		}
 	}
 	return false
+}
+
+// randomText reports whether s is one word of 16 characters or more that
+// mixes three character classes at a high entropy: generated, not a
+// phrase, a path or a URL.
+func randomText(s string) bool {
+	return utf8.RuneCountInString(s) >= 16 && !strings.ContainsAny(s, " \t\n/") &&
+		charClasses(s) >= 3 && shannonEntropy(s) >= 3.5
 }
 
 // harmlessClass returns the class that clears name=v, or "".
