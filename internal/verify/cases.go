@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -159,6 +160,10 @@ func marker(kind, name string) string {
 	return MarkerPrefix + kind + "-" + name + "-" + hex.EncodeToString(b)
 }
 
+// errRemote is PlanBuild's answer for a Dockerfile that would fetch from
+// the network.
+var errRemote = errors.New("not built: an ADD of a remote source would fetch it from the network")
+
 // PlanBuild parses the Dockerfile with BuildKit's parser (through checks)
 // and decides the build's inputs.
 func PlanBuild(dfPath string, src []byte) (*Plan, error) {
@@ -218,6 +223,15 @@ func PlanBuild(dfPath string, src []byte) (*Plan, error) {
 		case *instructions.RunCommand:
 			for _, id := range secretIDs(in.Original) {
 				p.Secrets[id] = marker("secret", id)
+			}
+		case *instructions.AddCommand:
+			// An ADD of a URL or a git repository makes buildkitd fetch it:
+			// the case is never built, so that no build reaches out of
+			// this machine.
+			for _, src := range c.SourcePaths {
+				if strings.Contains(src, "://") || strings.HasPrefix(src, "git@") {
+					return nil, errRemote
+				}
 			}
 		case *instructions.CopyCommand:
 			// COPY --from=<image> pulls that image: map it to the base too.

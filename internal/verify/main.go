@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -166,7 +167,11 @@ func runCase(b *Builder, repo string, c Case, root caseRoot, st *Static, stowawa
 		return r
 	}
 	plan, err := PlanBuild(c.Dockerfile, src)
-	if err != nil {
+	switch {
+	case errors.Is(err, errRemote):
+		r.problems = append(r.problems, err.Error())
+		return r
+	case err != nil:
 		r.problems = append(r.problems, "not buildable: BuildKit's parser refuses it")
 		return r
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -243,5 +244,21 @@ func TestCompareReports(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestPlanBuildNeverFetches: a Dockerfile that would make buildkitd fetch
+// from the network is never built.
+func TestPlanBuildNeverFetches(t *testing.T) {
+	for _, src := range []string{
+		"FROM alpine\nADD https://example.com/app.tar.gz /app/\n",
+		"FROM alpine\nADD git@github.com:acme/app.git /src\n",
+	} {
+		if _, err := PlanBuild("Dockerfile", []byte(src)); !errors.Is(err, errRemote) {
+			t.Errorf("PlanBuild(%q): %v, want errRemote", src, err)
+		}
+	}
+	if _, err := PlanBuild("Dockerfile", []byte("FROM alpine\nADD app.tar.gz /app/\n")); err != nil {
+		t.Errorf("a local ADD: %v", err)
 	}
 }
