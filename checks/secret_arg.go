@@ -601,10 +601,15 @@ func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellComman
 	for _, h := range in.Heredocs {
 		if strings.HasPrefix(trimmed, "<<") && strings.Trim(trimmed[2:], `-"' `) == h.Name {
 			// The heredoc is the script itself.
-			return readShell(h.Content)
+			cmds, _ := readShell(h.Content)
+			return cmds
 		}
 	}
-	cmds = readShell(script)
+	parsed := script
+	for _, h := range in.Heredocs {
+		parsed = appendHeredoc(parsed, h.Name, h.Content)
+	}
+	cmds, _ = readShell(parsed)
 	for i := range cmds {
 		for _, r := range cmds[i].Redirs {
 			if r.Op != "<<" {

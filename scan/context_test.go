@@ -538,7 +538,8 @@ func TestContextDockerBuildArgs(t *testing.T) {
 	for _, tt := range tests {
 		var file, ctx string
 		found := false
-		for _, words := range shellCommands(tt.script) {
+		cmds, _ := checks.ShellCommands(tt.script)
+		for _, words := range cmds {
 			if f, c, ok := dockerBuildArgs(words); ok {
 				file, ctx, found = f, c, true
 				break
@@ -549,7 +550,8 @@ func TestContextDockerBuildArgs(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"docker push app", "echo docker build .", "docker compose build"} {
-		for _, words := range shellCommands(s) {
+		cmds, _ := checks.ShellCommands(s)
+		for _, words := range cmds {
 			if _, _, ok := dockerBuildArgs(words); ok {
 				t.Errorf("%q read as a docker build", s)
 			}
