@@ -688,7 +688,7 @@ func (m *secretFileModel) addRun(in *Instruction, c *instructions.RunCommand, st
 	for i := range cmds {
 		for _, r := range cmds[i].Redirs {
 			if r.Op == "<<" {
-				cmds[i].Raw += "\n" + bodies[strings.Trim(r.Target, `"'`)]
+				cmds[i].Raw += "\n" + r.Body
 			}
 		}
 	}
@@ -803,7 +803,19 @@ func (rw *fileRunWalker) pipeline(cmds []shellCommand) {
 		if len(c.Words) > 0 {
 			name = path.Base(c.Words[0])
 		}
+		// A command reads a secret redirected into it: tee key < /run/secrets/key.
+		for _, r := range c.Redirs {
+			if r.Op == "<" || r.Op == "<<<" {
+				if id := rw.mentions(r.Target); id != "" {
+					in = id
+				}
+			}
+		}
 		switch {
+		case len(c.Words) == 0 && len(c.Assigns) == 0:
+			// The redirections of a compound command: what its last
+			// command printed.
+			out = in
 		case name == "tee":
 			out = in
 		case slices.Contains(printingCommands, name):
@@ -853,13 +865,8 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 		}
 	}
 	for _, r := range c.Redirs {
-		switch r.Op {
-		case ">", ">>", ">|", "&>", "&>>":
+		if r.output() {
 			rw.write(r.Target, "", out, "", dynamic, r.Op)
-		case ">&":
-			if !allDigitsWord(r.Target) && r.Target != "-" {
-				rw.write(r.Target, "", out, "", dynamic, r.Op)
-			}
 		}
 	}
 	if len(c.Words) == 0 {
@@ -947,6 +954,18 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 		}
 	case "npm", "git", "aws", "gcloud":
 		rw.toolCommand(c.Words, c.Raw, dynamic)
+	case "docker":
+		// docker login stores the password it reads (from its input
+		// with --password-stdin) in ~/.docker/config.json.
+		if len(args) > 0 && args[0] == "login" {
+			id := in
+			if id == "" {
+				id = rw.mentions(c.Raw)
+			}
+			if id != "" {
+				rw.toolWrite(path.Join(rw.home, ".docker/config.json"), id, "docker login")
+			}
+		}
 	}
 }
 
@@ -1104,6 +1123,17 @@ func (rw *fileRunWalker) toolCommand(words []string, raw string, dynamic bool) {
 			rw.remove(file)
 		} else if id != "" {
 			rw.toolWrite(file, id, "git config")
+		}
+	case words[0] == "git" && len(words) >= 2 && words[1] == "clone":
+		// The URL, credentials included, stays in the clone's .git/config.
+		if url, dir, ok := gitCloneOperands(words); ok {
+			if id := rw.mentions(url); id != "" {
+				rw.toolWrite(rw.resolve(path.Join(dir, ".git/config")), id, "git clone")
+			}
+		}
+	case words[0] == "git" && len(words) >= 4 && words[1] == "remote" && (words[2] == "add" || words[2] == "set-url"):
+		if id := rw.mentions(strings.Join(words[3:], " ")); id != "" {
+			rw.toolWrite(joinStagePath(rw.cwd, ".git/config"), id, "git remote "+words[2])
 		}
 	case words[0] == "aws" && len(words) >= 4 && words[1] == "configure" && words[2] == "set":
 		file := path.Join(rw.home, ".aws/config")

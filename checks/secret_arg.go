@@ -596,29 +596,21 @@ func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellComman
 			script = ""
 		}
 	}
-	var cmds []shellCommand
 	trimmed := strings.TrimSpace(script)
+	parsed := script
 	for _, h := range in.Heredocs {
 		if strings.HasPrefix(trimmed, "<<") && strings.Trim(trimmed[2:], `-"' `) == h.Name {
 			// The heredoc is the script itself.
-			cmds, _ := readShell(h.Content)
-			return cmds
+			parsed = h.Content
+			break
 		}
-	}
-	parsed := script
-	for _, h := range in.Heredocs {
 		parsed = appendHeredoc(parsed, h.Name, h.Content)
 	}
-	cmds, _ = readShell(parsed)
+	cmds, _ := readShell(parsed)
 	for i := range cmds {
 		for _, r := range cmds[i].Redirs {
-			if r.Op != "<<" {
-				continue
-			}
-			for _, h := range in.Heredocs {
-				if h.Expand && strings.Trim(r.Target, `"'`) == h.Name {
-					cmds[i].Words = append(cmds[i].Words, h.Content)
-				}
+			if r.Op == "<<" && r.Expands {
+				cmds[i].Words = append(cmds[i].Words, r.Body)
 			}
 		}
 	}
@@ -799,6 +791,18 @@ func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int
 
 // cloneWrite returns the .git/config that git clone stores a credential URL in.
 func cloneWrite(name string, re *regexp.Regexp, w []string, dir string, i int) *persistedWrite {
+	url, target, ok := gitCloneOperands(w)
+	if !ok || !re.MatchString(url) {
+		return nil
+	}
+	pw := newPersistedWrite(name, path.Join(target, ".git/config"), dir, i, "git")
+	pw.undo = []string{"set-url", "remove", "rm"}
+	return pw
+}
+
+// gitCloneOperands reads git clone's repository URL and the folder it
+// clones into (by default the URL's last element, .git removed).
+func gitCloneOperands(w []string) (url, dir string, ok bool) {
 	var operands []string
 	for k := 2; k < len(w); k++ {
 		a := w[k]
@@ -810,19 +814,14 @@ func cloneWrite(name string, re *regexp.Regexp, w []string, dir string, i int) *
 		}
 		operands = append(operands, a)
 	}
-	if len(operands) == 0 || !re.MatchString(operands[0]) {
-		return nil
+	if len(operands) == 0 {
+		return "", "", false
 	}
-	target := ""
 	if len(operands) > 1 {
-		target = operands[1]
-	} else {
-		u := strings.TrimSuffix(strings.TrimRight(operands[0], "/"), ".git")
-		target = path.Base(u)
+		return operands[0], operands[1], true
 	}
-	pw := newPersistedWrite(name, path.Join(target, ".git/config"), dir, i, "git")
-	pw.undo = []string{"set-url", "remove", "rm"}
-	return pw
+	u := strings.TrimSuffix(strings.TrimRight(operands[0], "/"), ".git")
+	return operands[0], path.Base(u), true
 }
 
 func newPersistedWrite(name, file, dir string, i int, tool string) *persistedWrite {

@@ -30,11 +30,28 @@ type shellCommand struct {
 
 // shellRedirect is one redirection: Op is >, >>, >|, &>, &>>, <, <<, <<<,
 // <>, >& or <&; Fd is the descriptor number written before it, if any
-// (2 in 2>/dev/null).
+// (2 in 2>/dev/null). A heredoc has its Body, which the shell expands
+// unless its delimiter is quoted.
 type shellRedirect struct {
-	Op     string
-	Fd     string
-	Target string
+	Op      string
+	Fd      string
+	Target  string
+	Body    string
+	Expands bool
+}
+
+// output reports a redirection of standard output (or of both outputs) to
+// a file: not 2> and not a descriptor duplication.
+func (r shellRedirect) output() bool {
+	switch r.Op {
+	case ">", ">>", ">|":
+		return r.Fd == "" || r.Fd == "1"
+	case "&>", "&>>":
+		return true
+	case ">&":
+		return (r.Fd == "" || r.Fd == "1") && !allDigitsWord(r.Target) && r.Target != "-"
+	}
+	return false
 }
 
 // maxShellDepth bounds sh -c scripts inside sh -c scripts.
@@ -116,6 +133,10 @@ func (r *shellReader) stmt(sr *shellSource, s *syntax.Stmt) {
 		if rd.Word != nil {
 			red.Target = sr.word(rd.Word)
 		}
+		if rd.Hdoc != nil {
+			red.Body = sr.text(rd.Hdoc)
+			red.Expands = rd.Word != nil && rd.Word.Lit() != "" && !strings.Contains(sr.text(rd.Word), `\`)
+		}
 		redirs = append(redirs, red)
 	}
 	switch c := s.Cmd.(type) {
@@ -149,6 +170,16 @@ func (r *shellReader) stmt(sr *shellSource, s *syntax.Stmt) {
 		r.stmts(sr, c.Cond)
 		r.stmts(sr, c.Do)
 	case *syntax.ForClause:
+		// The loop variable takes each item in turn: an assignment of
+		// them all, so that what the items hold flows into the body.
+		if it, ok := c.Loop.(*syntax.WordIter); ok && len(it.Items) > 0 {
+			items := make([]string, len(it.Items))
+			for i, w := range it.Items {
+				items[i] = sr.word(w)
+			}
+			r.pipeline++
+			r.out = append(r.out, shellCommand{Assigns: []string{it.Name.Value + "=" + strings.Join(items, " ")}, Raw: sr.text(it), Pipeline: r.pipeline})
+		}
 		r.stmts(sr, c.Do)
 	case *syntax.CaseClause:
 		for _, item := range c.Items {
@@ -164,9 +195,9 @@ func (r *shellReader) stmt(sr *shellSource, s *syntax.Stmt) {
 		r.stmt(sr, c.Stmt)
 	}
 	// The redirections of a compound command ({ ...; } > file, done < file)
-	// apply to what it runs.
+	// apply to what it runs: a command of no words that its last command
+	// pipes into.
 	if len(redirs) > 0 {
-		r.pipeline++
 		r.out = append(r.out, shellCommand{Redirs: redirs, Raw: sr.text(s), Pipeline: r.pipeline})
 	}
 }
