@@ -269,7 +269,7 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, false, st)
 			case *instructions.RunCommand:
-				m.addRun(in, c, st)
+				m.addRun(in, st)
 			}
 		}
 		final[s] = st
@@ -669,8 +669,7 @@ type fileRunWalker struct {
 	order   int
 }
 
-func (m *secretFileModel) addRun(in *Instruction, c *instructions.RunCommand, st stageShellState) {
-	script, bodies := runShellScript(c)
+func (m *secretFileModel) addRun(in *Instruction, st stageShellState) {
 	rw := &fileRunWalker{m: m, in: in, cwd: st.dir, home: st.home, tainted: map[string]string{}}
 	rw.secrets, rw.mounted = secretMountsOf(in, st.dir)
 	for _, s := range rw.secrets {
@@ -678,13 +677,10 @@ func (m *secretFileModel) addRun(in *Instruction, c *instructions.RunCommand, st
 			rw.tainted[s.env] = s.id
 		}
 	}
-	var parsed string
-	for _, f := range c.Files {
-		if _, ok := bodies[f.Name]; ok {
-			parsed = appendHeredoc(parsed, f.Name, f.Data)
-		}
-	}
-	cmds, _ := readShell(script + parsed)
+	// A heredoc's body feeds its command: a literal credential in it makes
+	// the command's output one. The cached commands are copied first.
+	cmds, _ := in.runCommands()
+	cmds = slices.Clone(cmds)
 	for i := range cmds {
 		for _, r := range cmds[i].Redirs {
 			if r.Op == "<<" {

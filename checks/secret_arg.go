@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -588,29 +589,16 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 // A heredoc that feeds a command (cat <<EOF > file) is attached to it as an
 // extra word when BuildKit expands it, so that a reference inside counts.
 func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellCommand {
-	script := strings.Join(run.CmdLine, " ")
-	if !run.PrependShell {
-		if len(run.CmdLine) >= 3 && isShell(run.CmdLine[0]) && run.CmdLine[1] == "-c" {
-			script = run.CmdLine[2]
-		} else {
-			script = ""
-		}
+	// No shell expands the words of an exec-form RUN other than sh -c.
+	if !run.PrependShell && !(len(run.CmdLine) >= 3 && isShell(run.CmdLine[0]) && run.CmdLine[1] == "-c") {
+		return nil
 	}
-	trimmed := strings.TrimSpace(script)
-	parsed := script
-	for _, h := range in.Heredocs {
-		if strings.HasPrefix(trimmed, "<<") && strings.Trim(trimmed[2:], `-"' `) == h.Name {
-			// The heredoc is the script itself.
-			parsed = h.Content
-			break
-		}
-		parsed = appendHeredoc(parsed, h.Name, h.Content)
-	}
-	cmds, _ := readShell(parsed)
+	cached, _ := in.runCommands()
+	cmds := slices.Clone(cached)
 	for i := range cmds {
 		for _, r := range cmds[i].Redirs {
 			if r.Op == "<<" && r.Expands {
-				cmds[i].Words = append(cmds[i].Words, r.Body)
+				cmds[i].Words = append(slices.Clip(cmds[i].Words), r.Body)
 			}
 		}
 	}

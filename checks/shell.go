@@ -16,6 +16,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"mvdan.cc/sh/v3/syntax"
 )
 
@@ -52,6 +53,34 @@ func (r shellRedirect) output() bool {
 		return (r.Fd == "" || r.Fd == "1") && !allDigitsWord(r.Target) && r.Target != "-"
 	}
 	return false
+}
+
+// runShell is a RUN's script read once for every rule: its commands, and
+// whether the parser accepted it (false: its effects are unknown).
+type runShell struct {
+	cmds []shellCommand
+	ok   bool
+}
+
+// runCommands returns the commands of a RUN, parsed on first use; callers
+// must not change them. The heredoc bodies that BuildKit took out of the
+// script are put back where the shell reads them; a RUN <<EOF runs its
+// body as the script.
+func (in *Instruction) runCommands() ([]shellCommand, bool) {
+	in.shellOnce.Do(func() {
+		run, ok := in.Command.(*instructions.RunCommand)
+		if !ok {
+			return
+		}
+		script, bodies := runShellScript(run)
+		for _, f := range run.Files {
+			if _, ok := bodies[f.Name]; ok {
+				script = appendHeredoc(script, f.Name, f.Data)
+			}
+		}
+		in.shell.cmds, in.shell.ok = readShell(script)
+	})
+	return in.shell.cmds, in.shell.ok
 }
 
 // maxShellDepth bounds sh -c scripts inside sh -c scripts.
