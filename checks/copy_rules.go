@@ -219,8 +219,8 @@ type secretFileModel struct {
 	df      *Dockerfile
 	writes  []*secretFileWrite
 	removes []*fileRemoval
-	// copyDir is the folder in effect at each COPY and ADD, the only
-	// instructions read again after the model is built.
+	// copyDir is the folder in effect at each COPY, ADD and RUN, the
+	// only instructions read again after the model is built.
 	copyDir map[*Instruction]string
 	// copiesFrom lists, for each stage, the COPY --from instructions of
 	// shipped stages that read it, in file order.
@@ -269,6 +269,7 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, false, st)
 			case *instructions.RunCommand:
+				m.copyDir[in] = st.dir
 				m.addRun(in, st)
 			}
 		}

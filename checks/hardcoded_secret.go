@@ -197,12 +197,17 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	for _, h := range hits {
 		span := offsetSpan(text, first, h.start, h.end)
 		role := roles[span.Line-first]
-		p.Report(Finding{
+		fd := Finding{
 			Span:    span,
 			Message: secretMessage(in, role, h.what),
 			Secret:  text[h.start:h.end],
 			Fix:     hardcodedFix(in, role),
-		})
+		}
+		if file, via := runWriteShipped(p.Dockerfile, in, fd.Secret); via != nil && role != roleComment {
+			fd.Message = fmt.Sprintf("RUN in stage %s writes %s into %s, which COPY --from on line %d ships", stageLabel(in.Stage), h.what, file, via.StartLine)
+			fd.Related = []Related{{Path: p.Dockerfile.Path, Span: via.Whole(), Message: "this COPY --from ships the file"}}
+		}
+		p.Report(fd)
 	}
 }
 
