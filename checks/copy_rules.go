@@ -652,9 +652,11 @@ func runShellScript(c *instructions.RunCommand) (string, map[string]string) {
 	return script, bodies
 }
 
-// printingCommands print what they read: a redirection of their output copies it.
-var printingCommands = []string{"cat", "echo", "printf", "base64", "sed", "awk", "tr", "head", "tail", "envsubst",
-	"jq", "yq", "xxd", "cut", "tac", "openssl", "gpg", "zcat", "gunzip", "sort", "uniq"}
+// printingCommands print what they read or are given: a redirection of
+// their output copies it. tee also writes it to its files. One table for
+// every rule that follows a value through a pipeline.
+var printingCommands = wordSet("cat", "echo", "printf", "base64", "sed", "awk", "gawk", "tr", "head", "tail", "envsubst",
+	"jq", "yq", "xxd", "cut", "tac", "openssl", "gpg", "zcat", "gunzip", "sort", "uniq", "tee")
 
 // fileRunWalker follows one RUN's commands.
 type fileRunWalker struct {
@@ -815,7 +817,7 @@ func (rw *fileRunWalker) pipeline(cmds []shellCommand) {
 			out = in
 		case name == "tee":
 			out = in
-		case slices.Contains(printingCommands, name):
+		case printingCommands[name]:
 			out = in
 			if id := rw.mentions(c.Raw); id != "" {
 				out = id
@@ -951,16 +953,17 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 		}
 	case "npm", "git", "aws", "gcloud":
 		rw.toolCommand(c.Words, c.Raw, dynamic)
-	case "docker":
-		// docker login stores the password it reads (from its input
-		// with --password-stdin) in ~/.docker/config.json.
-		if len(args) > 0 && args[0] == "login" {
+	default:
+		// A tool that stores a credential it is given (on its input,
+		// as docker login --password-stdin reads it, or in its words)
+		// in its configuration: ~/.docker/config.json, ~/.cargo/...
+		if via, _, paths := credentialWrite(c.Words); via != "" {
 			id := in
 			if id == "" {
 				id = rw.mentions(c.Raw)
 			}
 			if id != "" {
-				rw.toolWrite(path.Join(rw.home, ".docker/config.json"), id, "docker login")
+				rw.toolWrite(rw.resolve(paths[0]), id, via)
 			}
 		}
 	}

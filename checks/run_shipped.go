@@ -2,7 +2,6 @@ package checks
 
 import (
 	"path"
-	"slices"
 	"strings"
 )
 
@@ -69,7 +68,7 @@ func literalWrites(cmds []shellCommand, secret string) []string {
 					out = append(out, path.Join(cd, a))
 				}
 			}
-		case slices.Contains(printingCommands, name):
+		case printingCommands[name]:
 			carried = carried || holds
 		default:
 			carried = false

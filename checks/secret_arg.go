@@ -617,10 +617,6 @@ func argCommandDirs(cmds []shellCommand, dir string) []string {
 	return out
 }
 
-// passThroughCommands are commands whose output carries what their arguments or
-// input hold, so that redirecting it writes the secret.
-var passThroughCommands = wordSet("echo", "printf", "cat", "sed", "jq", "yq", "awk", "gawk", "tee", "base64", "envsubst", "tr")
-
 // secretWrite returns the file that command i writes argument name (whose
 // references re matches) into, or nil.
 func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir string) *persistedWrite {
@@ -655,7 +651,7 @@ func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir
 	}
 	flows := true
 	for j := i; j >= 0 && cmds[j].Pipeline == c.Pipeline; j-- {
-		if len(cmds[j].Words) == 0 || !passThroughCommands[cmds[j].Words[0]] {
+		if len(cmds[j].Words) == 0 || !printingCommands[cmds[j].Words[0]] {
 			flows = false
 		}
 	}
@@ -702,6 +698,28 @@ func contentWords(c shellCommand) []string {
 // credential in: npm config set, git config --global, docker login...
 func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int) *persistedWrite {
 	w := c.Words
+	if path.Base(w[0]) == "git" && len(w) > 1 && w[1] == "clone" {
+		return cloneWrite(name, re, w, dir, i)
+	}
+	via, undo, paths := credentialWrite(w)
+	if via == "" {
+		return nil
+	}
+	pw := newPersistedWrite(name, paths[0], dir, i, path.Base(w[0]))
+	for _, p := range paths[1:] {
+		pw.paths = append(pw.paths, persistJoin(dir, p))
+	}
+	pw.undo = undo
+	return pw
+}
+
+// credentialWrite is the table of commands that store a credential they are
+// given in their own configuration file: the command as a message names it
+// (npm config set), the arguments of the same tool that undo the write, and
+// the files it may write, the first the one it writes by default (~ is the
+// user's home, a relative path is in the working folder). via is "" for any
+// other command.
+func credentialWrite(w []string) (via string, undo []string, paths []string) {
 	sub := func(k int) string {
 		if k < len(w) {
 			return w[k]
@@ -718,63 +736,61 @@ func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int
 		}
 		return false
 	}
-	mk := func(tool string, undo []string, paths ...string) *persistedWrite {
-		pw := newPersistedWrite(name, paths[0], dir, i, tool)
-		for _, p := range paths[1:] {
-			pw.paths = append(pw.paths, persistJoin(dir, p))
-		}
-		pw.undo = undo
-		return pw
+	named := func(n int) string {
+		return strings.Join(append([]string{path.Base(w[0])}, w[1:min(n, len(w))]...), " ")
 	}
 	switch tool := path.Base(w[0]); {
 	case (tool == "npm" || tool == "pnpm") && (sub(1) == "set" || sub(1) == "config" && sub(2) == "set"):
-		if has("-g", "--global") {
-			return mk(tool, []string{"delete", "rm"}, "/usr/local/etc/npmrc")
+		n := 2
+		if sub(1) == "config" {
+			n = 3
 		}
-		return mk(tool, []string{"delete", "rm"}, "~/.npmrc", ".npmrc")
+		if has("-g", "--global") {
+			return named(n), []string{"delete", "rm"}, []string{"/usr/local/etc/npmrc"}
+		}
+		return named(n), []string{"delete", "rm"}, []string{"~/.npmrc", ".npmrc"}
 	case tool == "yarn" && sub(1) == "config" && sub(2) == "set":
-		return mk(tool, []string{"delete", "unset"}, "~/.yarnrc", "~/.yarnrc.yml", ".yarnrc.yml")
+		return named(3), []string{"delete", "unset"}, []string{"~/.yarnrc", "~/.yarnrc.yml", ".yarnrc.yml"}
 	case tool == "git" && sub(1) == "config" && !has("--unset", "--unset-all", "--get", "--list", "-l", "--remove-section"):
+		undo := []string{"--unset", "--unset-all", "--remove-section"}
 		switch {
 		case has("--global"):
-			return mk(tool, []string{"--unset", "--unset-all", "--remove-section"}, "~/.gitconfig", "~/.config/git/config")
+			return named(2), undo, []string{"~/.gitconfig", "~/.config/git/config"}
 		case has("--system"):
-			return mk(tool, []string{"--unset", "--unset-all", "--remove-section"}, "/etc/gitconfig")
+			return named(2), undo, []string{"/etc/gitconfig"}
 		}
-		return mk(tool, []string{"--unset", "--unset-all", "--remove-section"}, ".git/config")
-	case tool == "git" && sub(1) == "clone":
-		return cloneWrite(name, re, w, dir, i)
+		return named(2), undo, []string{".git/config"}
 	case tool == "git" && sub(1) == "remote" && (sub(2) == "add" || sub(2) == "set-url"):
-		return mk(tool, []string{"remove", "rm"}, ".git/config")
+		return named(3), []string{"remove", "rm"}, []string{".git/config"}
 	case tool == "docker" && sub(1) == "login":
-		return mk(tool, []string{"logout"}, "~/.docker/config.json")
+		return named(2), []string{"logout"}, []string{"~/.docker/config.json"}
 	case tool == "helm" && (sub(1) == "registry" && sub(2) == "login" || sub(1) == "repo" && sub(2) == "add"):
-		return mk(tool, []string{"logout", "remove", "rm"}, "~/.config/helm/registry/config.json", "~/.config/helm/repositories.yaml")
+		return named(3), []string{"logout", "remove", "rm"}, []string{"~/.config/helm/registry/config.json", "~/.config/helm/repositories.yaml"}
 	case tool == "aws" && sub(1) == "configure" && sub(2) == "set":
-		return mk(tool, nil, "~/.aws/credentials", "~/.aws/config")
+		return named(3), nil, []string{"~/.aws/credentials", "~/.aws/config"}
 	case tool == "composer" && sub(1) == "config":
 		if has("-g", "--global") {
-			return mk(tool, []string{"--unset"}, "~/.composer/auth.json", "~/.config/composer/auth.json")
+			return named(2), []string{"--unset"}, []string{"~/.composer/auth.json", "~/.config/composer/auth.json"}
 		}
-		return mk(tool, []string{"--unset"}, "auth.json", "composer.json")
+		return named(2), []string{"--unset"}, []string{"auth.json", "composer.json"}
 	case tool == "poetry" && sub(1) == "config":
-		return mk(tool, []string{"--unset"}, "~/.config/pypoetry/auth.toml", "~/.config/pypoetry/config.toml")
+		return named(2), []string{"--unset"}, []string{"~/.config/pypoetry/auth.toml", "~/.config/pypoetry/config.toml"}
 	case tool == "bundle" && sub(1) == "config":
-		return mk(tool, []string{"unset", "--delete"}, "~/.bundle/config", ".bundle/config")
+		return named(2), []string{"unset", "--delete"}, []string{"~/.bundle/config", ".bundle/config"}
 	case (tool == "pip" || tool == "pip3") && sub(1) == "config" && sub(2) == "set":
-		return mk(tool, []string{"unset"}, "~/.config/pip/pip.conf", "/etc/pip.conf", "~/.pip/pip.conf")
+		return named(3), []string{"unset"}, []string{"~/.config/pip/pip.conf", "/etc/pip.conf", "~/.pip/pip.conf"}
 	case tool == "go" && sub(1) == "env" && has("-w"):
-		return mk(tool, []string{"-u"}, "~/.config/go/env")
+		return "go env -w", []string{"-u"}, []string{"~/.config/go/env"}
 	case tool == "cargo" && sub(1) == "login":
-		return mk(tool, []string{"logout"}, "~/.cargo/credentials.toml", "~/.cargo/credentials")
+		return named(2), []string{"logout"}, []string{"~/.cargo/credentials.toml", "~/.cargo/credentials"}
 	case tool == "gh" && sub(1) == "auth" && sub(2) == "login":
-		return mk(tool, []string{"logout"}, "~/.config/gh/hosts.yml")
+		return named(3), []string{"logout"}, []string{"~/.config/gh/hosts.yml"}
 	case tool == "dotnet" && sub(1) == "nuget" && (sub(2) == "add" || sub(2) == "update") && sub(3) == "source":
-		return mk(tool, []string{"remove"}, "~/.nuget/NuGet/NuGet.Config")
+		return named(4), []string{"remove"}, []string{"~/.nuget/NuGet/NuGet.Config"}
 	case tool == "gem" && sub(1) == "sources" && has("-a", "--add"):
-		return mk(tool, []string{"-r", "--remove"}, "~/.gemrc")
+		return "gem sources --add", []string{"-r", "--remove"}, []string{"~/.gemrc"}
 	}
-	return nil
+	return "", nil, nil
 }
 
 // cloneWrite returns the .git/config that git clone stores a credential URL in.
