@@ -13,7 +13,9 @@ package checks
 // rather than guess.
 
 import (
+	"fmt"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -58,8 +60,9 @@ func (r shellRedirect) output() bool {
 // runShell is a RUN's script read once for every rule: its commands, and
 // whether the parser accepted it (false: its effects are unknown).
 type runShell struct {
-	cmds []shellCommand
-	ok   bool
+	cmds   []shellCommand
+	ok     bool
+	parsed bool
 }
 
 // runCommands returns the commands of a RUN, parsed on first use; callers
@@ -79,8 +82,28 @@ func (in *Instruction) runCommands() ([]shellCommand, bool) {
 			}
 		}
 		in.shell.cmds, in.shell.ok = readShell(script)
+		in.shell.parsed = true
 	})
 	return in.shell.cmds, in.shell.ok
+}
+
+// UnreadRuns says which RUNs the rules read but the shell parser refused
+// (PowerShell under SHELL ["powershell", ...], a rare bash-ism): what they
+// write is unknown, and no rule guesses. "" when there are none.
+func (df *Dockerfile) UnreadRuns() string {
+	var lines []string
+	for _, in := range df.Instructions {
+		if in.shell.parsed && !in.shell.ok {
+			lines = append(lines, strconv.Itoa(in.StartLine))
+		}
+	}
+	switch len(lines) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("%s: the shell parser cannot read the RUN on line %s; the files it writes are not checked", df.Path, lines[0])
+	}
+	return fmt.Sprintf("%s: the shell parser cannot read the RUNs on lines %s; the files they write are not checked", df.Path, strings.Join(lines, ", "))
 }
 
 // maxShellDepth bounds sh -c scripts inside sh -c scripts.

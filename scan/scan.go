@@ -303,6 +303,9 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 			out.contexts = append(out.contexts, bc)
 			e.run(t.path, df, ign, ent.ctx, nil, collect, &out)
 		}
+		if msg := df.UnreadRuns(); msg != "" && df.NotDockerfile == "" {
+			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: msg})
+		}
 	case ignoreKind:
 		ign, prob := e.ignoreFile(t.path)
 		if prob != nil {
