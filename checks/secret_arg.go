@@ -658,7 +658,7 @@ func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir
 	tool, args := c.Words[0], c.Words[1:]
 	if flows {
 		for _, r := range c.Redirs {
-			if (r.Op == ">" || r.Op == ">>" || r.Op == ">|" || r.Op == "&>" || r.Op == "&>>") && redirectFile(r.Target) {
+			if r.output() && r.Op != ">&" && redirectFile(r.Target) {
 				return newPersistedWrite(name, r.Target, dir, i, tool)
 			}
 		}
