@@ -516,6 +516,7 @@ func TestContextMappings(t *testing.T) {
 	}
 	wantNotes := []string{
 		`.github/workflows/images.yml: .github/workflows/images.yml: job private, step "private build": ${{ secrets.CONTEXT_DIR }} cannot be resolved before the job runs; the build context of that build is not used`,
+		`.github/workflows/images.yml: .github/workflows/images.yml: job windows, step "pwsh build": its run: script, which the shell parser refuses, cannot be resolved before the job runs; the build context of that build is not used`,
 		`docker-compose.yml: docker-compose.yml: service "private": ${PRIVATE_DIR} cannot be resolved without the environment; its build context is not used`,
 	}
 	if diff := cmp.Diff(wantNotes, notes); diff != "" {
