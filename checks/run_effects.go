@@ -380,9 +380,8 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 			}
 		}
 	case "rm", "unlink", "shred":
-		if path.Base(c.Words[0]) == "shred" && !slices.Contains(args, "-u") && !slices.Contains(args, "--remove") {
-			return
-		}
+		// shred without -u leaves the file, but overwritten: its layer
+		// holds noise, not the secret (arg-persisted reads it the same way).
 		for _, a := range args {
 			if !strings.HasPrefix(a, "-") {
 				rw.remove(a)
