@@ -4,8 +4,8 @@ package checks
 // mvdan.cc/sh/v3/syntax, and rules see simple commands (name, arguments,
 // assignments, redirections with their descriptor), as hadolint's Shell.hs
 // gives its rules commands over ShellCheck's parser. Loops, conditionals,
-// subshells, blocks, functions and sh -c scripts are walked into; a loop
-// header names no files to act on and is not a command.
+// subshells, blocks, functions and sh -c scripts are walked into; a for
+// loop's header is an assignment of all its items to its variable.
 //
 // A script the parser refuses (PowerShell under SHELL ["powershell", ...],
 // a rare bash-ism) has unknown effects: readShell says so and returns no
