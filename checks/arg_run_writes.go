@@ -23,6 +23,16 @@ type persistedWrite struct {
 	tool   string   // the command that writes it, for tool-specific undo
 	undo   []string // arguments of that tool that undo the write
 	second int      // index of the command, to look for a later removal
+	files  []string // the files as the command names them, against dir
+	dir    string
+}
+
+// rehome resolves the write's files again for a user whose home is not
+// /root (USER, ENV HOME).
+func (w *persistedWrite) rehome(home string) {
+	for k, f := range w.files {
+		w.paths[k] = persistJoinHome(w.dir, home, f)
+	}
 }
 
 // reportRunWrites reports files of the layer that the RUN writes a secret
@@ -38,6 +48,11 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	// secret-mount-persisted reports what the RUN does with the secret.
 	reported := mounted
 	dirs := argCommandDirs(cmds, scope.dir)
+	// The user's home, as the file model follows USER and ENV HOME.
+	home := "/root"
+	if m := newSecretFileModel(df); m != nil && strings.HasPrefix(m.runHome[in], "/") {
+		home = m.runHome[in]
+	}
 	names := make([]string, 0, len(scope.args))
 	for name := range scope.args {
 		names = append(names, name)
@@ -54,7 +69,13 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 				continue
 			}
 			w := secretWrite(cmds, i, name, refs[name], dirs[i])
-			if w == nil || removedInRun(cmds, dirs, w) || pathUnder(w.paths, mounts) {
+			if w == nil {
+				continue
+			}
+			if home != "/root" {
+				w.rehome(home)
+			}
+			if removedInRun(cmds, dirs, home, w) || pathUnder(w.paths, mounts) {
 				continue
 			}
 			where := "which stays in the image layer"
@@ -200,6 +221,7 @@ func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int
 	pw := newPersistedWrite(name, paths[0], dir, i, path.Base(w[0]))
 	for _, p := range paths[1:] {
 		pw.paths = append(pw.paths, persistJoin(dir, p))
+		pw.files = append(pw.files, p)
 	}
 	pw.undo = undo
 	return pw
@@ -217,7 +239,8 @@ func cloneWrite(name string, re *regexp.Regexp, w []string, dir string, i int) *
 }
 
 func newPersistedWrite(name, file, dir string, i int, tool string) *persistedWrite {
-	return &persistedWrite{name: name, shown: file, paths: []string{persistJoin(dir, file)}, tool: tool, second: i}
+	return &persistedWrite{name: name, shown: file, paths: []string{persistJoin(dir, file)}, tool: tool, second: i,
+		files: []string{file}, dir: dir}
 }
 
 // hasInPlace reports sed's -i, --in-place or a bundled -i.bak / -Ei.
@@ -240,7 +263,7 @@ func redirectFile(t string) bool {
 
 // removedInRun reports whether a later command of the same RUN removes the
 // written file, or undoes the tool's write.
-func removedInRun(cmds []shellCommand, dirs []string, w *persistedWrite) bool {
+func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite) bool {
 	for k := w.second + 1; k < len(cmds); k++ {
 		c := cmds[k]
 		if len(c.Words) == 0 {
@@ -253,7 +276,7 @@ func removedInRun(cmds []shellCommand, dirs []string, w *persistedWrite) bool {
 				if strings.HasPrefix(a, "-") {
 					continue
 				}
-				p := persistJoin(dirs[k], a)
+				p := persistJoinHome(dirs[k], home, a)
 				for _, t := range w.paths {
 					if t == p || strings.HasPrefix(t, strings.TrimSuffix(p, "/")+"/") || persistGlob(p, t) {
 						return true
@@ -358,9 +381,14 @@ func pathUnder(paths, dirs []string) bool {
 // persistJoin resolves p against dir; ~ and $HOME are /root, the home of
 // the default user.
 func persistJoin(dir, p string) string {
-	for _, home := range []string{"~", "$HOME", "${HOME}"} {
-		if p == home || strings.HasPrefix(p, home+"/") {
-			p = "/root" + p[len(home):]
+	return persistJoinHome(dir, "/root", p)
+}
+
+// persistJoinHome resolves p against dir, ~ and $HOME against home.
+func persistJoinHome(dir, home, p string) string {
+	for _, h := range []string{"~", "$HOME", "${HOME}"} {
+		if p == h || strings.HasPrefix(p, h+"/") {
+			p = home + p[len(h):]
 			break
 		}
 	}

@@ -47,6 +47,8 @@ type secretFileModel struct {
 	// copyDir is the folder in effect at each COPY, ADD and RUN, the
 	// only instructions read again after the model is built.
 	copyDir map[*Instruction]string
+	// runHome is the user's home folder at each RUN.
+	runHome map[*Instruction]string
 	// copiesFrom lists, for each stage, the COPY --from instructions of
 	// shipped stages that read it, in file order.
 	copiesFrom map[*Stage][]*Instruction
@@ -65,7 +67,7 @@ func newSecretFileModel(df *Dockerfile) *secretFileModel {
 }
 
 func buildSecretFileModel(df *Dockerfile) *secretFileModel {
-	m := &secretFileModel{df: df, copyDir: map[*Instruction]string{}, copiesFrom: map[*Stage][]*Instruction{}}
+	m := &secretFileModel{df: df, copyDir: map[*Instruction]string{}, runHome: map[*Instruction]string{}, copiesFrom: map[*Stage][]*Instruction{}}
 	final := map[*Stage]stageShellState{}
 	for _, s := range df.Stages {
 		st := stageShellState{dir: "/", home: "/root"}
@@ -94,7 +96,7 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, false, st)
 			case *instructions.RunCommand:
-				m.copyDir[in] = st.dir
+				m.copyDir[in], m.runHome[in] = st.dir, st.home
 				m.addRun(in, st)
 			}
 		}
