@@ -111,6 +111,9 @@ type Instruction struct {
 	Command any
 	// Onbuild is the parsed trigger of an ONBUILD instruction, or nil.
 	Onbuild *Instruction
+
+	shellOnce sync.Once
+	shell     runShell // a RUN's script as the shell façade reads it
 }
 
 // Text returns the raw source lines of the instruction joined with newlines,

@@ -172,11 +172,17 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	// that carries its format's mark, or a private key. A refused line is
 	// read as the instruction it will be once the file is fixed to build.
 	repoOnly := !refused && !historyShips(in)
+	// Unless a builder's RUN writes the value into a file that a COPY
+	// --from ships.
+	written := func(start, end int) bool {
+		_, via := runWriteShipped(p.Dockerfile, in, text[start:end])
+		return via != nil && roles[offsetSpan(text, first, start, end).Line-first] != roleComment
+	}
 	for _, t := range FindTokens(text) {
 		if overlapsAny(t.Start, t.End, creds) {
 			continue // url-credentials reports a token used as URL credentials
 		}
-		if repoOnly && !t.Prefixed {
+		if repoOnly && !t.Prefixed && !written(t.Start, t.End) {
 			continue
 		}
 		hits = append(hits, secretHit{start: t.Start, end: t.End, what: withArticle(t.Description)})
@@ -185,11 +191,11 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	// are examples: only known token formats count there. Refused lines
 	// are instructions, or text pasted where one should be.
 	var assignments []textAssignment
-	if !repoOnly {
+	if !repoOnly || in != nil && in.Cmd == "run" && in.Stage != nil && in.Stage.Shipped {
 		assignments = findAssignments(text, p.Settings, p.Dockerfile.Budget)
 	}
 	for _, a := range assignments {
-		if overlapsAny(a.start, a.end, creds) || overlapsHits(a.start, a.end, hits) {
+		if overlapsAny(a.start, a.end, creds) || overlapsHits(a.start, a.end, hits) || repoOnly && !written(a.start, a.end) {
 			continue
 		}
 		hits = append(hits, secretHit{start: a.start, end: a.end, what: fmt.Sprintf("a literal secret for %q", a.key)})
@@ -197,12 +203,17 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	for _, h := range hits {
 		span := offsetSpan(text, first, h.start, h.end)
 		role := roles[span.Line-first]
-		p.Report(Finding{
+		fd := Finding{
 			Span:    span,
 			Message: secretMessage(in, role, h.what),
 			Secret:  text[h.start:h.end],
 			Fix:     hardcodedFix(in, role),
-		})
+		}
+		if file, via := runWriteShipped(p.Dockerfile, in, fd.Secret); via != nil && role != roleComment {
+			fd.Message = fmt.Sprintf("RUN in stage %s writes %s into %s, which COPY --from on line %d ships", stageLabel(in.Stage), h.what, file, via.StartLine)
+			fd.Related = []Related{{Path: p.Dockerfile.Path, Span: via.Whole(), Message: "this COPY --from ships the file"}}
+		}
+		p.Report(fd)
 	}
 }
 

@@ -516,6 +516,7 @@ func TestContextMappings(t *testing.T) {
 	}
 	wantNotes := []string{
 		`.github/workflows/images.yml: .github/workflows/images.yml: job private, step "private build": ${{ secrets.CONTEXT_DIR }} cannot be resolved before the job runs; the build context of that build is not used`,
+		`.github/workflows/images.yml: .github/workflows/images.yml: job windows, step "pwsh build": its run: script, which the shell parser refuses, cannot be resolved before the job runs; the build context of that build is not used`,
 		`docker-compose.yml: docker-compose.yml: service "private": ${PRIVATE_DIR} cannot be resolved without the environment; its build context is not used`,
 	}
 	if diff := cmp.Diff(wantNotes, notes); diff != "" {
@@ -538,7 +539,8 @@ func TestContextDockerBuildArgs(t *testing.T) {
 	for _, tt := range tests {
 		var file, ctx string
 		found := false
-		for _, words := range shellCommands(tt.script) {
+		cmds, _ := checks.ShellCommands(tt.script)
+		for _, words := range cmds {
 			if f, c, ok := dockerBuildArgs(words); ok {
 				file, ctx, found = f, c, true
 				break
@@ -549,7 +551,8 @@ func TestContextDockerBuildArgs(t *testing.T) {
 		}
 	}
 	for _, s := range []string{"docker push app", "echo docker build .", "docker compose build"} {
-		for _, words := range shellCommands(s) {
+		cmds, _ := checks.ShellCommands(s)
+		for _, words := range cmds {
 			if _, _, ok := dockerBuildArgs(words); ok {
 				t.Errorf("%q read as a docker build", s)
 			}

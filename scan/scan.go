@@ -304,6 +304,9 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 			e.run(t.path, df, ign, ent.ctx, nil, collect, &out)
 			out.problems = append(out.problems, ent.archives.all()...)
 		}
+		if msg := df.UnreadRuns(); msg != "" && df.NotDockerfile == "" {
+			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: msg})
+		}
 	case ignoreKind:
 		ign, prob := e.ignoreFile(t.path)
 		if prob != nil {

@@ -311,3 +311,21 @@ func TestFingerprintSurvivesLineShift(t *testing.T) {
 		t.Errorf("fingerprint changed with a line shift: %s vs %s", a.Findings[0].Fingerprint, b.Findings[0].Fingerprint)
 	}
 }
+
+// A RUN script the shell parser refuses has unknown effects: a note says
+// so, and nothing is guessed from it.
+func TestUnreadRunIsANote(t *testing.T) {
+	df := "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n" +
+		"SHELL [\"powershell\", \"-Command\"]\n" +
+		"RUN $url = ('https://example.com/{0}' -f $env:V); Invoke-WebRequest -Uri $url -OutFile app.zip\n" +
+		"RUN Write-Host ok\n"
+	res := scanMap(t, fstest.MapFS{"Dockerfile": {Data: []byte(df)}}, Options{Rules: []*checks.Rule{checks.SecretMountPersisted}})
+	var notes []string
+	for _, p := range res.Problems {
+		notes = append(notes, p.Level.String()+": "+p.Message)
+	}
+	want := []string{"note: Dockerfile: the shell parser cannot read the RUN on line 3; the files it writes are not checked"}
+	if diff := cmp.Diff(want, notes); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}

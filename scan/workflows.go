@@ -196,8 +196,15 @@ func runBuilds(sc workflowScope, script, cwd string) ([]workflowBuild, string) {
 		pending = append(pending, m)
 		return fmt.Sprintf("\x01%d\x01", len(pending)-1)
 	})
+	cmds, ok := checks.ShellCommands(script)
+	if !ok {
+		if strings.Contains(script, "docker") {
+			return nil, "its run: script, which the shell parser refuses,"
+		}
+		return nil, ""
+	}
 	var out []workflowBuild
-	for _, words := range shellCommands(script) {
+	for _, words := range cmds {
 		file, ctx, ok := dockerBuildArgs(words)
 		if !ok {
 			continue
@@ -417,83 +424,6 @@ func matrixCombos(n *yaml.Node) ([]map[string]string, bool) {
 		combos = []map[string]string{{}}
 	}
 	return combos, true
-}
-
-// shellCommands splits a script into the words of its simple commands:
-// quotes and backslashes are honoured, comments dropped, and newlines, ;,
-// &, | and parentheses end a command; $(...) stays inside its word.
-func shellCommands(script string) [][]string {
-	var cmds [][]string
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	endWord := func() {
-		if inWord {
-			words = append(words, cur.String())
-			cur.Reset()
-			inWord = false
-		}
-	}
-	endCommand := func() {
-		endWord()
-		if len(words) > 0 {
-			cmds = append(cmds, words)
-			words = nil
-		}
-	}
-	for i := 0; i < len(script); i++ {
-		c := script[i]
-		switch {
-		case c == '\\' && i+1 < len(script):
-			i++
-			if script[i] != '\n' {
-				cur.WriteByte(script[i])
-				inWord = true
-			}
-		case c == '\'':
-			j := strings.IndexByte(script[i+1:], '\'')
-			if j < 0 {
-				j = len(script) - i - 1
-			}
-			cur.WriteString(script[i+1 : i+1+j])
-			inWord = true
-			i += j + 1
-		case c == '"':
-			inWord = true
-			for i++; i < len(script) && script[i] != '"'; i++ {
-				if script[i] == '\\' && i+1 < len(script) && strings.IndexByte("\"\\$`\n", script[i+1]) >= 0 {
-					i++
-				}
-				cur.WriteByte(script[i])
-			}
-		case c == '$' && i+1 < len(script) && script[i+1] == '(':
-			depth := 0
-			for ; i < len(script); i++ {
-				cur.WriteByte(script[i])
-				if script[i] == '(' {
-					depth++
-				} else if script[i] == ')' {
-					if depth--; depth == 0 {
-						break
-					}
-				}
-			}
-			inWord = true
-		case c == '#' && !inWord:
-			for i+1 < len(script) && script[i+1] != '\n' {
-				i++
-			}
-		case strings.IndexByte("\n;&|()", c) >= 0:
-			endCommand()
-		case c == ' ' || c == '\t' || c == '\r':
-			endWord()
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	endCommand()
-	return cmds
 }
 
 // buildValueFlags are the long flags of docker build and docker buildx

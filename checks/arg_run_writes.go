@@ -1,0 +1,399 @@
+package checks
+
+// arg-persisted's reading of RUN: the files a RUN writes a secret build
+// argument into, whether the same RUN removes them, and whether they reach
+// an image.
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+)
+
+// persistedWrite is a file that a RUN writes a secret argument into.
+type persistedWrite struct {
+	name   string   // the argument
+	shown  string   // the file as the message names it
+	paths  []string // where it may land, absolute; the first is shown
+	tool   string   // the command that writes it, for tool-specific undo
+	undo   []string // arguments of that tool that undo the write
+	second int      // index of the command, to look for a later removal
+	files  []string // the files as the command names them, against dir
+	dir    string
+}
+
+// rehome resolves the write's files again for a user whose home is not
+// /root (USER, ENV HOME).
+func (w *persistedWrite) rehome(home string) {
+	for k, f := range w.files {
+		w.paths[k] = persistJoinHome(w.dir, home, f)
+	}
+}
+
+// reportRunWrites reports files of the layer that the RUN writes a secret
+// argument into and does not remove before it ends.
+func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunCommand, scope argScope, copied []string) {
+	df := p.Dockerfile
+	if len(scope.args) == 0 {
+		return
+	}
+	cmds := argRunCommands(in, run)
+	mounts, mounted := argRunMounts(in, scope.dir)
+	// A secret mounted under the argument's name hides it in this RUN;
+	// secret-mount-persisted reports what the RUN does with the secret.
+	reported := mounted
+	dirs := argCommandDirs(cmds, scope.dir)
+	// The user's home, as the file model follows USER and ENV HOME.
+	home := "/root"
+	if m := newSecretFileModel(df); m != nil && strings.HasPrefix(m.runHome[in], "/") {
+		home = m.runHome[in]
+	}
+	names := make([]string, 0, len(scope.args))
+	for name := range scope.args {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	refs := make(map[string]*regexp.Regexp, len(names))
+	for _, name := range names {
+		refs[name] = argRefPattern(name)
+	}
+	for i := range cmds {
+		for _, name := range names {
+			d := scope.args[name]
+			if reported[name] || !d.secret() && !d.urlCredential {
+				continue // a connection URL's ARG only counts in the config
+			}
+			w := secretWrite(cmds, i, name, refs[name], dirs[i])
+			if w == nil {
+				continue
+			}
+			if home != "/root" {
+				w.rehome(home)
+			}
+			if removedInRun(cmds, dirs, home, w) || pathUnder(w.paths, mounts) {
+				continue
+			}
+			where := "which stays in the image layer"
+			if !st.Inherited {
+				if !pathUnder(w.paths, copied) {
+					continue
+				}
+				where = "which the image copies with COPY --from"
+			}
+			reported[name] = true
+			p.Report(Finding{
+				Span:    locateRefAfter(df, in, name, cmds[i].Raw),
+				Message: fmt.Sprintf("RUN writes ARG %q into %q, %s", name, w.shown, where),
+				Fix: fmt.Sprintf("Mount the secret for this RUN only (`RUN --mount=type=secret,id=%s,env=%s`) and delete %s before the RUN ends; a removal in a later instruction leaves it in this layer.",
+					strings.ToLower(name), name, w.shown),
+				Related: []Related{argRelated(df, d)},
+				Key:     fmt.Sprintf("RUN %s %s %s", name, w.tool, w.shown),
+			})
+		}
+	}
+}
+
+// argRunCommands reads the shell commands of a RUN, heredoc scripts included.
+// A heredoc that feeds a command (cat <<EOF > file) is attached to it as an
+// extra word when BuildKit expands it, so that a reference inside counts.
+func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellCommand {
+	// No shell expands the words of an exec-form RUN other than sh -c.
+	if !run.PrependShell && !(len(run.CmdLine) >= 3 && isShell(run.CmdLine[0]) && run.CmdLine[1] == "-c") {
+		return nil
+	}
+	cached, _ := in.runCommands()
+	cmds := slices.Clone(cached)
+	for i := range cmds {
+		for _, r := range cmds[i].Redirs {
+			if r.Op == "<<" && r.Expands {
+				cmds[i].Words = append(slices.Clip(cmds[i].Words), r.Body)
+			}
+		}
+	}
+	return cmds
+}
+
+// argCommandDirs follows cd through the script: the folder each command runs in.
+func argCommandDirs(cmds []shellCommand, dir string) []string {
+	out := make([]string, len(cmds))
+	for i, c := range cmds {
+		out[i] = dir
+		if len(c.Words) == 2 && c.Words[0] == "cd" && !strings.Contains(c.Words[1], "$") {
+			dir = persistJoin(dir, c.Words[1])
+		}
+	}
+	return out
+}
+
+// secretWrite returns the file that command i writes argument name (whose
+// references re matches) into, or nil.
+func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir string) *persistedWrite {
+	c := cmds[i]
+	if len(c.Words) == 0 {
+		return nil
+	}
+	mentions := func(c shellCommand) bool {
+		for _, w := range contentWords(c) {
+			if re.MatchString(w) {
+				return true
+			}
+		}
+		for _, a := range c.Assigns {
+			if re.MatchString(a) {
+				return true
+			}
+		}
+		return false
+	}
+	// The pipeline up to this command: the secret flows through it when one
+	// command names it and each one passes its input on.
+	fed := false
+	for j := i; j >= 0 && cmds[j].Pipeline == c.Pipeline; j-- {
+		if mentions(cmds[j]) {
+			fed = true
+			break
+		}
+	}
+	if !fed {
+		return nil
+	}
+	flows := true
+	for j := i; j >= 0 && cmds[j].Pipeline == c.Pipeline; j-- {
+		if len(cmds[j].Words) == 0 || !printingCommands[cmds[j].Words[0]] {
+			flows = false
+		}
+	}
+	tool, args := c.Words[0], c.Words[1:]
+	if flows {
+		for _, r := range c.Redirs {
+			if r.output() && r.Op != ">&" && redirectFile(r.Target) {
+				return newPersistedWrite(name, r.Target, dir, i, tool)
+			}
+		}
+		switch {
+		case tool == "tee":
+			for _, a := range args {
+				if !strings.HasPrefix(a, "-") && redirectFile(a) {
+					return newPersistedWrite(name, a, dir, i, tool)
+				}
+			}
+		case tool == "sed" && hasInPlace(args) && mentions(c):
+			if f := args[len(args)-1]; redirectFile(f) {
+				return newPersistedWrite(name, f, dir, i, tool)
+			}
+		}
+	}
+	if !mentions(c) && !(i > 0 && cmds[i-1].Pipeline == c.Pipeline) {
+		return nil
+	}
+	return toolWrite(name, re, c, dir, i)
+}
+
+// contentWords returns the words of a command that can end up in what it
+// writes: not the files that tee and sed -i write to, whose names may hold
+// an argument (/home/${USERNAME}/.bashrc) without its value being written.
+func contentWords(c shellCommand) []string {
+	switch {
+	case c.Words[0] == "tee":
+		return nil
+	case c.Words[0] == "sed" && hasInPlace(c.Words[1:]) && len(c.Words) > 2:
+		return c.Words[1 : len(c.Words)-1]
+	}
+	return c.Words[1:]
+}
+
+// toolWrite returns the configuration file that a known command stores a
+// credential in: npm config set, git config --global, docker login...
+func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int) *persistedWrite {
+	w := c.Words
+	if path.Base(w[0]) == "git" && len(w) > 1 && w[1] == "clone" {
+		return cloneWrite(name, re, w, dir, i)
+	}
+	via, undo, paths := credentialWrite(w)
+	if via == "" {
+		return nil
+	}
+	pw := newPersistedWrite(name, paths[0], dir, i, path.Base(w[0]))
+	for _, p := range paths[1:] {
+		pw.paths = append(pw.paths, persistJoin(dir, p))
+		pw.files = append(pw.files, p)
+	}
+	pw.undo = undo
+	return pw
+}
+
+// cloneWrite returns the .git/config that git clone stores a credential URL in.
+func cloneWrite(name string, re *regexp.Regexp, w []string, dir string, i int) *persistedWrite {
+	url, target, ok := gitCloneOperands(w)
+	if !ok || !re.MatchString(url) {
+		return nil
+	}
+	pw := newPersistedWrite(name, path.Join(target, ".git/config"), dir, i, "git")
+	pw.undo = []string{"set-url", "remove", "rm"}
+	return pw
+}
+
+func newPersistedWrite(name, file, dir string, i int, tool string) *persistedWrite {
+	return &persistedWrite{name: name, shown: file, paths: []string{persistJoin(dir, file)}, tool: tool, second: i,
+		files: []string{file}, dir: dir}
+}
+
+// hasInPlace reports sed's -i, --in-place or a bundled -i.bak / -Ei.
+func hasInPlace(args []string) bool {
+	for _, a := range args {
+		if a == "--in-place" || strings.HasPrefix(a, "--in-place=") ||
+			strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "i") {
+			return true
+		}
+	}
+	return false
+}
+
+// redirectFile reports whether a redirection target is a file of the image
+// rather than a device or a descriptor.
+func redirectFile(t string) bool {
+	return t != "" && !strings.HasPrefix(t, "/dev/") && !strings.HasPrefix(t, "/proc/") &&
+		!strings.HasPrefix(t, "&") && strings.Trim(t, "0123456789") != ""
+}
+
+// removedInRun reports whether a later command of the same RUN removes the
+// written file, or undoes the tool's write.
+func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite) bool {
+	for k := w.second + 1; k < len(cmds); k++ {
+		c := cmds[k]
+		if len(c.Words) == 0 {
+			continue
+		}
+		tool := path.Base(c.Words[0])
+		switch {
+		case tool == "rm" || tool == "unlink" || tool == "shred":
+			for _, a := range c.Words[1:] {
+				if strings.HasPrefix(a, "-") {
+					continue
+				}
+				p := persistJoinHome(dirs[k], home, a)
+				for _, t := range w.paths {
+					if t == p || strings.HasPrefix(t, strings.TrimSuffix(p, "/")+"/") || persistGlob(p, t) {
+						return true
+					}
+				}
+			}
+		case tool == w.tool && len(w.undo) > 0:
+			for _, a := range c.Words[1:] {
+				for _, u := range w.undo {
+					if a == u {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// persistGlob reports whether the pattern, or a folder it matches, covers p.
+func persistGlob(pattern, p string) bool {
+	if !strings.ContainsAny(pattern, "*?[") {
+		return false
+	}
+	for q := p; q != "/" && q != "."; q = path.Dir(q) {
+		if ok, err := path.Match(pattern, q); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// argRunMounts returns the folders that a RUN mounts, whose files are not part
+// of the layer, and the variables its secret mounts set (env=NAME).
+func argRunMounts(in *Instruction, dir string) (targets []string, env map[string]bool) {
+	env = map[string]bool{}
+	for _, f := range in.Flags {
+		spec, ok := strings.CutPrefix(f, "--mount=")
+		if !ok {
+			continue
+		}
+		typ, target := "bind", ""
+		for _, field := range strings.Split(spec, ",") {
+			k, v, _ := strings.Cut(field, "=")
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "type":
+				typ = v
+			case "target", "dst", "destination":
+				target = v
+			case "env":
+				env[v] = true
+			}
+		}
+		if typ == "secret" && target == "" {
+			target = "/run/secrets"
+		}
+		if target != "" && typ != "ssh" {
+			targets = append(targets, persistJoin(dir, target))
+		}
+	}
+	return targets, env
+}
+
+// stageCopies returns, for each stage, the paths that shipped stages copy out
+// of it with COPY --from, absolute (COPY --from reads from the stage's root).
+func stageCopies(df *Dockerfile) map[*Stage][]string {
+	out := map[*Stage][]string{}
+	for _, st := range df.Stages {
+		if !st.Shipped {
+			continue
+		}
+		for _, in := range st.Instructions {
+			c, ok := in.Command.(*instructions.CopyCommand)
+			if !ok || c.From == "" {
+				continue
+			}
+			src := df.StageRef(c.From)
+			if src == nil {
+				continue
+			}
+			for _, sp := range c.SourcePaths {
+				out[src] = append(out[src], persistJoin("/", sp))
+			}
+		}
+	}
+	return out
+}
+
+// pathUnder reports whether one of paths is one of dirs, inside one, or
+// matched by one as a glob.
+func pathUnder(paths, dirs []string) bool {
+	for _, p := range paths {
+		for _, d := range dirs {
+			if p == d || d == "/" || strings.HasPrefix(p, strings.TrimSuffix(d, "/")+"/") || persistGlob(d, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// persistJoin resolves p against dir; ~ and $HOME are /root, the home of
+// the default user.
+func persistJoin(dir, p string) string {
+	return persistJoinHome(dir, "/root", p)
+}
+
+// persistJoinHome resolves p against dir, ~ and $HOME against home.
+func persistJoinHome(dir, home, p string) string {
+	for _, h := range []string{"~", "$HOME", "${HOME}"} {
+		if p == h || strings.HasPrefix(p, h+"/") {
+			p = home + p[len(h):]
+			break
+		}
+	}
+	if strings.HasPrefix(p, "/") {
+		return path.Clean(p)
+	}
+	return path.Clean(path.Join(dir, p))
+}

@@ -1,0 +1,83 @@
+package checks
+
+import (
+	"path"
+	"strings"
+)
+
+// runWriteShipped answers "does this reach the image" for a literal in a RUN
+// of a builder stage: the file the RUN writes it into (a printing command's
+// redirected output, or tee's files) when a COPY --from of a shipped stage
+// copies that file out, with that COPY. It returns "" and nil otherwise, and
+// for a script the parser refuses.
+func runWriteShipped(df *Dockerfile, in *Instruction, secret string) (string, *Instruction) {
+	if in == nil || in.Cmd != "run" || in.Stage == nil || !in.Stage.Shipped || in.Stage.Inherited || secret == "" {
+		return "", nil
+	}
+	m := newSecretFileModel(df)
+	if m == nil {
+		return "", nil
+	}
+	dir, ok := m.copyDir[in]
+	if !ok {
+		return "", nil
+	}
+	cmds, _ := in.runCommands()
+	for _, file := range literalWrites(cmds, secret) {
+		p := joinStagePath(dir, file)
+		if strings.ContainsAny(file, "$`") {
+			continue // a path the shell computes
+		}
+		if via, _ := m.copiedOut(in.Stage, p, false, map[*Stage]bool{}); via != nil {
+			return p, via
+		}
+	}
+	return "", nil
+}
+
+// literalWrites returns the files that commands write text holding secret
+// into: the redirected output of a pipeline of printing commands, one of
+// which (or its heredoc) holds it, and the files of tee in such a pipeline.
+// A file is relative to the folder the RUN starts in, cd followed.
+func literalWrites(cmds []shellCommand, secret string) []string {
+	var out []string
+	cd := ""
+	carried, pipeline := false, -1
+	for _, c := range cmds {
+		if c.Pipeline != pipeline {
+			carried, pipeline = false, c.Pipeline
+		}
+		name := ""
+		if len(c.Words) > 0 {
+			name = path.Base(c.Words[0])
+		}
+		holds := strings.Contains(c.Raw, secret)
+		for _, r := range c.Redirs {
+			holds = holds || strings.Contains(r.Body, secret) || strings.Contains(r.Target, secret)
+		}
+		switch {
+		case name == "cd" && len(c.Words) == 2:
+			cd = path.Join(cd, c.Words[1])
+			if strings.HasPrefix(c.Words[1], "/") {
+				cd = c.Words[1]
+			}
+			continue
+		case name == "tee":
+			for _, a := range c.Words[1:] {
+				if carried && !strings.HasPrefix(a, "-") {
+					out = append(out, path.Join(cd, a))
+				}
+			}
+		case printingCommands[name]:
+			carried = carried || holds
+		default:
+			carried = false
+		}
+		for _, r := range c.Redirs {
+			if carried && r.output() {
+				out = append(out, path.Join(cd, r.Target))
+			}
+		}
+	}
+	return out
+}
