@@ -27,6 +27,10 @@ type Options struct {
 	Dockerfile *checks.Dockerfile
 	Settings   *checks.Settings
 	Limits     Limits
+	// Path, when set, is the slash path that findings and problems on the
+	// image itself are located on, instead of the name it is opened by
+	// (the Action opens it by its absolute path in the workspace).
+	Path string
 }
 
 // DefaultPlatform is the platform chosen from a multi-platform index when
@@ -52,6 +56,9 @@ func Check(ctx context.Context, name string, opts Options) (*scan.Result, error)
 		return nil, err
 	}
 	defer st.close()
+	if opts.Path != "" {
+		name = opts.Path
+	}
 	c := &checker{name: name, img: img, opts: opts}
 	c.loc = newLocator(name, img, opts.Dockerfile, c.problem)
 	c.checkConfig()

@@ -54,6 +54,12 @@ type actionInputs struct {
 	// failOnAPIError fails the step (exit 2) when an API call failed after
 	// the scan; by default that is a warning.
 	failOnAPIError bool
+	// image is the image to check (action_image.go), a slash path inside
+	// the workspace, "" for none; imageDockerfile the Dockerfile it was
+	// built from, imageDockerfileSet whether the input named it.
+	image              string
+	imageDockerfile    string
+	imageDockerfileSet bool
 }
 
 func readInputs(gha *githubactions.Action) (actionInputs, error) {
@@ -71,6 +77,9 @@ func readInputs(gha *githubactions.Action) (actionInputs, error) {
 		if in.config, err = workspacePath("config", c); err != nil {
 			return in, err
 		}
+	}
+	if err = readImageInputs(gha, &in); err != nil {
+		return in, err
 	}
 	switch in.scan {
 	case "", "changed", "all":
@@ -240,6 +249,7 @@ func (a *actionRun) run(ctx context.Context) error {
 		return err
 	}
 	// From here on, a failure is reported and the run goes on.
+	a.checkImage(ctx)
 	a.checkConfig()
 	a.scopeFindings(ctx)
 	a.writeSARIF()
@@ -361,7 +371,7 @@ func (a *actionRun) scopeFindings(ctx context.Context) {
 	case a.mode == "changed":
 		// The base commit's configuration governs the run, so a change to
 		// the pull request's own does not widen the scope.
-		a.scoped = ghreview.Scope(a.res, a.files, "")
+		a.scoped = a.untiedImageFindings(ghreview.Scope(a.res, a.files, ""))
 		a.scope = "the files this pull request changes"
 	}
 }

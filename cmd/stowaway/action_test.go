@@ -115,6 +115,8 @@ var inputDefaults = map[string]string{
 	"fail-on-api-error": "false",
 	"api-timeout":       "5m",
 	"scan-timeout":      "10m",
+	"image":             "",
+	"image-dockerfile":  "",
 }
 
 func (e *e2e) run(r invocation) result {

@@ -92,13 +92,19 @@ func readDockerfile(name string) (*checks.Dockerfile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--dockerfile: %w", err)
 	}
-	df, err := checks.ParseDockerfile(relSlash(name), src, nil)
+	return builtFrom("--dockerfile", name, relSlash(name), src)
+}
+
+// builtFrom parses src, the Dockerfile an image was built from, located on
+// the slash path p; what and name say where it was given, for messages.
+func builtFrom(what, name, p string, src []byte) (*checks.Dockerfile, error) {
+	df, err := checks.ParseDockerfile(p, src, nil)
 	if err != nil {
 		// BuildKit's own message may quote the refused text.
-		return nil, fmt.Errorf("--dockerfile %s: BuildKit cannot parse it (stowaway scan %s says where)", name, name)
+		return nil, fmt.Errorf("%s %s: BuildKit cannot parse it (stowaway scan %s says where)", what, name, name)
 	}
 	if df.NotDockerfile != "" || len(df.Stages) == 0 {
-		return nil, fmt.Errorf("--dockerfile %s: BuildKit cannot parse it as a Dockerfile with a FROM", name)
+		return nil, fmt.Errorf("%s %s: BuildKit cannot parse it as a Dockerfile with a FROM", what, name)
 	}
 	return df, nil
 }
