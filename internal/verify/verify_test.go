@@ -262,3 +262,32 @@ func TestPlanBuildNeverFetches(t *testing.T) {
 		t.Errorf("a local ADD: %v", err)
 	}
 }
+
+// TestCompareReportsBuildArgs: BuildKit records a build argument on every
+// RUN; the image's findings of it there answer for the scan's finding on
+// the ARG line, and the scan's for them. A build argument the scan does not
+// report stays a disagreement. hardcoded-secret and secret-mount-persisted
+// are answered by the direct comparison.
+func TestCompareReportsBuildArgs(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine\nARG NPM_TOKEN\nARG OTHER\nRUN npm ci\nRUN echo password=x\nRUN --mount=type=secret,id=k cp /run/secrets/k /k\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Case{Dockerfile: "Dockerfile"}
+	var static, image jsonReport
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"secret-arg","level":"error","path":"Dockerfile","line":2,"suppressed":null},
+		{"rule":"hardcoded-secret","level":"error","path":"Dockerfile","line":5,"suppressed":null},
+		{"rule":"secret-mount-persisted","level":"error","path":"Dockerfile","line":6,"suppressed":null}]}`), &static)
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":4,"evidence":"stow…(38 chars)","message":"history entry 3 (RUN, line 4) records build argument \"NPM_TOKEN\" with a credential value"},
+		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":5,"evidence":"stow…(38 chars)","message":"history entry 4 (RUN, line 5) records build argument \"NPM_TOKEN\" with a credential value"},
+		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":4,"evidence":"stow…(36 chars)","message":"history entry 3 (RUN, line 4) records build argument \"OTHER\" with a credential value"}]}`), &image)
+	got := compareReports(&static, &image, c, p, "/repo/c/Dockerfile")
+	want := []string{
+		"Dockerfile:4 image-secret-history: `stowaway image` finds stow…(36 chars) there, the static scan nothing",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
