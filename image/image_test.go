@@ -81,6 +81,16 @@ func findings(res *scan.Result) []string {
 	return out
 }
 
+// sortedFindings is findings, digests cut, sorted.
+func sortedFindings(res *scan.Result) []string {
+	got := findings(res)
+	for i := range got {
+		got[i] = digestPrefix.ReplaceAllString(got[i], "sha256:…")
+	}
+	slices.Sort(got)
+	return got
+}
+
 func noSecret(t *testing.T, res *scan.Result) {
 	t.Helper()
 	var buf bytes.Buffer
@@ -128,11 +138,7 @@ func TestFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := findings(res)
-			for i := range got {
-				got[i] = digestPrefix.ReplaceAllString(got[i], "sha256:…")
-			}
-			slices.Sort(got)
+			got := sortedFindings(res)
 			if !slices.Equal(got, want) {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
@@ -180,4 +186,40 @@ func TestDockerfileMismatch(t *testing.T) {
 			t.Errorf("%d findings, want the 11 of the image", len(res.Findings))
 		}
 	}
+}
+
+// TestURLCredentialsAsTheRuleJudges: a URL in the history or config is
+// judged as url-credentials judges it in a Dockerfile, so that
+// documentation placeholders, anonymous logins and template references
+// are no finding, and a literal password is.
+func TestURLCredentialsAsTheRuleJudges(t *testing.T) {
+	spec := imagetest.Spec{
+		Env: []string{"DATABASE_URL=postgres://user:password@localhost:5432/app", "REPO_URL=https://deploy:" + dbPass + "@git.example.com/app.git"},
+		History: []v1.History{
+			{CreatedBy: "ADD rootfs.tar / # buildkit"},
+			{CreatedBy: `RUN /bin/sh -c echo "DATABASE_URL=postgres://user:your-password@localhost:5432/app" > /tmp/env # buildkit`},
+			{CreatedBy: "RUN /bin/sh -c git clone https://YOUR_PERSONAL_ACCESS_TOKEN@github.com/acme/app.git /src # buildkit"},
+			{CreatedBy: "RUN /bin/sh -c wget ftp://anonymous:anonymous@ftp.example.com/pub/f.tgz # buildkit"},
+			{CreatedBy: `RUN /bin/sh -c echo "mongodb://%MONGO_USER%:%MONGO_PASSWORD%@mongo:27017" > /tmp/tpl # buildkit`},
+			{CreatedBy: "RUN /bin/sh -c git clone https://ci:" + oldPass + "@git.example.com/acme/app.git /src2 # buildkit"},
+		},
+		Layers: [][]imagetest.File{{{Name: "app/README", Body: "readme\n"}}, {}, {}, {}, {}},
+	}
+	p := filepath.Join(t.TempDir(), "image.tar")
+	if err := imagetest.WriteDockerSave(p, build(t, spec)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := image.Check(context.Background(), p, image.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sortedFindings(res)
+	want := []string{
+		`image-secret-config Env "REPO_URL" holds URL credentials in the image config`,
+		`image-secret-history History entry 5 (RUN) holds URL credentials`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	noSecret(t, res)
 }
