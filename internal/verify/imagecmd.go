@@ -83,8 +83,10 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 // compareReports compares the two JSON documents line by line; dfAbs is the
 // Dockerfile's absolute path, which `stowaway image` may report instead.
 //
-// Two places where the same fact lands on different lines, or only one side
-// can know it:
+// Lines are compared by instruction: the scan reports the line of a value
+// inside a continued or heredoc instruction, `--dockerfile` the
+// instruction's first line. Two more places where the same fact lands on
+// different lines, or only one side can know it:
 //   - BuildKit records every build argument in scope on every RUN (`RUN |2
 //     NAME=value …`), so the image finds an argument's value on each RUN
 //     line, while the scan reports it once, on NAME's ARG line. An
@@ -101,7 +103,7 @@ func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []
 	imageLines, staticLines := map[int]bool{}, map[int]bool{}
 	for _, f := range image.Findings {
 		if onDF(f.Path) && f.Line > 0 {
-			imageLines[f.Line] = true
+			imageLines[p.instructionLine(f.Line)] = true
 			for _, l := range argLines[historyArg(f.Rule, f.Message)] {
 				imageLines[l] = true
 			}
@@ -109,18 +111,18 @@ func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []
 	}
 	for _, f := range static.Findings {
 		if onDF(f.Path) {
-			staticLines[f.Line] = true
+			staticLines[p.instructionLine(f.Line)] = true
 		}
 	}
 	var out []string
 	for _, f := range static.Findings {
-		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || !p.InShipped(f.Line) || imageLines[f.Line] || directOnly[f.Rule] {
+		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || !p.InShipped(f.Line) || imageLines[p.instructionLine(f.Line)] || directOnly[f.Rule] {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s:%d %s: static error, but `stowaway image` reports nothing on that line", f.Path, f.Line, f.Rule))
 	}
 	for _, f := range image.Findings {
-		if !onDF(f.Path) || f.Line <= 0 || f.Level != "error" || staticLines[f.Line] ||
+		if !onDF(f.Path) || f.Line <= 0 || f.Level != "error" || staticLines[p.instructionLine(f.Line)] ||
 			slices.ContainsFunc(argLines[historyArg(f.Rule, f.Message)], func(l int) bool { return staticLines[l] }) {
 			continue
 		}
@@ -154,6 +156,18 @@ func historyArg(rule, message string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// instructionLine is the first line of the instruction that holds line,
+// or line itself outside any.
+func (p *Plan) instructionLine(line int) int {
+	start := line
+	for _, in := range p.DF.Instructions {
+		if in.StartLine <= line && line <= in.EndLine {
+			start = in.StartLine
+		}
+	}
+	return start
 }
 
 // argLines maps every build argument name to the lines of the ARG

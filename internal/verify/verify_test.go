@@ -291,3 +291,23 @@ func TestCompareReportsBuildArgs(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestCompareReportsByInstruction: the scan reports a value on its own
+// line of a continued instruction, the image on the instruction's first.
+func TestCompareReportsByInstruction(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine\nENV A=1 \\\n    B=2\nENV C=3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var static, image jsonReport
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":3,"suppressed":null},
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":4,"suppressed":null}]}`), &static)
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"image-secret-config","level":"error","path":"Dockerfile","line":2,"evidence":"ghp_…(40 chars)"}]}`), &image)
+	got := compareReports(&static, &image, Case{Dockerfile: "Dockerfile"}, p, "/repo/c/Dockerfile")
+	want := []string{"Dockerfile:4 secret-env: static error, but `stowaway image` reports nothing on that line"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
