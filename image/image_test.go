@@ -34,7 +34,8 @@ var planted = []string{ghToken, npmToken, dbPass, urlPass, oldPass, "FAKEFAKEFAK
 // public material that is no finding.
 func leaky() imagetest.Spec {
 	return imagetest.Spec{
-		Env:    []string{"PATH=/usr/bin", "GITHUB_TOKEN=" + ghToken, "DB_PASSWORD_FILE=/run/secrets/db", "API_TOKEN=changeme"},
+		// AUTHORIZATION_TOKEN is "Bearer ${TOKEN}" built with TOKEN unset.
+		Env:    []string{"PATH=/usr/bin", "GITHUB_TOKEN=" + ghToken, "DB_PASSWORD_FILE=/run/secrets/db", "API_TOKEN=changeme", "AUTHORIZATION_TOKEN=Bearer "},
 		Labels: map[string]string{"org.example.db-password": dbPass, "org.opencontainers.image.source": "https://github.com/example/app"},
 		History: []v1.History{
 			{CreatedBy: "ADD rootfs.tar / # buildkit"},
