@@ -141,8 +141,14 @@ func (c *checker) valueSecret(name, value string) (secret, what string) {
 	if u := urlCredentials(value); u != "" {
 		return u, "URL credentials"
 	}
-	if name != "" && checks.LiteralSecret(name, checks.Value{Raw: value, Literal: value}, c.opts.Settings) {
+	v := checks.Value{Raw: value, Literal: value}
+	if name != "" && checks.LiteralSecret(name, v, c.opts.Settings) {
 		return value, "a credential value"
+	}
+	// Whatever the name, a connection string's password is one, as
+	// secret-env and secret-arg say.
+	if pw, ok := checks.ConnectionPassword(v, c.opts.Settings); ok {
+		return pw, "a password in a connection string"
 	}
 	return "", ""
 }

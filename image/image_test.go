@@ -192,10 +192,12 @@ func TestDockerfileMismatch(t *testing.T) {
 // TestURLCredentialsAsTheRuleJudges: a URL in the history or config is
 // judged as url-credentials judges it in a Dockerfile, so that
 // documentation placeholders, anonymous logins and template references
-// are no finding, and a literal password is.
+// are no finding, and a literal password is; a connection string's
+// password is one whatever its name, as secret-env says.
 func TestURLCredentialsAsTheRuleJudges(t *testing.T) {
 	spec := imagetest.Spec{
-		Env: []string{"DATABASE_URL=postgres://user:password@localhost:5432/app", "REPO_URL=https://deploy:" + dbPass + "@git.example.com/app.git"},
+		Env: []string{"DATABASE_URL=postgres://user:password@localhost:5432/app", "REPO_URL=https://deploy:" + dbPass + "@git.example.com/app.git",
+			"ConnectionStrings__Default=Server=db;Database=app;User Id=sa;Password=" + oldPass + ";"},
 		History: []v1.History{
 			{CreatedBy: "ADD rootfs.tar / # buildkit"},
 			{CreatedBy: `RUN /bin/sh -c echo "DATABASE_URL=postgres://user:your-password@localhost:5432/app" > /tmp/env # buildkit`},
@@ -216,6 +218,7 @@ func TestURLCredentialsAsTheRuleJudges(t *testing.T) {
 	}
 	got := sortedFindings(res)
 	want := []string{
+		`image-secret-config Env "ConnectionStrings__Default" holds a password in a connection string in the image config`,
 		`image-secret-config Env "REPO_URL" holds URL credentials in the image config`,
 		`image-secret-history History entry 5 (RUN) holds URL credentials`,
 	}
