@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -309,5 +310,20 @@ func TestCompareReportsByInstruction(t *testing.T) {
 	want := []string{"Dockerfile:4 secret-env: static error, but `stowaway image` reports nothing on that line"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestShippedForms: a value reported as written is looked for as the image
+// gets it: without the escape character, and with $$, $1 and unset
+// references expanded to nothing by BuildKit's lexer.
+func TestShippedForms(t *testing.T) {
+	for val, want := range map[string]string{
+		"Str0ng`$Passw0rd":     "Str0ng$Passw0rd",
+		"k3j9$$x2Qm7LpR4vB8nT": "k3j9x2Qm7LpR4vB8nT",
+		"w8Zq$1p3Lm9Xv2Rk7Tn5": "w8Zqp3Lm9Xv2Rk7Tn5",
+	} {
+		if got := shippedForms(val, '`'); !slices.Contains(got, want) && !slices.Contains(shippedForms(val, '\\'), want) {
+			t.Errorf("shippedForms(%q) = %q, want %q among them", val, got, want)
+		}
 	}
 }
