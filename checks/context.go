@@ -2,6 +2,7 @@ package checks
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"iter"
 	"path"
@@ -274,7 +275,7 @@ var (
 	npmrcCredential    = regexp.MustCompile(`(?im)^\s*(?:\S*:)?(?:_authtoken|_auth|_password)\s*=\s*(.*)$`)
 	pypircPassword     = regexp.MustCompile(`(?im)^\s*password\s*[=:]\s*(.*)$`)
 	netrcPassword      = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
-	dockerAuth         = regexp.MustCompile(`"(?:auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
+	dockerAuth         = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
 	kubeCredential     = regexp.MustCompile(`(?m)^\s*(?:token|client-key-data|password)\s*:\s*(.*)$`)
 	awsCredential      = regexp.MustCompile(`(?im)^\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*(.*)$`)
 	privateKeyBlock    = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
@@ -288,7 +289,7 @@ var contentVerifiers = map[string]func([]byte, *Settings) bool{
 	"PyPI credentials file":   literalGroup(pypircPassword),
 	"netrc credentials file":  literalGroup(netrcPassword),
 	"Git credentials file":    func(b []byte, _ *Settings) bool { return URLWithCredentials(string(b)) },
-	"Docker credentials file": literalGroup(dockerAuth),
+	"Docker credentials file": dockerCredential,
 	"kubeconfig":              literalGroup(kubeCredential),
 	"AWS credentials file":    literalGroup(awsCredential),
 	"SSH private key":         privateKeyContent,
@@ -323,6 +324,26 @@ func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
 		}
 		return false
 	}
+}
+
+// dockerCredential reports a Docker config entry that holds a credential.
+// "auth" is base64(user:password): its password is what must be literal,
+// so that a login with an empty password ("ci:") is none.
+func dockerCredential(b []byte, s *Settings) bool {
+	for _, m := range dockerAuth.FindAllSubmatch(b, -1) {
+		v := string(m[2])
+		if string(m[1]) == "auth" {
+			if dec, err := base64.StdEncoding.DecodeString(v); err == nil {
+				if _, pass, ok := strings.Cut(string(dec), ":"); ok {
+					v = pass
+				}
+			}
+		}
+		if literalValue(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func literalValue(v string, s *Settings) bool {

@@ -47,6 +47,8 @@ func TestContextFileSecret(t *testing.T) {
 		{".netrc", "machine github.com login octocat password Zq81vLx0Mk29pW\n", false, "netrc credentials file"},
 		{".docker/config.json", `{"credsStore": "desktop"}`, false, ""},
 		{".docker/config.json", `{"auths": {"ghcr.io": {"auth": "b2N0b2NhdDpacTgxdkx4MA=="}}}`, false, "Docker credentials file"},
+		// base64("ci:"): a login with an empty password holds none.
+		{".docker/config.json", `{"auths": {"registry.example.com": {"auth": "Y2k6"}}}`, false, ""},
 		{".kube/config", "users:\n- name: ci\n  user:\n    exec:\n      command: aws\n", false, ""},
 		{".kube/config", "users:\n- name: ci\n  user:\n    token: Zq81vLx0Mk29pWd7TyQ4\n", false, "kubeconfig"},
 		{".aws/config", "[default]\nregion = eu-west-1\n", false, ""},

@@ -277,3 +277,15 @@ func isAnonymous(user string) bool {
 	u := strings.ToLower(user)
 	return u == "anonymous" || u == "ftp"
 }
+
+// URLCredentialSecrets returns the secrets of the URLs in text that
+// url-credentials reports: each literal password, or token used as the
+// user name. The image command judges history and config text by it, so
+// that both read a URL alike.
+func URLCredentialSecrets(text string) []string {
+	var out []string
+	for _, c := range findURLCredentials(text) {
+		out = append(out, text[c.secretStart:c.secretEnd])
+	}
+	return out
+}

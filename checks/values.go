@@ -40,6 +40,14 @@ var valueClasses = []valueClass{
 		match: func(a assignment) bool { return utf8.RuneCountInString(a.lit) < 3 },
 	},
 	{
+		// An Authorization scheme with no credential after it: what
+		// "Bearer ${TOKEN}" becomes in an image when TOKEN was unset.
+		id:    "scheme",
+		clean: [][2]string{{"AUTHORIZATION_TOKEN", `"Bearer "`}, {"AUTH_HEADER", `Basic`}},
+		kept:  [][2]string{{"AUTHORIZATION_TOKEN", `"Bearer k9Zq2LmX8vR4wT7n"`}},
+		match: func(a assignment) bool { return len(a.v.Refs) == 0 && authSchemes[a.lower] },
+	},
+	{
 		// Markers that a template engine, a CI system or a person replaces:
 		// <token>, {{ .Values.x }}, __TOKEN__, @TOKEN@, %TOKEN%, #{TOKEN}
 		// (Azure DevOps and Octopus token replacement), ${{ secrets.X }}.

@@ -148,8 +148,14 @@ func (c *checker) valueSecret(name, value string) (secret, what string) {
 	if u := urlCredentials(value); u != "" {
 		return u, "URL credentials"
 	}
-	if name != "" && checks.LiteralSecret(name, checks.Value{Raw: value, Literal: value}, c.opts.Settings) {
+	v := checks.Value{Raw: value, Literal: value}
+	if name != "" && checks.LiteralSecret(name, v, c.opts.Settings) {
 		return value, "a credential value"
+	}
+	// Whatever the name, a connection string's password is one, as
+	// secret-env and secret-arg say.
+	if pw, ok := checks.ConnectionPassword(v, c.opts.Settings); ok {
+		return pw, "a password in a connection string"
 	}
 	return "", ""
 }
@@ -163,34 +169,22 @@ func textSecrets(text string, s *checks.Settings) [][2]string {
 			out = append(out, [2]string{t.Secret, article(t.Description)})
 		}
 	}
-	for _, m := range userinfo.FindAllStringSubmatch(text, -1) {
-		if !placeholderUserinfo(m[1]) && !s.Allowed(m[1]) {
-			out = append(out, [2]string{m[1], "URL credentials"})
+	for _, u := range checks.URLCredentialSecrets(text) {
+		if !s.Allowed(u) {
+			out = append(out, [2]string{u, "URL credentials"})
 		}
 	}
 	return out
 }
 
-var userinfo = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://([^/\s@"']+)@`)
-
-// urlCredentials returns the user information of the first URL in s that
-// carries credentials.
+// urlCredentials returns the secret of the first URL in s that carries
+// credentials, as url-credentials judges them.
 func urlCredentials(s string) string {
-	for _, m := range userinfo.FindAllStringSubmatch(s, -1) {
-		if !placeholderUserinfo(m[1]) {
-			return m[1]
-		}
+	if u := checks.URLCredentialSecrets(s); len(u) > 0 {
+		return u[0]
 	}
 	return ""
 }
-
-// placeholderUserinfo reports user information that is only a reference
-// (${TOKEN}, $USER:$PASS), which the build expanded elsewhere or never.
-func placeholderUserinfo(u string) bool {
-	return strings.Trim(u, ":") == "" || refOnly.MatchString(u)
-}
-
-var refOnly = regexp.MustCompile(`^(\$\{?\w+\}?)?(:(\$\{?\w+\}?)?)?$`)
 
 // checkConfig reads the config's Env, Labels, Cmd, Entrypoint,
 // Healthcheck, User and OnBuild.

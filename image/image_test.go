@@ -34,7 +34,8 @@ var planted = []string{ghToken, npmToken, dbPass, urlPass, oldPass, "FAKEFAKEFAK
 // public material that is no finding.
 func leaky() imagetest.Spec {
 	return imagetest.Spec{
-		Env:    []string{"PATH=/usr/bin", "GITHUB_TOKEN=" + ghToken, "DB_PASSWORD_FILE=/run/secrets/db", "API_TOKEN=changeme"},
+		// AUTHORIZATION_TOKEN is "Bearer ${TOKEN}" built with TOKEN unset.
+		Env:    []string{"PATH=/usr/bin", "GITHUB_TOKEN=" + ghToken, "DB_PASSWORD_FILE=/run/secrets/db", "API_TOKEN=changeme", "AUTHORIZATION_TOKEN=Bearer "},
 		Labels: map[string]string{"org.example.db-password": dbPass, "org.opencontainers.image.source": "https://github.com/example/app"},
 		History: []v1.History{
 			{CreatedBy: "ADD rootfs.tar / # buildkit"},
@@ -79,6 +80,16 @@ func findings(res *scan.Result) []string {
 		out = append(out, f.RuleID+" "+f.Message)
 	}
 	return out
+}
+
+// sortedFindings is findings, digests cut, sorted.
+func sortedFindings(res *scan.Result) []string {
+	got := findings(res)
+	for i := range got {
+		got[i] = digestPrefix.ReplaceAllString(got[i], "sha256:…")
+	}
+	slices.Sort(got)
+	return got
 }
 
 func noSecret(t *testing.T, res *scan.Result) {
@@ -128,11 +139,7 @@ func TestFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := findings(res)
-			for i := range got {
-				got[i] = digestPrefix.ReplaceAllString(got[i], "sha256:…")
-			}
-			slices.Sort(got)
+			got := sortedFindings(res)
 			if !slices.Equal(got, want) {
 				t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
@@ -180,4 +187,43 @@ func TestDockerfileMismatch(t *testing.T) {
 			t.Errorf("%d findings, want the 11 of the image", len(res.Findings))
 		}
 	}
+}
+
+// TestURLCredentialsAsTheRuleJudges: a URL in the history or config is
+// judged as url-credentials judges it in a Dockerfile, so that
+// documentation placeholders, anonymous logins and template references
+// are no finding, and a literal password is; a connection string's
+// password is one whatever its name, as secret-env says.
+func TestURLCredentialsAsTheRuleJudges(t *testing.T) {
+	spec := imagetest.Spec{
+		Env: []string{"DATABASE_URL=postgres://user:password@localhost:5432/app", "REPO_URL=https://deploy:" + dbPass + "@git.example.com/app.git",
+			"ConnectionStrings__Default=Server=db;Database=app;User Id=sa;Password=" + oldPass + ";"},
+		History: []v1.History{
+			{CreatedBy: "ADD rootfs.tar / # buildkit"},
+			{CreatedBy: `RUN /bin/sh -c echo "DATABASE_URL=postgres://user:your-password@localhost:5432/app" > /tmp/env # buildkit`},
+			{CreatedBy: "RUN /bin/sh -c git clone https://YOUR_PERSONAL_ACCESS_TOKEN@github.com/acme/app.git /src # buildkit"},
+			{CreatedBy: "RUN /bin/sh -c wget ftp://anonymous:anonymous@ftp.example.com/pub/f.tgz # buildkit"},
+			{CreatedBy: `RUN /bin/sh -c echo "mongodb://%MONGO_USER%:%MONGO_PASSWORD%@mongo:27017" > /tmp/tpl # buildkit`},
+			{CreatedBy: "RUN /bin/sh -c git clone https://ci:" + oldPass + "@git.example.com/acme/app.git /src2 # buildkit"},
+		},
+		Layers: [][]imagetest.File{{{Name: "app/README", Body: "readme\n"}}, {}, {}, {}, {}},
+	}
+	p := filepath.Join(t.TempDir(), "image.tar")
+	if err := imagetest.WriteDockerSave(p, build(t, spec)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := image.Check(context.Background(), p, image.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sortedFindings(res)
+	want := []string{
+		`image-secret-config Env "ConnectionStrings__Default" holds a password in a connection string in the image config`,
+		`image-secret-config Env "REPO_URL" holds URL credentials in the image config`,
+		`image-secret-history History entry 5 (RUN) holds URL credentials`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	noSecret(t, res)
 }

@@ -31,11 +31,14 @@ type place struct {
 // locator ties history entries and layers to each other and, with a
 // Dockerfile, to its instructions.
 type locator struct {
-	name       string
-	img        *built
-	df         *checks.Dockerfile
-	chain      []link                // the entries of the target's stage chain, root first
-	root       *checks.Instruction   // the chain's first FROM: where the base image's values sit
+	name  string
+	img   *built
+	df    *checks.Dockerfile
+	chain []link              // the entries of the target's stage chain, root first
+	root  *checks.Instruction // the chain's first FROM: where the base image's values sit
+	// onbuild is the target stage's last ONBUILD: ONBUILD writes no history
+	// entry, and the config's OnBuild holds the target's own triggers.
+	onbuild    *checks.Instruction
 	entryIn    []*checks.Instruction // per history entry; nil when not tied
 	layerEntry []int                 // per layer, its history entry; -1 when not known
 }
@@ -78,9 +81,12 @@ func newLocator(name string, img *built, df *checks.Dockerfile, problem func(che
 				}
 			}
 		}
+		l.onbuild = nil
 		for _, in := range st.Instructions {
 			if in.Cmd != "onbuild" {
 				l.chain = append(l.chain, link{in: in, cmd: in})
+			} else {
+				l.onbuild = in
 			}
 		}
 	}
@@ -179,6 +185,9 @@ func (l *locator) layerName(i int) string {
 func (l *locator) config(keyword, name string) place {
 	if l.entryIn == nil {
 		return place{path: l.name}
+	}
+	if keyword == "onbuild" && l.onbuild != nil {
+		return l.at(l.onbuild)
 	}
 	for i := len(l.chain) - 1; i >= 0; i-- {
 		in := l.chain[i].in

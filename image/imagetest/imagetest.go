@@ -30,6 +30,7 @@ type Spec struct {
 	Cmd        []string          `json:"cmd,omitempty"`
 	Entrypoint []string          `json:"entrypoint,omitempty"`
 	User       string            `json:"user,omitempty"`
+	OnBuild    []string          `json:"onbuild,omitempty"`
 	History    []v1.History      `json:"history,omitempty"`
 	Layers     [][]File          `json:"layers,omitempty"`
 	// Platform is os/arch; default linux/amd64.
@@ -117,7 +118,7 @@ func Build(s Spec) (v1.Image, error) {
 	}
 	cfg.OS, cfg.Architecture, cfg.Variant = p.OS, p.Architecture, p.Variant
 	cfg.Config.Env, cfg.Config.Labels, cfg.Config.Cmd = s.Env, s.Labels, s.Cmd
-	cfg.Config.Entrypoint, cfg.Config.User = s.Entrypoint, s.User
+	cfg.Config.Entrypoint, cfg.Config.User, cfg.Config.OnBuild = s.Entrypoint, s.User, s.OnBuild
 	cfg.History = s.History
 	return mutate.ConfigFile(img, cfg)
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -64,11 +66,7 @@ func CompareDirect(c Case, p *Plan, st *Static, img *Image, caseDir string) Verd
 			continue
 		}
 		for _, val := range values {
-			// A value written with the escape character reaches the image
-			// without it.
-			if u := unescape(val, p.DF.Escape); u != val {
-				values = append(values, u)
-			}
+			values = append(values, shippedForms(val, p.DF.Escape)...)
 		}
 		found := false
 		for _, val := range values {
@@ -119,6 +117,23 @@ func CompareDirect(c Case, p *Plan, st *Static, img *Image, caseDir string) Verd
 		v.Disagree = append(v.Disagree, fmt.Sprintf("planted value %s (%s:%d) ends up in %s, and no finding reports it", scan.Redact(pv.value), pv.file, pv.line, strings.Join(where, ", ")))
 	}
 	return v
+}
+
+// shippedForms are the other forms a value reported as written reaches the
+// image in.
+func shippedForms(val string, esc rune) []string {
+	var out []string
+	// A value written with the escape character reaches the image without
+	// it.
+	if u := unescape(val, esc); u != val {
+		out = append(out, u)
+	}
+	// BuildKit's lexer reads $$, $1 and unset references as parameters
+	// nothing sets: the image gets the text around them.
+	if res, err := shell.NewLex(esc).ProcessWordWithMatches(val, mapEnv(nil)); err == nil && res.Result != val && res.Result != "" {
+		out = append(out, res.Result)
+	}
+	return out
 }
 
 func unescape(s string, esc rune) string {

@@ -11,7 +11,13 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"github.com/stowaway-dev/stowaway/checks"
 )
 
 type jsonReport struct {
@@ -76,31 +82,103 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 
 // compareReports compares the two JSON documents line by line; dfAbs is the
 // Dockerfile's absolute path, which `stowaway image` may report instead.
+//
+// Lines are compared by instruction: the scan reports the line of a value
+// inside a continued or heredoc instruction, `--dockerfile` the
+// instruction's first line. Two more places where the same fact lands on
+// different lines, or only one side can know it:
+//   - BuildKit records every build argument in scope on every RUN (`RUN |2
+//     NAME=value …`), so the image finds an argument's value on each RUN
+//     line, while the scan reports it once, on NAME's ARG line. An
+//     image-secret-history finding that names a build argument therefore
+//     counts as being on NAME's ARG lines too, both ways.
+//   - directOnly rules judge what the image alone cannot: their static
+//     errors are answered by the direct comparison (compare.go), which
+//     knows the markers and planted values, not by `stowaway image`.
 func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []string {
 	onDF := func(p string) bool {
 		return p == c.Dockerfile || p == dfAbs || strings.HasSuffix(p, "/"+c.Dockerfile)
 	}
+	argLines := p.argLines()
 	imageLines, staticLines := map[int]bool{}, map[int]bool{}
 	for _, f := range image.Findings {
 		if onDF(f.Path) && f.Line > 0 {
-			imageLines[f.Line] = true
+			imageLines[p.instructionLine(f.Line)] = true
+			for _, l := range argLines[historyArg(f.Rule, f.Message)] {
+				imageLines[l] = true
+			}
 		}
 	}
 	for _, f := range static.Findings {
 		if onDF(f.Path) {
-			staticLines[f.Line] = true
+			staticLines[p.instructionLine(f.Line)] = true
 		}
 	}
 	var out []string
 	for _, f := range static.Findings {
-		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || !p.InShipped(f.Line) || imageLines[f.Line] {
+		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || !p.InShipped(f.Line) || imageLines[p.instructionLine(f.Line)] || directOnly[f.Rule] {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s:%d %s: static error, but `stowaway image` reports nothing on that line", f.Path, f.Line, f.Rule))
 	}
 	for _, f := range image.Findings {
-		if onDF(f.Path) && f.Line > 0 && f.Level == "error" && !staticLines[f.Line] {
-			out = append(out, fmt.Sprintf("%s:%d %s: `stowaway image` finds %s there, the static scan nothing", f.Path, f.Line, f.Rule, f.Evidence))
+		if !onDF(f.Path) || f.Line <= 0 || f.Level != "error" || staticLines[p.instructionLine(f.Line)] ||
+			slices.ContainsFunc(argLines[historyArg(f.Rule, f.Message)], func(l int) bool { return staticLines[l] }) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s:%d %s: `stowaway image` finds %s there, the static scan nothing", f.Path, f.Line, f.Rule, f.Evidence))
+	}
+	return out
+}
+
+// directOnly are the rules whose static errors `stowaway image` cannot be
+// asked to repeat; the direct comparison answers for them.
+var directOnly = map[string]bool{
+	// A mounted secret's content is in no Dockerfile and no image metadata:
+	// only the verifier's marker knows it.
+	checks.SecretMountPersisted.ID: true,
+	// A literal judged by its name in a script (`password=…` in RUN text)
+	// has no name the image's history entry or file keeps as such; the
+	// image judges known token formats and URL credentials only.
+	checks.HardcodedSecret.ID: true,
+}
+
+// historyBuildArg finds the build argument an image-secret-history message
+// names (`… records build argument "NAME" with …`).
+var historyBuildArg = regexp.MustCompile(`records build argument "([A-Za-z_][A-Za-z0-9_]*)"`)
+
+// historyArg is the build argument an image finding is about, "" when none.
+func historyArg(rule, message string) string {
+	if rule != checks.ImageSecretHistory.ID {
+		return ""
+	}
+	if m := historyBuildArg.FindStringSubmatch(message); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// instructionLine is the first line of the instruction that holds line,
+// or line itself outside any.
+func (p *Plan) instructionLine(line int) int {
+	start := line
+	for _, in := range p.DF.Instructions {
+		if in.StartLine <= line && line <= in.EndLine {
+			start = in.StartLine
+		}
+	}
+	return start
+}
+
+// argLines maps every build argument name to the lines of the ARG
+// instructions that declare it.
+func (p *Plan) argLines() map[string][]int {
+	out := map[string][]int{}
+	for _, in := range p.DF.Instructions {
+		if a, ok := in.Command.(*instructions.ArgCommand); ok {
+			for _, kv := range a.Args {
+				out[kv.Key] = append(out[kv.Key], in.StartLine)
+			}
 		}
 	}
 	return out

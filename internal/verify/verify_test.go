@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -260,5 +261,69 @@ func TestPlanBuildNeverFetches(t *testing.T) {
 	}
 	if _, err := PlanBuild("Dockerfile", []byte("FROM alpine\nADD app.tar.gz /app/\n")); err != nil {
 		t.Errorf("a local ADD: %v", err)
+	}
+}
+
+// TestCompareReportsBuildArgs: BuildKit records a build argument on every
+// RUN; the image's findings of it there answer for the scan's finding on
+// the ARG line, and the scan's for them. A build argument the scan does not
+// report stays a disagreement. hardcoded-secret and secret-mount-persisted
+// are answered by the direct comparison.
+func TestCompareReportsBuildArgs(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine\nARG NPM_TOKEN\nARG OTHER\nRUN npm ci\nRUN echo password=x\nRUN --mount=type=secret,id=k cp /run/secrets/k /k\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Case{Dockerfile: "Dockerfile"}
+	var static, image jsonReport
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"secret-arg","level":"error","path":"Dockerfile","line":2,"suppressed":null},
+		{"rule":"hardcoded-secret","level":"error","path":"Dockerfile","line":5,"suppressed":null},
+		{"rule":"secret-mount-persisted","level":"error","path":"Dockerfile","line":6,"suppressed":null}]}`), &static)
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":4,"evidence":"stow…(38 chars)","message":"history entry 3 (RUN, line 4) records build argument \"NPM_TOKEN\" with a credential value"},
+		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":5,"evidence":"stow…(38 chars)","message":"history entry 4 (RUN, line 5) records build argument \"NPM_TOKEN\" with a credential value"},
+		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":4,"evidence":"stow…(36 chars)","message":"history entry 3 (RUN, line 4) records build argument \"OTHER\" with a credential value"}]}`), &image)
+	got := compareReports(&static, &image, c, p, "/repo/c/Dockerfile")
+	want := []string{
+		"Dockerfile:4 image-secret-history: `stowaway image` finds stow…(36 chars) there, the static scan nothing",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestCompareReportsByInstruction: the scan reports a value on its own
+// line of a continued instruction, the image on the instruction's first.
+func TestCompareReportsByInstruction(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine\nENV A=1 \\\n    B=2\nENV C=3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var static, image jsonReport
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":3,"suppressed":null},
+		{"rule":"secret-env","level":"error","path":"Dockerfile","line":4,"suppressed":null}]}`), &static)
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"image-secret-config","level":"error","path":"Dockerfile","line":2,"evidence":"ghp_…(40 chars)"}]}`), &image)
+	got := compareReports(&static, &image, Case{Dockerfile: "Dockerfile"}, p, "/repo/c/Dockerfile")
+	want := []string{"Dockerfile:4 secret-env: static error, but `stowaway image` reports nothing on that line"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestShippedForms: a value reported as written is looked for as the image
+// gets it: without the escape character, and with $$, $1 and unset
+// references expanded to nothing by BuildKit's lexer.
+func TestShippedForms(t *testing.T) {
+	for val, want := range map[string]string{
+		"Str0ng`$Passw0rd":     "Str0ng$Passw0rd",
+		"k3j9$$x2Qm7LpR4vB8nT": "k3j9x2Qm7LpR4vB8nT",
+		"w8Zq$1p3Lm9Xv2Rk7Tn5": "w8Zqp3Lm9Xv2Rk7Tn5",
+	} {
+		if got := shippedForms(val, '`'); !slices.Contains(got, want) && !slices.Contains(shippedForms(val, '\\'), want) {
+			t.Errorf("shippedForms(%q) = %q, want %q among them", val, got, want)
+		}
 	}
 }
