@@ -28,6 +28,7 @@ import (
 
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 const (
@@ -124,15 +125,7 @@ func (e *e2e) run(r invocation) result {
 	t.Helper()
 	dir := t.TempDir()
 	ws := filepath.Join(dir, "workspace")
-	for p, content := range r.head {
-		f := filepath.Join(ws, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	scantest.WriteFiles(t, ws, r.head)
 	for p, target := range r.links {
 		f := filepath.Join(ws, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {

@@ -8,9 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,16 +23,7 @@ import (
 // request's author can, and returns the fingerprint of each finding by line.
 func fingerprints(t *testing.T, bin string, files map[string]string) map[int]string {
 	t.Helper()
-	dir := t.TempDir()
-	for p, content := range files {
-		f := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := writeTree(t, files)
 	cmd := exec.Command(bin, "scan", "--format", "json", ".")
 	cmd.Dir = dir
 	out, _ := cmd.Output() // exit 1: there are findings
