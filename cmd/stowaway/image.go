@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,16 +29,9 @@ func runImage(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprint(stderr, "Usage: stowaway image [flags] IMAGE...\n\nIMAGE is a docker save tarball, an OCI image layout folder or its tarball.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	images, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitError
-	}
-	threshold, ok := f.check(stderr)
+	images, threshold, code, ok := f.parse(fs, args, stderr)
 	if !ok {
-		return exitError
+		return code
 	}
 	if len(images) == 0 {
 		fmt.Fprint(stderr, "stowaway: image: name at least one image tarball or layout folder\n")

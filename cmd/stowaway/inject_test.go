@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 // injectionTree writes a tree whose names and content try to forge
@@ -32,15 +33,7 @@ func injectionTree(t *testing.T) string {
 		"content/Dockerfile":                             "FROM alpine:3.20\nENV API_TOKEN##[error]forged=" + secret + "\n",
 		"w\n::warning::forged-nonutf8/Dockerfile.broken": "FROM alpine:3.20\nLABEL x=\"\xff\"\n",
 	}
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	scantest.WriteFiles(t, dir, files)
 	// A problem whose message names the file.
 	if err := os.Symlink(filepath.Join(dir, "missing"), filepath.Join(dir, "Dockerfile.\n::add-mask::forged-link")); err != nil {
 		t.Fatal(err)

@@ -35,16 +35,9 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	paths, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	if err != nil {
-		return exitError
-	}
-	threshold, ok := f.check(stderr)
+	paths, threshold, code, ok := f.parse(fs, args, stderr)
 	if !ok {
-		return exitError
+		return code
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -73,20 +66,28 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
 }
 
-// check reads --fail-on and --format, saying what is wrong on stderr.
-func (f *scanFlags) check(stderr io.Writer) (threshold checks.Level, ok bool) {
-	threshold, err := parseFailOn(f.failOn)
+// parse reads args with fs, flags and operands interleaved, and checks
+// --fail-on and --format, saying what is wrong on stderr. When ok is false
+// the command ends with code: exitOK for -h, exitError otherwise.
+func (f *scanFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (operands []string, threshold checks.Level, code int, ok bool) {
+	operands, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil, 0, exitOK, false
+	}
 	if err != nil {
+		return nil, 0, exitError, false
+	}
+	if threshold, err = parseFailOn(f.failOn); err != nil {
 		fmt.Fprintf(stderr, "stowaway: %v\n", err)
-		return 0, false
+		return nil, 0, exitError, false
 	}
 	switch f.format {
 	case "text", "json", "sarif", "github":
 	default:
 		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
-		return 0, false
+		return nil, 0, exitError, false
 	}
-	return threshold, true
+	return operands, threshold, exitOK, true
 }
 
 // writeReport writes the result in the chosen format to --output or standard
