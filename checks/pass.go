@@ -55,6 +55,9 @@ func (p *Pass) Report(f Finding) {
 
 // Allowed reports whether the configuration allows value as a non-secret.
 func (s *Settings) Allowed(value string) bool {
+	if s == nil {
+		return false
+	}
 	for _, re := range s.AllowValues {
 		if re.MatchString(value) {
 			return true

@@ -426,10 +426,9 @@ func reportRefusedPairs(p *Pass, cmd string) {
 func reportRefusedPair(p *Pass, in *Instruction, keyword, key, raw string) {
 	df := p.Dockerfile
 	v := ReadValue(raw, df.Escape)
-	lit := strings.TrimSpace(v.Literal)
 	// A template's placeholders ({{ .Password }}, %%TOKEN%%) are never
-	// secrets, nor is what url-credentials reports.
-	if lit == "" || p.Settings.Allowed(lit) || URLWithCredentials(lit) || templateMarkers.MatchString(raw) {
+	// secrets; what url-credentials reports, JudgeAssignment leaves to it.
+	if templateMarkers.MatchString(raw) {
 		return
 	}
 	fix := "Remove the value from the file and revoke it: the file is committed, and once it builds the image holds the value too. Give it at build time with `RUN --mount=type=secret`, or at run time."
@@ -437,27 +436,33 @@ func reportRefusedPair(p *Pass, in *Instruction, keyword, key, raw string) {
 	if keyword == "ARG" {
 		level = Error // a literal default, as secret-arg reports it
 	}
-	if toks := ValueTokens(key, lit); len(toks) > 0 {
-		for _, tok := range toks {
-			p.Report(Finding{
-				Span:    locateValue(df, in, key, tok.Secret),
-				Level:   level,
-				Message: fmt.Sprintf("%s %q, in a Dockerfile BuildKit refuses, holds %s committed to the repository", keyword, key, tokenPhrase(tok.Description)),
-				Secret:  tok.Secret,
-				Fix:     fix,
-			})
-		}
-		return
+	a := JudgeAssignment(key, v, p.Settings)
+	for _, tok := range a.Tokens {
+		p.Report(Finding{
+			Span:    locateValue(df, in, key, tok.Secret),
+			Level:   level,
+			Message: fmt.Sprintf("%s %q, in a Dockerfile BuildKit refuses, holds %s committed to the repository", keyword, key, tokenPhrase(tok.Description)),
+			Secret:  tok.Secret,
+			Fix:     fix,
+		})
 	}
-	if !LiteralSecret(key, v, p.Settings) {
-		return
+	switch {
+	case a.Literal:
+		secret := sourceText(df, in, v)
+		p.Report(Finding{
+			Span:    locateValue(df, in, key, secret),
+			Level:   level,
+			Message: fmt.Sprintf("%s %q, in a Dockerfile BuildKit refuses, holds a literal secret committed to the repository", keyword, key),
+			Secret:  secret,
+			Fix:     fix,
+		})
+	case a.ConnPassword != "":
+		p.Report(Finding{
+			Span:    locateValue(df, in, key, a.ConnPassword),
+			Level:   level,
+			Message: fmt.Sprintf("%s %q, in a Dockerfile BuildKit refuses, holds a password in a connection string committed to the repository", keyword, key),
+			Secret:  a.ConnPassword,
+			Fix:     fix,
+		})
 	}
-	secret := sourceText(df, in, v)
-	p.Report(Finding{
-		Span:    locateValue(df, in, key, secret),
-		Level:   level,
-		Message: fmt.Sprintf("%s %q, in a Dockerfile BuildKit refuses, holds a literal secret committed to the repository", keyword, key),
-		Secret:  secret,
-		Fix:     fix,
-	})
 }

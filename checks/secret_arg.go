@@ -129,26 +129,27 @@ func readArgsOnce(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDec
 // classifyDefault decides whether a default value is a literal credential:
 // a known token format, or a literal secret for the name.
 func classifyDefault(p *Pass, d *argDecl, v *Value) {
-	lit := strings.TrimSpace(v.Literal)
-	if lit == "" || p.Settings.Allowed(lit) {
+	if lit := strings.TrimSpace(v.Literal); lit == "" || p.Settings.Allowed(lit) {
 		return
 	}
-	if URLWithCredentials(lit) {
+	a := JudgeAssignment(d.key, *v, p.Settings)
+	switch {
+	case a.URL:
 		// url-credentials reports the URL, history and all.
 		d.otherKind, d.urlCredential = true, true
 		return
-	}
-	if toks := ValueTokens(d.key, lit); len(toks) > 0 {
-		d.literal, d.defaultSecret, d.tokenDesc, d.tokenPrefixed = true, toks[0].Secret, toks[0].Description, toks[0].Prefixed
+	case len(a.Tokens) > 0:
+		d.literal, d.defaultSecret, d.tokenDesc, d.tokenPrefixed = true, a.Tokens[0].Secret, a.Tokens[0].Description, a.Tokens[0].Prefixed
 		return
 	}
 	if d.secretName { // otherKind only qualifies a secret name
 		d.otherKind = NonSecretKind(d.key, *v)
 	}
-	if LiteralSecret(d.key, *v, p.Settings) {
+	switch {
+	case a.Literal:
 		d.literal, d.defaultSecret = true, sourceText(p.Dockerfile, d.in, *v)
-	} else if pw, ok := ConnectionPassword(*v, p.Settings); ok {
-		d.literal, d.defaultSecret, d.tokenDesc = true, pw, "password in a connection string"
+	case a.ConnPassword != "":
+		d.literal, d.defaultSecret, d.tokenDesc = true, a.ConnPassword, "password in a connection string"
 	}
 }
 

@@ -59,55 +59,45 @@ func envOf(in *Instruction) (string, *instructions.EnvCommand) {
 func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.KeyValuePair, shipped bool) {
 	df := p.Dockerfile
 	v := ReadValue(kv.Value, df.Escape)
-	lit := strings.TrimSpace(v.Literal)
-	if lit == "" || p.Settings.Allowed(lit) || URLWithCredentials(lit) {
-		return
-	}
+	a := JudgeAssignment(kv.Key, v, p.Settings)
 	// Built only for a finding: most values are not secrets.
 	fix := func() string {
 		return fmt.Sprintf("Remove the value from the Dockerfile and rotate it: give it to the container at run time (an orchestrator secret, `docker run -e %s`), or mount it only where the build needs it with `RUN --mount=type=secret,id=%s,env=%s`.",
 			kv.Key, strings.ToLower(kv.Key), kv.Key)
 	}
-	if toks := ValueTokens(kv.Key, lit); len(toks) > 0 {
-		for _, tok := range toks {
-			if !shipped && !tok.Prefixed {
-				continue // only a marked token leaks with the repository alone
-			}
-			msg := fmt.Sprintf("%s %q stores %s in the image config", keyword, kv.Key, tokenPhrase(tok.Description))
-			if !shipped {
-				msg = fmt.Sprintf("%s %q holds %s written in the Dockerfile", keyword, kv.Key, tokenPhrase(tok.Description))
-			}
-			p.Report(Finding{
-				Span:    locateValue(df, in, kv.Key, tok.Secret),
-				Message: msg,
-				Secret:  tok.Secret,
-				Fix:     fix(),
-			})
+	for _, tok := range a.Tokens {
+		if !shipped && !tok.Prefixed {
+			continue // only a marked token leaks with the repository alone
 		}
-		return
-	}
-	if !shipped {
-		return
-	}
-	if !LiteralSecret(kv.Key, v, p.Settings) {
-		// Whatever the name, a connection string's password is one.
-		if pw, ok := ConnectionPassword(v, p.Settings); ok {
-			p.Report(Finding{
-				Span:    locateValue(df, in, kv.Key, pw),
-				Message: fmt.Sprintf("%s %q stores a password in a connection string in the image config", keyword, kv.Key),
-				Secret:  pw,
-				Fix:     fix(),
-			})
+		msg := fmt.Sprintf("%s %q stores %s in the image config", keyword, kv.Key, tokenPhrase(tok.Description))
+		if !shipped {
+			msg = fmt.Sprintf("%s %q holds %s written in the Dockerfile", keyword, kv.Key, tokenPhrase(tok.Description))
 		}
-		return
+		p.Report(Finding{
+			Span:    locateValue(df, in, kv.Key, tok.Secret),
+			Message: msg,
+			Secret:  tok.Secret,
+			Fix:     fix(),
+		})
 	}
-	secret := sourceText(df, in, v)
-	p.Report(Finding{
-		Span:    locateValue(df, in, kv.Key, secret),
-		Message: fmt.Sprintf("%s %q stores a credential in the image config", keyword, kv.Key),
-		Secret:  secret,
-		Fix:     fix(),
-	})
+	switch {
+	case !shipped:
+	case a.Literal:
+		secret := sourceText(df, in, v)
+		p.Report(Finding{
+			Span:    locateValue(df, in, kv.Key, secret),
+			Message: fmt.Sprintf("%s %q stores a credential in the image config", keyword, kv.Key),
+			Secret:  secret,
+			Fix:     fix(),
+		})
+	case a.ConnPassword != "":
+		p.Report(Finding{
+			Span:    locateValue(df, in, kv.Key, a.ConnPassword),
+			Message: fmt.Sprintf("%s %q stores a password in a connection string in the image config", keyword, kv.Key),
+			Secret:  a.ConnPassword,
+			Fix:     fix(),
+		})
+	}
 }
 
 // sourceText returns the secret of a value as it is written in the file, so
