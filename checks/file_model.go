@@ -3,8 +3,23 @@ package checks
 // The secret-file model: the secret files each COPY, ADD and RUN puts into
 // a stage, what removes them, and whether they reach a built image through
 // the stage lineage or a COPY --from.
+//
+// The file rules follow each secret file through the stages: where a COPY,
+// an ADD or a RUN puts it, whether a later instruction removes it, and
+// whether it reaches a built image.
+//
+// What ships (DESIGN.md section 1): every layer of a stage that a target is
+// or inherits from (Stage.Inherited), and of any other stage only the paths
+// that a shipped stage copies out with COPY --from. A file removed in a later
+// instruction of an inherited stage still ships in the earlier layer.
+//
+// One finding per cause: when a later instruction removes the file,
+// deleted-later reports the line that created it and secret-file-copied and
+// secret-mount-persisted stand down, because "the RUN on line N does not
+// remove it" is the better explanation of the same line.
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -400,4 +415,19 @@ func (m *secretFileModel) copiedOut(from *Stage, p string, dir bool, seen map[*S
 func globMatchesPath(g, p string) bool {
 	ok, _ := path.Match(g, p)
 	return ok && strings.ContainsAny(g, "*?[")
+}
+
+func copyInstructionName(in *Instruction) string {
+	name := strings.ToUpper(in.Cmd)
+	if c, ok := in.Command.(*instructions.CopyCommand); ok && c.From != "" {
+		name += " --from=" + c.From
+	}
+	return name
+}
+
+func stageDisplayName(s *Stage) string {
+	if s.Name != "" {
+		return fmt.Sprintf("%q", s.Name)
+	}
+	return fmt.Sprintf("%d", s.Index)
 }
