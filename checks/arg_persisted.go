@@ -79,7 +79,7 @@ func checkArgPersisted(p *Pass) {
 			metas[d.key] = d
 		}
 	}
-	copied := stageCopies(df)
+	l := df.lineage()
 	final := map[*Stage]argScope{}
 	for _, st := range df.Stages {
 		scope, owned := argScope{args: map[string]*argDecl{}, dir: "/"}, true
@@ -115,8 +115,8 @@ func checkArgPersisted(p *Pass) {
 					reportCopiedPairs(p, in, "LABEL", c.Labels, scope)
 				}
 			case *instructions.RunCommand:
-				if st.Inherited || len(copied[st]) > 0 {
-					reportRunWrites(p, st, in, c, scope, copied[st])
+				if st.Inherited || l.copiedOut(st) {
+					reportRunWrites(p, st, in, c, scope)
 				}
 			}
 		}

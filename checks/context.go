@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -134,7 +133,7 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 		if df == nil || ctx == nil || len(ctx.Secrets) == 0 || len(df.Stages) == 0 {
 			return
 		}
-		st := newContextStages(df)
+		l := df.lineage()
 		for _, s := range df.Stages {
 			if !s.Shipped {
 				continue
@@ -154,7 +153,7 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 				default:
 					continue
 				}
-				cp := &contextCopy{st: st, ctx: ctx, stage: s, dest: stagePath(st.workdir[in], sd.DestPath),
+				cp := &contextCopy{l: l, ctx: ctx, in: in, dest: joinStagePath(l.dir[in], sd.DestPath),
 					destDir: strings.HasSuffix(sd.DestPath, "/") || len(sd.SourcePaths)+len(sd.SourceContents) > 1}
 				if len(excludes) > 0 {
 					var err error
@@ -194,181 +193,11 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 	}
 }
 
-// contextStages is what ContextShipments needs of the stage model: the
-// WORKDIR at each instruction, and for each stage the COPY --from sources
-// that read what it wrote.
-type contextStages struct {
-	df       *Dockerfile
-	workdir  map[*Instruction]string
-	carriers map[*Stage][]carrier
-	byFrom   map[*Stage][]carrier // the carriers that read each stage
-}
-
-// carrier is one source of a COPY --from in a shipped stage.
-type carrier struct {
-	in         *Instruction
-	to         *Stage // the stage the COPY --from is in
-	src, dest  string // absolute and clean
-	destDir    bool
-	wild       bool // src has a wildcard
-	named      bool // src names a secret path: secret-file-copied's line
-	toInherits bool // to ships whole
-	seq        int  // its place in the file
-}
-
-func newContextStages(df *Dockerfile) *contextStages {
-	st := &contextStages{df: df, workdir: map[*Instruction]string{}, carriers: map[*Stage][]carrier{}}
-	final := map[*Stage]string{}
-	for _, s := range df.Stages {
-		dir := "/"
-		if s.BaseStage != nil {
-			dir = final[s.BaseStage]
-		}
-		for _, in := range s.Instructions {
-			st.workdir[in] = dir
-			if c, ok := in.Command.(*instructions.WorkdirCommand); ok {
-				dir = stagePath(dir, c.Path)
-			}
-		}
-		final[s] = dir
-	}
-	return st
-}
-
-// carriersOf returns the COPY --from sources of shipped stages that read
-// from s or a stage built on it, in file order.
-func (st *contextStages) carriersOf(s *Stage) []carrier {
-	if cs, ok := st.carriers[s]; ok {
-		return cs
-	}
-	if st.byFrom == nil {
-		st.byFrom = st.readCarriers()
-	}
-	var cs []carrier
-	ons := st.df.builtOnStages(s)
-	if !st.df.Budget.Spend(int64(len(ons)), "stage lineage") {
-		return nil
-	}
-	for _, t := range ons {
-		cs = append(cs, st.byFrom[t]...)
-	}
-	slices.SortStableFunc(cs, func(a, b carrier) int { return a.seq - b.seq })
-	st.carriers[s] = cs
-	return cs
-}
-
-// readCarriers lists the COPY --from sources of shipped stages by the stage
-// they read, numbered in file order.
-func (st *contextStages) readCarriers() map[*Stage][]carrier {
-	byFrom := map[*Stage][]carrier{}
-	seq := 0
-	for _, t := range st.df.Stages {
-		if !t.Shipped {
-			continue
-		}
-		for _, in := range t.Instructions {
-			c, ok := in.Command.(*instructions.CopyCommand)
-			if !ok || c.From == "" {
-				continue
-			}
-			from := st.df.StageRef(c.From)
-			if from == nil {
-				continue
-			}
-			for _, src := range c.SourcePaths {
-				_, named := SecretPath(src)
-				byFrom[from] = append(byFrom[from], carrier{in: in, to: t, src: stagePath("/", src), dest: stagePath(st.workdir[in], c.DestPath),
-					destDir: strings.HasSuffix(c.DestPath, "/") || len(c.SourcePaths) > 1,
-					wild:    hasWildcard(src), named: named, toInherits: t.Inherited, seq: seq})
-				seq++
-			}
-		}
-	}
-	return byFrom
-}
-
-// stagePath resolves a COPY destination or WORKDIR against the folder in
-// effect; a path that starts with a variable is taken as written.
-func stagePath(dir, p string) string {
-	if p == "" || p == "." {
-		return dir
-	}
-	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, "$") {
-		return path.Clean(p)
-	}
-	return path.Clean(dir + "/" + p)
-}
-
-// carried reports whether a file at p in stage s reaches a built image:
-// with a nil Instruction when s ships whole, else with the COPY --from that
-// carries it out (through further stages if need be). A COPY --from whose
-// source names a secret path is reported by secret-file-copied on its own
-// line, so a file it takes is not this rule's.
-func (st *contextStages) carried(s *Stage, p string, seen map[*Stage]bool) (*Instruction, bool) {
-	if s.Inherited {
-		return nil, true
-	}
-	if seen[s] {
-		return nil, false
-	}
-	if seen == nil {
-		seen = map[*Stage]bool{}
-	}
-	seen[s] = true
-	var via *Instruction
-	if !st.df.Budget.Spend(int64(1+len(st.carriersOf(s))), "stage lineage") {
-		return nil, false
-	}
-	for _, k := range st.carriersOf(s) {
-		landing, ok := copiedFrom(k.src, p, k.dest, k.destDir)
-		switch {
-		case !ok:
-		case k.named:
-			return nil, false
-		case via != nil:
-		case k.toInherits:
-			via = k.in
-		default:
-			if _, ok := st.carried(k.to, landing, seen); ok {
-				via = k.in
-			}
-		}
-	}
-	return via, via != nil
-}
-
-// copiedFrom reports whether a COPY --from source (absolute, cleaned)
-// takes the file at p, and where it lands below dest.
-func copiedFrom(src, p, dest string, destDir bool) (string, bool) {
-	switch {
-	case src == p:
-		if destDir {
-			return path.Join(dest, path.Base(p)), true
-		}
-		return dest, true
-	case src == "/" || strings.HasPrefix(p, src+"/"):
-		return path.Join(dest, strings.TrimPrefix(p, strings.TrimSuffix(src, "/")+"/")), true
-	}
-	if !hasWildcard(src) {
-		return "", false
-	}
-	// The glob matches the file or a folder above it.
-	for q := p; q != "/" && q != "."; q = path.Dir(q) {
-		if ok, _ := path.Match(src, q); ok {
-			if q == p {
-				return path.Join(dest, path.Base(p)), true
-			}
-			return path.Join(dest, strings.TrimPrefix(p, q+"/")), true
-		}
-	}
-	return "", false
-}
-
 // contextCopy is one COPY or ADD of the context.
 type contextCopy struct {
-	st      *contextStages
+	l       *stageLineage
 	ctx     *BuildContext
-	stage   *Stage
+	in      *Instruction
 	dest    string
 	destDir bool
 	exclude *patternmatcher.PatternMatcher
@@ -378,7 +207,7 @@ type contextCopy struct {
 // built image, with the COPY --from that carries it when the stage does
 // not ship whole. It returns false when emit does.
 func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instruction) bool) bool {
-	if c.stage.Inherited {
+	if c.in.Stage.Inherited {
 		return c.hits(src, parents, func(i int, _ string, _ bool) bool { return emit(i, nil) })
 	}
 	if !parents {
@@ -394,8 +223,8 @@ func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instr
 		case c.destDir || wild:
 			landing = path.Join(c.dest, path.Base(c.ctx.Secrets[i].Path))
 		}
-		if via, ok := c.st.carried(c.stage, landing, nil); ok {
-			return emit(i, via)
+		if r, ok := c.l.Reaches(c.in, false, landing); ok && !r.Named {
+			return emit(i, r.Via)
 		}
 		return true
 	})
@@ -406,7 +235,8 @@ func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instr
 // file: every COPY --from that reads a folder of the copy carries one
 // subtree of the context, found by binary search. done is false for the
 // cases it leaves to the file-by-file path: wildcards, a source that is a
-// file, COPY --from chains through further stages.
+// file, COPY --from chains through further stages, a RUN that removes
+// files in the lineage.
 func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction) bool) (more, done bool) {
 	clean := contextPath(src)
 	if hasWildcard(clean) {
@@ -422,8 +252,11 @@ func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction)
 	}
 	var take []subtree
 	var named []string
-	for _, k := range c.st.carriersOf(c.stage) {
-		if k.wild || !k.toInherits {
+	if c.l.removedBelow(c.in) {
+		return true, false
+	}
+	for _, k := range c.l.carriersOf(c.in.Stage) {
+		if k.wild || !k.to.Inherited {
 			return true, false
 		}
 		var sub string

@@ -138,10 +138,10 @@ func (m *secretFileModel) broadCopies() []broadCopy {
 				if !broadCopySource(src) {
 					continue
 				}
-				w := &secretFileWrite{in: in, path: joinStagePath(m.copyDir[in], sd.DestPath)}
+				w := &secretFileWrite{in: in, path: joinStagePath(m.df.lineage().dir[in], sd.DestPath)}
 				f, ok := m.fate(w)
 				if ok {
-					out = append(out, broadCopy{in: in, src: src, excludes: excludes, via: f.via})
+					out = append(out, broadCopy{in: in, src: src, excludes: excludes, via: f.Via})
 				}
 				break
 			}

@@ -23,7 +23,7 @@ func checkDeletedLater(p *Pass) {
 	}
 	for _, w := range m.writes {
 		f, ok := m.fate(w)
-		if !ok || f.removedBy == nil {
+		if !ok || f.RemovedBy == nil {
 			continue
 		}
 		verdict, why := m.content(w, p.Context, p.Settings)
@@ -41,10 +41,10 @@ func checkDeletedLater(p *Pass) {
 		fd := Finding{
 			Span: w.span,
 			Message: fmt.Sprintf("%s %s %s into a layer that ships; the %s on line %d removes it, but the layer keeps it",
-				copyInstructionName(w.in), verb, what, strings.ToUpper(f.removedBy.Cmd), f.removedBy.StartLine),
+				copyInstructionName(w.in), verb, what, strings.ToUpper(f.RemovedBy.Cmd), f.RemovedBy.StartLine),
 			Fix: "A file removed by a later instruction stays in the layer that added it (`docker save` shows it). " +
 				"Mount the secret with `RUN --mount=type=secret` for the RUN that needs it, or create, use and remove the file in one RUN.",
-			Related: []Related{{Path: p.Dockerfile.Path, Span: f.removedBy.Whole(), Message: "the file is removed here, in a later layer"}},
+			Related: []Related{{Path: p.Dockerfile.Path, Span: f.RemovedBy.Whole(), Message: "the file is removed here, in a later layer"}},
 			Key:     w.in.Cmd + " " + w.shown,
 		}
 		byName(&fd, verdict, why)

@@ -27,7 +27,7 @@ func checkSecretFileCopied(p *Pass) {
 			continue
 		}
 		f, ok := m.fate(w)
-		if !ok || f.removedBy != nil {
+		if !ok || f.RemovedBy != nil {
 			continue
 		}
 		verdict, why := m.content(w, p.Context, p.Settings)
@@ -36,10 +36,10 @@ func checkSecretFileCopied(p *Pass) {
 		}
 		msg := fmt.Sprintf("%s copies %q (%s) into the image", copyInstructionName(w.in), w.shown, w.kind)
 		var related []Related
-		if f.via != nil {
+		if f.Via != nil {
 			msg = fmt.Sprintf("%s copies %q (%s) into stage %s, and COPY --from on line %d ships it",
-				copyInstructionName(w.in), w.shown, w.kind, stageDisplayName(w.in.Stage), f.via.StartLine)
-			related = append(related, Related{Path: p.Dockerfile.Path, Span: f.via.Whole(), Message: "this COPY --from ships the file"})
+				copyInstructionName(w.in), w.shown, w.kind, stageDisplayName(w.in.Stage), f.Via.StartLine)
+			related = append(related, Related{Path: p.Dockerfile.Path, Span: f.Via.Whole(), Message: "this COPY --from ships the file"})
 		}
 		fd := Finding{Span: w.span, Message: msg, Fix: secretFileFix, Related: related, Key: w.in.Cmd + " " + w.shown}
 		byName(&fd, verdict, why)

@@ -23,7 +23,7 @@ func checkSecretMountPersisted(p *Pass) {
 			continue
 		}
 		f, ok := m.fate(w)
-		if !ok || f.removedBy != nil {
+		if !ok || f.RemovedBy != nil {
 			continue
 		}
 		how := ""
@@ -32,10 +32,10 @@ func checkSecretMountPersisted(p *Pass) {
 		}
 		msg := fmt.Sprintf("RUN copies secret %q to %s%s, which stays in the image", w.mount, w.path, how)
 		var related []Related
-		if f.via != nil {
+		if f.Via != nil {
 			msg = fmt.Sprintf("RUN copies secret %q to %s%s in stage %s, and COPY --from on line %d ships it",
-				w.mount, w.path, how, stageDisplayName(w.in.Stage), f.via.StartLine)
-			related = append(related, Related{Path: p.Dockerfile.Path, Span: f.via.Whole(), Message: "this COPY --from ships the file"})
+				w.mount, w.path, how, stageDisplayName(w.in.Stage), f.Via.StartLine)
+			related = append(related, Related{Path: p.Dockerfile.Path, Span: f.Via.Whole(), Message: "this COPY --from ships the file"})
 		}
 		p.Report(Finding{
 			Span:    w.span,
