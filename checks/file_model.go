@@ -1,17 +1,10 @@
 package checks
 
 // The secret-file model: the secret files each COPY, ADD and RUN puts into
-// a stage, what removes them, and whether they reach a built image through
-// the stage lineage or a COPY --from.
-//
-// The file rules follow each secret file through the stages: where a COPY,
-// an ADD or a RUN puts it, whether a later instruction removes it, and
-// whether it reaches a built image.
-//
-// What ships (DESIGN.md section 1): every layer of a stage that a target is
-// or inherits from (Stage.Inherited), and of any other stage only the paths
-// that a shipped stage copies out with COPY --from. A file removed in a later
-// instruction of an inherited stage still ships in the earlier layer.
+// a stage, and the paths each RUN removes. The file rules follow each
+// secret file through the stages; whether it reaches a built image, and
+// whether a later instruction removes it first, is the stage lineage's
+// answer (stage_lineage.go).
 //
 // One finding per cause: when a later instruction removes the file,
 // deleted-later reports the line that created it and secret-file-copied and
