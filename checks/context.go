@@ -235,8 +235,8 @@ func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instr
 // file: every COPY --from that reads a folder of the copy carries one
 // subtree of the context, found by binary search. done is false for the
 // cases it leaves to the file-by-file path: wildcards, a source that is a
-// file, COPY --from chains through further stages, a RUN that removes
-// files in the lineage.
+// file, COPY --from chains through further stages, a later RUN of the
+// lineage that removes something where the copy lands.
 func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction) bool) (more, done bool) {
 	clean := contextPath(src)
 	if hasWildcard(clean) {
@@ -252,7 +252,7 @@ func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction)
 	}
 	var take []subtree
 	var named []string
-	if c.l.removedBelow(c.in) {
+	if c.l.removedUnder(c.in, c.dest) {
 		return true, false
 	}
 	for _, k := range c.l.carriersOf(c.in.Stage) {

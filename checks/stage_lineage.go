@@ -257,11 +257,18 @@ func (l *stageLineage) removals() []*fileRemoval {
 	return l.removes
 }
 
-// removedBelow reports whether a RUN after in, in its stage or a stage
-// built on it, removes anything.
-func (l *stageLineage) removedBelow(in *Instruction) bool {
+// removedUnder reports whether a RUN after in, in its stage or a stage
+// built on it, removes something at dest, above it or inside it.
+func (l *stageLineage) removedUnder(in *Instruction, dest string) bool {
 	for _, r := range l.removals() {
-		if r.in.StartLine > in.StartLine && builtOn(r.in.Stage, in.Stage) {
+		if r.in.StartLine <= in.StartLine || !builtOn(r.in.Stage, in.Stage) {
+			continue
+		}
+		p := r.path
+		for hasWildcard(p) {
+			p = path.Dir(p)
+		}
+		if pathWithin(p, dest) || pathWithin(dest, p) {
 			return true
 		}
 	}
