@@ -37,7 +37,7 @@ func (w *persistedWrite) rehome(home string) {
 
 // reportRunWrites reports files of the layer that the RUN writes a secret
 // argument into and does not remove before it ends.
-func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunCommand, scope argScope, copied []string) {
+func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunCommand, scope argScope) {
 	df := p.Dockerfile
 	if len(scope.args) == 0 {
 		return
@@ -48,10 +48,11 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	// secret-mount-persisted reports what the RUN does with the secret.
 	reported := mounted
 	dirs := argCommandDirs(cmds, scope.dir)
-	// The user's home, as the file model follows USER and ENV HOME.
+	// The user's home, as the lineage follows USER and ENV HOME.
+	l := df.lineage()
 	home := "/root"
-	if m := newSecretFileModel(df); m != nil && strings.HasPrefix(m.runHome[in], "/") {
-		home = m.runHome[in]
+	if h := l.home[in]; strings.HasPrefix(h, "/") {
+		home = h
 	}
 	names := make([]string, 0, len(scope.args))
 	for name := range scope.args {
@@ -80,7 +81,7 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 			}
 			where := "which stays in the image layer"
 			if !st.Inherited {
-				if !pathUnder(w.paths, copied) {
+				if !copiedOutOf(l, in, w.paths) {
 					continue
 				}
 				where = "which the image copies with COPY --from"
@@ -340,29 +341,15 @@ func argRunMounts(in *Instruction, dir string) (targets []string, env map[string
 	return targets, env
 }
 
-// stageCopies returns, for each stage, the paths that shipped stages copy out
-// of it with COPY --from, absolute (COPY --from reads from the stage's root).
-func stageCopies(df *Dockerfile) map[*Stage][]string {
-	out := map[*Stage][]string{}
-	for _, st := range df.Stages {
-		if !st.Shipped {
-			continue
-		}
-		for _, in := range st.Instructions {
-			c, ok := in.Command.(*instructions.CopyCommand)
-			if !ok || c.From == "" {
-				continue
-			}
-			src := df.StageRef(c.From)
-			if src == nil {
-				continue
-			}
-			for _, sp := range c.SourcePaths {
-				out[src] = append(out[src], persistJoin("/", sp))
-			}
+// copiedOutOf reports whether a COPY --from carries one of the files that
+// in writes out of its stage into a built image.
+func copiedOutOf(l *stageLineage, in *Instruction, paths []string) bool {
+	for _, p := range paths {
+		if r, ok := l.Reaches(in, false, p); ok && r.Via != nil {
+			return true
 		}
 	}
-	return out
+	return false
 }
 
 // pathUnder reports whether one of paths is one of dirs, inside one, or

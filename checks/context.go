@@ -1,13 +1,9 @@
 package checks
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
 	"iter"
 	"path"
-	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -110,301 +106,6 @@ func (c *BuildContext) RepoPath(p string) string {
 	return path.Join(c.Dir, p)
 }
 
-// ContextFileSecret decides whether a file of a build context holds a
-// credential, and what kind. p is its slash path relative to the scan root.
-// read returns the file's content, or false when it was not read (too large,
-// the read budget spent, unreadable); it is called only when the name calls
-// for a look at the content. Names decide alone for formats that are
-// credentials by construction (keystores, Terraform state); a name whose
-// file often holds no credential (.npmrc with only a registry, .env.example,
-// a kubeconfig that runs a login plugin) counts only when its content holds
-// one; an unread file keeps the verdict of its name.
-func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (string, bool) {
-	parts := strings.Split(p, "/")
-	for _, d := range parts[:len(parts)-1] {
-		if dependencyDirs[d] || d == ".git" {
-			// Installed packages carry their own test keys, and .git
-			// history is advice in broad-copy's fix.
-			return "", false
-		}
-	}
-	base := strings.ToLower(parts[len(parts)-1])
-	kind, named := SecretPath(p)
-	if named && strings.HasSuffix(kind, "folder") {
-		named = false
-	}
-	if named {
-		b, ok := read()
-		if !ok || credentialContent(kind, b, s) {
-			return kind, true
-		}
-		return "", false
-	}
-	if envTemplate(base) {
-		// .env.example and friends count when they hold real values.
-		if b, ok := read(); ok && dotenvSecret(b, s) {
-			return "dotenv file", true
-		}
-		return "", false
-	}
-	if !tokenCandidate(parts) {
-		if !contentCandidate(parts) {
-			return "", false
-		}
-		// Whatever its name (haproxy.pem, deploy, key.bak): a private key or
-		// a token that carries its format's mark is a credential by itself;
-		// an unprefixed one next to a vendor's name is too weak outside a
-		// settings file.
-		b, ok := read()
-		if !ok || isBinaryContent(b) {
-			return "", false
-		}
-		for _, t := range contentTokens(b, s) {
-			if t.Prefixed {
-				return "file holding " + article(t.Description), true
-			}
-		}
-		return "", false
-	}
-	b, ok := read()
-	if !ok || isBinaryContent(b) {
-		return "", false
-	}
-	if toks := contentTokens(b, s); len(toks) > 0 {
-		return "file holding " + article(toks[0].Description), true
-	}
-	if strings.HasSuffix(base, ".json") && serviceAccountJSON.Match(b) {
-		return "service account key", true
-	}
-	return "", false
-}
-
-// ThirdPartyPath reports a slash path inside a folder of installed
-// third-party packages (node_modules, vendor, site-packages...), whose
-// test keys ContextFileSecret leaves out.
-func ThirdPartyPath(p string) bool {
-	parts := strings.Split(p, "/")
-	for _, d := range parts[:len(parts)-1] {
-		if dependencyDirs[d] {
-			return true
-		}
-	}
-	return false
-}
-
-// dependencyDirs hold installed third-party packages.
-var dependencyDirs = map[string]bool{
-	"node_modules": true, "bower_components": true, "vendor": true, "site-packages": true,
-	"dist-packages": true, ".venv": true, "venv": true, ".tox": true,
-}
-
-// fixtureDirs hold test data, whose fake tokens have real shapes; a file
-// there counts by its name only.
-var fixtureDirs = map[string]bool{
-	"testdata": true, "fixtures": true, "__fixtures__": true, "__snapshots__": true,
-}
-
-// envTemplate reports .env templates, which SecretPath clears by name.
-func envTemplate(base string) bool {
-	return strings.HasPrefix(base, ".env.") || strings.HasSuffix(base, ".env.example") ||
-		strings.HasSuffix(base, ".env.sample") || strings.HasSuffix(base, ".env.template")
-}
-
-// configExts are text formats that hold settings, where a token is a
-// credential rather than code.
-var configExts = map[string]bool{
-	".json": true, ".yaml": true, ".yml": true, ".toml": true, ".ini": true, ".cfg": true, ".conf": true,
-	".cnf": true, ".config": true, ".properties": true, ".env": true, ".txt": true, ".xml": true,
-	".tfvars": true, ".secret": true, ".secrets": true, ".token": true, ".cred": true, ".creds": true,
-}
-
-var secretNameWords = []string{"secret", "secrets", "token", "tokens", "credential", "credentials", "creds",
-	"password", "passwords", "passwd", "apikey", "auth"}
-
-// tokenCandidate reports the files whose content is searched for known
-// token formats: settings files and files named after a credential, outside
-// test data and lock files. Source code is left to the Dockerfile rules.
-func tokenCandidate(parts []string) bool {
-	for _, d := range parts[:len(parts)-1] {
-		if fixtureDirs[strings.ToLower(d)] {
-			return false
-		}
-	}
-	base := strings.ToLower(parts[len(parts)-1])
-	if lockFile(base) {
-		return false
-	}
-	if configExts[path.Ext(base)] {
-		return true
-	}
-	if strings.HasPrefix(base, ".") && (strings.HasSuffix(base, "rc") || strings.HasSuffix(base, "cfg")) {
-		return true
-	}
-	return hasAnyWord(fileNameWords(parts[len(parts)-1]), secretNameWords)
-}
-
-// lockFile reports a package manager's lock file, whose hashes and
-// registry URLs look like tokens.
-func lockFile(base string) bool {
-	return strings.HasSuffix(base, ".lock") || strings.HasSuffix(base, "-lock.json") || strings.HasSuffix(base, "-lock.yaml") ||
-		base == "npm-shrinkwrap.json" || base == "go.sum"
-}
-
-// isBinaryContent reports a NUL byte in the first 8 KiB, as git does.
-func isBinaryContent(b []byte) bool {
-	return bytes.IndexByte(b[:min(len(b), 8<<10)], 0) >= 0
-}
-
-// contentTokens returns the known token formats of a text file that the
-// configuration does not allow.
-func contentTokens(b []byte, s *Settings) []Token {
-	if isBinaryContent(b) {
-		return nil
-	}
-	var out []Token
-	for _, t := range FindTokens(string(b)) {
-		if s == nil || !s.Allowed(t.Secret) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-var (
-	serviceAccountJSON = regexp.MustCompile(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
-	npmrcCredential    = regexp.MustCompile(`(?im)^\s*(?:\S*:)?(?:_authtoken|_auth|_password)\s*=\s*(.*)$`)
-	pypircPassword     = regexp.MustCompile(`(?im)^\s*password\s*[=:]\s*(.*)$`)
-	netrcPassword      = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
-	dockerAuth         = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
-	kubeCredential     = regexp.MustCompile(`(?m)^\s*(?:token|client-key-data|password)\s*:\s*(.*)$`)
-	awsCredential      = regexp.MustCompile(`(?im)^\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*(.*)$`)
-	privateKeyBlock    = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
-)
-
-// contentVerifiers decide, for credential files that often hold none,
-// whether the content holds one. Known token formats count for every kind.
-var contentVerifiers = map[string]func([]byte, *Settings) bool{
-	"dotenv file":             dotenvSecret,
-	"npm credentials file":    literalGroup(npmrcCredential),
-	"PyPI credentials file":   literalGroup(pypircPassword),
-	"netrc credentials file":  literalGroup(netrcPassword),
-	"Git credentials file":    func(b []byte, _ *Settings) bool { return URLWithCredentials(string(b)) },
-	"Docker credentials file": dockerCredential,
-	"kubeconfig":              literalGroup(kubeCredential),
-	"AWS credentials file":    literalGroup(awsCredential),
-	"SSH private key":         privateKeyContent,
-	"SSH host private key":    privateKeyContent,
-	"private key":             privateKeyContent,
-	"PuTTY private key":       privateKeyContent,
-}
-
-// credentialContent reports whether b, the content of a credential file
-// of the given kind, holds a credential: kinds that often hold none (an
-// .npmrc with only a registry or ${NPM_TOKEN}) count only when their content
-// does; the others whenever they are not empty.
-func credentialContent(kind string, b []byte, s *Settings) bool {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return false
-	}
-	if verify, ok := contentVerifiers[kind]; ok {
-		return verify(b, s) || len(contentTokens(b, s)) > 0
-	}
-	return true
-}
-
-// literalGroup reports a match of re whose first group is a literal value:
-// not empty, not a reference (${NPM_TOKEN}) and not a placeholder.
-func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
-	return func(b []byte, s *Settings) bool {
-		for _, m := range re.FindAllSubmatch(b, -1) {
-			v := strings.Trim(strings.TrimSpace(string(m[1])), `"'`)
-			if literalValue(v, s) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// dockerCredential reports a Docker config entry that holds a credential.
-// "auth" is base64(user:password): its password is what must be literal,
-// so that a login with an empty password ("ci:") is none.
-func dockerCredential(b []byte, s *Settings) bool {
-	for _, m := range dockerAuth.FindAllSubmatch(b, -1) {
-		v := string(m[2])
-		if string(m[1]) == "auth" {
-			if dec, err := base64.StdEncoding.DecodeString(v); err == nil {
-				if _, pass, ok := strings.Cut(string(dec), ":"); ok {
-					v = pass
-				}
-			}
-		}
-		if literalValue(v, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func literalValue(v string, s *Settings) bool {
-	if len(v) < 4 || HarmlessValue("", ReadValue(v, '\\')) {
-		return false
-	}
-	return s == nil || !s.Allowed(v)
-}
-
-// article puts "a" or "an" before a kind.
-func article(kind string) string {
-	if kind != "" && strings.ContainsRune("AEIOUaeiou", rune(kind[0])) {
-		return "an " + kind
-	}
-	return "a " + kind
-}
-
-// privateKeyContent reports key material: a private key block, or a binary
-// (DER) file; a text file without a key block (a license key, a public key
-// saved as .key) is not one.
-func privateKeyContent(b []byte, _ *Settings) bool {
-	return isBinaryContent(b) || privateKeyBlock.Match(b)
-}
-
-// dotenvSecret reports a dotenv file that assigns a literal secret: a
-// secret name with a real-looking value, a known token format or a URL
-// with credentials.
-func dotenvSecret(b []byte, s *Settings) bool {
-	if isBinaryContent(b) {
-		return false
-	}
-	for _, line := range SplitLines(b) {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		line = strings.TrimPrefix(line, "export ")
-		name, raw, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		name = strings.TrimSpace(name)
-		raw = strings.TrimSpace(raw)
-		if !strings.HasPrefix(raw, `"`) && !strings.HasPrefix(raw, "'") {
-			if i := strings.Index(raw, " #"); i >= 0 {
-				raw = strings.TrimSpace(raw[:i])
-			}
-		}
-		v := ReadValue(raw, '\\')
-		if URLWithCredentials(v.Literal) || LiteralSecret(name, v, s) {
-			return true
-		}
-		for _, t := range ValueTokens(name, v.Literal) {
-			if s == nil || !s.Allowed(t.Secret) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // Shipment is a secret file of a build context that a COPY or ADD of a
 // shipped stage sends into a built image.
 type Shipment struct {
@@ -432,7 +133,7 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 		if df == nil || ctx == nil || len(ctx.Secrets) == 0 || len(df.Stages) == 0 {
 			return
 		}
-		st := newContextStages(df)
+		l := df.lineage()
 		for _, s := range df.Stages {
 			if !s.Shipped {
 				continue
@@ -452,7 +153,7 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 				default:
 					continue
 				}
-				cp := &contextCopy{st: st, ctx: ctx, stage: s, dest: stagePath(st.workdir[in], sd.DestPath),
+				cp := &contextCopy{l: l, ctx: ctx, in: in, dest: joinStagePath(l.dir[in], sd.DestPath),
 					destDir: strings.HasSuffix(sd.DestPath, "/") || len(sd.SourcePaths)+len(sd.SourceContents) > 1}
 				if len(excludes) > 0 {
 					var err error
@@ -492,181 +193,11 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 	}
 }
 
-// contextStages is what ContextShipments needs of the stage model: the
-// WORKDIR at each instruction, and for each stage the COPY --from sources
-// that read what it wrote.
-type contextStages struct {
-	df       *Dockerfile
-	workdir  map[*Instruction]string
-	carriers map[*Stage][]carrier
-	byFrom   map[*Stage][]carrier // the carriers that read each stage
-}
-
-// carrier is one source of a COPY --from in a shipped stage.
-type carrier struct {
-	in         *Instruction
-	to         *Stage // the stage the COPY --from is in
-	src, dest  string // absolute and clean
-	destDir    bool
-	wild       bool // src has a wildcard
-	named      bool // src names a secret path: secret-file-copied's line
-	toInherits bool // to ships whole
-	seq        int  // its place in the file
-}
-
-func newContextStages(df *Dockerfile) *contextStages {
-	st := &contextStages{df: df, workdir: map[*Instruction]string{}, carriers: map[*Stage][]carrier{}}
-	final := map[*Stage]string{}
-	for _, s := range df.Stages {
-		dir := "/"
-		if s.BaseStage != nil {
-			dir = final[s.BaseStage]
-		}
-		for _, in := range s.Instructions {
-			st.workdir[in] = dir
-			if c, ok := in.Command.(*instructions.WorkdirCommand); ok {
-				dir = stagePath(dir, c.Path)
-			}
-		}
-		final[s] = dir
-	}
-	return st
-}
-
-// carriersOf returns the COPY --from sources of shipped stages that read
-// from s or a stage built on it, in file order.
-func (st *contextStages) carriersOf(s *Stage) []carrier {
-	if cs, ok := st.carriers[s]; ok {
-		return cs
-	}
-	if st.byFrom == nil {
-		st.byFrom = st.readCarriers()
-	}
-	var cs []carrier
-	ons := st.df.builtOnStages(s)
-	if !st.df.Budget.Spend(int64(len(ons)), "stage lineage") {
-		return nil
-	}
-	for _, t := range ons {
-		cs = append(cs, st.byFrom[t]...)
-	}
-	slices.SortStableFunc(cs, func(a, b carrier) int { return a.seq - b.seq })
-	st.carriers[s] = cs
-	return cs
-}
-
-// readCarriers lists the COPY --from sources of shipped stages by the stage
-// they read, numbered in file order.
-func (st *contextStages) readCarriers() map[*Stage][]carrier {
-	byFrom := map[*Stage][]carrier{}
-	seq := 0
-	for _, t := range st.df.Stages {
-		if !t.Shipped {
-			continue
-		}
-		for _, in := range t.Instructions {
-			c, ok := in.Command.(*instructions.CopyCommand)
-			if !ok || c.From == "" {
-				continue
-			}
-			from := st.df.StageRef(c.From)
-			if from == nil {
-				continue
-			}
-			for _, src := range c.SourcePaths {
-				_, named := SecretPath(src)
-				byFrom[from] = append(byFrom[from], carrier{in: in, to: t, src: stagePath("/", src), dest: stagePath(st.workdir[in], c.DestPath),
-					destDir: strings.HasSuffix(c.DestPath, "/") || len(c.SourcePaths) > 1,
-					wild:    hasWildcard(src), named: named, toInherits: t.Inherited, seq: seq})
-				seq++
-			}
-		}
-	}
-	return byFrom
-}
-
-// stagePath resolves a COPY destination or WORKDIR against the folder in
-// effect; a path that starts with a variable is taken as written.
-func stagePath(dir, p string) string {
-	if p == "" || p == "." {
-		return dir
-	}
-	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, "$") {
-		return path.Clean(p)
-	}
-	return path.Clean(dir + "/" + p)
-}
-
-// carried reports whether a file at p in stage s reaches a built image:
-// with a nil Instruction when s ships whole, else with the COPY --from that
-// carries it out (through further stages if need be). A COPY --from whose
-// source names a secret path is reported by secret-file-copied on its own
-// line, so a file it takes is not this rule's.
-func (st *contextStages) carried(s *Stage, p string, seen map[*Stage]bool) (*Instruction, bool) {
-	if s.Inherited {
-		return nil, true
-	}
-	if seen[s] {
-		return nil, false
-	}
-	if seen == nil {
-		seen = map[*Stage]bool{}
-	}
-	seen[s] = true
-	var via *Instruction
-	if !st.df.Budget.Spend(int64(1+len(st.carriersOf(s))), "stage lineage") {
-		return nil, false
-	}
-	for _, k := range st.carriersOf(s) {
-		landing, ok := copiedFrom(k.src, p, k.dest, k.destDir)
-		switch {
-		case !ok:
-		case k.named:
-			return nil, false
-		case via != nil:
-		case k.toInherits:
-			via = k.in
-		default:
-			if _, ok := st.carried(k.to, landing, seen); ok {
-				via = k.in
-			}
-		}
-	}
-	return via, via != nil
-}
-
-// copiedFrom reports whether a COPY --from source (absolute, cleaned)
-// takes the file at p, and where it lands below dest.
-func copiedFrom(src, p, dest string, destDir bool) (string, bool) {
-	switch {
-	case src == p:
-		if destDir {
-			return path.Join(dest, path.Base(p)), true
-		}
-		return dest, true
-	case src == "/" || strings.HasPrefix(p, src+"/"):
-		return path.Join(dest, strings.TrimPrefix(p, strings.TrimSuffix(src, "/")+"/")), true
-	}
-	if !hasWildcard(src) {
-		return "", false
-	}
-	// The glob matches the file or a folder above it.
-	for q := p; q != "/" && q != "."; q = path.Dir(q) {
-		if ok, _ := path.Match(src, q); ok {
-			if q == p {
-				return path.Join(dest, path.Base(p)), true
-			}
-			return path.Join(dest, strings.TrimPrefix(p, q+"/")), true
-		}
-	}
-	return "", false
-}
-
 // contextCopy is one COPY or ADD of the context.
 type contextCopy struct {
-	st      *contextStages
+	l       *stageLineage
 	ctx     *BuildContext
-	stage   *Stage
+	in      *Instruction
 	dest    string
 	destDir bool
 	exclude *patternmatcher.PatternMatcher
@@ -676,7 +207,7 @@ type contextCopy struct {
 // built image, with the COPY --from that carries it when the stage does
 // not ship whole. It returns false when emit does.
 func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instruction) bool) bool {
-	if c.stage.Inherited {
+	if c.in.Stage.Inherited {
 		return c.hits(src, parents, func(i int, _ string, _ bool) bool { return emit(i, nil) })
 	}
 	if !parents {
@@ -692,8 +223,8 @@ func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instr
 		case c.destDir || wild:
 			landing = path.Join(c.dest, path.Base(c.ctx.Secrets[i].Path))
 		}
-		if via, ok := c.st.carried(c.stage, landing, nil); ok {
-			return emit(i, via)
+		if r, ok := c.l.Reaches(c.in, false, landing); ok && !r.Named {
+			return emit(i, r.Via)
 		}
 		return true
 	})
@@ -704,7 +235,8 @@ func (c *contextCopy) each(src string, parents bool, emit func(i int, via *Instr
 // file: every COPY --from that reads a folder of the copy carries one
 // subtree of the context, found by binary search. done is false for the
 // cases it leaves to the file-by-file path: wildcards, a source that is a
-// file, COPY --from chains through further stages.
+// file, COPY --from chains through further stages, a later RUN of the
+// lineage that removes something where the copy lands.
 func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction) bool) (more, done bool) {
 	clean := contextPath(src)
 	if hasWildcard(clean) {
@@ -720,8 +252,11 @@ func (c *contextCopy) eachCarried(src string, emit func(i int, via *Instruction)
 	}
 	var take []subtree
 	var named []string
-	for _, k := range c.st.carriersOf(c.stage) {
-		if k.wild || !k.toInherits {
+	if c.l.removedUnder(c.in, c.dest) {
+		return true, false
+	}
+	for _, k := range c.l.carriersOf(c.in.Stage) {
+		if k.wild || !k.to.Inherited {
 			return true, false
 		}
 		var sub string

@@ -32,7 +32,7 @@ func reportUnpacked(p *Pass) {
 	if ctx.Unpack == nil {
 		return
 	}
-	var st *contextStages
+	l := df.lineage()
 	for _, s := range df.Stages {
 		if !s.Shipped {
 			continue
@@ -46,19 +46,16 @@ func reportUnpacked(p *Pass) {
 				if remoteCopySource(src) || strings.Contains(src, "$") || hasWildcard(src) {
 					continue
 				}
-				if st == nil {
-					st = newContextStages(df)
-				}
-				reportArchive(p, st, s, in, src, stagePath(st.workdir[in], c.DestPath))
+				reportArchive(p, in, src, joinStagePath(l.dir[in], c.DestPath))
 			}
 		}
 	}
 }
 
 // reportArchive reports the secret files that the ADD in unpacks from the
-// archive src into dest of stage s, when they reach a built image.
-func reportArchive(p *Pass, st *contextStages, s *Stage, in *Instruction, src, dest string) {
-	ctx := p.Context
+// archive src into dest of its stage, when they reach a built image.
+func reportArchive(p *Pass, in *Instruction, src, dest string) {
+	ctx, s := p.Context, in.Stage
 	archive := ctx.resolveLinks(contextPath(src))
 	if archive == "" {
 		return
@@ -71,12 +68,12 @@ func reportArchive(p *Pass, st *contextStages, s *Stage, in *Instruction, src, d
 			return true
 		}
 		if !s.Inherited {
-			v, carried := st.carried(s, path.Join(dest, name), nil)
-			if !carried {
+			r, ok := p.Dockerfile.lineage().Reaches(in, false, path.Join(dest, name))
+			if !ok || r.Named {
 				return true
 			}
 			if via == nil {
-				via = v
+				via = r.Via
 			}
 		}
 		found = append(found, unpackedSecret{name: name, kind: kind})

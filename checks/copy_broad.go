@@ -11,6 +11,17 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
 
+// BroadCopy reports COPY . and ADD . of the whole build context into a
+// shipped stage.
+var BroadCopy = &Rule{
+	ID: "broad-copy", Name: "BroadCopy", Level: Warning, Precision: "high",
+	SecuritySeverity: "4.0",
+	Tags:             []string{"security", "build-context"},
+	Summary:          "Whole build context copied into the image",
+	Help:             mustDoc("broad-copy"),
+	Check:            checkBroadCopy,
+}
+
 func checkBroadCopy(p *Pass) {
 	ign := p.Ignore
 	if ign != nil && !ign.Valid() {
@@ -127,10 +138,10 @@ func (m *secretFileModel) broadCopies() []broadCopy {
 				if !broadCopySource(src) {
 					continue
 				}
-				w := &secretFileWrite{in: in, path: joinStagePath(m.copyDir[in], sd.DestPath)}
+				w := &secretFileWrite{in: in, path: joinStagePath(m.df.lineage().dir[in], sd.DestPath)}
 				f, ok := m.fate(w)
 				if ok {
-					out = append(out, broadCopy{in: in, src: src, excludes: excludes, via: f.via})
+					out = append(out, broadCopy{in: in, src: src, excludes: excludes, via: f.Via})
 				}
 				break
 			}

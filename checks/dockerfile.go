@@ -36,6 +36,9 @@ type Dockerfile struct {
 	// Budget bounds the work of the models on this file; nil is unlimited.
 	Budget *Budget
 
+	// The stage lineage answers every rule that asks what ships.
+	lineageOnce  sync.Once
+	lineageModel *stageLineage
 	// The secret-file model is read by five rules; it is built once.
 	fileModelOnce sync.Once
 	fileModel     *secretFileModel
@@ -238,13 +241,6 @@ func (df *Dockerfile) numberStages() {
 			stack = stack[:len(stack)-1]
 		}
 	}
-}
-
-// builtOnStages returns the stages built on s, s included, in file order.
-func (df *Dockerfile) builtOnStages(s *Stage) []*Stage {
-	out := slices.Clone(df.preorder[s.enter : s.leave+1])
-	slices.SortFunc(out, func(a, b *Stage) int { return a.Index - b.Index })
-	return out
 }
 
 // builtOn reports whether stage t is s or is built on it, so that t's

@@ -1,10 +1,18 @@
 package checks
 
 // The secret-file model: the secret files each COPY, ADD and RUN puts into
-// a stage, what removes them, and whether they reach a built image through
-// the stage lineage or a COPY --from.
+// a stage, and the paths each RUN removes. The file rules follow each
+// secret file through the stages; whether it reaches a built image, and
+// whether a later instruction removes it first, is the stage lineage's
+// answer (stage_lineage.go).
+//
+// One finding per cause: when a later instruction removes the file,
+// deleted-later reports the line that created it and secret-file-copied and
+// secret-mount-persisted stand down, because "the RUN on line N does not
+// remove it" is the better explanation of the same line.
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -44,17 +52,7 @@ type secretFileModel struct {
 	df      *Dockerfile
 	writes  []*secretFileWrite
 	removes []*fileRemoval
-	// copyDir is the folder in effect at each COPY, ADD and RUN, the
-	// only instructions read again after the model is built.
-	copyDir map[*Instruction]string
-	// runHome is the user's home folder at each RUN.
-	runHome map[*Instruction]string
-	// copiesFrom lists, for each stage, the COPY --from instructions of
-	// shipped stages that read it, in file order.
-	copiesFrom map[*Stage][]*Instruction
 }
-
-type stageShellState struct{ dir, home string }
 
 // newSecretFileModel returns the file's model, built on first use; rules
 // only read it.
@@ -67,67 +65,23 @@ func newSecretFileModel(df *Dockerfile) *secretFileModel {
 }
 
 func buildSecretFileModel(df *Dockerfile) *secretFileModel {
-	m := &secretFileModel{df: df, copyDir: map[*Instruction]string{}, runHome: map[*Instruction]string{}, copiesFrom: map[*Stage][]*Instruction{}}
-	final := map[*Stage]stageShellState{}
+	m := &secretFileModel{df: df}
+	l := df.lineage()
 	for _, s := range df.Stages {
-		st := stageShellState{dir: "/", home: "/root"}
-		if s.BaseStage != nil {
-			st = final[s.BaseStage]
-		}
 		for _, in := range s.Instructions {
+			st := stageShellState{dir: l.dir[in], home: l.home[in]}
 			switch c := in.Command.(type) {
-			case *instructions.WorkdirCommand:
-				st.dir = joinStagePath(st.dir, c.Path)
-			case *instructions.UserCommand:
-				st.home = userHome(c.User)
-			case *instructions.EnvCommand:
-				for _, kv := range c.Env {
-					if kv.Key == "HOME" && !strings.Contains(kv.Value, "$") {
-						st.home = path.Clean(kv.Value)
-					}
-				}
 			case *instructions.CopyCommand:
-				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, c.From != "", st)
-				if from := df.StageRef(c.From); from != nil && s.Shipped {
-					m.copiesFrom[from] = append(m.copiesFrom[from], in)
-				}
 			case *instructions.AddCommand:
-				m.copyDir[in] = st.dir
 				m.addCopy(in, &c.SourcesAndDest, false, st)
 			case *instructions.RunCommand:
-				m.copyDir[in], m.runHome[in] = st.dir, st.home
 				m.addRun(in, st)
 			}
 		}
-		final[s] = st
 	}
 	m.dropPublicKeys()
 	return m
-}
-
-// userHome is the home folder of a USER: /root for root, /home/<name> for
-// others, ~ when a variable names the user.
-func userHome(user string) string {
-	name, _, _ := strings.Cut(user, ":")
-	switch {
-	case name == "" || name == "root" || name == "0":
-		return "/root"
-	case strings.Contains(name, "$"):
-		return "~"
-	}
-	return "/home/" + name
-}
-
-// joinStagePath resolves p against dir the way WORKDIR and COPY do.
-func joinStagePath(dir, p string) string {
-	if p == "" {
-		return dir
-	}
-	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, "$") || strings.HasPrefix(p, "~") || dir == "" {
-		return path.Clean(p)
-	}
-	return path.Clean(dir + "/" + p)
 }
 
 // addCopy records the secret files of a COPY or ADD.
@@ -241,15 +195,7 @@ func pathWithin(p, dir string) bool {
 // path inside it (part of the folder is gone, the rest stays, and the layer
 // below keeps all of it anyway).
 func (w *secretFileWrite) coveredBy(r string) bool {
-	for _, p := range []string{w.path, w.alt} {
-		if p == "" {
-			continue
-		}
-		if pathWithin(p, r) || globCoversPath(r, p) || (w.dir && pathWithin(r, p)) {
-			return true
-		}
-	}
-	return false
+	return removalCovers(r, w.dir, []string{w.path, w.alt})
 }
 
 // globCoversPath reports whether glob pattern g matches p or a folder above p.
@@ -265,139 +211,31 @@ func globCoversPath(g, p string) bool {
 	return false
 }
 
-// secretFileFate says how a secret file reaches a built image.
-type secretFileFate struct {
-	// removedBy is the later instruction that removes the file from a
-	// shipped lineage; the layer that created it still ships.
-	removedBy *Instruction
-	// via is the COPY --from that carries the file out of a stage that is
-	// not inherited, nil when the stage itself ships.
-	via *Instruction
+// fate reports whether w reaches a built image, and how. A COPY --from
+// that names the secret itself is reported on its own line.
+func (m *secretFileModel) fate(w *secretFileWrite) (Reach, bool) {
+	paths := []string{w.path}
+	if w.alt != "" {
+		paths = append(paths, w.alt)
+	}
+	r, ok := m.df.lineage().Reaches(w.in, w.dir, paths...)
+	if !ok || r.Named && r.Via != w.in {
+		return Reach{}, false
+	}
+	return r, true
 }
 
-// fate reports whether w reaches a built image, and how.
-func (m *secretFileModel) fate(w *secretFileWrite) (secretFileFate, bool) {
-	s := w.in.Stage
-	if s == nil || !s.Shipped {
-		return secretFileFate{}, false
+func copyInstructionName(in *Instruction) string {
+	name := strings.ToUpper(in.Cmd)
+	if c, ok := in.Command.(*instructions.CopyCommand); ok && c.From != "" {
+		name += " --from=" + c.From
 	}
-	if s.Inherited {
-		var removed *Instruction
-		for _, t := range m.df.Targets {
-			if !builtOn(t, s) {
-				continue
-			}
-			r := m.removedAfter(w, t)
-			if r == nil {
-				return secretFileFate{}, true
-			}
-			if removed == nil {
-				removed = r
-			}
-		}
-		if removed != nil {
-			return secretFileFate{removedBy: removed}, true
-		}
-	}
-	// Only the paths copied out of the stage, or of a stage built on it, ship.
-	for _, end := range m.df.Stages {
-		if !m.df.Budget.Spend(1, "stage lineage") {
-			return secretFileFate{}, false
-		}
-		if !end.Shipped || !builtOn(end, s) || m.removedAfter(w, end) != nil {
-			continue
-		}
-		paths := []string{w.path}
-		if w.alt != "" {
-			paths = append(paths, w.alt)
-		}
-		for _, p := range paths {
-			if via, src := m.copiedOut(end, p, w.dir, map[*Stage]bool{}); via != nil {
-				if _, ok := SecretPath(src); ok && via != w.in {
-					// That COPY --from names the secret itself and is
-					// reported on its own line.
-					return secretFileFate{}, false
-				}
-				return secretFileFate{via: via}, true
-			}
-		}
-	}
-	return secretFileFate{}, false
+	return name
 }
 
-// removedAfter returns the first instruction after w's in the lineage of
-// end that removes it, or nil. The stages of a lineage come in file order,
-// so the first is the one on the lowest line.
-func (m *secretFileModel) removedAfter(w *secretFileWrite, end *Stage) *Instruction {
-	var first *Instruction
-	if !m.df.Budget.Spend(int64(len(m.removes)), "stage lineage") {
-		return nil
+func stageDisplayName(s *Stage) string {
+	if s.Name != "" {
+		return fmt.Sprintf("%q", s.Name)
 	}
-	for _, r := range m.removes {
-		in := r.in
-		if in.StartLine <= w.in.StartLine || (first != nil && in.StartLine >= first.StartLine) ||
-			!builtOn(end, in.Stage) || !builtOn(in.Stage, w.in.Stage) || !w.coveredBy(r.path) {
-			continue
-		}
-		first = in
-	}
-	return first
-}
-
-// copiedOut finds a COPY --from in a shipped stage that copies p out of
-// stage from, directly or through further stages, and the source it names.
-func (m *secretFileModel) copiedOut(from *Stage, p string, dir bool, seen map[*Stage]bool) (*Instruction, string) {
-	if seen[from] {
-		return nil, ""
-	}
-	seen[from] = true
-	if !m.df.Budget.Spend(int64(1+len(m.copiesFrom[from])), "stage lineage") {
-		return nil, ""
-	}
-	for _, in := range m.copiesFrom[from] {
-		t, c := in.Stage, in.Command.(*instructions.CopyCommand)
-		n := len(c.SourcePaths)
-		destDir := strings.HasSuffix(c.DestPath, "/") || n > 1
-		dest := joinStagePath(m.copyDir[in], c.DestPath)
-		for _, src := range c.SourcePaths {
-			abs := joinStagePath("/", src)
-			var landing string
-			switch {
-			case abs == p || globMatchesPath(abs, p):
-				landing = dest
-				if destDir {
-					landing = path.Join(dest, path.Base(p))
-				}
-			case pathWithin(p, abs):
-				landing = path.Join(dest, strings.TrimPrefix(p, abs))
-			case dir && pathWithin(abs, p):
-				// Part of a secret folder.
-				landing = dest
-			case globCoversPath(abs, p):
-				landing = dest
-			default:
-				continue
-			}
-			if t.Inherited {
-				return in, src
-			}
-			ends := m.df.builtOnStages(t)
-			if !m.df.Budget.Spend(int64(len(ends)), "stage lineage") {
-				return nil, ""
-			}
-			for _, end := range ends {
-				if end.Shipped {
-					if via, _ := m.copiedOut(end, landing, dir, seen); via != nil {
-						return in, src
-					}
-				}
-			}
-		}
-	}
-	return nil, ""
-}
-
-func globMatchesPath(g, p string) bool {
-	ok, _ := path.Match(g, p)
-	return ok && strings.ContainsAny(g, "*?[")
+	return fmt.Sprintf("%d", s.Index)
 }

@@ -8,28 +8,23 @@ import (
 // runWriteShipped answers "does this reach the image" for a literal in a RUN
 // of a builder stage: the file the RUN writes it into (a printing command's
 // redirected output, or tee's files) when a COPY --from of a shipped stage
-// copies that file out, with that COPY. It returns "" and nil otherwise, and
-// for a script the parser refuses.
+// copies that file out, directly, through a stage built on the RUN's or
+// through further COPY --from, and no later RUN of the lineage removes it
+// first, with the first such COPY. It returns "" and nil otherwise, and for
+// a script the parser refuses.
 func runWriteShipped(df *Dockerfile, in *Instruction, secret string) (string, *Instruction) {
 	if in == nil || in.Cmd != "run" || in.Stage == nil || !in.Stage.Shipped || in.Stage.Inherited || secret == "" {
 		return "", nil
 	}
-	m := newSecretFileModel(df)
-	if m == nil {
-		return "", nil
-	}
-	dir, ok := m.copyDir[in]
-	if !ok {
-		return "", nil
-	}
+	l := df.lineage()
 	cmds, _ := in.runCommands()
 	for _, file := range literalWrites(cmds, secret) {
-		p := joinStagePath(dir, file)
 		if strings.ContainsAny(file, "$`") {
 			continue // a path the shell computes
 		}
-		if via, _ := m.copiedOut(in.Stage, p, false, map[*Stage]bool{}); via != nil {
-			return p, via
+		p := joinStagePath(l.dir[in], file)
+		if r, ok := l.Reaches(in, false, p); ok && r.Via != nil {
+			return p, r.Via
 		}
 	}
 	return "", nil

@@ -1,0 +1,307 @@
+package checks
+
+// What a file of a build context holds: whether its name or its content
+// makes it a credential, read by the context rules and stowaway image.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// ContextFileSecret decides whether a file of a build context holds a
+// credential, and what kind. p is its slash path relative to the scan root.
+// read returns the file's content, or false when it was not read (too large,
+// the read budget spent, unreadable); it is called only when the name calls
+// for a look at the content. Names decide alone for formats that are
+// credentials by construction (keystores, Terraform state); a name whose
+// file often holds no credential (.npmrc with only a registry, .env.example,
+// a kubeconfig that runs a login plugin) counts only when its content holds
+// one; an unread file keeps the verdict of its name.
+func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (string, bool) {
+	parts := strings.Split(p, "/")
+	for _, d := range parts[:len(parts)-1] {
+		if dependencyDirs[d] || d == ".git" {
+			// Installed packages carry their own test keys, and .git
+			// history is advice in broad-copy's fix.
+			return "", false
+		}
+	}
+	base := strings.ToLower(parts[len(parts)-1])
+	kind, named := SecretPath(p)
+	if named && strings.HasSuffix(kind, "folder") {
+		named = false
+	}
+	if named {
+		b, ok := read()
+		if !ok || credentialContent(kind, b, s) {
+			return kind, true
+		}
+		return "", false
+	}
+	if envTemplate(base) {
+		// .env.example and friends count when they hold real values.
+		if b, ok := read(); ok && dotenvSecret(b, s) {
+			return "dotenv file", true
+		}
+		return "", false
+	}
+	if !tokenCandidate(parts) {
+		if !contentCandidate(parts) {
+			return "", false
+		}
+		// Whatever its name (haproxy.pem, deploy, key.bak): a private key or
+		// a token that carries its format's mark is a credential by itself;
+		// an unprefixed one next to a vendor's name is too weak outside a
+		// settings file.
+		b, ok := read()
+		if !ok || isBinaryContent(b) {
+			return "", false
+		}
+		for _, t := range contentTokens(b, s) {
+			if t.Prefixed {
+				return "file holding " + article(t.Description), true
+			}
+		}
+		return "", false
+	}
+	b, ok := read()
+	if !ok || isBinaryContent(b) {
+		return "", false
+	}
+	if toks := contentTokens(b, s); len(toks) > 0 {
+		return "file holding " + article(toks[0].Description), true
+	}
+	if strings.HasSuffix(base, ".json") && serviceAccountJSON.Match(b) {
+		return "service account key", true
+	}
+	return "", false
+}
+
+// ThirdPartyPath reports a slash path inside a folder of installed
+// third-party packages (node_modules, vendor, site-packages...), whose
+// test keys ContextFileSecret leaves out.
+func ThirdPartyPath(p string) bool {
+	parts := strings.Split(p, "/")
+	for _, d := range parts[:len(parts)-1] {
+		if dependencyDirs[d] {
+			return true
+		}
+	}
+	return false
+}
+
+// dependencyDirs hold installed third-party packages.
+var dependencyDirs = map[string]bool{
+	"node_modules": true, "bower_components": true, "vendor": true, "site-packages": true,
+	"dist-packages": true, ".venv": true, "venv": true, ".tox": true,
+}
+
+// fixtureDirs hold test data, whose fake tokens have real shapes; a file
+// there counts by its name only.
+var fixtureDirs = map[string]bool{
+	"testdata": true, "fixtures": true, "__fixtures__": true, "__snapshots__": true,
+}
+
+// envTemplate reports .env templates, which SecretPath clears by name.
+func envTemplate(base string) bool {
+	return strings.HasPrefix(base, ".env.") || strings.HasSuffix(base, ".env.example") ||
+		strings.HasSuffix(base, ".env.sample") || strings.HasSuffix(base, ".env.template")
+}
+
+// configExts are text formats that hold settings, where a token is a
+// credential rather than code.
+var configExts = map[string]bool{
+	".json": true, ".yaml": true, ".yml": true, ".toml": true, ".ini": true, ".cfg": true, ".conf": true,
+	".cnf": true, ".config": true, ".properties": true, ".env": true, ".txt": true, ".xml": true,
+	".tfvars": true, ".secret": true, ".secrets": true, ".token": true, ".cred": true, ".creds": true,
+}
+
+var secretNameWords = []string{"secret", "secrets", "token", "tokens", "credential", "credentials", "creds",
+	"password", "passwords", "passwd", "apikey", "auth"}
+
+// tokenCandidate reports the files whose content is searched for known
+// token formats: settings files and files named after a credential, outside
+// test data and lock files. Source code is left to the Dockerfile rules.
+func tokenCandidate(parts []string) bool {
+	for _, d := range parts[:len(parts)-1] {
+		if fixtureDirs[strings.ToLower(d)] {
+			return false
+		}
+	}
+	base := strings.ToLower(parts[len(parts)-1])
+	if lockFile(base) {
+		return false
+	}
+	if configExts[path.Ext(base)] {
+		return true
+	}
+	if strings.HasPrefix(base, ".") && (strings.HasSuffix(base, "rc") || strings.HasSuffix(base, "cfg")) {
+		return true
+	}
+	return hasAnyWord(fileNameWords(parts[len(parts)-1]), secretNameWords)
+}
+
+// lockFile reports a package manager's lock file, whose hashes and
+// registry URLs look like tokens.
+func lockFile(base string) bool {
+	return strings.HasSuffix(base, ".lock") || strings.HasSuffix(base, "-lock.json") || strings.HasSuffix(base, "-lock.yaml") ||
+		base == "npm-shrinkwrap.json" || base == "go.sum"
+}
+
+// isBinaryContent reports a NUL byte in the first 8 KiB, as git does.
+func isBinaryContent(b []byte) bool {
+	return bytes.IndexByte(b[:min(len(b), 8<<10)], 0) >= 0
+}
+
+// contentTokens returns the known token formats of a text file that the
+// configuration does not allow.
+func contentTokens(b []byte, s *Settings) []Token {
+	if isBinaryContent(b) {
+		return nil
+	}
+	var out []Token
+	for _, t := range FindTokens(string(b)) {
+		if s == nil || !s.Allowed(t.Secret) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+var (
+	serviceAccountJSON = regexp.MustCompile(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
+	npmrcCredential    = regexp.MustCompile(`(?im)^\s*(?:\S*:)?(?:_authtoken|_auth|_password)\s*=\s*(.*)$`)
+	pypircPassword     = regexp.MustCompile(`(?im)^\s*password\s*[=:]\s*(.*)$`)
+	netrcPassword      = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
+	dockerAuth         = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
+	kubeCredential     = regexp.MustCompile(`(?m)^\s*(?:token|client-key-data|password)\s*:\s*(.*)$`)
+	awsCredential      = regexp.MustCompile(`(?im)^\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*(.*)$`)
+	privateKeyBlock    = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
+)
+
+// contentVerifiers decide, for credential files that often hold none,
+// whether the content holds one. Known token formats count for every kind.
+var contentVerifiers = map[string]func([]byte, *Settings) bool{
+	"dotenv file":             dotenvSecret,
+	"npm credentials file":    literalGroup(npmrcCredential),
+	"PyPI credentials file":   literalGroup(pypircPassword),
+	"netrc credentials file":  literalGroup(netrcPassword),
+	"Git credentials file":    func(b []byte, _ *Settings) bool { return URLWithCredentials(string(b)) },
+	"Docker credentials file": dockerCredential,
+	"kubeconfig":              literalGroup(kubeCredential),
+	"AWS credentials file":    literalGroup(awsCredential),
+	"SSH private key":         privateKeyContent,
+	"SSH host private key":    privateKeyContent,
+	"private key":             privateKeyContent,
+	"PuTTY private key":       privateKeyContent,
+}
+
+// credentialContent reports whether b, the content of a credential file
+// of the given kind, holds a credential: kinds that often hold none (an
+// .npmrc with only a registry or ${NPM_TOKEN}) count only when their content
+// does; the others whenever they are not empty.
+func credentialContent(kind string, b []byte, s *Settings) bool {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return false
+	}
+	if verify, ok := contentVerifiers[kind]; ok {
+		return verify(b, s) || len(contentTokens(b, s)) > 0
+	}
+	return true
+}
+
+// literalGroup reports a match of re whose first group is a literal value:
+// not empty, not a reference (${NPM_TOKEN}) and not a placeholder.
+func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
+	return func(b []byte, s *Settings) bool {
+		for _, m := range re.FindAllSubmatch(b, -1) {
+			v := strings.Trim(strings.TrimSpace(string(m[1])), `"'`)
+			if literalValue(v, s) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// dockerCredential reports a Docker config entry that holds a credential.
+// "auth" is base64(user:password): its password is what must be literal,
+// so that a login with an empty password ("ci:") is none.
+func dockerCredential(b []byte, s *Settings) bool {
+	for _, m := range dockerAuth.FindAllSubmatch(b, -1) {
+		v := string(m[2])
+		if string(m[1]) == "auth" {
+			if dec, err := base64.StdEncoding.DecodeString(v); err == nil {
+				if _, pass, ok := strings.Cut(string(dec), ":"); ok {
+					v = pass
+				}
+			}
+		}
+		if literalValue(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func literalValue(v string, s *Settings) bool {
+	if len(v) < 4 || HarmlessValue("", ReadValue(v, '\\')) {
+		return false
+	}
+	return s == nil || !s.Allowed(v)
+}
+
+// article puts "a" or "an" before a kind.
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("AEIOUaeiou", rune(kind[0])) {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+// privateKeyContent reports key material: a private key block, or a binary
+// (DER) file; a text file without a key block (a license key, a public key
+// saved as .key) is not one.
+func privateKeyContent(b []byte, _ *Settings) bool {
+	return isBinaryContent(b) || privateKeyBlock.Match(b)
+}
+
+// dotenvSecret reports a dotenv file that assigns a literal secret: a
+// secret name with a real-looking value, a known token format or a URL
+// with credentials.
+func dotenvSecret(b []byte, s *Settings) bool {
+	if isBinaryContent(b) {
+		return false
+	}
+	for _, line := range SplitLines(b) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		name, raw, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSpace(name)
+		raw = strings.TrimSpace(raw)
+		if !strings.HasPrefix(raw, `"`) && !strings.HasPrefix(raw, "'") {
+			if i := strings.Index(raw, " #"); i >= 0 {
+				raw = strings.TrimSpace(raw[:i])
+			}
+		}
+		v := ReadValue(raw, '\\')
+		if URLWithCredentials(v.Literal) || LiteralSecret(name, v, s) {
+			return true
+		}
+		for _, t := range ValueTokens(name, v.Literal) {
+			if s == nil || !s.Allowed(t.Secret) {
+				return true
+			}
+		}
+	}
+	return false
+}
