@@ -271,7 +271,7 @@ func privateKeyContent(b []byte, _ *Settings) bool {
 
 // dotenvSecret reports a dotenv file that assigns a literal secret: a
 // secret name with a real-looking value, a known token format or a URL
-// with credentials.
+// with credentials or a connection string with its password.
 func dotenvSecret(b []byte, s *Settings) bool {
 	if isBinaryContent(b) {
 		return false
@@ -294,13 +294,8 @@ func dotenvSecret(b []byte, s *Settings) bool {
 			}
 		}
 		v := ReadValue(raw, '\\')
-		if URLWithCredentials(v.Literal) || LiteralSecret(name, v, s) {
+		if JudgeAssignment(name, v, s).Secret() {
 			return true
-		}
-		for _, t := range ValueTokens(name, v.Literal) {
-			if s == nil || !s.Allowed(t.Secret) {
-				return true
-			}
 		}
 	}
 	return false
