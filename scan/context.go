@@ -470,11 +470,12 @@ func (e *engine) planContexts(targets []target) []Problem {
 	}
 	var problems []Problem
 	discovered := contextMap{}
+	e.builds = ciBuilds{}
 	for _, f := range composeFiles(e.dc, dockerfiles) {
-		problems = append(problems, readCompose(e.dc, f, discovered)...)
+		problems = append(problems, readCompose(e.dc, f, discovered, e.builds)...)
 	}
 	for _, f := range workflowFiles(e.dc) {
-		problems = append(problems, readWorkflow(e.dc, f, discovered)...)
+		problems = append(problems, readWorkflow(e.dc, f, discovered, e.builds)...)
 	}
 	configured := map[string][]string{}
 	for k, v := range e.cfg.Contexts {
