@@ -19,7 +19,7 @@ var BuildArgSecret = &Rule{
 	ID: "build-arg-secret", Name: "BuildArgSecret", Level: Error, Precision: "high",
 	SecuritySeverity: "8.0",
 	Tags:             []string{"security", "secrets"},
-	Summary:          "CI or Compose passes a secret as a build argument that the image history records",
+	Summary:          "Secret passed as a build argument by CI or Compose, recorded in the image history",
 	Help:             mustDoc("build-arg-secret"),
 	Check:            checkBuildArgSecret,
 }

@@ -92,11 +92,15 @@ func (sc workflowScope) secretIn(s string, shell bool) (secret, env string) {
 	return "", ""
 }
 
-// pushActionArgs reads build-push-action's build-args input.
+// pushActionArgs reads build-push-action's build-args input, which the
+// action reads as CSV with one field a line: a line may be quoted.
 func pushActionArgs(sc workflowScope, input string) []ciArg {
 	var out []ciArg
 	for _, line := range strings.Split(input, "\n") {
 		line = strings.TrimSpace(line)
+		if len(line) >= 2 && line[0] == '"' && line[len(line)-1] == '"' {
+			line = strings.ReplaceAll(line[1:len(line)-1], `""`, `"`)
+		}
 		if line == "" {
 			continue
 		}
@@ -150,23 +154,26 @@ func unmark(s string, pending []string) string {
 }
 
 // locateArgs finds where each argument is written in the lines of a value
-// node (a build-args: block or a run: script), in order, so that two
-// builds passing the same name get their own lines.
-func locateArgs(lines []string, n *yaml.Node, args []ciArg, flag string) []checks.CIArg {
+// node (a build-args: block or a run: script): the first place holding its
+// name that no argument of the step took before, so that two builds of a
+// script passing the same name get their own places.
+func locateArgs(lines []string, n *yaml.Node, args []ciArg, flag string, taken map[checks.Span]bool) []checks.CIArg {
 	if n == nil {
 		return nil
 	}
 	from := n.Line
 	to := min(len(lines), n.Line+strings.Count(n.Value, "\n")+1)
 	out := make([]checks.CIArg, 0, len(args))
-	cursor := from
+	next := from // arguments come in the order they are written
 	for _, a := range args {
 		span := checks.Span{Line: from, EndLine: from}
-		for _, start := range []int{cursor, from} {
-			if s, ok := findArg(lines, start, to, a.name, flag); ok {
-				span, cursor = s, s.Line
-				break
-			}
+		s, ok := findArg(lines, next, to, a.name, flag, taken)
+		if !ok {
+			s, ok = findArg(lines, from, next, a.name, flag, taken)
+		}
+		if ok {
+			span, next = s, s.Line
+			taken[s] = true
 		}
 		out = append(out, checks.CIArg{Name: a.name, Span: span, Secret: a.secret, Env: a.env})
 	}
@@ -174,8 +181,8 @@ func locateArgs(lines []string, n *yaml.Node, args []ciArg, flag string) []check
 }
 
 // findArg finds name as a word of its own on lines from..to, after flag on
-// the same line when flag is not empty.
-func findArg(lines []string, from, to int, name, flag string) (checks.Span, bool) {
+// the same line when flag is not empty, at a place not taken.
+func findArg(lines []string, from, to int, name, flag string, taken map[checks.Span]bool) (checks.Span, bool) {
 	for ln := max(from, 1); ln <= to && ln <= len(lines); ln++ {
 		line := lines[ln-1]
 		at := 0
@@ -191,8 +198,11 @@ func findArg(lines []string, from, to int, name, flag string) (checks.Span, bool
 			}
 			i += at
 			end := i + len(name)
-			if (i == 0 || !isNameChar(line[i-1])) && (end == len(line) || !isNameChar(line[end])) {
-				return checks.Span{Line: ln, Col: i + 1, EndLine: ln, EndCol: end + 1}, true
+			span := checks.Span{Line: ln, Col: i + 1, EndLine: ln, EndCol: end + 1}
+			// The name as an argument: after a blank, a quote or the
+			// flag's =, not a $NAME or ${NAME} that reads it.
+			if (i == 0 || strings.IndexByte(" \t\"'=", line[i-1]) >= 0) && (end == len(line) || !isNameChar(line[end])) && !taken[span] {
+				return span, true
 			}
 			at = end
 		}

@@ -147,6 +147,7 @@ func readWorkflow(fsys fs.FS, file string, m contextMap, args ciBuilds) []Proble
 				if why != "" && unresolved == "" {
 					unresolved = why
 				}
+				taken := map[checks.Span]bool{} // where arguments were located
 				for _, b := range builds {
 					if remoteContext(b.context) || b.context == "-" || b.file == "-" {
 						continue
@@ -156,7 +157,7 @@ func readWorkflow(fsys fs.FS, file string, m contextMap, args ciBuilds) []Proble
 					}
 					m.add(b.file, b.context, file)
 					if b.targetKnown {
-						args.add(b.file, &checks.CIBuild{Path: file, Tool: tool, Target: b.target, Args: locateArgs(lines, argsAt, b.args, flag)})
+						args.add(b.file, &checks.CIBuild{Path: file, Tool: tool, Target: b.target, Args: locateArgs(lines, argsAt, b.args, flag, taken)})
 					}
 				}
 			}
