@@ -118,6 +118,9 @@ func argSecret(p *Pass, a CIArg) (what, secret string) {
 	if toks := ValueTokens(a.Name, lit); len(toks) > 0 {
 		return tokenPhrase(toks[0].Description) + " written in the Compose file", toks[0].Secret
 	}
+	if secrets := URLCredentialSecrets(lit); len(secrets) > 0 {
+		return "a URL with credentials written in the Compose file", secrets[0]
+	}
 	if LiteralSecret(a.Name, v, p.Settings) {
 		return "a credential written in the Compose file", lit
 	}

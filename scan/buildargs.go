@@ -238,7 +238,7 @@ func composeArgs(lines []string, n *yaml.Node) []checks.CIArg {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
+			k, v := n.Content[i], deref(n.Content[i+1])
 			// NAME: with no value takes it from the environment.
 			if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
 				add(k.Value, v, v.Value)
@@ -246,7 +246,7 @@ func composeArgs(lines []string, n *yaml.Node) []checks.CIArg {
 		}
 	case yaml.SequenceNode:
 		for _, item := range n.Content {
-			if item.Kind != yaml.ScalarNode {
+			if item = deref(item); item.Kind != yaml.ScalarNode {
 				continue
 			}
 			if name, value, ok := strings.Cut(item.Value, "="); ok {
@@ -255,6 +255,15 @@ func composeArgs(lines []string, n *yaml.Node) []checks.CIArg {
 		}
 	}
 	return out
+}
+
+// deref follows a YAML alias (*name) to the node its anchor marks; the
+// finding stays on the anchor, where the value is written.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 8; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // composeLiteral reads a Compose value as the rules read a Dockerfile's:

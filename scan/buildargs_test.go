@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"context"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -42,5 +44,33 @@ func TestComposeLiteral(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(checks.Value{})); diff != "" {
 			t.Errorf("composeLiteral(%q) (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+// TestBuildArgsAllowedFile checks that a workflow the configuration allows
+// holds no finding, while its build still gives the Dockerfile's context.
+func TestBuildArgsAllowedFile(t *testing.T) {
+	tree := fstest.MapFS{
+		"app/Dockerfile": {Data: []byte("FROM alpine:3.20\nARG NPM_TOKEN\nRUN true\n")},
+		".github/workflows/image.yml": {Data: []byte("on: push\njobs:\n  b:\n    runs-on: x\n    steps:\n" +
+			"      - uses: docker/build-push-action@v6\n        with:\n          context: app\n" +
+			"          build-args: NPM_TOKEN=${{ secrets.NPM_TOKEN }}\n")},
+	}
+	count := func() (n int, from string) {
+		res, err := Scan(context.Background(), tree, nil, Options{Rules: []*checks.Rule{checks.BuildArgSecret}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Contexts {
+			from = c.From
+		}
+		return len(res.Findings), from
+	}
+	if n, from := count(); n != 1 || from != ".github/workflows/image.yml" {
+		t.Errorf("%d findings, context from %q; want 1 from the workflow", n, from)
+	}
+	tree[ConfigFile] = &fstest.MapFile{Data: []byte("allow:\n  paths: ['.github/workflows/**']\n")}
+	if n, from := count(); n != 0 || from != ".github/workflows/image.yml" {
+		t.Errorf("allowed workflow: %d findings, context from %q; want none, and the context from the workflow", n, from)
 	}
 }
