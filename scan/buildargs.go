@@ -162,7 +162,12 @@ func locateArgs(lines []string, n *yaml.Node, args []ciArg, flag string, taken m
 		return nil
 	}
 	from := n.Line
-	to := min(len(lines), n.Line+strings.Count(n.Value, "\n")+1)
+	extent := strings.Count(n.Value, "\n")
+	if n.Style&yaml.LiteralStyle == 0 {
+		// Folded, plain and quoted scalars join their lines with spaces.
+		extent += strings.Count(n.Value, " ")
+	}
+	to := min(len(lines), n.Line+extent+1)
 	out := make([]checks.CIArg, 0, len(args))
 	next := from // arguments come in the order they are written
 	for _, a := range args {
