@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -17,7 +18,7 @@ import (
 //     line without `=` passes the variable of the step's environment;
 //   - `docker build --build-arg NAME=value` and `--build-arg NAME`, which
 //     takes NAME from the environment the step's `env:` (or the job's, or
-//     the workflow's) sets;
+//     the workflow's) sets, or an `export` earlier in the script;
 //   - a Compose service's `build.args`, a mapping or a list of NAME=value;
 //     a name without a value takes it from the environment.
 // A value holds a CI secret when one of its expressions reads `secrets.X`
@@ -135,6 +136,25 @@ func runArgs(sc workflowScope, args []string, pending []string) []ciArg {
 		}
 	}
 	return out
+}
+
+// exported returns the scope after `export NAME=value ...` in a run:
+// script: a later `--build-arg NAME` reads what it exported.
+func (sc workflowScope) exported(assigns []string, pending []string) workflowScope {
+	secrets := maps.Clone(sc.secrets)
+	for _, w := range assigns {
+		name, value, ok := strings.Cut(w, "=")
+		if !ok {
+			continue
+		}
+		if secret, _ := sc.secretIn(unmark(value, pending), true); secret != "" {
+			secrets[name] = secret
+		} else {
+			delete(secrets, name)
+		}
+	}
+	sc.secrets = secrets
+	return sc
 }
 
 var markerRE = regexp.MustCompile("\x01([0-9]+)\x01")

@@ -226,6 +226,10 @@ func runBuilds(sc workflowScope, script, cwd string) ([]workflowBuild, string) {
 	}
 	var out []workflowBuild
 	for _, words := range cmds {
+		if len(words) > 1 && words[0] == "export" {
+			sc = sc.exported(words[1:], pending)
+			continue
+		}
 		cmd, ok := dockerBuildArgs(words)
 		if !ok {
 			continue
