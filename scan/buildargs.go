@@ -58,17 +58,39 @@ type ciArg struct {
 // secrets['NAME'] and github.token (the job's GITHUB_TOKEN).
 var secretRefRE = regexp.MustCompile(`(?:^|[^.\w])(?:secrets\s*\.\s*([A-Za-z_][A-Za-z0-9_-]*)|secrets\s*\[\s*'([^']*)'\s*\]|(github\s*\.\s*token)\b)`)
 
-// secretOf returns the secret an expression's text reads, "" for none.
+// secretOf returns the secret whose value an expression's text gives, ""
+// for none. A secret that is only tested gives a boolean or the other
+// operand: secrets.X != ”, !secrets.X, secrets.X && 'yes' || 'no',
+// contains(secrets.X, 'a').
 func secretOf(expr string) string {
-	m := secretRefRE.FindStringSubmatch(expr)
-	switch {
-	case m == nil:
+	if predicateRE.MatchString(expr) {
 		return ""
-	case m[3] != "":
-		return "GITHUB_TOKEN"
 	}
-	return m[1] + m[2]
+	for _, m := range secretRefRE.FindAllStringSubmatchIndex(expr, -1) {
+		// The match holds the character before the name, unless the
+		// name starts the text.
+		before := ""
+		if c := expr[m[0]]; c != 's' && c != 'g' {
+			before = strings.TrimRight(expr[:m[0]+1], " \t")
+		}
+		after := strings.TrimLeft(expr[m[1]:], " \t")
+		if strings.HasSuffix(before, "!") || strings.HasSuffix(before, "=") ||
+			strings.HasPrefix(after, "==") || strings.HasPrefix(after, "!=") || strings.HasPrefix(after, "&&") {
+			continue
+		}
+		switch {
+		case m[6] >= 0:
+			return "GITHUB_TOKEN"
+		case m[2] >= 0:
+			return expr[m[2]:m[3]]
+		}
+		return expr[m[4]:m[5]]
+	}
+	return ""
 }
+
+// predicateRE finds the functions whose result is a boolean.
+var predicateRE = regexp.MustCompile(`\b(?:contains|startsWith|endsWith)\s*\(`)
 
 // secretIn returns the CI secret that s holds: an expression that reads
 // one, ${{ env.X }} with X set to one, and with shell also $X and ${X}.

@@ -22,6 +22,13 @@ func TestSecretOf(t *testing.T) {
 		"inputs.secrets.X":                        "",
 		"github.tokenizer":                        "",
 		"env.NPM_TOKEN":                           "",
+		"secrets.NPM_TOKEN != ''":                 "",
+		"'' != secrets.NPM_TOKEN":                 "",
+		"!secrets.NPM_TOKEN":                      "",
+		"secrets.NPM_TOKEN && 'yes' || 'no'":      "",
+		"contains(secrets.NPM_TOKEN, 'npm_')":     "",
+		"secrets.A == '' && 'none' || secrets.A":  "A",
+		"(secrets.A)":                             "A",
 	} {
 		if got := secretOf(expr); got != want {
 			t.Errorf("secretOf(%q) = %q, want %q", expr, got, want)
