@@ -59,9 +59,9 @@ type ciArg struct {
 var secretRefRE = regexp.MustCompile(`(?:^|[^.\w])(?:secrets\s*\.\s*([A-Za-z_][A-Za-z0-9_-]*)|secrets\s*\[\s*'([^']*)'\s*\]|(github\s*\.\s*token)\b)`)
 
 // secretOf returns the secret whose value an expression's text gives, ""
-// for none. A secret that is only tested gives a boolean or the other
-// operand: secrets.X != ”, !secrets.X, secrets.X && 'yes' || 'no',
-// contains(secrets.X, 'a').
+// for none. A secret that is only tested (compared, negated, joined with
+// &&, or passed to contains, startsWith or endsWith) gives a boolean or
+// the other operand, not its value.
 func secretOf(expr string) string {
 	if predicateRE.MatchString(expr) {
 		return ""
