@@ -11,6 +11,7 @@ func All() []*Rule {
 		SecretEnv,
 		SecretArg,
 		ArgPersisted,
+		BuildArgSecret,
 		HardcodedSecret,
 		URLCredentials,
 		SecretFileCopied,

@@ -18,7 +18,10 @@ type Pass struct {
 	// Contexts are, for an ignore-file target, the build contexts that the
 	// file governs for the Dockerfiles the engine knows; empty when none.
 	Contexts []*BuildContext
-	report   func(Finding)
+	// Builds are, for a Dockerfile target, the builds of it that workflows
+	// and Compose files run with build arguments.
+	Builds []*CIBuild
+	report func(Finding)
 }
 
 // Settings are the parts of the configuration that rules read.

@@ -89,22 +89,27 @@ type composeService struct {
 }
 
 type composeBuild struct {
-	Context          string `yaml:"context"`
-	Dockerfile       string `yaml:"dockerfile"`
-	DockerfileInline string `yaml:"dockerfile_inline"`
+	Context          string    `yaml:"context"`
+	Dockerfile       string    `yaml:"dockerfile"`
+	DockerfileInline string    `yaml:"dockerfile_inline"`
+	Target           string    `yaml:"target"`
+	Args             yaml.Node `yaml:"args"`
 }
 
 // readCompose adds the build contexts that a Compose file names: `build:
 // path`, or `build.context` with `build.dockerfile` (relative to the
 // context), both relative to the Compose file's folder. Remote contexts
-// and inline Dockerfiles name no file of the repository.
-func readCompose(fsys fs.FS, file string, m contextMap) []Problem {
+// and inline Dockerfiles name no file of the repository. The build
+// arguments a service writes are added to args.
+func readCompose(fsys fs.FS, file string, m contextMap, args ciBuilds) []Problem {
 	var doc struct {
 		Services map[string]composeService `yaml:"services"`
 	}
-	if probs := readYAML(fsys, file, "a Compose file", &doc); probs != nil {
+	src, probs := readYAML(fsys, file, "a Compose file", &doc)
+	if probs != nil {
 		return probs
 	}
+	lines := checks.SplitLines(src)
 	names := slices.Sorted(maps.Keys(doc.Services))
 	var problems []Problem
 	for _, name := range names {
@@ -155,6 +160,9 @@ func readCompose(fsys fs.FS, file string, m contextMap) []Problem {
 			continue
 		}
 		m.add(path.Join(ctx, df), ctx, file)
+		if target, ok, _ := composeValue(b.Target); ok {
+			args.add(path.Join(ctx, df), &checks.CIBuild{Path: file, Tool: checks.Compose, Target: target, Args: composeArgs(lines, &b.Args)})
+		}
 	}
 	return problems
 }
@@ -188,16 +196,17 @@ func remoteContext(s string) bool {
 	return strings.Contains(s, "://") || strings.HasPrefix(s, "git@") || strings.HasPrefix(s, "github.com/")
 }
 
-// readYAML reads a repository file that names build contexts into doc; a
-// file it cannot read or parse is a problem, and its contexts are not used.
-func readYAML(fsys fs.FS, file, kind string, doc any) []Problem {
+// readYAML reads a repository file that names build contexts into doc and
+// returns its text; a file it cannot read or parse is a problem, and its
+// contexts are not used.
+func readYAML(fsys fs.FS, file, kind string, doc any) ([]byte, []Problem) {
 	src, prob := readFile(fsys, file)
 	if prob != nil {
-		return []Problem{*prob}
+		return nil, []Problem{*prob}
 	}
 	if err := yaml.Unmarshal(src, doc); err != nil {
-		return []Problem{{Path: file, Level: checks.Note,
+		return nil, []Problem{{Path: file, Level: checks.Note,
 			Message: redactWords(fmt.Sprintf("%s is not %s Stowaway can read (%s); the build contexts it names are not used", file, kind, firstLine(err.Error())))}}
 	}
-	return nil
+	return src, nil
 }

@@ -470,12 +470,20 @@ func (e *engine) planContexts(targets []target) []Problem {
 	}
 	var problems []Problem
 	discovered := contextMap{}
+	e.builds = ciBuilds{}
 	for _, f := range composeFiles(e.dc, dockerfiles) {
-		problems = append(problems, readCompose(e.dc, f, discovered)...)
+		problems = append(problems, readCompose(e.dc, f, discovered, e.builds)...)
 	}
 	for _, f := range workflowFiles(e.dc) {
-		problems = append(problems, readWorkflow(e.dc, f, discovered)...)
+		problems = append(problems, readWorkflow(e.dc, f, discovered, e.builds)...)
 	}
+	// A file the configuration allows is not scanned: no finding sits in
+	// it, though the builds it names still give contexts.
+	e.allowMu.Lock()
+	for df, bs := range e.builds {
+		e.builds[df] = slices.DeleteFunc(bs, func(b *checks.CIBuild) bool { return e.cfg.pathAllowed(b.Path) })
+	}
+	e.allowMu.Unlock()
 	configured := map[string][]string{}
 	for k, v := range e.cfg.Contexts {
 		configured[path.Clean(k)] = v

@@ -526,34 +526,36 @@ func TestContextMappings(t *testing.T) {
 
 func TestContextDockerBuildArgs(t *testing.T) {
 	tests := []struct {
-		script    string
-		file, ctx string
+		script string
+		want   dockerCmd
 	}{
-		{"docker build .", "", "."},
-		{"docker build -t app:1 -f docker/Dockerfile ./app", "docker/Dockerfile", "./app"},
-		{"sudo docker buildx build --platform linux/amd64,linux/arm64 --file=Dockerfile.prod --push .", "Dockerfile.prod", "."},
-		{"DOCKER_BUILDKIT=1 docker image build -fDockerfile.ci --build-arg A=1 --no-cache src", "Dockerfile.ci", "src"},
-		{"docker build --tag x:$(git rev-parse --short HEAD) \\\n  --label 'a b' web && docker push x", "", "web"},
-		{"docker buildx b --cache-from type=gha --cache-to type=gha,mode=max -o type=docker -- ctx", "", "ctx"},
+		{"docker build .", dockerCmd{context: "."}},
+		{"docker build -t app:1 -f docker/Dockerfile ./app", dockerCmd{file: "docker/Dockerfile", context: "./app"}},
+		{"sudo docker buildx build --platform linux/amd64,linux/arm64 --file=Dockerfile.prod --push .", dockerCmd{file: "Dockerfile.prod", context: "."}},
+		{"DOCKER_BUILDKIT=1 docker image build -fDockerfile.ci --build-arg A=1 --no-cache src", dockerCmd{file: "Dockerfile.ci", context: "src", args: []string{"A=1"}}},
+		{"docker build --tag x:$(git rev-parse --short HEAD) \\\n  --label 'a b' web && docker push x", dockerCmd{context: "web"}},
+		{"docker buildx b --cache-from type=gha --cache-to type=gha,mode=max -o type=docker -- ctx", dockerCmd{context: "ctx"}},
+		{"docker build --target=runtime --build-arg=NPM_TOKEN --build-arg \"GH_TOKEN=$GH_TOKEN\" --file Dockerfile .",
+			dockerCmd{file: "Dockerfile", context: ".", target: "runtime", args: []string{"NPM_TOKEN", "GH_TOKEN=$GH_TOKEN"}}},
 	}
 	for _, tt := range tests {
-		var file, ctx string
+		var got dockerCmd
 		found := false
 		cmds, _ := checks.ShellCommands(tt.script)
 		for _, words := range cmds {
-			if f, c, ok := dockerBuildArgs(words); ok {
-				file, ctx, found = f, c, true
+			if c, ok := dockerBuildArgs(words); ok {
+				got, found = c, true
 				break
 			}
 		}
-		if !found || file != tt.file || ctx != tt.ctx {
-			t.Errorf("%q: got file %q context %q (found %v), want %q %q", tt.script, file, ctx, found, tt.file, tt.ctx)
+		if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(dockerCmd{})); !found || diff != "" {
+			t.Errorf("%q (found %v) (-want +got):\n%s", tt.script, found, diff)
 		}
 	}
 	for _, s := range []string{"docker push app", "echo docker build .", "docker compose build"} {
 		cmds, _ := checks.ShellCommands(s)
 		for _, words := range cmds {
-			if _, _, ok := dockerBuildArgs(words); ok {
+			if _, ok := dockerBuildArgs(words); ok {
 				t.Errorf("%q read as a docker build", s)
 			}
 		}

@@ -195,6 +195,9 @@ type engine struct {
 	contexts map[useKey]*contextEntry
 	verdicts map[string]verdict
 	governs  map[string][]string
+	// builds are the builds of each Dockerfile that workflows and Compose
+	// files run with build arguments; read-only once planned.
+	builds ciBuilds
 	// refs counts the targets still to use each ignore file and context
 	// (keys of ignoreKey and contextKey); walked keeps the contexts whose
 	// walk gave problems.
@@ -346,6 +349,9 @@ func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, ct
 	// a quarter of a million allocations on a monorepo.
 	pass := checks.NewPass(nil, df, ign, e.settings, report)
 	pass.Context, pass.Contexts = ctx, governed
+	if df != nil {
+		pass.Builds = e.builds[p]
+	}
 	for _, r := range e.rules {
 		func() {
 			defer func() {

@@ -74,16 +74,19 @@ type workflowStep struct {
 	WorkingDirectory string    `yaml:"working-directory"`
 }
 
-// readWorkflow adds the build contexts that one workflow file names.
-func readWorkflow(fsys fs.FS, file string, m contextMap) []Problem {
+// readWorkflow adds the build contexts that one workflow file names, and
+// the builds that pass secrets as build arguments.
+func readWorkflow(fsys fs.FS, file string, m contextMap, args ciBuilds) []Problem {
 	var doc struct {
 		Env      yaml.Node            `yaml:"env"`
 		Defaults workflowDefaults     `yaml:"defaults"`
 		Jobs     map[string]yaml.Node `yaml:"jobs"`
 	}
-	if probs := readYAML(fsys, file, "a workflow", &doc); probs != nil {
+	src, probs := readYAML(fsys, file, "a workflow", &doc)
+	if probs != nil {
 		return probs
 	}
+	lines := checks.SplitLines(src)
 	ids := slices.Sorted(maps.Keys(doc.Jobs))
 	var problems []Problem
 	note := func(job string, step int, name, what string) {
@@ -127,18 +130,24 @@ func readWorkflow(fsys fs.FS, file string, m contextMap) []Problem {
 				sc := newWorkflowScope(env, combo)
 				var builds []workflowBuild
 				var why string
+				var tool checks.BuildTool
+				var argsAt *yaml.Node // the value that holds the arguments
+				flag := ""
 				if strings.HasPrefix(uses, "docker/build-push-action@") {
 					builds, why = buildPushAction(sc, scalarMap(&step.With))
+					tool, argsAt = checks.BuildPushAction, mappingValue(&step.With, "build-args")
 				} else {
 					cwd := step.WorkingDirectory
 					if cwd == "" {
 						cwd = wd
 					}
 					builds, why = runBuilds(sc, step.Run, cwd)
+					tool, argsAt, flag = checks.DockerBuild, mappingValue(&sn, "run"), "--build-arg"
 				}
 				if why != "" && unresolved == "" {
 					unresolved = why
 				}
+				taken := map[checks.Span]bool{} // where arguments were located
 				for _, b := range builds {
 					if remoteContext(b.context) || b.context == "-" || b.file == "-" {
 						continue
@@ -147,6 +156,9 @@ func readWorkflow(fsys fs.FS, file string, m contextMap) []Problem {
 						continue
 					}
 					m.add(b.file, b.context, file)
+					if b.targetKnown {
+						args.add(b.file, &checks.CIBuild{Path: file, Tool: tool, Target: b.target, Args: locateArgs(lines, argsAt, b.args, flag, taken)})
+					}
 				}
 			}
 			if unresolved != "" {
@@ -157,8 +169,14 @@ func readWorkflow(fsys fs.FS, file string, m contextMap) []Problem {
 	return problems
 }
 
-// workflowBuild is one build a step runs: slash paths from the root.
-type workflowBuild struct{ file, context string }
+// workflowBuild is one build a step runs: slash paths from the root, the
+// stage it builds ("" for the last; targetKnown false when an expression
+// names it) and the build arguments that hold secrets.
+type workflowBuild struct {
+	file, context, target string
+	targetKnown           bool
+	args                  []ciArg
+}
 
 // buildPushAction reads docker/build-push-action's inputs.
 func buildPushAction(sc workflowScope, with map[string]string) ([]workflowBuild, string) {
@@ -180,7 +198,10 @@ func buildPushAction(sc workflowScope, with map[string]string) ([]workflowBuild,
 	if file == "" {
 		file = path.Join(ctx, "Dockerfile")
 	}
-	return []workflowBuild{{file: path.Clean(file), context: ctx}}, ""
+	b := workflowBuild{file: path.Clean(file), context: ctx, args: pushActionArgs(sc, with["build-args"])}
+	b.target, why = sc.expand(with["target"], false)
+	b.targetKnown = why == ""
+	return []workflowBuild{b}, ""
 }
 
 // runBuilds finds the docker builds of a run: script. Expressions are
@@ -205,10 +226,15 @@ func runBuilds(sc workflowScope, script, cwd string) ([]workflowBuild, string) {
 	}
 	var out []workflowBuild
 	for _, words := range cmds {
-		file, ctx, ok := dockerBuildArgs(words)
+		if len(words) > 1 && words[0] == "export" {
+			sc = sc.exported(words[1:], pending)
+			continue
+		}
+		cmd, ok := dockerBuildArgs(words)
 		if !ok {
 			continue
 		}
+		file, ctx := cmd.file, cmd.context
 		for _, w := range []string{ctx, file} {
 			if i := strings.IndexByte(w, 1); i >= 0 {
 				var n int
@@ -237,7 +263,10 @@ func runBuilds(sc workflowScope, script, cwd string) ([]workflowBuild, string) {
 		if file != "" {
 			df = path.Join(dir, file)
 		}
-		out = append(out, workflowBuild{file: df, context: ctxDir})
+		b := workflowBuild{file: df, context: ctxDir, args: runArgs(sc, cmd.args, pending)}
+		b.target, why = sc.expand(unmark(cmd.target, pending), true)
+		b.targetKnown = why == ""
+		out = append(out, b)
 	}
 	return out, ""
 }
@@ -247,18 +276,26 @@ func runBuilds(sc workflowScope, script, cwd string) ([]workflowBuild, string) {
 type workflowScope struct {
 	env   map[string]string
 	combo map[string]string
+	// secrets maps the env variables that hold a CI secret to its name.
+	secrets map[string]string
 }
 
 func newWorkflowScope(levels []map[string]string, combo map[string]string) workflowScope {
-	sc := workflowScope{env: map[string]string{}, combo: combo}
+	sc := workflowScope{env: map[string]string{}, combo: combo, secrets: map[string]string{}}
 	for _, lv := range levels {
-		for k, v := range lv {
+		for _, k := range slices.Sorted(maps.Keys(lv)) {
+			v := lv[k]
 			// An env value may use the matrix; one that uses anything
-			// else is left unset.
+			// else is left unset, and noted when it is a secret.
 			if x, why := sc.expand(v, false); why == "" {
 				sc.env[k] = x
 			} else {
 				delete(sc.env, k)
+			}
+			if secret, _ := sc.secretIn(v, false); secret != "" {
+				sc.secrets[k] = secret
+			} else {
+				delete(sc.secrets, k)
 			}
 		}
 	}
@@ -430,7 +467,7 @@ func matrixCombos(n *yaml.Node) ([]map[string]string, bool) {
 // build that take a value as the next word.
 var buildValueFlags = map[string]bool{
 	"--add-host": true, "--allow": true, "--annotation": true, "--attest": true, "--build-arg": true,
-	"--build-context": true, "--builder": true, "--cache-from": true, "--cache-to": true, "--call": true,
+	"--build-context": true, "--builder": true, "--file": true, "--cache-from": true, "--cache-to": true, "--call": true,
 	"--cgroup-parent": true, "--cpu-period": true, "--cpu-quota": true, "--cpu-shares": true,
 	"--cpuset-cpus": true, "--cpuset-mems": true, "--iidfile": true, "--isolation": true, "--label": true,
 	"--memory": true, "--memory-swap": true, "--metadata-file": true, "--network": true,
@@ -439,15 +476,22 @@ var buildValueFlags = map[string]bool{
 	"--ssh": true, "--tag": true, "--target": true, "--ulimit": true,
 }
 
-// dockerBuildArgs reads a docker build command: its -f and its context
-// (the first operand). ok is false for any other command.
-func dockerBuildArgs(words []string) (file, ctx string, ok bool) {
+// dockerCmd is what a docker build command names: its -f, its context (the
+// first operand), its --target and its --build-arg values.
+type dockerCmd struct {
+	file, context, target string
+	args                  []string
+}
+
+// dockerBuildArgs reads a docker build command; ok is false for any other
+// command.
+func dockerBuildArgs(words []string) (cmd dockerCmd, ok bool) {
 	i := 0
 	for i < len(words) && (words[i] == "sudo" || !strings.HasPrefix(words[i], "-") && strings.Contains(words[i], "=")) {
 		i++
 	}
 	if i >= len(words) || path.Base(words[i]) != "docker" {
-		return "", "", false
+		return cmd, false
 	}
 	rest := words[i+1:]
 	switch {
@@ -456,28 +500,34 @@ func dockerBuildArgs(words []string) (file, ctx string, ok bool) {
 	case len(rest) >= 2 && (rest[0] == "buildx" && (rest[1] == "build" || rest[1] == "b") || rest[0] == "image" && rest[1] == "build"):
 		rest = rest[2:]
 	default:
-		return "", "", false
+		return cmd, false
 	}
 	operands := false
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
 		switch {
 		case operands || a == "-" || !strings.HasPrefix(a, "-"):
-			if ctx == "" {
-				ctx, ok = a, true
+			if cmd.context == "" {
+				cmd.context, ok = a, true
 			}
 		case a == "--":
 			operands = true
 		case strings.HasPrefix(a, "--"):
 			name, value, eq := strings.Cut(a, "=")
-			switch {
-			case name == "--file" && eq:
-				file = value
-			case name == "--file" && j+1 < len(rest):
-				file = rest[j+1]
+			if !eq && buildValueFlags[name] && j+1 < len(rest) {
 				j++
-			case !eq && buildValueFlags[name]:
-				j++
+				value, eq = rest[j], true
+			}
+			if !eq {
+				continue
+			}
+			switch name {
+			case "--file":
+				cmd.file = value
+			case "--target":
+				cmd.target = value
+			case "--build-arg":
+				cmd.args = append(cmd.args, value)
 			}
 		default:
 			// Short flags: -f, -t, -o, -m and -c take a value, attached
@@ -491,9 +541,9 @@ func dockerBuildArgs(words []string) (file, ctx string, ok bool) {
 				j++
 			}
 			if a[1] == 'f' {
-				file = value
+				cmd.file = value
 			}
 		}
 	}
-	return file, ctx, ok
+	return cmd, ok
 }

@@ -2,8 +2,9 @@
 // the findings they should produce, in the style of go/analysis's
 // analysistest.
 //
-// A comment line `# want "regexp"` in a Dockerfile or ignore file expects a
-// finding whose message matches on the next line; `# want +N "regexp"` on
+// A comment line `# want "regexp"` in a Dockerfile, an ignore file or a
+// YAML file (a workflow, a Compose file) expects a finding whose message
+// matches on the next line; `# want +N "regexp"` on
 // the Nth line down. Several quoted regexps expect several findings.
 // Dockerfiles have no end-of-line comments, hence the line above. Findings
 // without a want, and wants without a finding, fail the test, and so does
@@ -79,7 +80,7 @@ func runCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) {
 				}
 				p.Report(f)
 			})
-			q.Context, q.Contexts = p.Context, p.Contexts
+			q.Context, q.Contexts, q.Builds = p.Context, p.Contexts, p.Builds
 			rule.Check(q)
 		}
 		spies[i] = &spy
@@ -106,7 +107,7 @@ func runCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) {
 		}
 	}
 	wants := map[string][]*want{}
-	for _, f := range res.Files {
+	for _, f := range append(res.Files, yamlFiles(fsys, paths)...) {
 		ws, err := readWants(fsys, f)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
@@ -145,6 +146,21 @@ func runCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) {
 			}
 		}
 	}
+}
+
+// yamlFiles lists the YAML files under paths: workflows and Compose files,
+// whose want annotations expect the findings placed on the builds they run.
+func yamlFiles(fsys fs.FS, paths []string) []string {
+	var out []string
+	for _, root := range paths {
+		fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() && (strings.HasSuffix(p, ".yml") || strings.HasSuffix(p, ".yaml")) {
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	return out
 }
 
 // leakedPiece returns the secret, or 12 bytes of it past the four that
