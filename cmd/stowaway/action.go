@@ -168,7 +168,7 @@ func workspacePath(input, p string) (string, error) {
 	return p, nil
 }
 
-func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (code int) {
+func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock ghreview.Clock) (code int) {
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "stowaway: the action takes no arguments; it reads its inputs from INPUT_* variables")
 		return exitError
@@ -184,7 +184,7 @@ func runAction(ctx context.Context, args []string, getenv func(string) string, s
 	if tok := gha.GetInput("github-token"); tok != "" {
 		gha.AddMask(tok)
 	}
-	a := &actionRun{gha: gha, getenv: getenv, stdout: stdout}
+	a := &actionRun{gha: gha, getenv: getenv, stdout: stdout, clock: clock}
 	if err := a.run(ctx); err != nil {
 		gha.Errorf("stowaway: %s", err)
 		return exitError
@@ -202,6 +202,7 @@ type actionRun struct {
 	gha    *githubactions.Action
 	getenv func(string) string
 	stdout io.Writer
+	clock  ghreview.Clock // nil is the real clock
 	in     actionInputs
 	code   int
 
@@ -321,7 +322,8 @@ func (a *actionRun) connect() (err error) {
 	if a.in.token == "" {
 		return errors.New("input github-token is empty")
 	}
-	a.transport = &ghreview.Transport{Log: a.stdout, Deadline: time.Now().Add(a.in.apiTimeout)}
+	a.transport = &ghreview.Transport{Log: a.stdout, Clock: a.clock}
+	a.restartAPITime()
 	a.client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token, a.transport)
 	return err
 }
@@ -331,10 +333,22 @@ func (a *actionRun) scan(ctx context.Context) (err error) {
 	opts := a.opts
 	opts.Timeout = a.in.scanTimeout
 	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, opts)
-	if a.transport != nil {
-		a.transport.Deadline = time.Now().Add(a.in.apiTimeout)
-	}
+	a.restartAPITime()
 	return err
+}
+
+// restartAPITime gives the API calls that follow the whole of api-timeout.
+func (a *actionRun) restartAPITime() {
+	if a.transport != nil {
+		a.transport.Deadline = a.now().Add(a.in.apiTimeout)
+	}
+}
+
+func (a *actionRun) now() time.Time {
+	if a.clock == nil {
+		return time.Now()
+	}
+	return a.clock.Now()
 }
 
 // scopeFindings lists the pull request's files and keeps the findings it is
