@@ -455,12 +455,15 @@ func (a *actionRun) upload(ctx context.Context) {
 		sha, ref = a.pr.HeadSHA, a.pr.Ref()
 	}
 	up, err := a.client.UploadSARIF(ctx, a.sarifLog, sha, ref, ghreview.UploadOptions{})
-	if up != nil {
-		for _, e := range up.Errors {
-			a.gha.Errorf("code scanning: %s", e)
-		}
-	}
 	switch {
+	case err != nil && up != nil && len(up.Errors) > 0:
+		// Code scanning took the log and refused it (too many runs for
+		// the commit, a location it cannot read): a failure of the upload,
+		// not of the step, and the log itself is what its errors are about.
+		errs := strings.Join(up.Errors, "; ")
+		a.apiFailed = true
+		a.gha.Warningf("Code scanning could not process the SARIF upload %s: %s", up.ID, errs)
+		a.notes = append(a.notes, fmt.Sprintf("SARIF was uploaded but code scanning could not process it: %s.", ghreview.Text(errs)))
 	case errors.Is(err, ghreview.ErrReadOnly):
 		a.gha.Warningf("Stowaway cannot upload SARIF with this token (a fork's pull request, or a workflow without `security-events: write`): %v", err)
 		a.notes = append(a.notes, "SARIF was not uploaded: the token is read-only.")
