@@ -536,7 +536,7 @@ func (a *actionRun) apiFailure(note string) {
 func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghreview.PullRequest, files []*ghreview.ChangedFile, scoped, all []scan.Finding) string {
 	out, err := client.Review(ctx, ghreview.Review{
 		Number: pr.Number, HeadSHA: pr.HeadSHA, Event: a.in.reviewEvent,
-		Files: files, Findings: scoped, Current: all,
+		Files: files, Findings: scoped, Current: all, Paths: a.scannedPaths(), Unjudged: a.unjudged(),
 		ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"),
 	})
 	switch {
@@ -575,6 +575,42 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 		return ""
 	}
 	return strings.Join(parts, "; ") + "."
+}
+
+// scannedPaths are the paths whose findings the run reports: the path
+// input, the configuration file it compares on a pull request, and the
+// image input's files.
+func (a *actionRun) scannedPaths() []string {
+	var more []string
+	if a.pr != nil {
+		more = append(more, a.configFile)
+	}
+	if a.in.image != "" {
+		more = append(more, a.in.image, a.in.imageDockerfile)
+	}
+	paths := []string{a.in.path}
+	for _, p := range more {
+		if a.in.path != "." && p != a.in.path && !strings.HasPrefix(p, a.in.path+"/") {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// unjudged are the files the scan could not fully analyse ("." when a
+// problem names none): their earlier findings may stand although this run
+// did not report them.
+func (a *actionRun) unjudged() []string {
+	var out []string
+	for _, p := range a.res.Problems {
+		switch {
+		case p.Path != "":
+			out = append(out, p.Path)
+		case p.Incomplete:
+			out = append(out, ".")
+		}
+	}
+	return out
 }
 
 func (a *actionRun) setOutput(name, value string) {
