@@ -533,8 +533,8 @@ func reviewBody(in bodyInput, link func(path string, start, end int) string) str
 }
 
 // moreRE is the line of a review body that counts the findings past its
-// room.
-var moreRE = regexp.MustCompile(`(?m)^…and \d+ findings? more: see the job summary or the SARIF file\.[^\n]*$`)
+// room ("…and 3 more" in the earlier format).
+var moreRE = regexp.MustCompile(`(?m)^…and \d+ (?:findings? )?more: see the job summary or the SARIF file\.[^\n]*$`)
 
 func moreLine(open, gone int, sha string) string {
 	line := fmt.Sprintf("…and %s more: see the job summary or the SARIF file.", plural(open+gone, "finding"))
