@@ -17,13 +17,9 @@ import (
 // runHostile runs the action on the leaky pull request against a fake that
 // answers h's requests its way.
 func runHostile(t *testing.T, h *ghtest.Hostile, inputs map[string]string) result {
-	return runHostileOn(t, h, inputs, func(*e2e) {})
-}
-
-// runHostileOn is runHostile with a look at the scenario before the run.
-func runHostileOn(t *testing.T, h *ghtest.Hostile, inputs map[string]string, before func(*e2e)) result {
 	e := newE2E(t, bot)
-	before(e)
+	// A stalled request lasts until the fake clock passes its timeout.
+	h.Stalled = func() { e.clock.Advance(time.Minute) }
 	head := tree(t, "leaky/head")
 	e.openPR(tree(t, "leaky/base"), head, false)
 	e.srv.AddHostile(h)
@@ -69,11 +65,7 @@ func TestActionStalledAPIEnds(t *testing.T) {
 		ghtest.StallBody(http.MethodGet, `/pulls/7$`, `{"number":7,"head":{"sha":"`),
 	} {
 		t.Run(h.Path.String(), func(t *testing.T) {
-			// The stall lasts until the fake clock passes the second of
-			// api-timeout.
-			var clock *ghtest.Clock
-			h.Stalled = func() { clock.Advance(time.Second) }
-			r := runHostileOn(t, h, map[string]string{"api-timeout": "1s"}, func(e *e2e) { clock = e.clock })
+			r := runHostile(t, h, map[string]string{"api-timeout": "1s"})
 			wantContains(t, "log", r.stdout, "the time allowed for API calls (api-timeout) ran out")
 		})
 	}
