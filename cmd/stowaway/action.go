@@ -313,14 +313,13 @@ func (a *actionRun) listsFiles() bool {
 }
 
 // connect makes the API client when the run needs one. A pull request's
-// run also reads the base commit's configuration with it; without a token
-// that falls back (see configure).
+// run also reads the base commit's configuration with it. Without a token
+// there is no client: a token input made of a secret is empty on a fork's
+// pull request, which secrets do not reach, and the scan is reported all
+// the same; each phase that needs the API says it could not (errNoToken).
 func (a *actionRun) connect() (err error) {
-	if !a.in.uploadSARIF && !a.listsFiles() && (a.pr == nil || a.in.token == "") {
+	if a.in.token == "" || !a.in.uploadSARIF && !a.listsFiles() && a.pr == nil {
 		return nil
-	}
-	if a.in.token == "" {
-		return errors.New("input github-token is empty")
 	}
 	a.transport = &ghreview.Transport{Log: a.stdout, Clock: a.clock}
 	a.restartAPITime()
@@ -361,6 +360,11 @@ func (a *actionRun) scopeFindings(ctx context.Context) {
 		a.scope = "`" + a.in.path + "`"
 	}
 	if !a.listsFiles() {
+		return
+	}
+	if a.client == nil {
+		a.stale = true
+		a.apiFailure(fmt.Sprintf("Stowaway could not read the pull request's files (%v): it reports on the whole tree and posts no review.", errNoToken))
 		return
 	}
 	pr := a.pr
@@ -446,8 +450,12 @@ func (a *actionRun) upload(ctx context.Context) {
 	if !a.in.uploadSARIF {
 		return
 	}
-	if a.sarifLog == nil {
+	switch {
+	case a.sarifLog == nil:
 		a.apiFailure("SARIF was not uploaded: there is no log to upload.")
+		return
+	case a.client == nil:
+		a.apiFailure(fmt.Sprintf("SARIF was not uploaded: %v.", errNoToken))
 		return
 	}
 	sha, ref := a.getenv("GITHUB_SHA"), a.getenv("GITHUB_REF")
@@ -667,6 +675,8 @@ func writeSARIF(root *os.Root, name string, log []byte) (written string, err err
 }
 
 var errNotRegular = errors.New("not a regular file")
+
+var errNoToken = errors.New("input github-token is empty")
 
 // writeRegular writes a file of the workspace unless something other than
 // a regular file is in its place.

@@ -88,6 +88,8 @@ func TestActionReportsWhenTheAPIFails(t *testing.T) {
 			said:  "No review: the token is read-only"},
 		{name: "API down from the start", env: []string{"GITHUB_API_URL=http://127.0.0.1:1"},
 			said: "Stowaway could not read the pull request's files"},
+		{name: "no token (a secret that does not reach a fork's pull request)", env: []string{"INPUT_GITHUB-TOKEN="},
+			said: "Stowaway could not read the pull request's files (input github-token is empty)"},
 	}
 	for _, tc := range tests {
 		for _, opt := range []struct{ failOn, failOnAPIError string }{{"error", "false"}, {"never", "false"}, {"never", "true"}} {
