@@ -5,10 +5,10 @@ package main
 // (GITHUB_* variables, INPUT_* variables with their hyphens, an event
 // payload, output and summary files), against ghtest's fake GitHub and on
 // its fake clock, so that no back-off or pacing wait is slept.
-// TestActionBinary runs the built binary the same way, once. Scenarios live in testdata/action:
-// <scenario>/base and <scenario>/head are the trees before and after the
-// pull request; golden/<scenario>.md is what the run posted, refreshed with
-// go test -update (the flag is cli_test.go's).
+// TestActionBinary runs the built binary the same way, once. Scenarios live
+// in testdata/action: <scenario>/base and <scenario>/head are the trees
+// before and after the pull request; golden/<scenario>.md is what the run
+// posted, refreshed with go test -update (the flag is cli_test.go's).
 
 import (
 	"bytes"

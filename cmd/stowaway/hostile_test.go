@@ -72,7 +72,7 @@ func TestActionStalledAPIEnds(t *testing.T) {
 }
 
 // TestActionInvalidJSONIsNoCrash: ghreview's tests cover every endpoint
-// and body; here the binary meets a few.
+// and body; here the Action meets a few.
 func TestActionInvalidJSONIsNoCrash(t *testing.T) {
 	for _, call := range []struct {
 		method, path string
