@@ -13,6 +13,7 @@ package ghreview
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"regexp"
@@ -34,9 +35,11 @@ const RuleDocs = "https://github.com/stowaway-dev/stowaway/blob/main/checks/docs
 
 var (
 	markerRE = regexp.MustCompile(`<!-- stowaway:(fp|fixed|review)=([0-9A-Za-z._-]{1,128}) -->`)
-	// seenRE is the compact marker of the findings that did not fit in a
-	// review body: short fingerprints, comma-separated.
-	seenRE = regexp.MustCompile(`<!-- stowaway:seen=([0-9A-Za-z._,-]+) -->`)
+	// listRE is a compact marker: seen lists the short fingerprints of the
+	// findings that did not fit in a review body, gone those of them since
+	// fixed, paths the scanned paths of the run that wrote the review
+	// (base64url), comma-separated.
+	listRE = regexp.MustCompile(`<!-- stowaway:(seen|gone|paths)=([0-9A-Za-z._,-]+) -->`)
 	fpRE   = regexp.MustCompile(`^[0-9A-Za-z._-]{1,128}$`)
 	// markerLineRE is a first line that holds markers and nothing else.
 	markerLineRE = regexp.MustCompile(`^(?:<!-- stowaway:[a-z]+=[0-9A-Za-z._,-]+ -->)+$`)
@@ -58,8 +61,11 @@ func reviewMarker(key string) string { return "<!-- stowaway:review=" + key + " 
 // markers are the markers of one body.
 type markers struct {
 	open, fixed []string
-	seen        []string // short fingerprints
+	seen, gone  []string // short fingerprints
 	review      string
+	// paths are the paths the review's run scanned; nil for a review
+	// written before they were recorded.
+	paths []string
 }
 
 // parseMarkers reads the markers of a body: its first line, when that line
@@ -81,8 +87,20 @@ func parseMarkers(body string) markers {
 			m.review = g[2]
 		}
 	}
-	for _, g := range seenRE.FindAllStringSubmatch(first, -1) {
-		m.seen = append(m.seen, strings.Split(g[1], ",")...)
+	for _, g := range listRE.FindAllStringSubmatch(first, -1) {
+		list := strings.Split(g[2], ",")
+		switch g[1] {
+		case "seen":
+			m.seen = append(m.seen, list...)
+		case "gone":
+			m.gone = append(m.gone, list...)
+		case "paths":
+			for _, e := range list {
+				if p, err := base64.RawURLEncoding.DecodeString(e); err == nil {
+					m.paths = append(m.paths, string(p))
+				}
+			}
+		}
 	}
 	return m
 }
@@ -125,13 +143,23 @@ func (m markers) String() string {
 		b.WriteString(fixedMarker(fp))
 	}
 	if len(m.seen) > 0 {
-		b.WriteString(seenMarker(m.seen))
+		b.WriteString(listMarker("seen", m.seen))
+	}
+	if len(m.gone) > 0 {
+		b.WriteString(listMarker("gone", m.gone))
+	}
+	if len(m.paths) > 0 {
+		enc := make([]string, len(m.paths))
+		for i, p := range m.paths {
+			enc[i] = base64.RawURLEncoding.EncodeToString([]byte(p))
+		}
+		b.WriteString(listMarker("paths", enc))
 	}
 	return b.String()
 }
 
-func seenMarker(short []string) string {
-	return "<!-- stowaway:seen=" + strings.Join(short, ",") + " -->"
+func listMarker(kind string, list []string) string {
+	return "<!-- stowaway:" + kind + "=" + strings.Join(list, ",") + " -->"
 }
 
 // fingerprint is the finding's marker key: the engine's fingerprint, or a
@@ -344,8 +372,17 @@ func fixedBody(old, fp, sha, why string) string {
 // gone (gone says why, or ""): their markers become fixed ones and their
 // entries are struck out. It returns the body and how many it marked.
 func markFixed(body string, gone func(fp string) string, sha string) (string, int) {
+	if out, n := markFixedAs(body, gone, sha, false); len(out) <= MaxBody-100 {
+		return out, n
+	}
+	// Struck out whole, the entries would not fit GitHub's limit: each
+	// keeps its location only.
+	return markFixedAs(body, gone, sha, true)
+}
+
+func markFixedAs(body string, gone func(fp string) string, sha string, short bool) (string, int) {
 	m := reviewMarkers(body)
-	var open []string
+	var open, seen []string
 	n := 0
 	for _, fp := range m.open {
 		why := gone(fp)
@@ -353,24 +390,42 @@ func markFixed(body string, gone func(fp string) string, sha string) (string, in
 			open = append(open, fp)
 			continue
 		}
-		body = fixedEntry(body, fp, sha, why)
+		body = fixedEntry(body, fp, sha, why, short)
 		m.fixed = append(m.fixed, fp)
+		n++
+	}
+	// The findings past the body's room have no line: their short
+	// fingerprints move to the gone list, and the line that counts them
+	// says so.
+	for _, sfp := range m.seen {
+		if gone(sfp) == "" {
+			seen = append(seen, sfp)
+			continue
+		}
+		m.gone = append(m.gone, sfp)
 		n++
 	}
 	if n == 0 {
 		return body, 0
 	}
-	m.open = open
+	if len(seen) < len(m.seen) {
+		body = moreRE.ReplaceAllLiteralString(body, moreLine(len(seen), len(m.gone), sha))
+	}
+	m.open, m.seen = open, seen
 	// The first line is rewritten whole, which also moves the markers of
 	// a body in the earlier format there.
 	_, rest, _ := strings.Cut(body, "\n")
 	return m.String() + "\n" + rest, n
 }
 
+// entryLocation is the location's code span at the start of an entry,
+// after its badge: bodyLine writes it so.
+var entryLocation = regexp.MustCompile("^:[a-z_]+: \\*\\*[A-Za-z]+\\*\\* \\[?(`[^`]+`)")
+
 // fixedEntry rewrites the line of a review body that lists a finding which is
 // gone; other lines stay as they are. The first line, the markers', is
-// markFixed's.
-func fixedEntry(body, fp, sha, why string) string {
+// markFixed's. A short entry keeps only the finding's location.
+func fixedEntry(body, fp, sha, why string, short bool) string {
 	lines := strings.Split(body, "\n")
 	for i, l := range lines {
 		if i == 0 {
@@ -382,9 +437,18 @@ func fixedEntry(body, fp, sha, why string) string {
 			continue
 		}
 		rest := strings.TrimSpace(l[j+len(m):])
+		if short {
+			rest = ""
+			if g := entryLocation.FindStringSubmatch(strings.TrimSpace(l[j+len(m):])); g != nil {
+				rest = g[1]
+			}
+		}
 		entry := fixedMarker(fp)
-		if rest != "" {
+		switch {
+		case rest != "":
 			entry += " ~~" + rest + "~~ " + why + " in " + shortSHA(sha)
+		case short:
+			entry += " " + why + " in " + shortSHA(sha)
 		}
 		lines[i] = l[:j] + entry
 	}
@@ -416,7 +480,8 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // bodyInput is what a review body lists.
 type bodyInput struct {
-	key        string // review marker
+	key        string   // review marker
+	paths      []string // the scanned paths, recorded for later runs
 	intro      string
 	entries    []bodyEntry
 	suppressed int
@@ -433,7 +498,7 @@ type bodyEntry struct {
 // that did not fit.
 func reviewBody(in bodyInput, link func(path string, start, end int) string) string {
 	var b strings.Builder
-	m := markers{review: in.key}
+	m := markers{review: in.key, paths: in.paths}
 	b.WriteString(in.intro + "\n")
 	var footer strings.Builder
 	if in.suppressed > 0 {
@@ -461,10 +526,22 @@ func reviewBody(in bodyInput, link func(path string, start, end int) string) str
 		used += len(fpMarker(fp))
 	}
 	if len(m.seen) > 0 {
-		fmt.Fprintf(&b, "\n…and %s more: see the job summary or the SARIF file.\n", plural(len(m.seen), "finding"))
+		b.WriteString("\n" + moreLine(len(m.seen), 0, "") + "\n")
 	}
 	b.WriteString(footer.String())
 	return m.String() + "\n" + b.String()
+}
+
+// moreRE is the line of a review body that counts the findings past its
+// room ("…and 3 more" in the earlier format).
+var moreRE = regexp.MustCompile(`(?m)^…and \d+ (?:findings? )?more: see the job summary or the SARIF file\.[^\n]*$`)
+
+func moreLine(open, gone int, sha string) string {
+	line := fmt.Sprintf("…and %s more: see the job summary or the SARIF file.", plural(open+gone, "finding"))
+	if gone > 0 {
+		line += fmt.Sprintf(" %d of them no longer reported in %s.", gone, shortSHA(sha))
+	}
+	return line
 }
 
 func bodyLine(e bodyEntry, link func(path string, start, end int) string) string {

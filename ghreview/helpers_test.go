@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
@@ -23,90 +21,18 @@ const (
 	secondSHA = "2222222222222222222222222222222222222222"
 )
 
-// fakeClock advances only when something sleeps or a test moves it, so
-// tests never wait; its timers fire when it passes their time.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	slept  []time.Duration
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	at   time.Time
-	f    func()
-	done bool
-}
-
-// newClock starts at the real time: go-github compares rate-limit resets
-// with the wall clock, and the tests must meet that check.
-func newClock() *fakeClock { return &fakeClock{now: time.Now().Truncate(time.Second)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.advance(d)
-	c.slept = append(c.slept, d)
-	return ctx.Err()
-}
-
-// Advance moves the clock on by d.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.advance(d)
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	pending := c.timers[:0]
-	for _, tm := range c.timers {
-		switch {
-		case tm.done:
-		case !tm.at.After(c.now):
-			tm.done = true
-			go tm.f()
-		default:
-			pending = append(pending, tm)
-		}
-	}
-	c.timers = pending
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	tm := &fakeTimer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, tm)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		stopped := !tm.done
-		tm.done = true
-		return stopped
-	}
-}
-
 // env is a fake GitHub with one repository and a client for it.
 type env struct {
 	srv    *ghtest.Server
 	client *Client
-	clock  *fakeClock
+	clock  *ghtest.Clock
 	log    *bytes.Buffer
 }
 
 func newEnv(t *testing.T, tk ghtest.Token) *env {
 	t.Helper()
 	srv := ghtest.New(t)
-	clock := newClock()
+	clock := ghtest.NewClock()
 	srv.Now = clock.Now
 	srv.AddRepo(repoName)
 	srv.AddToken(token, tk)

@@ -225,8 +225,8 @@ func TestWaitsThatPassTheDeadlineFailAtOnce(t *testing.T) {
 			if !errors.As(err, &rl) {
 				t.Fatalf("Head under a 2h limit: %v, want a *RateLimitError", err)
 			}
-			if len(e.clock.slept) != 0 {
-				t.Errorf("waited %v", e.clock.slept)
+			if len(e.clock.Slept()) != 0 {
+				t.Errorf("waited %v", e.clock.Slept())
 			}
 		})
 	}

@@ -59,6 +59,16 @@ type Review struct {
 	// comment whose finding is not among them, or is suppressed, is marked
 	// fixed. A finding merely out of scope is not.
 	Current []scan.Finding
+	// Paths are the slash paths the scan covered ("." is the whole tree;
+	// none means the whole tree too). An earlier finding outside them is
+	// out of this run's scope, not fixed: its comment, and a review body
+	// written by a run that scanned beyond them, are left as they are. The
+	// review records them for later runs.
+	Paths []string
+	// Unjudged are files (or folders, "." for the whole tree) the scan
+	// could not fully analyse: their earlier findings are left as they are
+	// too.
+	Unjudged []string
 	// ServerURL is the web root for links (https://github.com).
 	ServerURL string
 }
@@ -125,7 +135,12 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 
 	current := map[string]*scan.Finding{}
 	for i := range r.Current {
-		current[fingerprint(&r.Current[i])] = &r.Current[i]
+		fp := fingerprint(&r.Current[i])
+		current[fp] = &r.Current[i]
+		// Findings past a review body's room left a short fingerprint.
+		if short := shortFP(fp); current[short] == nil {
+			current[short] = &r.Current[i]
+		}
 	}
 	// gone says why an earlier finding no longer stands, or "".
 	gone := func(fp string) string {
@@ -146,12 +161,17 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 	}
 	var stale []staleComment
 	reviewFPs := map[int64][]string{} // fingerprints each of our reviews raised
+	outOfScope := map[int64]bool{}    // our reviews with findings this run cannot judge
 	for _, cm := range comments {
 		if cm == nil || cm.InReplyTo != nil || !mine(cm.GetUser(), cm.GetBody()) { // nil: null in a list that is not GitHub's
 			continue
 		}
 		for _, fp := range parseMarkers(cm.GetBody()).open {
 			seen[fp] = true
+			if !r.judges(cm.GetPath()) {
+				outOfScope[cm.GetPullRequestReviewID()] = true
+				continue
+			}
 			reviewFPs[cm.GetPullRequestReviewID()] = append(reviewFPs[cm.GetPullRequestReviewID()], fp)
 			if why := gone(fp); why != "" {
 				stale = append(stale, staleComment{cm, fp, why})
@@ -175,14 +195,19 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 			}
 			continue
 		}
-		ours = append(ours, rv)
 		for _, fp := range m.open {
 			seen[fp] = true
-			reviewFPs[rv.GetID()] = append(reviewFPs[rv.GetID()], fp)
 		}
 		for _, fp := range m.seen {
 			seen[fp] = true
 		}
+		if !r.judgesAll(m.paths) {
+			outOfScope[rv.GetID()] = true
+			continue
+		}
+		ours = append(ours, rv)
+		reviewFPs[rv.GetID()] = append(reviewFPs[rv.GetID()], m.open...)
+		reviewFPs[rv.GetID()] = append(reviewFPs[rv.GetID()], m.seen...)
 	}
 
 	out.Ignored = foreign
@@ -248,7 +273,7 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 		out.Fixed += n
 	}
 	for _, rv := range ours {
-		if rv.GetState() != "CHANGES_REQUESTED" {
+		if rv.GetState() != "CHANGES_REQUESTED" || outOfScope[rv.GetID()] {
 			continue
 		}
 		open := false
@@ -268,6 +293,55 @@ func (c *Client) Review(ctx context.Context, r Review) (*ReviewResult, error) {
 		out.Dismissed++
 	}
 	return out, errors.Join(errs...)
+}
+
+// scanned returns the paths the run scanned, "." when none are given.
+func (r Review) scanned() []string {
+	if len(r.Paths) == 0 {
+		return []string{"."}
+	}
+	return r.Paths
+}
+
+// judges reports whether the run can tell that an earlier finding in the
+// file at p is gone: p is inside the scanned paths and was fully analysed.
+func (r Review) judges(p string) bool {
+	for _, u := range r.Unjudged {
+		if under(p, u) {
+			return false
+		}
+	}
+	for _, s := range r.scanned() {
+		if under(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// judgesAll reports whether the run covers every path an earlier run
+// scanned (the whole tree for a review that did not record them), with no
+// file there that it could not fully analyse.
+func (r Review) judgesAll(earlier []string) bool {
+	if len(earlier) == 0 {
+		earlier = []string{"."}
+	}
+	for _, e := range earlier {
+		if !r.judges(e) {
+			return false
+		}
+		for _, u := range r.Unjudged {
+			if under(u, e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// under reports whether slash path p is root or inside it.
+func under(p, root string) bool {
+	return root == "." || p == root || strings.HasPrefix(p, root+"/")
 }
 
 // post sends fresh findings as one review: inline where their lines are
@@ -311,6 +385,7 @@ func (c *Client) post(ctx context.Context, r Review, who func() identity, fresh 
 			Event:    github.String(event),
 			Body: github.String(reviewBody(bodyInput{
 				key:        key,
+				paths:      r.scanned(),
 				intro:      intro(fresh, len(drafts)),
 				entries:    entries,
 				suppressed: suppressed,

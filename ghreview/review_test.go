@@ -424,3 +424,39 @@ func TestPlaceComment(t *testing.T) {
 		})
 	}
 }
+
+func TestReviewJudgesOnlyItsScope(t *testing.T) {
+	r := Review{Paths: []string{"services/api", ".stowaway.yml"}, Unjudged: []string{"services/api/big/Dockerfile"}}
+	for _, tt := range []struct {
+		path string
+		want bool
+	}{
+		{"services/api/Dockerfile", true},
+		{".stowaway.yml", true},
+		{"services/api", true},
+		{"services/apiary/Dockerfile", false},
+		{"web/Dockerfile", false},
+		{"services/api/big/Dockerfile", false},
+	} {
+		if got := r.judges(tt.path); got != tt.want {
+			t.Errorf("judges(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		earlier []string
+		want    bool
+	}{
+		{[]string{"services/api/web"}, true},
+		{nil, false}, // a review that did not record its paths covered the whole tree
+		{[]string{"."}, false},
+		{[]string{"services/api"}, false}, // holds a file this run could not fully analyse
+		{[]string{".stowaway.yml"}, true},
+	} {
+		if got := r.judgesAll(tt.earlier); got != tt.want {
+			t.Errorf("judgesAll(%q) = %v, want %v", tt.earlier, got, tt.want)
+		}
+	}
+	if whole := (Review{}); !whole.judgesAll(nil) || !whole.judges("any/Dockerfile") {
+		t.Error("a run over the whole tree does not judge everything")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -18,6 +19,17 @@ import (
 // MaxSummary is the most bytes a job summary takes, well under GitHub's
 // limit.
 const MaxSummary = 1_000_000
+
+// Text makes text from outside Stowaway safe to show in a note: GitHub's
+// error messages, which can quote the repository's paths.
+func Text(s string) string { return text(s) }
+
+func noControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return ' '
+	}
+	return r
+}
 
 // Summary is what the job summary reports.
 type Summary struct {
@@ -72,7 +84,9 @@ func WriteSummary(w io.Writer, s Summary) error {
 	}
 	b.WriteString("\n")
 	for _, n := range s.Notes {
-		b.WriteString("\n> " + n + "\n")
+		// A line break in a note (GitHub's error messages hold some) would
+		// end its quote.
+		b.WriteString("\n> " + strings.Map(noControl, n) + "\n")
 	}
 	// The problems take at most a quarter of the room, the table the rest;
 	// each keeps room for the line that says what it left out.

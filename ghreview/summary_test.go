@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -64,6 +66,41 @@ func TestReviewBodyStaysUnderGitHubsLimit(t *testing.T) {
 	if m := parseMarkers(body); len(m.open)+len(m.seen) != len(entries) {
 		got := len(m.open) + len(m.seen)
 		t.Errorf("%d markers in the body, want one per finding (%d): a re-run would post the rest again", got, len(entries))
+	}
+}
+
+// TestMarkFixedReachesEveryFinding: a body cut to GitHub's limit, whose
+// findings are all gone, is rewritten under the limit with every marker
+// fixed, those past its room included; the paths it records stay.
+func TestMarkFixedReachesEveryFinding(t *testing.T) {
+	var entries []bodyEntry
+	for i := range 3000 {
+		f := finding(fmt.Sprintf("svc%04d/Dockerfile", i), 2, "ENV token")
+		f.Fingerprint = fmt.Sprintf("%032x", i)
+		entries = append(entries, bodyEntry{&f, "file not changed by this pull request"})
+	}
+	paths := []string{"services/api", ".stowaway.yml"}
+	body := reviewBody(bodyInput{key: "k", paths: paths, intro: "### Stowaway", entries: entries},
+		func(p string, _, _ int) string { return "https://github.com/acme/app/blob/" + headSHA + "/" + p })
+	before := parseMarkers(body)
+	if len(before.seen) == 0 || len(before.open) == 0 {
+		t.Fatalf("%d open and %d seen markers: the test needs both", len(before.open), len(before.seen))
+	}
+	got, n := markFixed(body, func(string) string { return "Fixed" }, secondSHA)
+	if n != len(entries) {
+		t.Errorf("%d marked fixed, want %d", n, len(entries))
+	}
+	if len(got) > MaxBody {
+		t.Errorf("a rewritten body of %d bytes", len(got))
+	}
+	want := markers{review: "k", fixed: before.open, gone: before.seen, paths: paths}
+	if diff := cmp.Diff(want, parseMarkers(got), cmp.AllowUnexported(markers{})); diff != "" {
+		t.Errorf("markers of the rewritten body (-want +got):\n%s", diff)
+	}
+	for _, s := range []string{"~~`svc0000/Dockerfile:2`~~ Fixed in 2222222", "of them no longer reported in 2222222"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("the rewritten body lacks %q", s)
+		}
 	}
 }
 

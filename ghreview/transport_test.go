@@ -176,14 +176,14 @@ func TestTransportSpacesMutations(t *testing.T) {
 		}
 	}
 	var gaps int
-	for _, d := range e.clock.slept {
+	for _, d := range e.clock.Slept() {
 		if d == time.Second {
 			gaps++
 		}
 	}
 	// Six mutations (three creates, three deletes) in an instant: five gaps.
 	if gaps != 5 {
-		t.Errorf("waits between mutations %v, want five of 1s", e.clock.slept)
+		t.Errorf("waits between mutations %v, want five of 1s", e.clock.Slept())
 	}
 }
 
@@ -194,7 +194,7 @@ func TestTransportHonoursTheAPIRoot(t *testing.T) {
 	srv.AddRepo(repoName)
 	srv.AddToken(token, bot)
 	srv.AddPR(repoName, &ghtest.PR{Number: 7, Head: headSHA}, []ghtest.File{{Filename: "Dockerfile", Status: "added", Patch: "@@ -0,0 +1 @@\n+FROM alpine"}})
-	c, err := NewClient(repoName, srv.APIURL(), token, &Transport{Clock: newClock()})
+	c, err := NewClient(repoName, srv.APIURL(), token, &Transport{Clock: ghtest.NewClock()})
 	if err != nil {
 		t.Fatal(err)
 	}

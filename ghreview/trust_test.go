@@ -38,7 +38,7 @@ func TestWhoAmI(t *testing.T) {
 			if tt.fault != nil {
 				srv.AddFault(tt.fault())
 			}
-			c, err := NewClient(repoName, srv.APIURL(), token, &Transport{Clock: newClock()})
+			c, err := NewClient(repoName, srv.APIURL(), token, &Transport{Clock: ghtest.NewClock()})
 			if err != nil {
 				t.Fatal(err)
 			}

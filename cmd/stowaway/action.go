@@ -168,7 +168,7 @@ func workspacePath(input, p string) (string, error) {
 	return p, nil
 }
 
-func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (code int) {
+func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock ghreview.Clock) (code int) {
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "stowaway: the action takes no arguments; it reads its inputs from INPUT_* variables")
 		return exitError
@@ -184,7 +184,7 @@ func runAction(ctx context.Context, args []string, getenv func(string) string, s
 	if tok := gha.GetInput("github-token"); tok != "" {
 		gha.AddMask(tok)
 	}
-	a := &actionRun{gha: gha, getenv: getenv, stdout: stdout}
+	a := &actionRun{gha: gha, getenv: getenv, stdout: stdout, clock: clock}
 	if err := a.run(ctx); err != nil {
 		gha.Errorf("stowaway: %s", err)
 		return exitError
@@ -202,6 +202,7 @@ type actionRun struct {
 	gha    *githubactions.Action
 	getenv func(string) string
 	stdout io.Writer
+	clock  ghreview.Clock // nil is the real clock
 	in     actionInputs
 	code   int
 
@@ -312,16 +313,16 @@ func (a *actionRun) listsFiles() bool {
 }
 
 // connect makes the API client when the run needs one. A pull request's
-// run also reads the base commit's configuration with it; without a token
-// that falls back (see configure).
+// run also reads the base commit's configuration with it. Without a token
+// there is no client: a token input made of a secret is empty on a fork's
+// pull request, which secrets do not reach, and the scan is reported all
+// the same; each phase that needs the API says it could not (errNoToken).
 func (a *actionRun) connect() (err error) {
-	if !a.in.uploadSARIF && !a.listsFiles() && (a.pr == nil || a.in.token == "") {
+	if a.in.token == "" || !a.in.uploadSARIF && !a.listsFiles() && a.pr == nil {
 		return nil
 	}
-	if a.in.token == "" {
-		return errors.New("input github-token is empty")
-	}
-	a.transport = &ghreview.Transport{Log: a.stdout, Deadline: time.Now().Add(a.in.apiTimeout)}
+	a.transport = &ghreview.Transport{Log: a.stdout, Clock: a.clock}
+	a.restartAPITime()
 	a.client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token, a.transport)
 	return err
 }
@@ -331,10 +332,22 @@ func (a *actionRun) scan(ctx context.Context) (err error) {
 	opts := a.opts
 	opts.Timeout = a.in.scanTimeout
 	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, opts)
-	if a.transport != nil {
-		a.transport.Deadline = time.Now().Add(a.in.apiTimeout)
-	}
+	a.restartAPITime()
 	return err
+}
+
+// restartAPITime gives the API calls that follow the whole of api-timeout.
+func (a *actionRun) restartAPITime() {
+	if a.transport != nil {
+		a.transport.Deadline = a.now().Add(a.in.apiTimeout)
+	}
+}
+
+func (a *actionRun) now() time.Time {
+	if a.clock == nil {
+		return time.Now()
+	}
+	return a.clock.Now()
 }
 
 // scopeFindings lists the pull request's files and keeps the findings it is
@@ -347,6 +360,11 @@ func (a *actionRun) scopeFindings(ctx context.Context) {
 		a.scope = "`" + a.in.path + "`"
 	}
 	if !a.listsFiles() {
+		return
+	}
+	if a.client == nil {
+		a.stale = true
+		a.apiFailure(fmt.Sprintf("Stowaway could not read the pull request's files (%v): it reports on the whole tree and posts no review.", errNoToken))
 		return
 	}
 	pr := a.pr
@@ -432,8 +450,12 @@ func (a *actionRun) upload(ctx context.Context) {
 	if !a.in.uploadSARIF {
 		return
 	}
-	if a.sarifLog == nil {
+	switch {
+	case a.sarifLog == nil:
 		a.apiFailure("SARIF was not uploaded: there is no log to upload.")
+		return
+	case a.client == nil:
+		a.apiFailure(fmt.Sprintf("SARIF was not uploaded: %v.", errNoToken))
 		return
 	}
 	sha, ref := a.getenv("GITHUB_SHA"), a.getenv("GITHUB_REF")
@@ -441,12 +463,15 @@ func (a *actionRun) upload(ctx context.Context) {
 		sha, ref = a.pr.HeadSHA, a.pr.Ref()
 	}
 	up, err := a.client.UploadSARIF(ctx, a.sarifLog, sha, ref, ghreview.UploadOptions{})
-	if up != nil {
-		for _, e := range up.Errors {
-			a.gha.Errorf("code scanning: %s", e)
-		}
-	}
 	switch {
+	case err != nil && up != nil && len(up.Errors) > 0:
+		// Code scanning took the log and refused it (too many runs for
+		// the commit, a location it cannot read): a failure of the upload,
+		// not of the step, and the log itself is what its errors are about.
+		errs := strings.Join(up.Errors, "; ")
+		a.apiFailed = true
+		a.gha.Warningf("Code scanning could not process the SARIF upload %s: %s", up.ID, errs)
+		a.notes = append(a.notes, fmt.Sprintf("SARIF was uploaded but code scanning could not process it: %s.", ghreview.Text(errs)))
 	case errors.Is(err, ghreview.ErrReadOnly):
 		a.gha.Warningf("Stowaway cannot upload SARIF with this token (a fork's pull request, or a workflow without `security-events: write`): %v", err)
 		a.notes = append(a.notes, "SARIF was not uploaded: the token is read-only.")
@@ -519,7 +544,7 @@ func (a *actionRun) apiFailure(note string) {
 func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghreview.PullRequest, files []*ghreview.ChangedFile, scoped, all []scan.Finding) string {
 	out, err := client.Review(ctx, ghreview.Review{
 		Number: pr.Number, HeadSHA: pr.HeadSHA, Event: a.in.reviewEvent,
-		Files: files, Findings: scoped, Current: all,
+		Files: files, Findings: scoped, Current: all, Paths: a.scannedPaths(), Unjudged: a.unjudged(),
 		ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"),
 	})
 	switch {
@@ -558,6 +583,42 @@ func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghr
 		return ""
 	}
 	return strings.Join(parts, "; ") + "."
+}
+
+// scannedPaths are the paths whose findings the run reports: the path
+// input, the configuration file it compares on a pull request, and the
+// image input's files.
+func (a *actionRun) scannedPaths() []string {
+	var more []string
+	if a.pr != nil {
+		more = append(more, a.configFile)
+	}
+	if a.in.image != "" {
+		more = append(more, a.in.image, a.in.imageDockerfile)
+	}
+	paths := []string{a.in.path}
+	for _, p := range more {
+		if a.in.path != "." && p != a.in.path && !strings.HasPrefix(p, a.in.path+"/") {
+			paths = append(paths, p)
+		}
+	}
+	return paths
+}
+
+// unjudged are the files the scan could not fully analyse ("." when a
+// problem names none): their earlier findings may stand although this run
+// did not report them.
+func (a *actionRun) unjudged() []string {
+	var out []string
+	for _, p := range a.res.Problems {
+		switch {
+		case p.Path != "":
+			out = append(out, p.Path)
+		case p.Incomplete:
+			out = append(out, ".")
+		}
+	}
+	return out
 }
 
 func (a *actionRun) setOutput(name, value string) {
@@ -614,6 +675,8 @@ func writeSARIF(root *os.Root, name string, log []byte) (written string, err err
 }
 
 var errNotRegular = errors.New("not a regular file")
+
+var errNoToken = errors.New("input github-token is empty")
 
 // writeRegular writes a file of the workspace unless something other than
 // a regular file is in its place.

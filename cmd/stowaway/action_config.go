@@ -58,7 +58,7 @@ func (a *actionRun) configure(ctx context.Context) error {
 func (a *actionRun) baseConfig(ctx context.Context) (src []byte, found bool, err error) {
 	switch {
 	case a.client == nil:
-		return nil, false, errors.New("input github-token is empty")
+		return nil, false, errNoToken
 	case a.pr.BaseSHA == "":
 		return nil, false, errors.New("the event names no base commit")
 	}

@@ -73,14 +73,10 @@ allow:
 `
 
 func TestActionHostileConfig(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t) // cli_test.go builds it once per test run
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
 
 	t.Run("the pull request's own configuration allows everything", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.srv.AddCommit(e2eRepo, baseSHA, leakyBase)
 		head := withFiles(leakyHead, map[string]string{".stowaway.yml": allowEverything})
 		e.openPR(leakyBase, head, false)
@@ -112,7 +108,7 @@ func TestActionHostileConfig(t *testing.T) {
 	})
 
 	t.Run("the base commit's configuration governs", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		base := withFiles(leakyBase, map[string]string{
 			".stowaway.yml":       "allow:\n  paths: ['fixtures/**']\n",
 			"fixtures/Dockerfile": "FROM alpine:3.20\n",
@@ -142,7 +138,7 @@ func TestActionHostileConfig(t *testing.T) {
 	})
 
 	t.Run("the pull request deletes the configuration", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		base := withFiles(leakyBase, map[string]string{".stowaway.yml": "rules:\n  secret-arg: error\nsecret-words: [passphrase]\n"})
 		e.srv.AddCommit(e2eRepo, baseSHA, base)
 		e.openPR(base, leakyHead, false)
@@ -155,7 +151,7 @@ func TestActionHostileConfig(t *testing.T) {
 	})
 
 	t.Run("base configuration unreadable", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.srv.AddCommit(e2eRepo, baseSHA, map[string]string{".stowaway.yml": "allow:\n  paths: ['**']\n"})
 		e.srv.AddFault(retryNow(&ghtest.Fault{Method: http.MethodGet, Path: regexp.MustCompile(`/contents/`), Status: http.StatusInternalServerError, Body: `{"message":"Server Error"}`, Times: 4}))
 		head := withFiles(leakyHead, map[string]string{".stowaway.yml": allowEverything})
@@ -170,7 +166,7 @@ func TestActionHostileConfig(t *testing.T) {
 	})
 
 	t.Run("malformed configuration in the pull request", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.srv.AddCommit(e2eRepo, baseSHA, leakyBase)
 		head := withFiles(leakyHead, map[string]string{".stowaway.yml": "rules:\n  secret-env: off\nallow: paths: ['**']\n"})
 		e.openPR(leakyBase, head, false)
@@ -192,10 +188,6 @@ func retryNow(f *ghtest.Fault) *ghtest.Fault {
 }
 
 func TestActionReportsWhateverFails(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t) // cli_test.go builds it once per test run
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
 
 	// reported checks what every run below must still have written.
@@ -217,7 +209,7 @@ func TestActionReportsWhateverFails(t *testing.T) {
 	}
 
 	t.Run("stowaway.sarif committed as a folder", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		head := withFiles(leakyHead, map[string]string{"stowaway.sarif/README": "not a log\n"})
 		e.openPR(leakyBase, head, false)
 		r := e.run(invocation{head: head})
@@ -235,7 +227,7 @@ func TestActionReportsWhateverFails(t *testing.T) {
 	})
 
 	t.Run("stowaway.sarif committed as a symlink", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		r := e.run(invocation{head: leakyHead, links: map[string]string{"stowaway.sarif": "Dockerfile"},
 			inputs: map[string]string{"fail-on": "never"}})
@@ -261,7 +253,7 @@ func TestActionReportsWhateverFails(t *testing.T) {
 			Status: http.StatusBadGateway, Body: `{"message":"Server Error"}`, Times: 10})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newE2E(t, bin, bot)
+			e := newE2E(t, bot)
 			e.openPR(leakyBase, leakyHead, false)
 			e.srv.AddFault(tc.fault)
 			r := e.run(invocation{head: leakyHead})
@@ -278,7 +270,7 @@ func TestActionReportsWhateverFails(t *testing.T) {
 	}
 
 	t.Run("fail-on-api-error", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		e.srv.AddFault(&ghtest.Fault{Method: http.MethodGet, Path: regexp.MustCompile(`/pulls/7/files$`), Status: http.StatusOK, Body: `{`})
 		r := e.run(invocation{head: leakyHead, inputs: map[string]string{"fail-on-api-error": "true"}})
@@ -289,7 +281,7 @@ func TestActionReportsWhateverFails(t *testing.T) {
 	})
 
 	t.Run("review and upload refused", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		e.srv.AddFault(&ghtest.Fault{Method: http.MethodPost, Path: regexp.MustCompile(`/pulls/7/reviews$`), Status: http.StatusUnprocessableEntity,
 			Body: `{"message":"Unprocessable Entity","errors":["Review cannot be created"]}`, Times: 20})
@@ -319,7 +311,7 @@ func TestActionReportsWithoutItsOutputFile(t *testing.T) {
 	summary := filepath.Join(dir, "summary")
 	env := map[string]string{"GITHUB_WORKSPACE": ws, "GITHUB_EVENT_NAME": "push", "GITHUB_OUTPUT": dir, "GITHUB_STEP_SUMMARY": summary}
 	var stdout, stderr strings.Builder
-	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr, nil)
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d\n%s%s", code, exitFindings, stdout.String(), stderr.String())
 	}

@@ -15,7 +15,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -56,10 +55,8 @@ func (a *actionRun) checkImage(ctx context.Context) {
 		return
 	}
 	defer scan.LimitMemory(a.getenv)()
-	if a.transport != nil {
-		// The API's time starts again when the check ends.
-		defer func() { a.transport.Deadline = time.Now().Add(a.in.apiTimeout) }()
-	}
+	// The API's time starts again when the check ends.
+	defer a.restartAPITime()
 	opts := image.Options{Path: a.in.image}
 	df, err := a.imageDockerfile()
 	switch {

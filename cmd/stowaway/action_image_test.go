@@ -88,16 +88,12 @@ func sarifLocations(t *testing.T, b []byte) []string {
 }
 
 func TestActionImage(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t) // cli_test.go builds it once per test run
 	base := map[string]string{"README.md": "# app\n"}
 	head := map[string]string{"README.md": "# app\n", "Dockerfile": imageDockerfile}
 	tarball := imageTarball(t)
 
 	t.Run("built image", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(base, head, false)
 		r := e.run(invocation{head: withFiles(head, map[string]string{"image.tar": tarball}), inputs: map[string]string{"image": "image.tar"}})
 		if r.code != exitFindings {
@@ -124,7 +120,7 @@ func TestActionImage(t *testing.T) {
 	t.Run("image without its Dockerfile", func(t *testing.T) {
 		// The pull request changes no Dockerfile: findings no line holds
 		// sit on the image, and scan: changed reports them all the same.
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		readme := map[string]string{"README.md": "# app, built elsewhere\n"}
 		e.openPR(base, readme, false)
 		r := e.run(invocation{head: withFiles(readme, map[string]string{"image.tar": tarball}), inputs: map[string]string{"image": "image.tar"}})
@@ -143,7 +139,7 @@ func TestActionImage(t *testing.T) {
 	})
 
 	t.Run("unreadable image", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(base, head, false)
 		r := e.run(invocation{head: withFiles(head, map[string]string{"image.tar": "not an image\n"}), inputs: map[string]string{"image": "image.tar"}})
 		wantContains(t, "log", r.stdout, "::warning::Stowaway could not check the image `image.tar`")
@@ -160,7 +156,7 @@ func TestActionImage(t *testing.T) {
 	})
 
 	t.Run("image-dockerfile missing", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(base, head, false)
 		r := e.run(invocation{head: withFiles(head, map[string]string{"image.tar": tarball}),
 			inputs: map[string]string{"image": "image.tar", "image-dockerfile": "build/Dockerfile"}})
@@ -170,7 +166,7 @@ func TestActionImage(t *testing.T) {
 	})
 
 	t.Run("image outside the workspace", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(base, head, false)
 		r := e.run(invocation{head: head, inputs: map[string]string{"image": "/tmp/image.tar"}})
 		if r.code != exitError {

@@ -1,12 +1,14 @@
 package main
 
-// End-to-end tests of the GitHub Action: the real binary (cliBinary) runs
-// as the Actions runner would start the container (GITHUB_* variables,
-// INPUT_* variables with their hyphens, an event payload, output and summary
-// files) against ghtest's fake GitHub. Scenarios live in testdata/action:
-// <scenario>/base and <scenario>/head are the trees before and after the
-// pull request; golden/<scenario>.md is what the run posted, refreshed with
-// go test -update (the flag is cli_test.go's).
+// End-to-end tests of the GitHub Action: the command runs in-process
+// through run, with the environment the Actions runner gives the container
+// (GITHUB_* variables, INPUT_* variables with their hyphens, an event
+// payload, output and summary files), against ghtest's fake GitHub and on
+// its fake clock, so that no back-off or pacing wait is slept.
+// TestActionBinary runs the built binary the same way, once. Scenarios live
+// in testdata/action: <scenario>/base and <scenario>/head are the trees
+// before and after the pull request; golden/<scenario>.md is what the run
+// posted, refreshed with go test -update (the flag is cli_test.go's).
 
 import (
 	"bytes"
@@ -14,12 +16,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -44,18 +48,20 @@ const (
 // posts.
 var leakMarkers = []string{"FAKEstowaway", "XUtnFEMI", "FakeStowawayActionToken", e2eToken}
 
-// e2e is one scenario's fake GitHub and the binary.
+// e2e is one scenario's fake GitHub and the clock its runs share.
 type e2e struct {
-	t   *testing.T
-	bin string
-	srv *ghtest.Server
+	t     *testing.T
+	srv   *ghtest.Server
+	clock *ghtest.Clock
 }
 
-func newE2E(t *testing.T, bin string, tk ghtest.Token) *e2e {
+func newE2E(t *testing.T, tk ghtest.Token) *e2e {
 	srv := ghtest.New(t)
 	srv.AddRepo(e2eRepo)
 	srv.AddToken(e2eToken, tk)
-	return &e2e{t: t, bin: bin, srv: srv}
+	clock := ghtest.NewClock()
+	srv.Now = clock.Now
+	return &e2e{t: t, srv: srv, clock: clock}
 }
 
 var bot = ghtest.Token{Login: "github-actions[bot]"}
@@ -107,6 +113,7 @@ type result struct {
 	outputsRaw, summary string
 	sarif               []byte
 	workspace           string
+	tokenless           bool // the run had no github-token
 }
 
 // inputDefaults are action.yml's defaults, as the runner passes them.
@@ -120,7 +127,42 @@ var inputDefaults = map[string]string{
 	"image-dockerfile":  "",
 }
 
+// run runs the action in-process.
 func (e *e2e) run(r invocation) result {
+	e.t.Helper()
+	return e.invoke(r, func(_ string, env []string, stdout, stderr io.Writer) int {
+		vars := map[string]string{}
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			vars[k] = v // the last of a name wins, as in a process's environment
+		}
+		return run(context.Background(), []string{"action"}, func(k string) string { return vars[k] }, stdout, stderr, e.clock)
+	})
+}
+
+// runBinary runs the built binary as the runner starts the container.
+func (e *e2e) runBinary(bin string, r invocation) result {
+	e.t.Helper()
+	return e.invoke(r, func(ws string, env []string, stdout, stderr io.Writer) int {
+		cmd := exec.Command(bin, "action")
+		cmd.Dir = ws
+		cmd.Env = env
+		cmd.Stdout, cmd.Stderr = stdout, stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			return exit.ExitCode()
+		case err != nil:
+			e.t.Fatal(err)
+		}
+		return 0
+	})
+}
+
+// invoke prepares the workspace, the event and the runner's files, and has
+// start run the action in the workspace with that environment.
+func (e *e2e) invoke(r invocation, start func(ws string, env []string, stdout, stderr io.Writer) int) result {
 	t := e.t
 	t.Helper()
 	dir := t.TempDir()
@@ -186,20 +228,10 @@ func (e *e2e) run(r invocation) result {
 		// The runner keeps the hyphens: INPUT_GITHUB-TOKEN.
 		env = append(env, "INPUT_"+strings.ToUpper(name)+"="+v)
 	}
-	cmd := exec.Command(e.bin, "action")
-	cmd.Dir = ws
-	cmd.Env = append(env, r.env...) // the last of a name wins
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	res := result{stdout: stdout.String(), stderr: stderr.String(), workspace: ws}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		res.code = exit.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
+	code := start(ws, append(env, r.env...), &stdout, &stderr) // the last of a name wins
+	res := result{code: code, stdout: stdout.String(), stderr: stderr.String(), workspace: ws,
+		tokenless: slices.Contains(r.env, "INPUT_GITHUB-TOKEN=")}
 	out, _ := os.ReadFile(outputPath)
 	sum, _ := os.ReadFile(summaryPath)
 	res.outputsRaw, res.summary = string(out), string(sum)
@@ -242,7 +274,7 @@ func (e *e2e) checkNoLeak(r result) {
 	// The one place the token may appear: the mask command, first, which
 	// the runner consumes without logging it.
 	mask := "::add-mask::" + e2eToken + "\n"
-	if !strings.HasPrefix(r.stdout, mask) || strings.Count(r.stdout, mask) != 1 {
+	if !r.tokenless && (!strings.HasPrefix(r.stdout, mask) || strings.Count(r.stdout, mask) != 1) {
 		e.t.Errorf("the log does not start with the token's mask command")
 	}
 	texts := map[string]string{
@@ -353,14 +385,10 @@ func mutations(srv *ghtest.Server) []string {
 }
 
 func TestAction(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t) // cli_test.go builds it once per test run
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
 
 	t.Run("clean pull request", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(tree(t, "clean/base"), tree(t, "clean/head"), false)
 		r := e.run(invocation{head: tree(t, "clean/head")})
 		if r.code != exitOK {
@@ -374,7 +402,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("leaky pull request", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		r := e.run(invocation{head: leakyHead})
 		if r.code != exitFindings {
@@ -406,7 +434,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("re-run", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		e.run(invocation{head: leakyHead})
 		before := e.srv.Snapshot(e2eRepo, 7)
@@ -421,7 +449,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("fix pushed in a later commit", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		e.run(invocation{head: leakyHead})
 		fixed := tree(t, "leaky/fixed")
@@ -448,7 +476,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("ignore file only", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		head := tree(t, "ignore-only/head")
 		e.openPR(tree(t, "ignore-only/base"), head, false)
 		r := e.run(invocation{head: head})
@@ -470,7 +498,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("secret file added to a build context", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		head := tree(t, "context-secret/head")
 		e.openPR(tree(t, "context-secret/base"), head, false)
 		r := e.run(invocation{head: head})
@@ -487,7 +515,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("finding on an unchanged line", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		head := tree(t, "unchanged-line/head")
 		e.openPR(tree(t, "unchanged-line/base"), head, false)
 		r := e.run(invocation{head: head})
@@ -503,7 +531,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("forty findings", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		head := tree(t, "forty/head")
 		e.openPR(tree(t, "forty/base"), head, false)
 		r := e.run(invocation{head: head})
@@ -521,7 +549,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("fork pull request", func(t *testing.T) {
-		e := newE2E(t, bin, ghtest.Token{Login: "github-actions[bot]", ReadOnly: true})
+		e := newE2E(t, ghtest.Token{Login: "github-actions[bot]", ReadOnly: true})
 		e.openPR(leakyBase, leakyHead, true)
 		r := e.run(invocation{head: leakyHead, fork: true})
 		if r.code != exitFindings {
@@ -539,7 +567,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("rate-limited review creation", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		e.srv.AddFault(ghtest.SecondaryLimit(http.MethodPost, `/pulls/7/reviews$`, http.StatusTooManyRequests, 1))
 		r := e.run(invocation{head: leakyHead})
@@ -551,7 +579,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("502 on listing files", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		e.srv.AddFault(ghtest.ServerError(http.MethodGet, `/pulls/7/files$`))
 		r := e.run(invocation{head: leakyHead})
@@ -562,7 +590,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("SARIF upload", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		r := e.run(invocation{head: leakyHead, inputs: map[string]string{"upload-sarif": "true"}})
 		ups := e.srv.Uploads(e2eRepo)
@@ -579,7 +607,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("GitHub Enterprise Server", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.srv.Prefix = "/api/v3"
 		e.openPR(leakyBase, leakyHead, false)
 		e.run(invocation{head: leakyHead})
@@ -589,7 +617,7 @@ func TestAction(t *testing.T) {
 	})
 
 	t.Run("push with scan all", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.srv.AddRepo(e2eRepo).Branches["refs/heads/main"] = headSHA
 		r := e.run(invocation{event: "push", head: leakyHead, inputs: map[string]string{"upload-sarif": "true"}})
 		if r.code != exitFindings {
@@ -617,7 +645,7 @@ func TestAction(t *testing.T) {
 			failOn string
 			code   int
 		}{{"error", exitFindings}, {"never", exitOK}} {
-			e := newE2E(t, bin, bot)
+			e := newE2E(t, bot)
 			e.srv.AddRepo(e2eRepo).Branches["refs/heads/main"] = headSHA
 			r := e.run(invocation{event: "push", head: head, inputs: map[string]string{"fail-on": tc.failOn, "scan-timeout": "1ns"}})
 			if r.code != tc.code {
@@ -628,16 +656,35 @@ func TestAction(t *testing.T) {
 	})
 }
 
-// TestActionAPICalls counts the API calls of a pull request run: they grow
-// with pages, not with findings.
-func TestActionAPICalls(t *testing.T) {
+// TestActionBinary is the smoke test of the built binary as the runner
+// starts the container: the other end-to-end tests run in-process.
+func TestActionBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := cliBinary(t) // cli_test.go builds it once per test run
+	e := newE2E(t, bot)
+	e.openPR(tree(t, "leaky/base"), tree(t, "leaky/head"), false)
+	r := e.runBinary(cliBinary(t), invocation{head: tree(t, "leaky/head")})
+	if r.code != exitFindings {
+		t.Errorf("exit %d, want %d\n%s", r.code, exitFindings, r.stderr)
+	}
+	if pr := e.srv.Snapshot(e2eRepo, 7); len(pr.Reviews) != 1 || len(pr.Comments) != 3 {
+		t.Errorf("%d reviews, %d comments; want one review with 3", len(pr.Reviews), len(pr.Comments))
+	}
+	wantOutputs(t, r, 3, 2, 1)
+	wantContains(t, "log", r.stdout, "::error file=Dockerfile,line=7", "Posted a review")
+	wantContains(t, "summary", r.summary, "| File | Line | Rule | Message |")
+	if ids := sarifRules(t, r.sarif); len(ids) != 3 {
+		t.Errorf("SARIF results %v, want 3", ids)
+	}
+}
+
+// TestActionAPICalls counts the API calls of a pull request run: they grow
+// with pages, not with findings.
+func TestActionAPICalls(t *testing.T) {
 	calls := map[int]int{}
 	for _, n := range []int{1, 10, 100} {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		head := map[string]string{}
 		for i := range n {
 			head[fmt.Sprintf("svc%03d/Dockerfile", i)] = fmt.Sprintf("FROM alpine:3.20\nENV SERVICE_TOKEN=ghp_FAKEstowawayE2Ecalls%03d0000000000000\n", i)
@@ -730,7 +777,7 @@ func TestActionRefusesBadInputs(t *testing.T) {
 		t.Run(tt.input, func(t *testing.T) {
 			env := map[string]string{"GITHUB_WORKSPACE": ws, "INPUT_" + strings.ToUpper(tt.input): tt.value}
 			var stdout, stderr bytes.Buffer
-			code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
+			code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr, nil)
 			if code != exitError || !strings.Contains(stdout.String(), tt.want) {
 				t.Errorf("exit %d, log %q; want %d and an error naming %s", code, stdout.String(), exitError, tt.want)
 			}
@@ -755,7 +802,7 @@ func TestActionWritesNoSARIFThroughASymlink(t *testing.T) {
 	}
 	env := map[string]string{"GITHUB_WORKSPACE": ws, "GITHUB_EVENT_NAME": "push"}
 	var stdout, stderr bytes.Buffer
-	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr, nil)
 	if code != exitOK || !strings.Contains(stdout.String(), "::warning::`stowaway.sarif` in the workspace is a symlink") {
 		t.Errorf("exit %d, log %q; want 0 and a warning about the symlink", code, stdout.String())
 	}

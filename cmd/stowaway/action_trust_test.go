@@ -5,10 +5,10 @@ package main
 // too large for GitHub.
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"net/http"
-	"os/exec"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,28 +17,20 @@ import (
 
 	"github.com/stowaway-dev/stowaway/ghreview"
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/scan"
 )
 
-// fingerprints runs stowaway scan --format json over a tree, as a pull
-// request's author can, and returns the fingerprint of each finding by line.
-func fingerprints(t *testing.T, bin string, files map[string]string) map[int]string {
+// fingerprints scans a tree, as a pull request's author can, and returns
+// the fingerprint of each finding by line.
+func fingerprints(t *testing.T, files map[string]string) map[int]string {
 	t.Helper()
-	dir := writeTree(t, files)
-	cmd := exec.Command(bin, "scan", "--format", "json", ".")
-	cmd.Dir = dir
-	out, _ := cmd.Output() // exit 1: there are findings
-	var res struct {
-		Findings []struct {
-			Line        int    `json:"line"`
-			Fingerprint string `json:"fingerprint"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("scan --format json: %v\n%s", err, out)
+	res, err := scan.Scan(context.Background(), os.DirFS(writeTree(t, files)), []string{"."}, scan.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
 	fps := map[int]string{}
 	for _, f := range res.Findings {
-		fps[f.Line] = f.Fingerprint
+		fps[f.Region.StartLine] = f.Fingerprint
 	}
 	return fps
 }
@@ -57,19 +49,15 @@ func touched(srv *ghtest.Server, ids ...int64) []string {
 }
 
 func TestActionHostilePullRequest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t) // cli_test.go builds it once per test run
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
-	fps := fingerprints(t, bin, leakyHead)
+	fps := fingerprints(t, leakyHead)
 	if len(fps) != 3 {
 		t.Fatalf("fingerprints %v, want the leaky tree's 3 findings", fps)
 	}
 	const gone = "0123456789abcdef0123456789abcdef" // a finding that does not exist
 
 	t.Run("foreign markers", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		e.openPR(leakyBase, leakyHead, false)
 		// The author silences the finding on line 7 and baits a "Fixed" on
 		// line 8; a reviewer's change request copies a review's markers.
@@ -115,7 +103,7 @@ func TestActionHostilePullRequest(t *testing.T) {
 
 	t.Run("personal token", func(t *testing.T) {
 		// GET /user answers a personal token; GraphQL too, until it fails.
-		e := newE2E(t, bin, ghtest.Token{Login: "sec-team-bot"})
+		e := newE2E(t, ghtest.Token{Login: "sec-team-bot"})
 		e.openPR(leakyBase, leakyHead, false)
 		e.srv.AddComment(e2eRepo, 7, &ghtest.Comment{User: "github-actions[bot]", Path: "Dockerfile", Line: 7,
 			Body: "<!-- stowaway:fp=" + fps[7] + " -->\nanother workflow's comment"})
@@ -129,7 +117,7 @@ func TestActionHostilePullRequest(t *testing.T) {
 	})
 
 	t.Run("names that GitHub links", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		dir := "www.evil.example/@octocat/acme/app#12/GH-34/deadbeefcafe1234"
 		head := map[string]string{dir + "/Dockerfile": "FROM alpine:3.20 AS build\n" +
 			"ENV GH-12_TOKEN=ghp_FAKEstowawayabcdefabcdef0123456789abcd\n" +
@@ -156,7 +144,7 @@ func TestActionHostilePullRequest(t *testing.T) {
 	})
 
 	t.Run("summary over GitHub's limit", func(t *testing.T) {
-		e := newE2E(t, bin, bot)
+		e := newE2E(t, bot)
 		long := strings.Repeat("a-rather-long-directory-name/", 8)
 		head := map[string]string{}
 		for i := range 2000 {

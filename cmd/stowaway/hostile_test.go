@@ -9,14 +9,17 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
 )
 
 // runHostile runs the action on the leaky pull request against a fake that
 // answers h's requests its way.
-func runHostile(t *testing.T, bin string, h *ghtest.Hostile, inputs map[string]string) result {
-	e := newE2E(t, bin, bot)
+func runHostile(t *testing.T, h *ghtest.Hostile, inputs map[string]string) result {
+	e := newE2E(t, bot)
+	// A stalled request lasts until the fake clock passes its timeout.
+	h.Stalled = func() { e.clock.Advance(time.Minute) }
 	head := tree(t, "leaky/head")
 	e.openPR(tree(t, "leaky/base"), head, false)
 	e.srv.AddHostile(h)
@@ -24,10 +27,7 @@ func runHostile(t *testing.T, bin string, h *ghtest.Hostile, inputs map[string]s
 }
 
 func TestActionRefusesPlainHTTPAPI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	e := newE2E(t, cliBinary(t), bot)
+	e := newE2E(t, bot)
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
 	e.openPR(leakyBase, leakyHead, false)
 	r := e.run(invocation{head: leakyHead, env: []string{"GITHUB_API_URL=http://example.com"}})
@@ -38,10 +38,6 @@ func TestActionRefusesPlainHTTPAPI(t *testing.T) {
 }
 
 func TestActionRedirectNeverCarriesTheToken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t)
 	// A 302 turns a POST into a GET; a 307 sends it again, body and all.
 	// ghreview's tests go through every redirect status.
 	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
@@ -53,7 +49,7 @@ func TestActionRedirectNeverCarriesTheToken(t *testing.T) {
 		} {
 			t.Run(fmt.Sprint(code, call.method, call.path), func(t *testing.T) {
 				sink := ghtest.NewSink(t)
-				r := runHostile(t, bin, ghtest.Redirect(call.method, call.path, code, sink.URL), map[string]string{"upload-sarif": "true"})
+				r := runHostile(t, ghtest.Redirect(call.method, call.path, code, sink.URL), map[string]string{"upload-sarif": "true"})
 				if got := sink.Requests(); len(got) != 0 {
 					t.Errorf("the other host got %+v", got)
 				}
@@ -64,29 +60,20 @@ func TestActionRedirectNeverCarriesTheToken(t *testing.T) {
 }
 
 func TestActionStalledAPIEnds(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t)
 	for _, h := range []*ghtest.Hostile{
 		ghtest.Stall(http.MethodGet, `/pulls/7/files$`),
 		ghtest.StallBody(http.MethodGet, `/pulls/7$`, `{"number":7,"head":{"sha":"`),
 	} {
 		t.Run(h.Path.String(), func(t *testing.T) {
-			// The real clock: one second of api-timeout is the wait.
-			r := runHostile(t, bin, h, map[string]string{"api-timeout": "1s"})
+			r := runHostile(t, h, map[string]string{"api-timeout": "1s"})
 			wantContains(t, "log", r.stdout, "the time allowed for API calls (api-timeout) ran out")
 		})
 	}
 }
 
 // TestActionInvalidJSONIsNoCrash: ghreview's tests cover every endpoint
-// and body; here the binary meets a few.
+// and body; here the Action meets a few.
 func TestActionInvalidJSONIsNoCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t)
 	for _, call := range []struct {
 		method, path string
 		status       int
@@ -99,7 +86,7 @@ func TestActionInvalidJSONIsNoCrash(t *testing.T) {
 		t.Run(call.method+call.path, func(t *testing.T) {
 			h := ghtest.InvalidJSON(call.method, call.path, call.body)
 			h.Status = call.status
-			r := runHostile(t, bin, h, map[string]string{"upload-sarif": "true"})
+			r := runHostile(t, h, map[string]string{"upload-sarif": "true"})
 			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
 				t.Errorf("the run crashed:\n%s", r.stderr)
 			}

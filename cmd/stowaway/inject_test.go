@@ -75,7 +75,7 @@ func TestScanForgesNoWorkflowCommand(t *testing.T) {
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append(append([]string{"scan"}, args...), dir), func(string) string { return "" }, &stdout, &stderr)
+			code := run(context.Background(), append(append([]string{"scan"}, args...), dir), func(string) string { return "" }, &stdout, &stderr, nil)
 			if code != exitFindings {
 				t.Fatalf("exit %d, want %d (findings)\n%s", code, exitFindings, stderr.String())
 			}
@@ -100,10 +100,7 @@ func TestScanForgesNoWorkflowCommand(t *testing.T) {
 // that tries to forge commands: a changed file's name (with a patch that
 // does not parse, which the log names), the review's URL, the upload's ID.
 func TestActionForgesNoWorkflowCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	e := newE2E(t, cliBinary(t), bot)
+	e := newE2E(t, bot)
 	base, head := tree(t, "leaky/base"), tree(t, "leaky/head")
 	files := append(ghtest.Diff(base, head), ghtest.File{Filename: "evil\n::error::forged-diff\r::add-mask::forged-cr", Status: "added", Patch: "@@ -x +y @@\n+FROM alpine"})
 	e.srv.AddPR(e2eRepo, &ghtest.PR{Number: 7, Author: "octocat", HeadRef: "feature/npm-publish", Head: headSHA}, files)

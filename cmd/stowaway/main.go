@@ -17,6 +17,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+
+	"github.com/stowaway-dev/stowaway/ghreview"
 )
 
 // Exit codes.
@@ -32,7 +34,7 @@ var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil)
 	stop()
 	os.Exit(code)
 }
@@ -49,7 +51,10 @@ Usage:
 Run 'stowaway scan -h' or 'stowaway image -h' for their flags.
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// run is the command with what it takes from its process passed in: main
+// passes the process's, tests their own. clock paces the action's API calls
+// (waits, retries, api-timeout); nil is the real clock.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock ghreview.Clock) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError
@@ -62,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "action":
-		return runAction(ctx, args[1:], getenv, stdout, stderr)
+		return runAction(ctx, args[1:], getenv, stdout, stderr, clock)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "stowaway", versionString())
 		return exitOK

@@ -155,10 +155,7 @@ func TestHostileConfigMasked(t *testing.T) {
 // file, the log and the summary of a pull request that adds the hostile
 // tree.
 func TestActionMasksHostileText(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	e := newE2E(t, cliBinary(t), bot)
+	e := newE2E(t, bot)
 	head := hostileTree()
 	e.openPR(map[string]string{"README.md": "app\n"}, head, false)
 	r := e.run(invocation{head: head})
