@@ -403,8 +403,9 @@ func secretMountSuggestion(df *Dockerfile, d *argDecl, run *Instruction) *Sugges
 	return remove
 }
 
-// plainPath is a file name that a command line may repeat without quotes.
-var plainPath = regexp.MustCompile(`^(~/)?[A-Za-z0-9_./${}@+-]+$`)
+// plainPath is a file name that a command line may repeat without quotes
+// and that rm cannot take for an option.
+var plainPath = regexp.MustCompile(`^(~/)?[A-Za-z0-9_./${}@+][A-Za-z0-9_./${}@+-]*$`)
 
 // removalOfWrites returns the command that removes the files which run
 // writes argument name into and leaves in its layer, as arg-persisted reads
