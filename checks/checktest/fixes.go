@@ -111,6 +111,7 @@ func fixCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) int {
 			k := key(g)
 			if left[k] == 0 {
 				if deferring[g.RuleID] && !(g.Path == f.Path && touched(g.Region.StartLine, g.Region.EndLine)) {
+					t.Logf("%s: once the suggestion is applied, %s speaks on %s:%d, a line it left alone", where, g.RuleID, g.Path, g.Region.StartLine)
 					continue
 				}
 				t.Errorf("%s: applying the suggestion brings a new finding at line %d: %s: %s\n%s",
