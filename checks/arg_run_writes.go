@@ -50,10 +50,7 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	dirs := argCommandDirs(cmds, scope.dir)
 	// The user's home, as the lineage follows USER and ENV HOME.
 	l := df.lineage()
-	home := "/root"
-	if h := l.home[in]; strings.HasPrefix(h, "/") {
-		home = h
-	}
+	home := l.userHome(in)
 	names := make([]string, 0, len(scope.args))
 	for name := range scope.args {
 		names = append(names, name)
@@ -69,14 +66,8 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 			if reported[name] || !d.secret() && !d.urlCredential {
 				continue // a connection URL's ARG only counts in the config
 			}
-			w := secretWrite(cmds, i, name, refs[name], dirs[i])
+			w := leftWrite(cmds, dirs, i, name, refs[name], home, mounts)
 			if w == nil {
-				continue
-			}
-			if home != "/root" {
-				w.rehome(home)
-			}
-			if removedInRun(cmds, dirs, home, w) || pathUnder(w.paths, mounts) {
 				continue
 			}
 			where := "which stays in the image layer"
@@ -97,6 +88,24 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 			})
 		}
 	}
+}
+
+// leftWrite returns the file that command i writes argument name (whose
+// references re matches) into and that stays in the layer: the rest of the
+// RUN does not remove it and no mount of the RUN holds it. home is the
+// user's; mounts are the RUN's mount targets.
+func leftWrite(cmds []shellCommand, dirs []string, i int, name string, re *regexp.Regexp, home string, mounts []string) *persistedWrite {
+	w := secretWrite(cmds, i, name, re, dirs[i])
+	if w == nil {
+		return nil
+	}
+	if home != "/root" {
+		w.rehome(home)
+	}
+	if removedInRun(cmds, dirs, home, w) || pathUnder(w.paths, mounts) {
+		return nil
+	}
+	return w
 }
 
 // argRunCommands reads the shell commands of a RUN, heredoc scripts included.

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -141,9 +142,27 @@ type Related struct {
 
 // Suggestion is a mechanical fix: lines StartLine..EndLine of the finding's
 // file replaced by Text (no trailing newline; empty Text deletes the lines).
+// Those lines are the finding's own instruction, so that a review comment on
+// the finding can offer them; a fix that must also change another
+// instruction (the RUN that mounts the secret an ARG held) has that change
+// in Also, one Edit per instruction, to be applied together with it.
 type Suggestion struct {
 	StartLine, EndLine int
 	Text               string
+	Also               []Edit
+}
+
+// Edit replaces lines StartLine..EndLine by Text, as Suggestion does.
+type Edit struct {
+	StartLine, EndLine int
+	Text               string
+}
+
+// Edits returns every edit of the fix, in line order.
+func (s *Suggestion) Edits() []Edit {
+	out := append([]Edit{{s.StartLine, s.EndLine, s.Text}}, s.Also...)
+	slices.SortFunc(out, func(a, b Edit) int { return a.StartLine - b.StartLine })
+	return out
 }
 
 // Suppression records why a pragma silenced a finding.

@@ -15,7 +15,9 @@ package checks
 
 import (
 	"fmt"
+	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -237,7 +239,7 @@ func reportSecretArg(p *Pass, st *Stage, i int, d *argDecl, shipped bool) {
 			Path: df.Path, Span: locateRef(df, run, d.key),
 			Message: fmt.Sprintf("ARG %q is used here", d.key),
 		})
-		f.Suggestion = secretMountSuggestion(df, st, d, run)
+		f.Suggestion = secretMountSuggestion(df, d, run)
 	}
 	p.Report(f)
 }
@@ -354,31 +356,125 @@ func singleConsumer(df *Dockerfile, st *Stage, i int, d *argDecl) *Instruction {
 
 var runKeyword = regexp.MustCompile(`(?i)^(\s*RUN\s+)`)
 
-// maxSuggestionGap is how many lines between the ARG and its RUN a
-// suggestion repeats unchanged; beyond it the block buries the change.
-const maxSuggestionGap = 10
-
-// secretMountSuggestion rewrites lines ARG..RUN: the ARG line is dropped,
-// the lines between are kept, and the RUN gains a secret mount that puts the
-// secret in the same environment variable, so its command is unchanged.
-func secretMountSuggestion(df *Dockerfile, st *Stage, d *argDecl, run *Instruction) *Suggestion {
+// secretMountSuggestion removes the ARG and, as an edit of its own (Also),
+// gives the RUN a secret mount that puts the secret in the same environment
+// variable, so that its command is unchanged. Each edit covers the lines of
+// one instruction: the review comment sits on the ARG, the finding's line,
+// and shows the RUN's change in its text rather than spanning the
+// instructions between. When the RUN writes the value into a file of its
+// layer (npm config set, > .npmrc), the mount alone would move the leak from
+// the history into the layer: the RUN then removes the file before it ends,
+// and there is no suggestion when that removal cannot be appended.
+func secretMountSuggestion(df *Dockerfile, d *argDecl, run *Instruction) *Suggestion {
 	if d.in.StartLine != d.in.EndLine || run.StartLine <= d.in.EndLine || run.EndLine > len(df.Lines) {
 		return nil
 	}
-	if run.StartLine-d.in.EndLine-1 > maxSuggestionGap {
-		return nil
+	remove := &Suggestion{StartLine: d.in.StartLine, EndLine: d.in.EndLine}
+	if _, env := argRunMounts(run, "/"); env[d.key] {
+		// The RUN already reads the secret from a mount: the ARG only
+		// records a value that nothing uses.
+		return remove
 	}
 	first := df.Lines[run.StartLine-1]
 	m := runKeyword.FindStringSubmatch(first)
 	if m == nil {
 		return nil
 	}
-	mount := fmt.Sprintf("--mount=type=secret,id=%s,env=%s ", strings.ToLower(d.key), d.key)
-	lines := append([]string{}, df.Lines[d.in.EndLine:run.StartLine-1]...)
-	lines = append(lines, m[1]+mount+first[len(m[1]):])
-	lines = append(lines, df.Lines[run.StartLine:run.EndLine]...)
-	return &Suggestion{StartLine: d.in.StartLine, EndLine: run.EndLine, Text: strings.Join(lines, "\n")}
+	rm, ok := removalOfWrites(df, run, d.key)
+	if !ok {
+		return nil
+	}
+	lines := slices.Clone(df.Lines[run.StartLine-1 : run.EndLine])
+	lines[0] = m[1] + fmt.Sprintf("--mount=type=secret,id=%s,env=%s ", strings.ToLower(d.key), d.key) + first[len(m[1]):]
+	if rm != "" {
+		lines[len(lines)-1] += " && " + rm
+	}
+	remove.Also = []Edit{{StartLine: run.StartLine, EndLine: run.EndLine, Text: strings.Join(lines, "\n")}}
+	return remove
 }
+
+// plainPath is a file name that a command line may repeat without quotes
+// and that rm cannot take for an option.
+var plainPath = regexp.MustCompile(`^(~/)?[A-Za-z0-9_./${}@+][A-Za-z0-9_./${}@+-]*$`)
+
+// removalOfWrites returns the command that removes the files which run
+// writes argument name into and leaves in its layer, as arg-persisted reads
+// the RUN ("" when it leaves none). ok is false when the script is not read,
+// when nothing after a write uses the file, or when an rm appended to its
+// last line would not remove them all: a heredoc, the exec form, a trailing
+// comment, a file named relative to a folder the script left.
+func removalOfWrites(df *Dockerfile, run *Instruction, name string) (rm string, ok bool) {
+	c, isRun := run.Command.(*instructions.RunCommand)
+	if !isRun {
+		return "", false
+	}
+	if _, read := run.runCommands(); !read {
+		return "", false
+	}
+	l := df.lineage()
+	dir, home := l.dir[run], l.userHome(run)
+	mounts, _ := argRunMounts(run, dir)
+	cmds := argRunCommands(run, c)
+	dirs := argCommandDirs(cmds, dir)
+	var left []*persistedWrite
+	var files []string
+	for i := range cmds {
+		w := leftWrite(cmds, dirs, i, name, argRefPattern(name), home, mounts)
+		if w == nil {
+			continue
+		}
+		if !usedLater(cmds, w.second) {
+			// The RUN writes the file for a later instruction or for the
+			// container: removing it at once is no fix, the later use must
+			// mount the secret itself.
+			return "", false
+		}
+		left = append(left, w)
+		if !slices.Contains(files, w.files[0]) {
+			files = append(files, w.files[0])
+		}
+	}
+	if len(left) == 0 {
+		return "", true
+	}
+	script, _ := runShellScript(c)
+	last := strings.TrimSpace(df.Lines[run.EndLine-1])
+	if !c.PrependShell || len(c.Files) > 0 || !strings.HasSuffix(last, strings.TrimSpace(script)) && !strings.HasSuffix(strings.TrimSpace(script), last) {
+		return "", false
+	}
+	for _, f := range files {
+		if !plainPath.MatchString(f) {
+			return "", false
+		}
+	}
+	rm = "rm -f " + strings.Join(files, " ")
+	// The script as it would be, read as arg-persisted reads it: the rm must
+	// be its last command and remove every file.
+	fixed, read := readShell(script + " && " + rm)
+	if !read || len(fixed) != len(cmds)+1 || !slices.Equal(fixed[len(cmds)].Words, append([]string{"rm", "-f"}, files...)) {
+		return "", false
+	}
+	fixedDirs := argCommandDirs(fixed, dir)
+	for _, w := range left {
+		if !removedInRun(fixed, fixedDirs, home, w) {
+			return "", false
+		}
+	}
+	return rm, true
+}
+
+// usedLater reports whether a command after the i-th can use what it wrote:
+// one that only sets a file's mode or owner cannot.
+func usedLater(cmds []shellCommand, i int) bool {
+	for _, c := range cmds[i+1:] {
+		if len(c.Words) > 0 && !fileModeCommands[path.Base(c.Words[0])] {
+			return true
+		}
+	}
+	return false
+}
+
+var fileModeCommands = wordSet("chmod", "chown", "chgrp")
 
 // locateKey returns the span of an ARG or ENV key in its instruction.
 func locateKey(df *Dockerfile, in *Instruction, key string) Span {

@@ -15,10 +15,16 @@ func TestSecretArg(t *testing.T) { checktest.Run(t, checks.SecretArg, "testdata/
 
 func TestArgPersisted(t *testing.T) { checktest.Run(t, checks.ArgPersisted, "testdata/arg-persisted") }
 
-// TestSecretArgSuggestion checks the mechanical fix: the ARG line goes, the
-// lines between stay, and the one RUN that uses the argument mounts it as a
-// secret under the same variable name.
+// TestSecretArgSuggestion checks the mechanical fix: the ARG line goes, and
+// the one RUN that uses the argument mounts it as a secret under the same
+// variable name, as an edit of its own, so that no edit spans the
+// instructions between; a RUN that writes the value into a file removes it
+// before it ends.
 func TestSecretArgSuggestion(t *testing.T) {
+	// fix removes the ARG on line arg and replaces lines start..end by text.
+	fix := func(arg, start, end int, text string) *checks.Suggestion {
+		return &checks.Suggestion{StartLine: arg, EndLine: arg, Also: []checks.Edit{{StartLine: start, EndLine: end, Text: text}}}
+	}
 	tests := []struct {
 		name    string
 		src     string
@@ -26,31 +32,62 @@ func TestSecretArgSuggestion(t *testing.T) {
 		related int // line of the related RUN, 0 for none
 	}{
 		{
-			name: "next instruction",
-			src:  "FROM node:22-slim\nARG NPM_TOKEN\nRUN npm ci --token=$NPM_TOKEN\n",
-			want: &checks.Suggestion{StartLine: 2, EndLine: 3,
-				Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --token=$NPM_TOKEN"},
+			name:    "next instruction",
+			src:     "FROM node:22-slim\nARG NPM_TOKEN\nRUN npm ci --token=$NPM_TOKEN\n",
+			want:    fix(2, 3, 3, "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --token=$NPM_TOKEN"),
 			related: 3,
 		},
 		{
-			name: "a literal default goes with the ARG",
-			src:  "FROM node:22-slim\nARG NPM_TOKEN=npm-Passw0rd-t0ken\nRUN npm ci --token=$NPM_TOKEN\n",
-			want: &checks.Suggestion{StartLine: 2, EndLine: 3,
-				Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --token=$NPM_TOKEN"},
+			name:    "a literal default goes with the ARG",
+			src:     "FROM node:22-slim\nARG NPM_TOKEN=npm-Passw0rd-t0ken\nRUN npm ci --token=$NPM_TOKEN\n",
+			want:    fix(2, 3, 3, "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --token=$NPM_TOKEN"),
 			related: 3,
 		},
 		{
-			name: "lines between and a continuation",
+			name: "lines between stay out, a continuation stays in",
 			src: "FROM node:22-slim\nWORKDIR /app\nARG NPM_TOKEN\nCOPY package.json ./\n" +
 				"  run echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc \\\n    && npm ci && rm .npmrc\nCMD [\"node\"]\n",
-			want: &checks.Suggestion{StartLine: 3, EndLine: 6,
-				Text: "COPY package.json ./\n  run --mount=type=secret,id=npm_token,env=NPM_TOKEN echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc \\\n    && npm ci && rm .npmrc"},
+			want:    fix(3, 5, 6, "  run --mount=type=secret,id=npm_token,env=NPM_TOKEN echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc \\\n    && npm ci && rm .npmrc"),
 			related: 5,
 		},
 		{
-			name:    "too far to repeat the lines between",
+			name:    "far from the ARG",
 			src:     "FROM node:22-slim\nARG NPM_TOKEN\n" + strings.Repeat("ENV A=1\n", 11) + "RUN npm ci --token=$NPM_TOKEN\n",
+			want:    fix(2, 14, 14, "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci --token=$NPM_TOKEN"),
 			related: 14,
+		},
+		{
+			name:    "a file the RUN writes the value into is removed before it ends",
+			src:     "FROM node:22-slim\nARG NPM_TOKEN\nRUN npm config set //registry.npmjs.org/:_authToken=${NPM_TOKEN} \\\n  && npm ci\n",
+			want:    fix(2, 3, 4, "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm config set //registry.npmjs.org/:_authToken=${NPM_TOKEN} \\\n  && npm ci && rm -f ~/.npmrc"),
+			related: 3,
+		},
+		{
+			name:    "two files",
+			src:     "FROM node:22-slim\nWORKDIR /app\nARG NPM_TOKEN\nRUN echo \"t=${NPM_TOKEN}\" > .npmrc && npm set x=$NPM_TOKEN && npm ci\n",
+			want:    fix(3, 4, 4, "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN echo \"t=${NPM_TOKEN}\" > .npmrc && npm set x=$NPM_TOKEN && npm ci && rm -f .npmrc ~/.npmrc"),
+			related: 4,
+		},
+		{
+			name:    "a written file that an appended rm cannot name",
+			src:     "FROM node:22-slim\nARG NPM_TOKEN\nRUN echo \"t=${NPM_TOKEN}\" > \"my npmrc\" && npm ci\n",
+			related: 3,
+		},
+		{
+			name:    "a file written for a later instruction: removing it at once is no fix",
+			src:     "FROM node:22-slim\nARG NPM_TOKEN\nRUN npm config set //registry.npmjs.org/:_authToken=$NPM_TOKEN\nRUN npm ci\n",
+			related: 3,
+		},
+		{
+			name:    "a key written and given its mode, for the container",
+			src:     "FROM alpine\nARG SSH_PRIVATE_KEY\nRUN echo \"$SSH_PRIVATE_KEY\" > ~/.ssh/id_rsa && chmod 600 ~/.ssh/id_rsa\n",
+			related: 3,
+		},
+		{
+			name:    "a RUN that mounts the secret already: the ARG goes alone",
+			src:     "FROM node:22-slim\nARG NPM_TOKEN\nRUN --mount=type=secret,id=t,env=NPM_TOKEN npm ci --token=$NPM_TOKEN\n",
+			want:    &checks.Suggestion{StartLine: 2, EndLine: 2},
+			related: 3,
 		},
 		{
 			name: "an earlier RUN may read it from its environment",

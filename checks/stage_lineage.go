@@ -62,6 +62,15 @@ func (df *Dockerfile) lineage() *stageLineage {
 	return df.lineageModel
 }
 
+// userHome returns the home folder of the user a RUN runs as: /root unless
+// USER or ENV HOME set an absolute one.
+func (l *stageLineage) userHome(in *Instruction) string {
+	if h := l.home[in]; strings.HasPrefix(h, "/") {
+		return h
+	}
+	return "/root"
+}
+
 func buildStageLineage(df *Dockerfile) *stageLineage {
 	l := &stageLineage{df: df, dir: make(map[*Instruction]string, len(df.Instructions)),
 		home: make(map[*Instruction]string, len(df.Instructions)), carriers: map[*Stage][]carrier{}}

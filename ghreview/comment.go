@@ -297,9 +297,14 @@ func code(s string) string {
 	return fence + s + fence
 }
 
-// block wraps s in a fenced code block of the given info string.
+// block wraps s in a fenced code block of the given info string. An empty
+// suggestion block deletes the lines it is on; one holding an empty line
+// would leave a blank line.
 func block(info, s string) string {
 	fence := strings.Repeat("`", max(3, longestRun(s, '`')+1))
+	if s == "" {
+		return fence + info + "\n" + fence
+	}
 	return fence + info + "\n" + s + "\n" + fence
 }
 
@@ -341,10 +346,25 @@ func inlineBody(f *scan.Finding, withSuggestion bool) string {
 		if withSuggestion {
 			b.WriteString("\n" + block("suggestion", s.Text) + "\n")
 		} else {
-			fmt.Fprintf(&b, "\nSuggested change for %s:\n\n%s\n", lineLabel(s.StartLine, s.EndLine), block("dockerfile", noComment(s.Text)))
+			fmt.Fprintf(&b, "\nSuggested change for %s:\n\n%s\n", lineLabel(s.StartLine, s.EndLine), editBlock(s.Text))
+		}
+		// A suggestion replaces only the lines its comment spans: the rest
+		// of the fix is shown, to be made in the same commit.
+		for _, e := range s.Also {
+			fmt.Fprintf(&b, "\nIn the same commit, replace %s with this (a suggestion covers only the lines of its comment):\n\n%s\n",
+				lineLabel(e.StartLine, e.EndLine), editBlock(e.Text))
 		}
 	}
 	return clip(b.String())
+}
+
+// editBlock shows an edit's text as a Dockerfile block, or says that the
+// lines go.
+func editBlock(text string) string {
+	if text == "" {
+		return "_(the lines are removed)_"
+	}
+	return block("dockerfile", noComment(text))
 }
 
 func lineLabel(start, end int) string {

@@ -452,8 +452,11 @@ func (c *Client) post(ctx context.Context, r Review, who func() identity, fresh 
 	}
 }
 
-// placeComment returns the inline comment for f, when its lines, or else the
-// lines its suggestion replaces, are added lines of one hunk.
+// placeComment returns the inline comment for f, when its lines are added
+// lines of one hunk. The comment spans the lines of the finding, or those of
+// its instruction that its suggestion replaces, so that GitHub can apply
+// it; never lines of other instructions, which a reader would take for
+// findings. A change the fix also makes elsewhere is shown in its text.
 func placeComment(f *scan.Finding, cf *ChangedFile) (draft, bool) {
 	if cf == nil {
 		return draft{}, false
@@ -466,14 +469,8 @@ func placeComment(f *scan.Finding, cf *ChangedFile) (draft, bool) {
 	}
 	switch {
 	case s != nil && sStart <= start && end <= sEnd && cf.Commentable(sStart, sEnd):
-		// The comment spans the lines its suggestion replaces, so that
-		// GitHub offers to apply it.
 		start, end = sStart, sEnd
 	case cf.Commentable(start, end):
-	case s != nil && cf.Commentable(sStart, sEnd):
-		// The fix is in the diff although the finding's own line is not
-		// (an ARG consumed by a RUN): comment where it can be applied.
-		start, end = sStart, sEnd
 	default:
 		return draft{}, false
 	}
@@ -492,8 +489,6 @@ func placeComment(f *scan.Finding, cf *ChangedFile) (draft, bool) {
 }
 
 var (
-	// redacted matches a value redacted by the engine (scan.Redact).
-	redacted = regexp.MustCompile(`…\(\d+ chars\)`)
 	// anyMarker is anything that looks like one of our markers.
 	anyMarker = regexp.MustCompile(`(?i)<!--\s*stowaway`)
 )
@@ -503,10 +498,16 @@ var (
 // a line of the Dockerfile, and one that holds a marker would commit it
 // (GitHub applies a suggestion verbatim).
 func applicable(f *scan.Finding) *checks.Suggestion {
-	if s := f.Suggestion; s != nil && s.StartLine > 0 && !redacted.MatchString(s.Text) && !anyMarker.MatchString(s.Text) {
-		return s
+	s := f.Suggestion
+	if s == nil {
+		return nil
 	}
-	return nil
+	for _, e := range s.Edits() {
+		if e.StartLine <= 0 || scan.HoldsRedacted(e.Text) || anyMarker.MatchString(e.Text) {
+			return nil
+		}
+	}
+	return s
 }
 
 func intro(fresh []*scan.Finding, inline int) string {

@@ -402,10 +402,25 @@ func TestPlaceComment(t *testing.T) {
 		{"a suggestion on the finding's line", withSuggestion(2, 2, 2, "ARG X"), 0, 2, true, true},
 		{"a suggestion around the finding takes the comment", withSuggestion(2, 2, 4, "RUN --mount=type=secret,id=npm npm ci"), 2, 4, true, true},
 		{"a suggestion elsewhere in the diff stays plain", withSuggestion(2, 5, 5, "COPY src/ src/"), 0, 2, false, true},
-		{"a finding off the diff with its fix in the diff", withSuggestion(6, 4, 4, "RUN npm ci"), 0, 4, true, true},
+		{"a finding off the diff with its fix in the diff", withSuggestion(6, 4, 4, "RUN npm ci"), 0, 0, false, false},
 		{"a suggestion holding a redacted value is never applicable", withSuggestion(2, 2, 3, "ARG X\nENV A=ghp_…(40 chars)"), 0, 2, false, true},
 		{"off the diff", withSuggestion(6, 0, 0, ""), 0, 0, false, false},
 	}
+	// The ARG's fix also changes the RUN two lines down: the comment stays on
+	// the ARG, deletes it, and shows the RUN's new line.
+	withAlso := withSuggestion(2, 2, 2, "")
+	withAlso.Suggestion.Also = []checks.Edit{{StartLine: 4, EndLine: 4, Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci"}}
+	redactedAlso := withSuggestion(2, 2, 2, "")
+	redactedAlso.Suggestion.Also = []checks.Edit{{StartLine: 4, EndLine: 4, Text: "RUN npm ci --token=npm_…(40 chars)"}}
+	tests = append(tests, []struct {
+		name           string
+		f              *scan.Finding
+		start, line    int
+		applicable, ok bool
+	}{
+		{"a fix over two instructions: the comment on the finding's", withAlso, 0, 2, true, true},
+		{"a redacted value in another edit of the fix", redactedAlso, 0, 2, false, true},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, ok := placeComment(tt.f, cf)
@@ -458,5 +473,27 @@ func TestReviewJudgesOnlyItsScope(t *testing.T) {
 	}
 	if whole := (Review{}); !whole.judgesAll(nil) || !whole.judges("any/Dockerfile") {
 		t.Error("a run over the whole tree does not judge everything")
+	}
+}
+
+// TestInlineBodyShowsTheRestOfTheFix checks the body of a comment whose fix
+// also changes another instruction: an empty suggestion block deletes the
+// commented line, and the other change is shown, not suggested.
+func TestInlineBodyShowsTheRestOfTheFix(t *testing.T) {
+	f := finding("Dockerfile", 2, "NPM_TOKEN")
+	f.Suggestion = &checks.Suggestion{StartLine: 2, EndLine: 2,
+		Also: []checks.Edit{{StartLine: 4, EndLine: 5, Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci \\\n  && rm -f ~/.npmrc"}}}
+	body := inlineBody(&f, true)
+	wantContains := []string{
+		"\n```suggestion\n```\n",
+		"In the same commit, replace lines 4–5 with this (a suggestion covers only the lines of its comment):\n\n```dockerfile\nRUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci \\\n  && rm -f ~/.npmrc\n```\n",
+	}
+	for _, w := range wantContains {
+		if !strings.Contains(body, w) {
+			t.Errorf("body lacks %q:\n%s", w, body)
+		}
+	}
+	if n := strings.Count(body, "```suggestion"); n != 1 {
+		t.Errorf("%d suggestion blocks, want 1:\n%s", n, body)
 	}
 }

@@ -44,6 +44,13 @@ type jsonFinding struct {
 }
 
 type jsonSuggestion struct {
+	StartLine int        `json:"startLine"`
+	EndLine   int        `json:"endLine"`
+	Text      string     `json:"text"`
+	Also      []jsonEdit `json:"also"`
+}
+
+type jsonEdit struct {
 	StartLine int    `json:"startLine"`
 	EndLine   int    `json:"endLine"`
 	Text      string `json:"text"`
@@ -129,7 +136,10 @@ func newJSONFinding(f scan.Finding, rules []*checks.Rule) jsonFinding {
 		Related:     []jsonRelated{},
 	}
 	if s := f.Suggestion; s != nil {
-		jf.Suggestion = &jsonSuggestion{StartLine: s.StartLine, EndLine: s.EndLine, Text: s.Text}
+		jf.Suggestion = &jsonSuggestion{StartLine: s.StartLine, EndLine: s.EndLine, Text: s.Text, Also: []jsonEdit{}}
+		for _, e := range s.Also {
+			jf.Suggestion.Also = append(jf.Suggestion.Also, jsonEdit{StartLine: e.StartLine, EndLine: e.EndLine, Text: e.Text})
+		}
 	}
 	if s := f.Suppressed; s != nil {
 		jf.Suppressed = &jsonSuppression{Kind: s.Kind, Reason: s.Reason, Line: s.Line}

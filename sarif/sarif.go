@@ -279,14 +279,17 @@ func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *
 		r.PartialFingerprints = map[string]any{FingerprintKey: f.Fingerprint}
 	}
 	if s := f.Suggestion; s != nil {
-		fix := sarif.NewFix().WithArtifactChanges([]*sarif.ArtifactChange{
-			sarif.NewArtifactChange(artifact(f.Path)).WithReplacement(
-				// Without columns the region is whole lines, their final
-				// newline excluded, so Text (which has none) replaces them
-				// exactly; an empty Text leaves one blank line.
-				sarif.NewReplacement(lines(s.StartLine, s.EndLine)).
-					WithInsertedContent(sarif.NewArtifactContent().WithText(s.Text))),
-		})
+		// One change of the file, with a replacement for each edit of the
+		// fix in line order: a consumer applies them together.
+		change := sarif.NewArtifactChange(artifact(f.Path))
+		for _, e := range s.Edits() {
+			// Without columns the region is whole lines, their final
+			// newline excluded, so Text (which has none) replaces them
+			// exactly; an empty Text leaves one blank line.
+			change.WithReplacement(sarif.NewReplacement(lines(e.StartLine, e.EndLine)).
+				WithInsertedContent(sarif.NewArtifactContent().WithText(e.Text)))
+		}
+		fix := sarif.NewFix().WithArtifactChanges([]*sarif.ArtifactChange{change})
 		if f.Fix != "" {
 			fix.WithDescriptionText(sentence(f.Fix))
 		}

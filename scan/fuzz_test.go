@@ -285,7 +285,9 @@ func checkNoSecrets(t *testing.T, res *scan.Result, secrets map[string]bool) {
 		for _, f := range res.Findings {
 			fields := map[string]string{"snippet": f.Snippet, "evidence": f.Evidence, "key": f.Key}
 			if f.Suggestion != nil {
-				fields["suggestion"] = f.Suggestion.Text
+				for i, e := range f.Suggestion.Edits() {
+					fields[fmt.Sprintf("suggestion[%d]", i)] = e.Text
+				}
 			}
 			if prose {
 				fields["message"], fields["fix"] = f.Message, f.Fix

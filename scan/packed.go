@@ -91,6 +91,11 @@ func (t *packer) pack(fs []Finding, cs []BuildContext) packedOut {
 			b = append(b, 1)
 			b = appendInts(b, sg.StartLine, sg.EndLine)
 			b = t.appendText(b, sg.Text)
+			b = binary.AppendUvarint(b, uint64(len(sg.Also)))
+			for _, e := range sg.Also {
+				b = appendInts(b, e.StartLine, e.EndLine)
+				b = t.appendText(b, e.Text)
+			}
 		} else {
 			b = append(b, 0)
 		}
@@ -165,6 +170,14 @@ func (t *packer) unpack(p packedOut, fs []Finding, cs []BuildContext) ([]Finding
 		if d.byte() == 1 {
 			sg := &checks.Suggestion{StartLine: d.int(), EndLine: d.int()}
 			sg.Text = t.text(&d)
+			if k := d.uint(); k > 0 && k <= uint64(len(d.b)-d.off) {
+				sg.Also = make([]checks.Edit, k)
+				for j := range sg.Also {
+					e := &sg.Also[j]
+					e.StartLine, e.EndLine = d.int(), d.int()
+					e.Text = t.text(&d)
+				}
+			}
 			f.Suggestion = sg
 		}
 		if k := d.uint(); k > 0 && k <= uint64(len(d.b)-d.off) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -27,6 +28,13 @@ func Redact(secret string) string {
 	}
 	return fmt.Sprintf("%s…(%d chars)", prefix, n)
 }
+
+// redactedForm matches what Redact returns.
+var redactedForm = regexp.MustCompile(`…\(\d+ chars\)`)
+
+// HoldsRedacted reports text that holds a redacted secret: shown, it says
+// what was there; applied as a fix, it would write the redacted form.
+func HoldsRedacted(text string) bool { return redactedForm.MatchString(text) }
 
 // masker replaces every secret of one file by its redacted form.
 type masker struct {

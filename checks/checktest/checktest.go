@@ -40,26 +40,7 @@ func Run(t *testing.T, rule *checks.Rule, dir string) {
 // parse-error and the secrets found in its raw text.
 func RunRules(t *testing.T, dir string, rules ...*checks.Rule) {
 	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatalf("reading test data: %v", err)
-	}
-	var cases []string
-	hasFiles := false
-	for _, e := range entries {
-		if e.IsDir() {
-			cases = append(cases, filepath.Join(dir, e.Name()))
-		} else {
-			hasFiles = true
-		}
-	}
-	if hasFiles {
-		cases = append(cases, dir)
-	}
-	if len(cases) == 0 {
-		t.Fatalf("no test cases in %s", dir)
-	}
-	for _, c := range cases {
+	for _, c := range caseDirs(t, dir) {
 		t.Run(filepath.Base(c), func(t *testing.T) { runCase(t, rules, c, c == dir) })
 	}
 }
@@ -187,7 +168,11 @@ func suggestion(f scan.Finding) string {
 	if f.Suggestion == nil {
 		return ""
 	}
-	return f.Suggestion.Text
+	var texts []string
+	for _, e := range f.Suggestion.Edits() {
+		texts = append(texts, e.Text)
+	}
+	return strings.Join(texts, "\n")
 }
 
 type want struct {

@@ -10,11 +10,7 @@ import (
 // one workflow line, to pass a CI secret as a build argument: the unchanged
 // Dockerfile's ARG records it, and the workflow line gets the comment.
 func TestActionWorkflowBuildArg(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	bin := cliBinary(t)
-	e := newE2E(t, bin, bot)
+	e := newE2E(t, bot)
 	head := tree(t, "ci-secret/head")
 	e.openPR(tree(t, "ci-secret/base"), head, false)
 	r := e.run(invocation{head: head})

@@ -412,9 +412,9 @@ func TestAction(t *testing.T) {
 		if len(pr.Reviews) != 1 || pr.Reviews[0].State != "COMMENTED" || pr.Reviews[0].CommitID != headSHA {
 			t.Fatalf("reviews %+v, want one COMMENTED review on the head commit (not the merge commit)", pr.Reviews)
 		}
-		// The ARG's comment spans the ARG and its RUN, the lines its
-		// suggestion replaces.
-		want := []placement{{"Dockerfile", 4, 5}, {"Dockerfile", 0, 7}, {"Dockerfile", 0, 8}}
+		// The ARG's comment is on the ARG alone, the line its suggestion
+		// removes; the RUN's change is in its text.
+		want := []placement{{"Dockerfile", 0, 4}, {"Dockerfile", 0, 7}, {"Dockerfile", 0, 8}}
 		if diff := cmp.Diff(want, placements(pr)); diff != "" {
 			t.Errorf("inline comments (-want +got):\n%s", diff)
 		}

@@ -112,6 +112,7 @@ func plantedSecrets(t *testing.T) []string {
 		"ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d",
 		"correct-horse-battery-staple",
 		"sk_test_EXAMPLEexampleEXAMPLEexample00",
+		"ghp_FAKEexampleR8vQ2mXk4LpZ9tYw3NcJ7sHd5",
 	}
 }
 

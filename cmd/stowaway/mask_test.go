@@ -23,8 +23,9 @@ func split(tok, sep string) string { return tok[:16] + sep + tok[16:] }
 
 // hostileTree is a repository whose Dockerfiles, ignore file, pragmas and
 // YAML files spell tokens in every way the lexer reads and a string search
-// does not: each Dockerfile gets an ARG -> secret mount suggestion that
-// repeats the lines holding the token.
+// does not. Each Dockerfile gets an ARG -> secret mount suggestion, whose
+// edits repeat the RUN and not the lines between, which hold the token;
+// inrun's RUN holds one.
 func hostileTree() map[string]string {
 	mount := func(lines ...string) string {
 		return "FROM alpine\nARG NPM_TOKEN\n" + strings.Join(lines, "\n") + "\nRUN npm ci --token=$NPM_TOKEN\n"
@@ -40,7 +41,8 @@ func hostileTree() map[string]string {
 		"aws/Dockerfile":          mount("ENV AWS_ACCESS_KEY_ID=" + hostileAWS[:10] + "\\\n" + hostileAWS[10:]),
 		// No rule reads a token split inside a RUN: only the net stops the
 		// suggestion that repeats it.
-		"run/Dockerfile": "FROM alpine\nARG NPM_TOKEN\nRUN echo " + split(g, "\\\n") + " && npm ci --token=$NPM_TOKEN\n",
+		"run/Dockerfile":   "FROM alpine\nARG NPM_TOKEN\nRUN echo " + split(g, "\\\n") + " && npm ci --token=$NPM_TOKEN\n",
+		"inrun/Dockerfile": "FROM alpine\nARG NPM_TOKEN\nRUN curl -H \"Authorization: token " + g + "\" https://api.github.com/user && npm ci --token=$NPM_TOKEN\n",
 		// The ignore file's last line is the line its suggestion anchors on.
 		"ignore/Dockerfile":    "FROM alpine\nCOPY . /app\n",
 		"ignore/.dockerignore": "node_modules\n" + g + "\n",
@@ -87,7 +89,10 @@ func TestHostileTextMasked(t *testing.T) {
 		var rep struct {
 			Findings []struct {
 				Rule, Path string
-				Suggestion *struct{ Text string }
+				Suggestion *struct {
+					Text string
+					Also []struct{ Text string }
+				}
 				Suppressed *struct{ Reason string }
 			}
 			Problems []struct{ Message string }
@@ -97,8 +102,12 @@ func TestHostileTextMasked(t *testing.T) {
 		}
 		suggested, reasons := map[string]string{}, 0
 		for _, f := range rep.Findings {
-			if f.Suggestion != nil {
-				suggested[strings.Join(strings.Split(f.Path, "/")[max(0, strings.Count(f.Path, "/")-1):], "/")] = f.Suggestion.Text
+			if s := f.Suggestion; s != nil {
+				text := s.Text
+				for _, e := range s.Also {
+					text += "\n" + e.Text
+				}
+				suggested[strings.Join(strings.Split(f.Path, "/")[max(0, strings.Count(f.Path, "/")-1):], "/")] = text
 			}
 			if f.Suppressed != nil {
 				reasons++
@@ -107,12 +116,16 @@ func TestHostileTextMasked(t *testing.T) {
 				}
 			}
 		}
-		// The masked suggestions stay (the review does not offer them);
-		// the ones the net caught are gone with their lines.
+		// The suggestions leave the lines between the ARG and its RUN
+		// alone; a masked one stays (the review does not offer it); the
+		// ones the net caught are gone with their lines.
 		for _, p := range []string{"continuation", "backtick", "escape", "quotes", "concat", "comment"} {
-			if !strings.Contains(suggested[p+"/Dockerfile"], "ghp_…(40 chars)") {
-				t.Errorf("%s: suggestion %q, want it with the token masked", p, suggested[p+"/Dockerfile"])
+			if s, ok := suggested[p+"/Dockerfile"]; !ok || strings.Contains(s, "GH_TOKEN") {
+				t.Errorf("%s: suggestion %q (%v), want one that does not repeat the ENV", p, s, ok)
 			}
+		}
+		if s := suggested["inrun/Dockerfile"]; !strings.Contains(s, "ghp_…(40 chars)") {
+			t.Errorf("inrun: suggestion %q, want it with the token masked", s)
 		}
 		for _, p := range []string{"run/Dockerfile", "ignore/.dockerignore"} {
 			if s, ok := suggested[p]; ok {

@@ -85,11 +85,12 @@ func Fixture() *scan.Result {
 			}, scan.Region{}),
 			find(secretArg, checks.Finding{
 				Level: checks.Error, Path: root,
-				Message:     `ARG "PIP_INDEX_PASSWORD" has a literal default that is stored in the image history`,
-				Secret:      PlantedSecret,
-				Evidence:    "chan…(17 chars)",
-				Fix:         "Remove the default and pass the value with `--secret`, not `--build-arg`.",
-				Suggestion:  &checks.Suggestion{StartLine: 2, EndLine: 2, Text: "ARG PIP_INDEX_PASSWORD"},
+				Message:  `ARG "PIP_INDEX_PASSWORD" has a literal default that is stored in the image history`,
+				Secret:   PlantedSecret,
+				Evidence: "chan…(17 chars)",
+				Fix:      "Remove the default and pass the value with `--secret`, not `--build-arg`.",
+				Suggestion: &checks.Suggestion{StartLine: 2, EndLine: 2, Text: "ARG PIP_INDEX_PASSWORD",
+					Also: []checks.Edit{{StartLine: 5, EndLine: 5, Text: "RUN --mount=type=secret,id=pip_index_password,env=PIP_INDEX_PASSWORD pip install -r requirements.txt"}}},
 				Fingerprint: "5d41402abc4b2a76b9719d911017c592",
 			}, scan.Region{StartLine: 2, StartColumn: 24, EndLine: 2, EndColumn: 41}),
 			find(argPersisted, checks.Finding{
