@@ -20,8 +20,7 @@ type persistedWrite struct {
 	name   string   // the argument
 	shown  string   // the file as the message names it
 	paths  []string // where it may land, absolute; the first is shown
-	tool   string   // the command that writes it, for tool-specific undo
-	undo   []string // arguments of that tool that undo the write
+	tool   string   // the command that writes it
 	second int      // index of the command, to look for a later removal
 	files  []string // the files as the command names them, against dir
 	dir    string
@@ -75,7 +74,7 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 			if home != "/root" {
 				w.rehome(home)
 			}
-			if removedInRun(cmds, dirs, home, w) || pathUnder(w.paths, mounts) {
+			if removedInRun(cmds, dirs, home, w, refs[name]) || pathUnder(w.paths, mounts) {
 				continue
 			}
 			where := "which stays in the image layer"
@@ -148,6 +147,11 @@ func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir
 				return true
 			}
 		}
+		for _, r := range c.Redirs {
+			if r.Op == "<<<" && re.MatchString(r.Target) {
+				return true
+			}
+		}
 		return false
 	}
 	// The pipeline up to this command: the secret flows through it when one
@@ -191,7 +195,7 @@ func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir
 	if !mentions(c) && !(i > 0 && cmds[i-1].Pipeline == c.Pipeline) {
 		return nil
 	}
-	return toolWrite(name, re, c, dir, i)
+	return toolWrite(name, re, cmds, i, dir)
 }
 
 // contentWords returns the words of a command that can end up in what it
@@ -207,34 +211,29 @@ func contentWords(c shellCommand) []string {
 	return c.Words[1:]
 }
 
-// toolWrite returns the configuration file that a known command stores a
-// credential in: npm config set, git config --global, docker login...
-func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int) *persistedWrite {
-	w := c.Words
-	if path.Base(w[0]) == "git" && len(w) > 1 && w[1] == "clone" {
-		return cloneWrite(name, re, w, dir, i)
-	}
-	via, undo, paths := credentialWrite(w)
-	if via == "" {
+// toolWrite returns the configuration file that a tool of the credential
+// table stores the argument in: given in its words, or on its input (the
+// pipeline before it, a here-string or heredoc).
+func toolWrite(name string, re *regexp.Regexp, cmds []shellCommand, i int, dir string) *persistedWrite {
+	c := cmds[i]
+	use, ok := credentialCommand(c.Words)
+	if !ok || use.undo {
 		return nil
 	}
-	pw := newPersistedWrite(name, paths[0], dir, i, path.Base(w[0]))
-	for _, p := range paths[1:] {
-		pw.paths = append(pw.paths, persistJoin(dir, p))
-		pw.files = append(pw.files, p)
+	given := slices.ContainsFunc(use.carriers, re.MatchString)
+	if !given && use.stdin {
+		given = i > 0 && cmds[i-1].Pipeline == c.Pipeline || slices.ContainsFunc(c.Redirs, func(r shellRedirect) bool {
+			return r.Op == "<<<" && re.MatchString(r.Target)
+		})
 	}
-	pw.undo = undo
-	return pw
-}
-
-// cloneWrite returns the .git/config that git clone stores a credential URL in.
-func cloneWrite(name string, re *regexp.Regexp, w []string, dir string, i int) *persistedWrite {
-	url, target, ok := gitCloneOperands(w)
-	if !ok || !re.MatchString(url) {
+	if !given {
 		return nil
 	}
-	pw := newPersistedWrite(name, path.Join(target, ".git/config"), dir, i, "git")
-	pw.undo = []string{"set-url", "remove", "rm"}
+	pw := newPersistedWrite(name, use.files[0], dir, i, path.Base(c.Words[0]))
+	for _, f := range use.files[1:] {
+		pw.paths = append(pw.paths, persistJoin(dir, f))
+		pw.files = append(pw.files, f)
+	}
 	return pw
 }
 
@@ -262,8 +261,9 @@ func redirectFile(t string) bool {
 }
 
 // removedInRun reports whether a later command of the same RUN removes the
-// written file, or undoes the tool's write.
-func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite) bool {
+// written file, or undoes a tool's write to it (unless the key it leaves
+// holds the argument, whose references re matches).
+func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite, re *regexp.Regexp) bool {
 	for k := w.second + 1; k < len(cmds); k++ {
 		c := cmds[k]
 		if len(c.Words) == 0 {
@@ -283,12 +283,14 @@ func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedW
 					}
 				}
 			}
-		case tool == w.tool && len(w.undo) > 0:
-			for _, a := range c.Words[1:] {
-				for _, u := range w.undo {
-					if a == u {
-						return true
-					}
+		default:
+			use, ok := credentialCommand(c.Words)
+			if !ok || !use.undo || slices.ContainsFunc(use.kept, re.MatchString) {
+				continue
+			}
+			for _, f := range use.files {
+				if slices.Contains(w.paths, persistJoinHome(dirs[k], home, f)) {
+					return true
 				}
 			}
 		}
