@@ -41,11 +41,23 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	if len(scope.args) == 0 {
 		return
 	}
-	cmds := argRunCommands(in, run)
 	mounts, mounted := argRunMounts(in, scope.dir)
 	// A secret mounted under the argument's name hides it in this RUN;
 	// secret-mount-persisted reports what the RUN does with the secret.
 	reported := mounted
+	// The prefilter: a RUN that names none of the arguments read below
+	// writes none of them.
+	text, named := runText(run), false
+	for name, d := range scope.args {
+		if !reported[name] && (d.secret() || d.urlCredential) && strings.Contains(text, name) {
+			named = true
+			break
+		}
+	}
+	if !named {
+		return
+	}
+	cmds := argRunCommands(in, run)
 	dirs := argCommandDirs(cmds, scope.dir)
 	// The user's home, as the file model follows USER and ENV HOME.
 	home := "/root"

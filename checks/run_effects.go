@@ -110,6 +110,11 @@ type fileRunWalker struct {
 }
 
 func (m *secretFileModel) addRun(in *Instruction, st stageShellState) {
+	// What the RUN removes matters only for a secret file written before
+	// it; what it writes, only when the prefilter finds a word of it.
+	if run, ok := in.Command.(*instructions.RunCommand); !ok || len(m.writes) == 0 && !runMayWriteSecret(in, run, st) {
+		return
+	}
 	rw := &fileRunWalker{m: m, in: in, cwd: st.dir, home: st.home, tainted: map[string]string{}}
 	rw.secrets, rw.mounted = secretMountsOf(in, st.dir)
 	for _, s := range rw.secrets {
