@@ -35,22 +35,10 @@ func runText(run *instructions.RunCommand) string {
 	return s
 }
 
-// foldedText returns text as keywordIndex.walk compares it: its ASCII
-// letters fold on the walk, and the few other letters whose lower case is
-// ASCII (the Kelvin sign) fold here.
-func foldedText(text string) string {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= 0x80 {
-			return strings.ToLower(text)
-		}
-	}
-	return text
-}
-
 // runTextHas reports whether text holds one of x's words.
 func runTextHas(x *keywordIndex, text string) bool {
 	found := false
-	x.walk(foldedText(text), func(int, int) { found = true })
+	x.walk(lowerBeyondASCII(text), func(int, int) { found = true })
 	return found
 }
 
@@ -113,7 +101,7 @@ func runMayWriteSecret(in *Instruction, run *instructions.RunCommand, st stageSh
 	}
 	x := &runEffectsWords
 	found := make([]bool, x.n)
-	x.index.walk(foldedText(runText(run)+"\n"+st.dir+"\n"+st.home), func(w, _ int) { found[w] = true })
+	x.index.walk(lowerBeyondASCII(runText(run)+"\n"+st.dir+"\n"+st.home), func(w, _ int) { found[w] = true })
 	for _, f := range found[:x.direct] {
 		if f {
 			return true
