@@ -58,12 +58,12 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 		return
 	}
 	cmds := argRunCommands(in, run)
-	dirs := argCommandDirs(cmds, scope.dir)
 	// The user's home, as the file model follows USER and ENV HOME.
 	home := "/root"
 	if m := newSecretFileModel(df); m != nil && strings.HasPrefix(m.runHome[in], "/") {
 		home = m.runHome[in]
 	}
+	dirs := runDirs(cmds, scope.dir, home)
 	names := make([]string, 0, len(scope.args))
 	for name := range scope.args {
 		names = append(names, name)
@@ -127,18 +127,6 @@ func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellComman
 		}
 	}
 	return cmds
-}
-
-// argCommandDirs follows cd through the script: the folder each command runs in.
-func argCommandDirs(cmds []shellCommand, dir string) []string {
-	out := make([]string, len(cmds))
-	for i, c := range cmds {
-		out[i] = dir
-		if len(c.Words) == 2 && c.Words[0] == "cd" && !strings.Contains(c.Words[1], "$") {
-			dir = persistJoin(dir, c.Words[1])
-		}
-	}
-	return out
 }
 
 // secretWrite returns the file that command i writes argument name (whose

@@ -107,6 +107,8 @@ type fileRunWalker struct {
 	writes  []*secretFileWrite
 	removes []*fileRemoval
 	order   int
+	dirs    []string // the folder each command runs in (runDirs)
+	next    int      // index of the next command
 }
 
 func (m *secretFileModel) addRun(in *Instruction, st stageShellState) {
@@ -133,6 +135,7 @@ func (m *secretFileModel) addRun(in *Instruction, st stageShellState) {
 			}
 		}
 	}
+	rw.dirs = runDirs(cmds, st.dir, st.home)
 	for i := 0; i < len(cmds); {
 		j := i
 		for j < len(cmds) && cmds[j].Pipeline == cmds[i].Pipeline {
@@ -212,17 +215,63 @@ func pathNameChar(c byte) bool {
 
 // resolve turns a path in the script into an absolute one where it can.
 func (rw *fileRunWalker) resolve(p string) string {
+	return resolveShellPath(rw.cwd, rw.home, p)
+}
+
+// resolveShellPath resolves a path of a script that runs in dir, as the
+// user whose home is home: ~ and $HOME are the home, a path the script
+// computes stays a reference ($DIR/file).
+func resolveShellPath(dir, home, p string) string {
 	switch {
 	case p == "~" || p == "$HOME" || p == "${HOME}":
-		return rw.home
+		return home
 	case strings.HasPrefix(p, "~/"):
-		return path.Join(rw.home, p[2:])
+		return path.Join(home, p[2:])
 	case strings.HasPrefix(p, "$HOME/"):
-		return path.Join(rw.home, p[6:])
+		return path.Join(home, p[6:])
 	case strings.HasPrefix(p, "${HOME}/"):
-		return path.Join(rw.home, p[8:])
+		return path.Join(home, p[8:])
 	}
-	return joinStagePath(rw.cwd, p)
+	return joinStagePath(dir, p)
+}
+
+// runDirs follows cd, pushd and popd through a RUN's commands: the folder
+// each one runs in, dir at the start, "" where it is unknown. One reading
+// of the working folder for every RUN reader.
+func runDirs(cmds []shellCommand, dir, home string) []string {
+	out := make([]string, len(cmds))
+	prev, stack := "", []string{}
+	for i, c := range cmds {
+		out[i] = dir
+		if len(c.Words) == 0 {
+			continue
+		}
+		args := c.Words[1:]
+		switch name := path.Base(c.Words[0]); name {
+		case "cd", "pushd":
+			from := dir
+			switch {
+			case len(args) == 0:
+				dir = home
+			case args[0] == "-":
+				dir = prev // OLDPWD
+			case dir == "" && !strings.HasPrefix(args[0], "/"):
+			default:
+				dir = resolveShellPath(dir, home, args[0])
+			}
+			prev = from
+			if name == "pushd" {
+				stack = append(stack, from)
+			}
+		case "popd":
+			prev = dir
+			dir = ""
+			if n := len(stack); n > 0 {
+				dir, stack = stack[n-1], stack[:n-1]
+			}
+		}
+	}
+	return out
 }
 
 // pipeline records what one pipeline writes and removes.
@@ -280,6 +329,8 @@ func (rw *fileRunWalker) pipeline(cmds []shellCommand) {
 				}
 			}
 		}
+		rw.cwd = rw.dirs[rw.next]
+		rw.next++
 		rw.command(c, in, out, dynamic)
 		carried = out
 	}
@@ -320,20 +371,6 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 	}
 	args := c.Words[1:]
 	switch path.Base(c.Words[0]) {
-	case "cd", "pushd":
-		switch {
-		case len(args) == 0:
-			rw.cwd = rw.home
-		case args[0] == "-":
-			rw.cwd = ""
-		default:
-			if rw.cwd == "" && !strings.HasPrefix(args[0], "/") {
-				return
-			}
-			rw.cwd = rw.resolve(args[0])
-		}
-	case "popd":
-		rw.cwd = ""
 	case "export", "declare", "local", "readonly", "typeset":
 		for _, a := range args {
 			if name, value, ok := strings.Cut(a, "="); ok && rw.mentions(value) != "" {
