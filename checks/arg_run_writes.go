@@ -41,15 +41,11 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	if len(scope.args) == 0 {
 		return
 	}
-	mounts, mounted := argRunMounts(in, scope.dir)
-	// A secret mounted under the argument's name hides it in this RUN;
-	// secret-mount-persisted reports what the RUN does with the secret.
-	reported := mounted
 	// The prefilter: a RUN that names none of the arguments read below
 	// writes none of them.
 	text, named := runText(run), false
 	for name, d := range scope.args {
-		if !reported[name] && (d.secret() || d.urlCredential) && strings.Contains(text, name) {
+		if (d.secret() || d.urlCredential) && strings.Contains(text, name) {
 			named = true
 			break
 		}
@@ -57,6 +53,10 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	if !named {
 		return
 	}
+	mounts, mounted := argRunMounts(in, scope.dir)
+	// A secret mounted under the argument's name hides it in this RUN;
+	// secret-mount-persisted reports what the RUN does with the secret.
+	reported := mounted
 	cmds := argRunCommands(in, run)
 	// The user's home, as the file model follows USER and ENV HOME.
 	home := "/root"
@@ -311,32 +311,15 @@ func persistGlob(pattern, p string) bool {
 	return false
 }
 
-// argRunMounts returns the folders that a RUN mounts, whose files are not part
-// of the layer, and the variables its secret mounts set (env=NAME).
+// argRunMounts returns the folders and files that a RUN mounts, whose
+// content is not part of the layer, and the variables its secret mounts
+// set (env=NAME), read as the RUN-effects walker reads them.
 func argRunMounts(in *Instruction, dir string) (targets []string, env map[string]bool) {
 	env = map[string]bool{}
-	for _, f := range in.Flags {
-		spec, ok := strings.CutPrefix(f, "--mount=")
-		if !ok {
-			continue
-		}
-		typ, target := "bind", ""
-		for _, field := range strings.Split(spec, ",") {
-			k, v, _ := strings.Cut(field, "=")
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "type":
-				typ = v
-			case "target", "dst", "destination":
-				target = v
-			case "env":
-				env[v] = true
-			}
-		}
-		if typ == "secret" && target == "" {
-			target = "/run/secrets"
-		}
-		if target != "" && typ != "ssh" {
-			targets = append(targets, persistJoin(dir, target))
+	secrets, targets := secretMountsOf(in, dir)
+	for _, s := range secrets {
+		if s.env != "" {
+			env[s.env] = true
 		}
 	}
 	return targets, env
