@@ -15,9 +15,9 @@ import (
 
 // runAssignments returns the literal secrets of a RUN that the parser
 // reads, as offsets in text (the instruction's masked lines, whose roles
-// are roles); ok is false for other instructions and for a
+// are roles; raw is what the text gives read as text); ok is false for other instructions and for a
 // script the parser refuses, whose text is read as it is.
-func runAssignments(in *Instruction, text string, roles []lineRole, s *Settings, budget *Budget) ([]textAssignment, bool) {
+func runAssignments(in *Instruction, text string, roles []lineRole, raw []textAssignment, s *Settings, budget *Budget) ([]textAssignment, bool) {
 	if in == nil || in.Cmd != "run" {
 		return nil, false
 	}
@@ -71,6 +71,14 @@ func runAssignments(in *Instruction, text string, roles []lineRole, s *Settings,
 		for _, a := range findAssignments(src, s, budget) {
 			if start, ok := loc.find(src[a.start:a.end]); ok {
 				out = append(out, textAssignment{key: a.key, start: start, end: start + a.end - a.start})
+				continue
+			}
+			// A value the source writes otherwise (a backslash or
+			// quotes inside it): the raw text's reading of the same key.
+			for _, r := range raw {
+				if r.key == a.key {
+					out = append(out, r)
+				}
 			}
 		}
 	}

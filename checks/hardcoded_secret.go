@@ -194,7 +194,7 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	if !repoOnly || in != nil && in.Cmd == "run" && in.Stage != nil && in.Stage.Shipped {
 		assignments = findAssignments(text, p.Settings, p.Dockerfile.Budget)
 		if runMayAssign(in, text, assignments, p.Settings, p.Dockerfile.Budget) {
-			if parsed, ok := runAssignments(in, text, roles, p.Settings, p.Dockerfile.Budget); ok {
+			if parsed, ok := runAssignments(in, text, roles, assignments, p.Settings, p.Dockerfile.Budget); ok {
 				assignments = parsed
 			}
 		}
