@@ -20,8 +20,7 @@ type persistedWrite struct {
 	name   string   // the argument
 	shown  string   // the file as the message names it
 	paths  []string // where it may land, absolute; the first is shown
-	tool   string   // the command that writes it, for tool-specific undo
-	undo   []string // arguments of that tool that undo the write
+	tool   string   // the command that writes it
 	second int      // index of the command, to look for a later removal
 	files  []string // the files as the command names them, against dir
 	dir    string
@@ -42,15 +41,27 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 	if len(scope.args) == 0 {
 		return
 	}
-	cmds := argRunCommands(in, run)
+	// The prefilter: a RUN that names none of the arguments read below
+	// writes none of them.
+	text, named := runText(run), false
+	for name, d := range scope.args {
+		if (d.secret() || d.urlCredential) && strings.Contains(text, name) {
+			named = true
+			break
+		}
+	}
+	if !named {
+		return
+	}
 	mounts, mounted := argRunMounts(in, scope.dir)
 	// A secret mounted under the argument's name hides it in this RUN;
 	// secret-mount-persisted reports what the RUN does with the secret.
 	reported := mounted
-	dirs := argCommandDirs(cmds, scope.dir)
+	cmds := argRunCommands(in, run)
 	// The user's home, as the lineage follows USER and ENV HOME.
 	l := df.lineage()
 	home := l.userHome(in)
+	dirs := runDirs(cmds, scope.dir, home)
 	names := make([]string, 0, len(scope.args))
 	for name := range scope.args {
 		names = append(names, name)
@@ -102,7 +113,7 @@ func leftWrite(cmds []shellCommand, dirs []string, i int, name string, re *regex
 	if home != "/root" {
 		w.rehome(home)
 	}
-	if removedInRun(cmds, dirs, home, w) || pathUnder(w.paths, mounts) {
+	if removedInRun(cmds, dirs, home, w, re) || pathUnder(w.paths, mounts) {
 		return nil
 	}
 	return w
@@ -128,18 +139,6 @@ func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellComman
 	return cmds
 }
 
-// argCommandDirs follows cd through the script: the folder each command runs in.
-func argCommandDirs(cmds []shellCommand, dir string) []string {
-	out := make([]string, len(cmds))
-	for i, c := range cmds {
-		out[i] = dir
-		if len(c.Words) == 2 && c.Words[0] == "cd" && !strings.Contains(c.Words[1], "$") {
-			dir = persistJoin(dir, c.Words[1])
-		}
-	}
-	return out
-}
-
 // secretWrite returns the file that command i writes argument name (whose
 // references re matches) into, or nil.
 func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir string) *persistedWrite {
@@ -155,6 +154,11 @@ func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir
 		}
 		for _, a := range c.Assigns {
 			if re.MatchString(a) {
+				return true
+			}
+		}
+		for _, r := range c.Redirs {
+			if r.Op == "<<<" && re.MatchString(r.Target) {
 				return true
 			}
 		}
@@ -201,7 +205,7 @@ func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir
 	if !mentions(c) && !(i > 0 && cmds[i-1].Pipeline == c.Pipeline) {
 		return nil
 	}
-	return toolWrite(name, re, c, dir, i)
+	return toolWrite(name, re, cmds, i, dir)
 }
 
 // contentWords returns the words of a command that can end up in what it
@@ -217,34 +221,29 @@ func contentWords(c shellCommand) []string {
 	return c.Words[1:]
 }
 
-// toolWrite returns the configuration file that a known command stores a
-// credential in: npm config set, git config --global, docker login...
-func toolWrite(name string, re *regexp.Regexp, c shellCommand, dir string, i int) *persistedWrite {
-	w := c.Words
-	if path.Base(w[0]) == "git" && len(w) > 1 && w[1] == "clone" {
-		return cloneWrite(name, re, w, dir, i)
-	}
-	via, undo, paths := credentialWrite(w)
-	if via == "" {
+// toolWrite returns the configuration file that a tool of the credential
+// table stores the argument in: given in its words, or on its input (the
+// pipeline before it, a here-string or heredoc).
+func toolWrite(name string, re *regexp.Regexp, cmds []shellCommand, i int, dir string) *persistedWrite {
+	c := cmds[i]
+	use, ok := credentialCommand(c.Words)
+	if !ok || use.undo {
 		return nil
 	}
-	pw := newPersistedWrite(name, paths[0], dir, i, path.Base(w[0]))
-	for _, p := range paths[1:] {
-		pw.paths = append(pw.paths, persistJoin(dir, p))
-		pw.files = append(pw.files, p)
+	given := slices.ContainsFunc(use.carriers, re.MatchString)
+	if !given && use.stdin {
+		given = i > 0 && cmds[i-1].Pipeline == c.Pipeline || slices.ContainsFunc(c.Redirs, func(r shellRedirect) bool {
+			return r.Op == "<<<" && re.MatchString(r.Target)
+		})
 	}
-	pw.undo = undo
-	return pw
-}
-
-// cloneWrite returns the .git/config that git clone stores a credential URL in.
-func cloneWrite(name string, re *regexp.Regexp, w []string, dir string, i int) *persistedWrite {
-	url, target, ok := gitCloneOperands(w)
-	if !ok || !re.MatchString(url) {
+	if !given {
 		return nil
 	}
-	pw := newPersistedWrite(name, path.Join(target, ".git/config"), dir, i, "git")
-	pw.undo = []string{"set-url", "remove", "rm"}
+	pw := newPersistedWrite(name, use.files[0], dir, i, path.Base(c.Words[0]))
+	for _, f := range use.files[1:] {
+		pw.paths = append(pw.paths, persistJoin(dir, f))
+		pw.files = append(pw.files, f)
+	}
 	return pw
 }
 
@@ -272,8 +271,9 @@ func redirectFile(t string) bool {
 }
 
 // removedInRun reports whether a later command of the same RUN removes the
-// written file, or undoes the tool's write.
-func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite) bool {
+// written file, or undoes a tool's write to it (unless the key it leaves
+// holds the argument, whose references re matches).
+func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite, re *regexp.Regexp) bool {
 	for k := w.second + 1; k < len(cmds); k++ {
 		c := cmds[k]
 		if len(c.Words) == 0 {
@@ -293,12 +293,14 @@ func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedW
 					}
 				}
 			}
-		case tool == w.tool && len(w.undo) > 0:
-			for _, a := range c.Words[1:] {
-				for _, u := range w.undo {
-					if a == u {
-						return true
-					}
+		default:
+			use, ok := credentialCommand(c.Words)
+			if !ok || !use.undo || slices.ContainsFunc(use.kept, re.MatchString) {
+				continue
+			}
+			for _, f := range use.files {
+				if slices.Contains(w.paths, persistJoinHome(dirs[k], home, f)) {
+					return true
 				}
 			}
 		}
@@ -319,32 +321,15 @@ func persistGlob(pattern, p string) bool {
 	return false
 }
 
-// argRunMounts returns the folders that a RUN mounts, whose files are not part
-// of the layer, and the variables its secret mounts set (env=NAME).
+// argRunMounts returns the folders and files that a RUN mounts, whose
+// content is not part of the layer, and the variables its secret mounts
+// set (env=NAME), read as the RUN-effects walker reads them.
 func argRunMounts(in *Instruction, dir string) (targets []string, env map[string]bool) {
 	env = map[string]bool{}
-	for _, f := range in.Flags {
-		spec, ok := strings.CutPrefix(f, "--mount=")
-		if !ok {
-			continue
-		}
-		typ, target := "bind", ""
-		for _, field := range strings.Split(spec, ",") {
-			k, v, _ := strings.Cut(field, "=")
-			switch strings.ToLower(strings.TrimSpace(k)) {
-			case "type":
-				typ = v
-			case "target", "dst", "destination":
-				target = v
-			case "env":
-				env[v] = true
-			}
-		}
-		if typ == "secret" && target == "" {
-			target = "/run/secrets"
-		}
-		if target != "" && typ != "ssh" {
-			targets = append(targets, persistJoin(dir, target))
+	secrets, targets := secretMountsOf(in, dir)
+	for _, s := range secrets {
+		if s.env != "" {
+			env[s.env] = true
 		}
 	}
 	return targets, env

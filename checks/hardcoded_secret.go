@@ -193,6 +193,11 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	var assignments []textAssignment
 	if !repoOnly || in != nil && in.Cmd == "run" && in.Stage != nil && in.Stage.Shipped {
 		assignments = findAssignments(text, p.Settings, p.Dockerfile.Budget)
+		if runMayAssign(in, text, assignments, p.Settings, p.Dockerfile.Budget) {
+			if parsed, ok := runAssignments(in, text, roles, assignments, p.Settings, p.Dockerfile.Budget); ok {
+				assignments = parsed
+			}
+		}
 	}
 	for _, a := range assignments {
 		if overlapsAny(a.start, a.end, creds) || overlapsHits(a.start, a.end, hits) || repoOnly && !written(a.start, a.end) {

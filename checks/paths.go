@@ -164,6 +164,19 @@ func SecretPath(p string) (kind string, ok bool) {
 	return "", false
 }
 
+// secretPathWords are words one of which every path that SecretPath accepts
+// holds, ASCII letters folded to lower case (its directory names, file
+// names, extensions and prefixes, and the variables of credentialFileVars):
+// a text that holds none of them names no credential file. They follow
+// SecretPath; TestSecretPath checks them against its cases.
+var secretPathWords = []string{
+	".ssh", ".aws", ".gnupg", ".kube", "kubeconfig", ".docker", ".cargo", ".gem", "gcloud",
+	".env", ".npmrc", "netrc", ".pypirc", ".git-credentials", ".dockercfg", ".vault-token", "pgpass",
+	"credentials", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "ssh_host_", ".ppk", ".key", ".pem",
+	".p12", ".pfx", ".jks", ".keystore", ".tfstate", "client_secret", "service-account", "service_account",
+	"serviceaccount", "aws_config_file", "npm_config_userconfig",
+}
+
 // credentialFileVars are variables that tools read a credential file's
 // path from: COPY config $AWS_CONFIG_FILE writes that file.
 var credentialFileVars = map[string]string{

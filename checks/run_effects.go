@@ -107,9 +107,16 @@ type fileRunWalker struct {
 	writes  []*secretFileWrite
 	removes []*fileRemoval
 	order   int
+	dirs    []string // the folder each command runs in (runDirs)
+	next    int      // index of the next command
 }
 
 func (m *secretFileModel) addRun(in *Instruction, st stageShellState) {
+	// What the RUN removes matters only for a secret file written before
+	// it; what it writes, only when the prefilter finds a word of it.
+	if run, ok := in.Command.(*instructions.RunCommand); !ok || len(m.writes) == 0 && !runMayWriteSecret(in, run, st) {
+		return
+	}
 	rw := &fileRunWalker{m: m, in: in, cwd: st.dir, home: st.home, tainted: map[string]string{}}
 	rw.secrets, rw.mounted = secretMountsOf(in, st.dir)
 	for _, s := range rw.secrets {
@@ -128,6 +135,7 @@ func (m *secretFileModel) addRun(in *Instruction, st stageShellState) {
 			}
 		}
 	}
+	rw.dirs = runDirs(cmds, st.dir, st.home)
 	for i := 0; i < len(cmds); {
 		j := i
 		for j < len(cmds) && cmds[j].Pipeline == cmds[i].Pipeline {
@@ -207,17 +215,63 @@ func pathNameChar(c byte) bool {
 
 // resolve turns a path in the script into an absolute one where it can.
 func (rw *fileRunWalker) resolve(p string) string {
+	return resolveShellPath(rw.cwd, rw.home, p)
+}
+
+// resolveShellPath resolves a path of a script that runs in dir, as the
+// user whose home is home: ~ and $HOME are the home, a path the script
+// computes stays a reference ($DIR/file).
+func resolveShellPath(dir, home, p string) string {
 	switch {
 	case p == "~" || p == "$HOME" || p == "${HOME}":
-		return rw.home
+		return home
 	case strings.HasPrefix(p, "~/"):
-		return path.Join(rw.home, p[2:])
+		return path.Join(home, p[2:])
 	case strings.HasPrefix(p, "$HOME/"):
-		return path.Join(rw.home, p[6:])
+		return path.Join(home, p[6:])
 	case strings.HasPrefix(p, "${HOME}/"):
-		return path.Join(rw.home, p[8:])
+		return path.Join(home, p[8:])
 	}
-	return joinStagePath(rw.cwd, p)
+	return joinStagePath(dir, p)
+}
+
+// runDirs follows cd, pushd and popd through a RUN's commands: the folder
+// each one runs in, dir at the start, "" where it is unknown. One reading
+// of the working folder for every RUN reader.
+func runDirs(cmds []shellCommand, dir, home string) []string {
+	out := make([]string, len(cmds))
+	prev, stack := "", []string{}
+	for i, c := range cmds {
+		out[i] = dir
+		if len(c.Words) == 0 {
+			continue
+		}
+		args := c.Words[1:]
+		switch name := path.Base(c.Words[0]); name {
+		case "cd", "pushd":
+			from := dir
+			switch {
+			case len(args) == 0:
+				dir = home
+			case args[0] == "-":
+				dir = prev // OLDPWD
+			case dir == "" && !strings.HasPrefix(args[0], "/"):
+			default:
+				dir = resolveShellPath(dir, home, args[0])
+			}
+			prev = from
+			if name == "pushd" {
+				stack = append(stack, from)
+			}
+		case "popd":
+			prev = dir
+			dir = ""
+			if n := len(stack); n > 0 {
+				dir, stack = stack[n-1], stack[:n-1]
+			}
+		}
+	}
+	return out
 }
 
 // pipeline records what one pipeline writes and removes.
@@ -239,10 +293,15 @@ func (rw *fileRunWalker) pipeline(cmds []shellCommand) {
 		if len(c.Words) > 0 {
 			name = path.Base(c.Words[0])
 		}
-		// A command reads a secret redirected into it: tee key < /run/secrets/key.
+		// A command reads a secret redirected into it: tee key < /run/secrets/key,
+		// or a heredoc that expands a variable holding one.
 		for _, r := range c.Redirs {
-			if r.Op == "<" || r.Op == "<<<" {
-				if id := rw.mentions(r.Target); id != "" {
+			text := r.Target
+			if r.Op == "<<" && r.Expands {
+				text = r.Body
+			}
+			if r.Op == "<" || r.Op == "<<<" || r.Op == "<<" && r.Expands {
+				if id := rw.mentions(text); id != "" {
 					in = id
 				}
 			}
@@ -270,6 +329,8 @@ func (rw *fileRunWalker) pipeline(cmds []shellCommand) {
 				}
 			}
 		}
+		rw.cwd = rw.dirs[rw.next]
+		rw.next++
 		rw.command(c, in, out, dynamic)
 		carried = out
 	}
@@ -310,20 +371,6 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 	}
 	args := c.Words[1:]
 	switch path.Base(c.Words[0]) {
-	case "cd", "pushd":
-		switch {
-		case len(args) == 0:
-			rw.cwd = rw.home
-		case args[0] == "-":
-			rw.cwd = ""
-		default:
-			if rw.cwd == "" && !strings.HasPrefix(args[0], "/") {
-				return
-			}
-			rw.cwd = rw.resolve(args[0])
-		}
-	case "popd":
-		rw.cwd = ""
 	case "export", "declare", "local", "readonly", "typeset":
 		for _, a := range args {
 			if name, value, ok := strings.Cut(a, "="); ok && rw.mentions(value) != "" {
@@ -387,20 +434,9 @@ func (rw *fileRunWalker) command(c shellCommand, in, out string, dynamic bool) {
 				rw.remove(a)
 			}
 		}
-	case "npm", "git", "aws", "gcloud":
-		rw.toolCommand(c.Words, c.Raw, dynamic)
 	default:
-		// A tool that stores a credential it is given (on its input,
-		// as docker login --password-stdin reads it, or in its words)
-		// in its configuration: ~/.docker/config.json, ~/.cargo/...
-		if via, _, paths := credentialWrite(c.Words); via != "" {
-			id := in
-			if id == "" {
-				id = rw.mentions(c.Raw)
-			}
-			if id != "" {
-				rw.toolWrite(rw.resolve(paths[0]), id, via)
-			}
+		if use, ok := credentialCommand(c.Words); ok {
+			rw.credentialTool(use, in)
 		}
 	}
 }
@@ -496,119 +532,39 @@ func (rw *fileRunWalker) copyCommand(name string, args []string) {
 	}
 }
 
-// toolCommand reads commands that store a credential in their own
-// configuration file: npm config set, git config, aws configure set,
-// gcloud auth activate-service-account.
-func (rw *fileRunWalker) toolCommand(words []string, raw string, dynamic bool) {
-	flag := func(names ...string) (string, bool) {
-		for i, w := range words {
-			for _, n := range names {
-				if w == n && i+1 < len(words) {
-					return words[i+1], true
-				}
-				if v, ok := strings.CutPrefix(w, n+"="); ok {
-					return v, true
-				}
+// credentialTool records what a tool of the credential table stores (a
+// credential its words or its input carry) or removes.
+func (rw *fileRunWalker) credentialTool(use credentialUse, in string) {
+	if use.undo {
+		if rw.mentions(strings.Join(use.kept, " ")) == "" {
+			for _, f := range use.files {
+				rw.remove(f)
 			}
 		}
-		return "", false
+		return
 	}
-	has := func(ws ...string) bool {
-		for _, w := range ws {
-			if slices.Contains(words, w) {
-				return true
-			}
-		}
-		return false
+	given := strings.Join(use.carriers, " ")
+	id := rw.mentions(given)
+	if id == "" && use.stdin {
+		id = in
 	}
-	id := rw.mentions(raw)
-	switch {
-	case words[0] == "npm" && len(words) >= 3 && (words[1] == "config" || words[1] == "c"):
-		file := path.Join(rw.home, ".npmrc")
-		if v, ok := flag("--userconfig"); ok {
-			file = rw.resolve(v)
-		} else if loc, _ := flag("--location"); loc == "project" {
-			file = rw.resolve(".npmrc")
-		} else if has("-g", "--global") || loc == "global" {
-			file = "/usr/local/etc/npmrc"
-		}
-		switch words[2] {
-		case "set":
-			if id != "" || dynamic {
-				rw.toolWrite(file, id, "npm config set")
-			}
-		case "delete", "rm":
-			rw.remove(file)
-		}
-	case words[0] == "npm" && len(words) >= 2 && words[1] == "set":
-		if id != "" || dynamic {
-			rw.toolWrite(path.Join(rw.home, ".npmrc"), id, "npm set")
-		}
-	case words[0] == "git" && len(words) >= 2 && words[1] == "config":
-		file := joinStagePath(rw.cwd, ".git/config")
-		switch {
-		case has("--global"):
-			file = path.Join(rw.home, ".gitconfig")
-		case has("--system"):
-			file = "/etc/gitconfig"
-		}
-		if v, ok := flag("--file", "-f"); ok {
-			file = rw.resolve(v)
-		}
-		key, unset := flag("--unset", "--unset-all")
-		switch {
-		case unset && rw.mentions(key) != "":
-			// git removes the key and keeps its section header, which holds
-			// the secret: [url "https://TOKEN@github.com/"].
-		case unset || has("--remove-section"):
-			rw.remove(file)
-		case id != "":
-			rw.toolWrite(file, id, "git config")
-		}
-	case words[0] == "git" && len(words) >= 2 && words[1] == "clone":
-		// The URL, credentials included, stays in the clone's .git/config.
-		if url, dir, ok := gitCloneOperands(words); ok {
-			if id := rw.mentions(url); id != "" {
-				rw.toolWrite(rw.resolve(path.Join(dir, ".git/config")), id, "git clone")
-			}
-		}
-	case words[0] == "git" && len(words) >= 4 && words[1] == "remote" && (words[2] == "add" || words[2] == "set-url"):
-		if id := rw.mentions(strings.Join(words[3:], " ")); id != "" {
-			rw.toolWrite(joinStagePath(rw.cwd, ".git/config"), id, "git remote "+words[2])
-		}
-	case words[0] == "aws" && len(words) >= 4 && words[1] == "configure" && words[2] == "set":
-		file := path.Join(rw.home, ".aws/config")
-		key := strings.ToLower(words[3])
-		if strings.Contains(key, "secret") || strings.Contains(key, "key_id") || strings.Contains(key, "token") {
-			file = path.Join(rw.home, ".aws/credentials")
-		}
-		if id != "" || dynamic {
-			rw.toolWrite(file, id, "aws configure set")
-		}
-	case words[0] == "gcloud" && len(words) >= 3 && words[1] == "auth":
-		dir := path.Join(rw.home, ".config/gcloud")
-		switch words[2] {
-		case "activate-service-account":
-			if id != "" {
-				rw.toolWrite(dir, id, "gcloud auth activate-service-account")
-				rw.writes[len(rw.writes)-1].dir = true
-			}
-		case "revoke":
-			rw.remove(dir)
-		}
+	if id == "" && !mayHoldCredential(given) {
+		return
 	}
-}
-
-func (rw *fileRunWalker) toolWrite(file, id, via string) {
 	rw.order++
+	file := rw.resolve(use.files[0])
 	kind, _ := SecretPath(file)
 	if id == "" && kind == "" {
 		return
 	}
-	rw.writes = append(rw.writes, &secretFileWrite{
-		in: rw.in, path: file, kind: kind, mount: id, via: via, shown: file,
-		span: rw.m.df.Locate(rw.in, strings.Fields(via)[0]), order: rw.order,
-	})
+	w := &secretFileWrite{
+		in: rw.in, path: file, dir: use.dir, kind: kind, mount: id, via: use.via, shown: file,
+		span: rw.m.df.Locate(rw.in, strings.Fields(use.via)[0]), order: rw.order,
+	}
+	if len(use.files) > 1 {
+		w.alt = rw.resolve(use.files[1])
+	}
+	rw.writes = append(rw.writes, w)
 }
 
 // write records a file the command writes. It counts when it receives a

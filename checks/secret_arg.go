@@ -415,11 +415,12 @@ func removalOfWrites(df *Dockerfile, run *Instruction, name string) (rm string, 
 	dir, home := l.dir[run], l.userHome(run)
 	mounts, _ := argRunMounts(run, dir)
 	cmds := argRunCommands(run, c)
-	dirs := argCommandDirs(cmds, dir)
+	dirs := runDirs(cmds, dir, home)
+	ref := argRefPattern(name)
 	var left []*persistedWrite
 	var files []string
 	for i := range cmds {
-		w := leftWrite(cmds, dirs, i, name, argRefPattern(name), home, mounts)
+		w := leftWrite(cmds, dirs, i, name, ref, home, mounts)
 		if w == nil {
 			continue
 		}
@@ -454,9 +455,9 @@ func removalOfWrites(df *Dockerfile, run *Instruction, name string) (rm string, 
 	if !read || len(fixed) != len(cmds)+1 || !slices.Equal(fixed[len(cmds)].Words, append([]string{"rm", "-f"}, files...)) {
 		return "", false
 	}
-	fixedDirs := argCommandDirs(fixed, dir)
+	fixedDirs := runDirs(fixed, dir, home)
 	for _, w := range left {
-		if !removedInRun(fixed, fixedDirs, home, w) {
+		if !removedInRun(fixed, fixedDirs, home, w, ref) {
 			return "", false
 		}
 	}

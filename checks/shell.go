@@ -60,9 +60,10 @@ func (r shellRedirect) output() bool {
 // runShell is a RUN's script read once for every rule: its commands, and
 // whether the parser accepted it (false: its effects are unknown).
 type runShell struct {
-	cmds   []shellCommand
-	ok     bool
-	parsed bool
+	cmds     []shellCommand
+	comments []string // the shell comments, which no command holds
+	ok       bool
+	parsed   bool
 }
 
 // runCommands returns the commands of a RUN, parsed on first use; callers
@@ -81,10 +82,21 @@ func (in *Instruction) runCommands() ([]shellCommand, bool) {
 				script = appendHeredoc(script, f.Name, f.Data)
 			}
 		}
-		in.shell.cmds, in.shell.ok = readShell(script)
+		r := &shellReader{}
+		in.shell.ok = r.script(script, 0)
+		if in.shell.ok {
+			in.shell.cmds, in.shell.comments = r.out, r.comments
+		}
 		in.shell.parsed = true
 	})
 	return in.shell.cmds, in.shell.ok
+}
+
+// runComments returns the shell comments of a RUN that the parser read:
+// text that runs nothing but is part of the instruction all the same.
+func (in *Instruction) runComments() []string {
+	in.runCommands()
+	return in.shell.comments
 }
 
 // UnreadRuns says which RUNs the rules read but the shell parser refused
@@ -133,14 +145,21 @@ func ShellCommands(script string) (words [][]string, ok bool) {
 
 type shellReader struct {
 	out      []shellCommand
+	comments []string
 	pipeline int
 }
 
 func (r *shellReader) script(src string, depth int) bool {
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash), syntax.KeepComments(true)).Parse(strings.NewReader(src), "")
 	if err != nil {
 		return false
 	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if c, ok := n.(*syntax.Comment); ok {
+			r.comments = append(r.comments, c.Text)
+		}
+		return true
+	})
 	sr := &shellSource{src: src, depth: depth}
 	for _, s := range f.Stmts {
 		r.pipeline++

@@ -315,8 +315,11 @@ func TestFingerprintSurvivesLineShift(t *testing.T) {
 // A RUN script the shell parser refuses has unknown effects: a note says
 // so, and nothing is guessed from it.
 func TestUnreadRunIsANote(t *testing.T) {
+	// Only a RUN that a rule needs is parsed (here: it mounts a secret);
+	// the same script with nothing a rule reads gives no note.
 	df := "FROM mcr.microsoft.com/windows/servercore:ltsc2022\n" +
 		"SHELL [\"powershell\", \"-Command\"]\n" +
+		"RUN --mount=type=secret,id=t $url = ('https://example.com/{0}' -f $env:V); Invoke-WebRequest -Uri $url -OutFile app.zip\n" +
 		"RUN $url = ('https://example.com/{0}' -f $env:V); Invoke-WebRequest -Uri $url -OutFile app.zip\n" +
 		"RUN Write-Host ok\n"
 	res := scanMap(t, fstest.MapFS{"Dockerfile": {Data: []byte(df)}}, Options{Rules: []*checks.Rule{checks.SecretMountPersisted}})
