@@ -304,15 +304,33 @@ func TestTokenMatchesGitleaksExamples(t *testing.T) {
 	for _, dir := range []string{"testdata", "../testdata"} {
 		texts = append(texts, readTexts(t, dir, true)...)
 	}
-	if _, err := os.Stat("../../shared/corpus"); err == nil {
-		texts = append(texts, readTexts(t, "../../shared/corpus", false)...)
-	} else if _, err := os.Stat("/work/shared/corpus"); err == nil {
-		texts = append(texts, readTexts(t, "/work/shared/corpus", false)...)
+	if dir := sharedCorpus(); dir != "" {
+		texts = append(texts, readTexts(t, dir, false)...)
 	} else {
-		t.Log("no shared corpus: compared on gitleaks' examples and test data only")
+		t.Log("no shared/corpus in the working directory or a parent: compared on gitleaks' examples and test data only")
 	}
 	found := compareWithGitleaks(t, texts)
 	t.Logf("%d texts; tokens of %d rules", len(texts), len(found))
+}
+
+// sharedCorpus finds shared/corpus in the working directory or one of its
+// parents; "" when there is none.
+func sharedCorpus() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		p := filepath.Join(dir, "shared", "corpus")
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // readTexts returns the text files under dir (up to 1 MiB), and their

@@ -145,14 +145,15 @@ func tokenFinder() *tokenScanner {
 	return tokensVal
 }
 
-// newTokenScanner loads a gitleaks rule file (the default rules, but for
+// newTokenScanner loads a gitleaks rule file (the default rules, but in
 // tests) without the excluded rules. The default rules are embedded, so an
-// error is a programming error and panics. prefilter false picks rules as gitleaks does, by looking for each
-// of their keywords in the lower-cased text, for tests and measurements.
+// error is a programming error and panics. prefilter false picks the rules
+// to run as gitleaks does, by looking for each of their keywords in the
+// lower-cased text, for tests and measurements.
 func newTokenScanner(file string, prefilter bool) *tokenScanner {
 	set, err := loadTokenRules(file)
 	if err != nil {
-		panic(fmt.Sprintf("checks: loading gitleaks' default rules: %v", err))
+		panic(fmt.Sprintf("checks: loading gitleaks rules: %v", err))
 	}
 	s := &tokenScanner{rules: map[string]*tokenRule{}, global: set.global}
 	for id, r := range set.rules {
