@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -228,13 +229,7 @@ func TestTokenMatchesGitleaks(t *testing.T) {
 	}
 	texts = append(texts, benchTexts...)
 	s := tokenFinder()
-	ids := slices.Sorted(func(yield func(string) bool) {
-		for id := range s.rules {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	ids := slices.Sorted(maps.Keys(s.rules))
 	for _, id := range ids {
 		r := s.rules[id]
 		g, err := reggen.NewGenerator(r.pattern)
