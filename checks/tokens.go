@@ -1,36 +1,22 @@
 package checks
 
-// Known token formats come from gitleaks' maintained default rule set, used
-// as a library. Three things about gitleaks shape this file:
-//   - Its Detector keeps findings and a commit map, but only DetectSource and
-//     AddFinding touch them; Detect/DetectString only read the config and add
-//     to an atomic byte counter, so one detector serves every goroutine
-//     (TestFindTokensConcurrent, under -race).
-//   - It logs through a package-level zerolog logger that writes to stderr;
-//     it is replaced by a no-op logger before the first detector is built.
-//   - Detect walks all its rules on each call and runs the regexps of those
-//     whose keywords occur in the text. Some keywords are common substrings
-//     ("ey" for JSON Web Tokens, "s." for Vault tokens), and their regexps
-//     over long RUN instructions are most of the cost. So each rule gets a
-//     detector of its own, and a keyword automaton of ours picks the ones to
-//     run: none for 89% of the instructions of real Dockerfiles, and with a
-//     narrower keyword where the regexp implies one (BenchmarkFindTokens).
+// Known token formats come from gitleaks' maintained default rule set
+// (token_rules.go reads and matches it). gitleaks runs the regexps of the
+// rules whose keywords occur in the text. Some keywords are common
+// substrings ("ey" for JSON Web Tokens, "s." for Vault tokens), and their
+// regexps over long RUN instructions are most of the cost. So a keyword
+// automaton of ours picks the rules to run: none for 89% of the
+// instructions of real Dockerfiles, and with a narrower keyword where the
+// regexp implies one (BenchmarkFindTokens).
 
 import (
 	"fmt"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/rs/zerolog"
-	"github.com/zricethezav/gitleaks/v8/config"
-	"github.com/zricethezav/gitleaks/v8/detect"
-	"github.com/zricethezav/gitleaks/v8/logging"
-	"github.com/zricethezav/gitleaks/v8/report"
 )
 
 // Token is a known token format found in a text.
@@ -136,88 +122,70 @@ var tokenKindOverrides = map[string]string{
 }
 
 type tokenScanner struct {
-	// all holds every kept rule: FindTokens without the prefilter.
-	all *lazyDetector
+	// rules holds every kept rule, by ID; ordered by ID too.
+	rules   map[string]*tokenRule
+	ordered []*tokenRule
+	global  []*tokenAllowlist // allowlists of every rule
 	// keywords holds every lower-case keyword of the kept rules, byKeyword
-	// the detectors of the rules that have it; keywords is nil when the
-	// prefilter is off.
+	// the rules that have it; keywords is nil when the prefilter is off.
 	keywords  *keywordIndex
 	words     []string // the keywords by their index in keywords
-	byKeyword map[string][]keywordDetector
-	// always are the detectors of rules without keywords, run on every text.
-	always []*lazyDetector
-	kinds  map[string]string // rule ID -> short token kind
-	// marks are each rule's lower-case keywords, for Token.Prefixed.
-	marks map[string][]string
+	byKeyword map[string][]keywordRule
+	// always are the rules without keywords, run on every text.
+	always []*tokenRule
 }
 
 var (
-	tokensOnce  sync.Once
-	tokensVal   *tokenScanner
-	silenceOnce sync.Once
+	tokensOnce sync.Once
+	tokensVal  *tokenScanner
 )
 
 func tokenFinder() *tokenScanner {
-	tokensOnce.Do(func() { tokensVal = newTokenScanner(true) })
+	tokensOnce.Do(func() { tokensVal = newTokenScanner(gitleaksTOML, true) })
 	return tokensVal
 }
 
-// newTokenScanner loads gitleaks' default rules without the excluded ones.
-// The configuration is embedded in gitleaks, so an error is a programming
-// error and panics. prefilter false runs gitleaks' own detector alone, for
-// measurements.
-func newTokenScanner(prefilter bool) *tokenScanner {
-	silenceOnce.Do(func() { logging.Logger = zerolog.Nop() })
-	d, err := detect.NewDetectorDefaultConfig()
+// newTokenScanner loads a gitleaks rule file (the default rules, but in
+// tests) without the excluded rules. The default rules are embedded, so an
+// error is a programming error and panics. prefilter false picks the rules
+// to run as gitleaks does, by looking for each of their keywords in the
+// lower-cased text, for tests and measurements.
+func newTokenScanner(file string, prefilter bool) *tokenScanner {
+	set, err := loadTokenRules(file)
 	if err != nil {
-		panic(fmt.Sprintf("checks: loading gitleaks' default rules: %v", err))
+		panic(fmt.Sprintf("checks: loading gitleaks rules: %v", err))
 	}
-	rules := make(map[string]config.Rule, len(d.Config.Rules))
-	for id, r := range d.Config.Rules {
-		if _, ok := excludedTokenRules[id]; ok || r.Path != nil || r.Regex == nil {
+	s := &tokenScanner{rules: map[string]*tokenRule{}, global: set.global}
+	for id, r := range set.rules {
+		if _, ok := excludedTokenRules[id]; ok || r.pathScoped || r.pattern == "" {
 			continue
 		}
-		rules[id] = r
+		s.rules[id] = r
 	}
-	// The detectors keep base, not gitleaks' full rule map: the excluded
-	// generic-api-key rule holds a stop-word trie of 8 MiB.
-	base := d.Config
-	base.Rules = nil
-	s := &tokenScanner{all: ruleDetector(base, rules), kinds: map[string]string{}, marks: map[string][]string{}}
-	for id, r := range rules {
-		s.kinds[id] = tokenKind(id, r.Description)
-		for _, k := range r.Keywords {
-			s.marks[id] = append(s.marks[id], strings.ToLower(k))
+	ids := make([]string, 0, len(s.rules))
+	for id := range s.rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		r := s.rules[id]
+		s.ordered = append(s.ordered, r)
+		if len(r.keywords) == 0 {
+			s.always = append(s.always, r)
 		}
 	}
 	if !prefilter {
 		return s
 	}
-	s.byKeyword = map[string][]keywordDetector{}
-	ids := make([]string, 0, len(rules))
-	for id := range rules {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids) // the order findings come in, before dropOverlaps
-	for _, id := range ids {
-		r := rules[id]
-		one := map[string]config.Rule{id: r}
-		for _, req := range r.RequiredRules {
-			if rr, ok := d.Config.Rules[req.RuleID]; ok {
-				one[req.RuleID] = rr
-			}
-		}
-		rd := ruleDetector(base, one)
-		if len(r.Keywords) == 0 {
-			s.always = append(s.always, rd)
-		}
-		keywords := r.Keywords
+	s.byKeyword = map[string][]keywordRule{}
+	for _, r := range s.ordered {
+		id := r.id
+		keywords := r.keywords
 		if nk, ok := narrowerKeywords[id]; ok {
 			keywords = nk
 		}
 		for _, k := range keywords {
-			k = strings.ToLower(k)
-			s.byKeyword[k] = append(s.byKeyword[k], keywordDetector{rd, keywordGuards[id][k]})
+			s.byKeyword[k] = append(s.byKeyword[k], keywordRule{r, keywordGuards[id][k]})
 		}
 	}
 	words := make([]string, 0, len(s.byKeyword))
@@ -230,157 +198,72 @@ func newTokenScanner(prefilter bool) *tokenScanner {
 	return s
 }
 
-// keywordDetector is a rule's detector reached through one keyword, with the
-// rule's guard for that keyword (nil: none).
-type keywordDetector struct {
-	d     *lazyDetector
+// keywordRule is a rule reached through one keyword, with the rule's guard
+// for that keyword (nil: none).
+type keywordRule struct {
+	r     *tokenRule
 	guard func(string) bool
 }
 
-// lazyDetector builds its detector on first use: each detector holds a
-// keyword trie of its own (7 MiB for all the rules, kept for the whole
-// process), and the keywords of most rules never occur in a scan.
-type lazyDetector struct {
-	once  sync.Once
-	base  config.Config
-	rules map[string]config.Rule
-	d     *detect.Detector
-}
-
-func (l *lazyDetector) get() *detect.Detector {
-	l.once.Do(func() { l.d = buildDetector(l.base, l.rules) })
-	return l.d
-}
-
-// ruleDetector returns a detector, built on first use, over the given rules
-// with the global allowlists of base.
-func ruleDetector(base config.Config, rules map[string]config.Rule) *lazyDetector {
-	return &lazyDetector{base: base, rules: rules}
-}
-
-func buildDetector(base config.Config, rules map[string]config.Rule) *detect.Detector {
-	cfg := base
-	cfg.Rules = rules
-	cfg.Keywords = map[string]struct{}{}
-	cfg.OrderedRules = nil
-	for _, id := range base.OrderedRules {
-		if r, ok := rules[id]; ok {
-			cfg.OrderedRules = append(cfg.OrderedRules, id)
-			for _, k := range r.Keywords {
-				cfg.Keywords[strings.ToLower(k)] = struct{}{}
+// candidates returns the rules that may find a token in text.
+func (s *tokenScanner) candidates(text string) []*tokenRule {
+	rs := slices.Clip(s.always) // appending never writes to the shared array
+	if s.keywords == nil {
+		lower := strings.ToLower(text)
+		for _, r := range s.ordered {
+			if slices.ContainsFunc(r.keywords, func(k string) bool { return strings.Contains(lower, k) }) {
+				rs = append(rs, r)
 			}
 		}
+		return rs
 	}
-	return detect.NewDetector(cfg)
-}
-
-// detectors returns the detectors that may find a token in text.
-func (s *tokenScanner) detectors(text string) []*lazyDetector {
-	if s.keywords == nil {
-		return []*lazyDetector{s.all}
-	}
-	ds := slices.Clip(s.always) // appending never writes to the shared array
 	// gitleaks looks for its keywords in lower-cased text; the index folds
 	// ASCII itself.
-	var seen map[*lazyDetector]bool
+	var seen map[*tokenRule]bool
 	s.keywords.walk(lowerBeyondASCII(text), func(word, _ int) {
 		if seen == nil {
-			seen = map[*lazyDetector]bool{}
+			seen = map[*tokenRule]bool{}
 		}
-		for _, kd := range s.byKeyword[s.words[word]] {
-			if d := kd.d; !seen[d] && (kd.guard == nil || kd.guard(text)) {
-				seen[d] = true
-				ds = append(ds, d)
+		for _, kr := range s.byKeyword[s.words[word]] {
+			if r := kr.r; !seen[r] && (kr.guard == nil || kr.guard(text)) {
+				seen[r] = true
+				rs = append(rs, r)
 			}
 		}
 	})
-	return ds
+	return rs
 }
 
 func (s *tokenScanner) find(text string) []Token {
 	if text == "" {
 		return nil
 	}
-	ds := s.detectors(text)
-	if len(ds) == 0 {
-		return nil
-	}
 	var toks []Token
-	lineStarts := []int{0}
-	for i := 0; i < len(text); i++ {
-		if text[i] == '\n' {
-			lineStarts = append(lineStarts, i+1)
+	for _, r := range s.candidates(text) {
+		for _, m := range r.matches(text, s.global) {
+			secret := text[m.start:m.end]
+			toks = append(toks, Token{
+				RuleID:      r.id,
+				Description: r.kind,
+				Secret:      secret,
+				Start:       m.start,
+				End:         m.end,
+				Prefixed:    r.marked(secret),
+			})
 		}
-	}
-	// A rule finds each occurrence once; taken keeps two findings of the
-	// same token on one line from landing on the same offset.
-	taken := map[string]bool{}
-	var findings []report.Finding
-	for _, d := range ds {
-		findings = append(findings, d.get().DetectString(text)...)
-	}
-	for _, f := range findings {
-		if f.Secret == "" {
-			continue
-		}
-		start := locateSecret(text, lineStarts, f.StartLine, f.Match, f.Secret, func(at int) bool {
-			return taken[f.RuleID+"\x00"+strconv.Itoa(at)]
-		})
-		if start < 0 {
-			continue
-		}
-		taken[f.RuleID+"\x00"+strconv.Itoa(start)] = true
-		toks = append(toks, Token{
-			RuleID:      f.RuleID,
-			Description: s.kinds[f.RuleID],
-			Secret:      f.Secret,
-			Start:       start,
-			End:         start + len(f.Secret),
-			Prefixed:    s.marked(f.RuleID, f.Secret),
-		})
 	}
 	return dropOverlaps(toks)
 }
 
 // marked reports whether one of the rule's keywords is inside secret.
-func (s *tokenScanner) marked(id, secret string) bool {
+func (r *tokenRule) marked(secret string) bool {
 	lower := strings.ToLower(secret)
-	for _, k := range s.marks[id] {
+	for _, k := range r.keywords {
 		if strings.Contains(lower, k) {
 			return true
 		}
 	}
 	return false
-}
-
-// locateSecret returns the offset of secret in text, or -1. gitleaks
-// reports the 0-based line of the match (its columns are off by one after
-// the first line), the match, and the secret inside the match: the match is
-// searched from the start of its line, skipping offsets already taken, and
-// the secret inside it (the secret group is the value, which comes after any
-// key in the match).
-func locateSecret(text string, lineStarts []int, line int, match, secret string, taken func(int) bool) int {
-	from := 0
-	if line >= 0 && line < len(lineStarts) {
-		from = lineStarts[line]
-	}
-	inMatch := strings.LastIndex(match, secret)
-	if inMatch < 0 {
-		match, inMatch = secret, 0
-	}
-	for _, start := range []int{from, 0} {
-		for i := start; i <= len(text); {
-			m := strings.Index(text[i:], match)
-			if m < 0 {
-				break
-			}
-			if at := i + m + inMatch; !taken(at) {
-				return at
-			}
-			i += m + 1
-		}
-	}
-	return -1
 }
 
 // dropOverlaps keeps, among tokens that overlap (several rules matching the

@@ -9,9 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rs/zerolog"
-	"github.com/zricethezav/gitleaks/v8/detect"
-	"github.com/zricethezav/gitleaks/v8/logging"
 )
 
 // Fake tokens: real shapes, obviously fake values.
@@ -135,9 +132,10 @@ func TestFindTokens(t *testing.T) {
 }
 
 // TestFindTokensPrefilter checks that the keyword prefilter drops no token
-// that gitleaks' detector alone finds.
+// that the rules' regexps alone find (TestTokenMatchesGitleaks compares
+// both with gitleaks' detector).
 func TestFindTokensPrefilter(t *testing.T) {
-	plain := newTokenScanner(false)
+	plain := newTokenScanner(gitleaksTOML, false)
 	for _, tt := range findTokensTests {
 		for _, text := range []string{tt.text, strings.ToUpper(tt.text)} {
 			if diff := cmp.Diff(plain.find(text), FindTokens(text)); diff != "" {
@@ -147,8 +145,8 @@ func TestFindTokensPrefilter(t *testing.T) {
 	}
 }
 
-// TestFindTokensConcurrent shares the one detector between goroutines; run
-// with -race, it shows that gitleaks' Detect keeps no per-call state in it.
+// TestFindTokensConcurrent shares the rules between goroutines; run with
+// -race, it shows that compiling a rule's regexp on first use is safe.
 func TestFindTokensConcurrent(t *testing.T) {
 	want := map[string][]Token{}
 	for _, tt := range findTokensTests {
@@ -171,49 +169,54 @@ func TestFindTokensConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestGitleaksSilent(t *testing.T) {
-	FindTokens(fakeGitHubPAT)
-	if lvl := logging.Logger.GetLevel(); lvl != zerolog.Disabled {
-		t.Errorf("gitleaks logs at level %s, want disabled", lvl)
-	}
-}
-
 // TestTokenRules keeps the exclusion list in step with gitleaks: every
-// excluded rule exists upstream and is not loaded, and every loaded rule
-// has keywords, so the prefilter is on.
+// excluded rule exists upstream and is not loaded, every other rule is
+// loaded unless it is scoped to a path, and every loaded rule has keywords,
+// so the prefilter is on.
 func TestTokenRules(t *testing.T) {
-	d, err := detect.NewDetectorDefaultConfig()
+	set, err := loadTokenRules(gitleaksTOML)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := tokenFinder()
 	for id := range excludedTokenRules {
-		if _, ok := d.Config.Rules[id]; !ok {
+		if _, ok := set.rules[id]; !ok {
 			t.Errorf("excluded rule %s is not a gitleaks default rule", id)
 		}
-		if _, ok := s.all.get().Config.Rules[id]; ok {
+		if _, ok := s.rules[id]; ok {
 			t.Errorf("excluded rule %s is loaded", id)
 		}
 	}
-	for id, r := range s.all.get().Config.Rules {
-		if len(r.Keywords) == 0 {
+	for id, r := range set.rules {
+		_, excluded := excludedTokenRules[id]
+		if loaded := s.rules[id] != nil; loaded == (excluded || r.pathScoped) {
+			t.Errorf("rule %s: loaded %v, excluded %v, scoped to a path %v", id, loaded, excluded, r.pathScoped)
+		}
+		if strings.Contains(id, "generic") && !excluded {
+			// gitleaks drops a generic rule's finding where another rule
+			// finds a secret holding it; FindTokens drops overlaps.
+			t.Errorf("rule %s: generic rules are not matched as gitleaks does", id)
+		}
+	}
+	for id, r := range s.rules {
+		if len(r.keywords) == 0 {
 			t.Errorf("rule %s has no keywords: every text goes to it", id)
 		}
 	}
-	if len(s.all.get().Config.Rules) < 150 {
-		t.Errorf("only %d gitleaks rules loaded", len(s.all.get().Config.Rules))
+	if len(s.rules) < 150 {
+		t.Errorf("only %d gitleaks rules loaded", len(s.rules))
 	}
 }
 
 func TestTokenKinds(t *testing.T) {
 	s := tokenFinder()
 	var ids []string
-	for id := range s.kinds {
+	for id := range s.rules {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
 	for _, id := range ids {
-		k := s.kinds[id]
+		k := s.rules[id].kind
 		if k == "" || len(k) > 60 || strings.HasSuffix(k, ".") || strings.Contains(k, " is ") ||
 			strings.HasPrefix(k, "pattern") || strings.Contains(k, ",") {
 			t.Errorf("rule %s: malformed token kind %q", id, k)
@@ -225,7 +228,7 @@ func TestTokenKinds(t *testing.T) {
 		"private-key":      "private key",
 		"npm-access-token": "npm access token",
 	} {
-		if got := s.kinds[id]; got != want {
+		if got := s.rules[id].kind; got != want {
 			t.Errorf("kind of %s = %q, want %q", id, got, want)
 		}
 	}
@@ -259,25 +262,42 @@ var benchTexts = []string{
 	`RUN git -c http.extraHeader="Authorization: token ` + fakeGitHubPAT + `" clone https://github.com/acme/app.git`,
 }
 
+// BenchmarkFindTokens runs FindTokens, every rule's regexp on every text,
+// and gitleaks' own detector over the same rules (which the old FindTokens
+// ran, one detector per rule behind the prefilter).
 func BenchmarkFindTokens(b *testing.B) {
+	plain := newTokenScanner(gitleaksTOML, false)
+	ref := gitleaksReference(b)
 	for _, v := range []struct {
 		name string
-		s    *tokenScanner
-	}{{"prefilter", tokenFinder()}, {"gitleaks-only", newTokenScanner(false)}} {
+		find func(string)
+	}{
+		{"prefilter", func(s string) { tokenFinder().find(s) }},
+		{"regexps-only", func(s string) { plain.find(s) }},
+		{"gitleaks-detector", func(s string) { ref.DetectString(s) }},
+	} {
 		b.Run(v.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				v.s.find(benchTexts[i%len(benchTexts)])
+				v.find(benchTexts[i%len(benchTexts)])
 			}
 		})
 		b.Run(v.name+"-parallel", func(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				i := 0
 				for pb.Next() {
-					v.s.find(benchTexts[i%len(benchTexts)])
+					v.find(benchTexts[i%len(benchTexts)])
 					i++
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkTokenRulesLoad is the work of the first FindTokens of a
+// process: reading the rule file and building the keyword index.
+func BenchmarkTokenRulesLoad(b *testing.B) {
+	for b.Loop() {
+		newTokenScanner(gitleaksTOML, true)
 	}
 }
 
