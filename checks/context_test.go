@@ -52,6 +52,11 @@ func TestContextFileSecret(t *testing.T) {
 		{".kube/config", "users:\n- name: ci\n  user:\n    exec:\n      command: aws\n", false, ""},
 		{".kube/config", "users:\n- name: ci\n  user:\n    token: Zq81vLx0Mk29pWd7TyQ4\n", false, "kubeconfig"},
 		{".aws/config", "[default]\nregion = eu-west-1\n", false, ""},
+		// A key left empty does not take the next line as its value.
+		{".aws/credentials", "[default]\naws_secret_access_key = \n[default]\nregion = eu-west-1\n", false, ""},
+		{".npmrc", "//registry.npmjs.org/:_authToken=\nregistry=https://npm.example.com/\n", false, ""},
+		{"home/.pypirc", "[pypi]\npassword =\nrepository = https://upload.pypi.org/legacy/\n", false, ""},
+		{".kube/config", "users:\n- name: ci\n  user:\n    token:\n    username: ci\n", false, ""},
 		{".aws/credentials", "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = Zq81vLx0Mk29pWd7TyQ4\n", false, "AWS credentials file"},
 		{"deploy/id_ed25519", key, false, "SSH private key"},
 		{"deploy/id_ed25519.pub", "ssh-ed25519 AAAA example\n", false, ""},
