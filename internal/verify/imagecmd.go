@@ -94,10 +94,11 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 // instruction's first line. More places where the same fact lands on
 // different lines, or only one side can know it:
 //   - BuildKit records every build argument in scope on every RUN (`RUN |2
-//     NAME=value …`), so the image finds an argument's value on each RUN
-//     line, while the scan reports it once, on NAME's ARG line. An
-//     image-secret-history finding that names a build argument therefore
-//     counts as being on NAME's ARG lines too, both ways.
+//     NAME=value …`) and on the ARG that declares it, so the image finds an
+//     argument's value on each of those lines, while the scan reports it
+//     once, on one of NAME's ARG lines (a global ARG's, when a stage takes
+//     its default). An image-secret-history finding that names a build
+//     argument therefore counts as being on NAME's ARG lines too, both ways.
 //   - A file written in a stage that is only copied from ships with the
 //     COPY --from that takes it: the image finds it in that COPY's layer,
 //     the scan reports the instruction that wrote it and names the COPY as
@@ -206,8 +207,9 @@ var directOnly = map[string]bool{
 }
 
 // historyBuildArg finds the build argument an image-secret-history message
-// names (`… records build argument "NAME" with …`).
-var historyBuildArg = regexp.MustCompile(`records build argument "([A-Za-z_][A-Za-z0-9_]*)"`)
+// names (`… records build argument "NAME" with …` for a RUN, `… records ARG
+// "NAME" with …` for an ARG entry).
+var historyBuildArg = regexp.MustCompile(`records (?:build argument|ARG) "([A-Za-z_][A-Za-z0-9_]*)"`)
 
 // historyArg is the build argument an image finding is about, "" when none.
 func historyArg(rule, message string) string {
