@@ -173,6 +173,11 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	if toks := contentTokens(b, s); len(toks) > 0 {
 		return "file holding " + article(toks[0].Description), true
 	}
+	// A settings file's URL with a password (pip.conf's index-url) is one,
+	// judged as url-credentials judges it in a Dockerfile.
+	if slices.ContainsFunc(URLCredentialSecrets(string(b)), func(u string) bool { return s == nil || !s.Allowed(u) }) {
+		return "file holding URL credentials", true
+	}
 	if strings.HasSuffix(base, ".json") && serviceAccountJSON.Match(b) {
 		return "service account key", true
 	}

@@ -66,6 +66,9 @@ func TestContextFileSecret(t *testing.T) {
 		{"terraform.tfstate", `{"version": 4}`, false, "Terraform state"},
 		{"config/settings.json", `{"github": "` + token + `"}`, false, "file holding a GitHub Personal Access Token"},
 		{"config/settings.json", `{"port": 80}`, false, ""},
+		// A settings file's URL password, judged as url-credentials judges one.
+		{"etc/pip.conf", "[global]\nindex-url = https://build:K7mQ9vL2xW4z@pypi.example.com/simple\n", false, "file holding URL credentials"},
+		{"etc/pip.conf", "[global]\nindex-url = https://user:password@pypi.example.com/simple\n", false, ""},
 		{"src/main.go", "var t = \"" + token + "\"\n", false, ""},
 		{"testdata/settings.json", `{"github": "` + token + `"}`, false, ""},
 		{"package-lock.json", `{"github": "` + token + `"}`, false, ""},
