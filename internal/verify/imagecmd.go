@@ -104,6 +104,8 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 //     the scan reports the instruction that wrote it and names the COPY as
 //     a related location. A static finding counts as being on the COPY or
 //     ADD lines it relates to as well, both ways.
+//   - What the scan says only the repository holds (a comment inside an
+//     instruction, which BuildKit drops) is no claim about the image.
 //   - directOnly rules, and findings whose only value is a mounted
 //     secret's content (the verifier's marker, which has no credential's
 //     form for the image to judge), are answered by the direct comparison
@@ -142,7 +144,8 @@ func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []
 	}
 	var out []string
 	for _, f := range static.Findings {
-		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || directOnly[f.Rule] || p.secretOnly(f.Message, f.Evidence) {
+		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || directOnly[f.Rule] || p.secretOnly(f.Message, f.Evidence) ||
+			repositoryOnly(f.Message) || p.commentLine(f.Line) {
 			continue
 		}
 		ls := lines(f.Line, relatedLines(f.Related, onDF))
@@ -176,6 +179,17 @@ func relatedLines(related []jsonRelated, onDF func(string) bool) []int {
 		}
 	}
 	return out
+}
+
+// commentLine reports whether line is a comment inside an instruction (a
+// continuation's or a RUN heredoc's comment line), which BuildKit drops:
+// what it holds is in the repository, never in the image's metadata.
+func (p *Plan) commentLine(line int) bool {
+	in := p.instructionAt(line)
+	if in == nil || line == in.StartLine || line > len(p.DF.Lines) {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimSpace(p.DF.Lines[line-1]), "#") && len(in.Heredocs) == 0
 }
 
 // secretOnly reports whether a finding's value is a mounted secret's
