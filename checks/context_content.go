@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -73,6 +74,11 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	}
 	if toks := contentTokens(b, s); len(toks) > 0 {
 		return "file holding " + article(toks[0].Description), true
+	}
+	// A settings file's URL with a password (pip.conf's index-url) is one,
+	// judged as url-credentials judges it in a Dockerfile.
+	if slices.ContainsFunc(URLCredentialSecrets(string(b)), func(u string) bool { return s == nil || !s.Allowed(u) }) {
+		return "file holding URL credentials", true
 	}
 	if strings.HasSuffix(base, ".json") && serviceAccountJSON.Match(b) {
 		return "service account key", true
@@ -173,13 +179,15 @@ func contentTokens(b []byte, s *Settings) []Token {
 
 var (
 	serviceAccountJSON = regexp.MustCompile(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
-	npmrcCredential    = regexp.MustCompile(`(?im)^\s*(?:\S*:)?(?:_authtoken|_auth|_password)\s*=\s*(.*)$`)
-	pypircPassword     = regexp.MustCompile(`(?im)^\s*password\s*[=:]\s*(.*)$`)
-	netrcPassword      = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
-	dockerAuth         = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
-	kubeCredential     = regexp.MustCompile(`(?m)^\s*(?:token|client-key-data|password)\s*:\s*(.*)$`)
-	awsCredential      = regexp.MustCompile(`(?im)^\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*(.*)$`)
-	privateKeyBlock    = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
+	// Spaces around "=" are [ \t]*, never \s*: a key left empty must not
+	// take the next line as its value.
+	npmrcCredential = regexp.MustCompile(`(?im)^[ \t]*(?:\S*:)?(?:_authtoken|_auth|_password)[ \t]*=[ \t]*(.*)$`)
+	pypircPassword  = regexp.MustCompile(`(?im)^[ \t]*password[ \t]*[=:][ \t]*(.*)$`)
+	netrcPassword   = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
+	dockerAuth      = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
+	kubeCredential  = regexp.MustCompile(`(?m)^[ \t]*(?:token|client-key-data|password)[ \t]*:[ \t]*(.*)$`)
+	awsCredential   = regexp.MustCompile(`(?im)^[ \t]*(?:aws_secret_access_key|aws_session_token)[ \t]*[=:][ \t]*(.*)$`)
+	privateKeyBlock = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
 )
 
 // contentVerifiers decide, for credential files that often hold none,

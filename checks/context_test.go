@@ -52,6 +52,11 @@ func TestContextFileSecret(t *testing.T) {
 		{".kube/config", "users:\n- name: ci\n  user:\n    exec:\n      command: aws\n", false, ""},
 		{".kube/config", "users:\n- name: ci\n  user:\n    token: Zq81vLx0Mk29pWd7TyQ4\n", false, "kubeconfig"},
 		{".aws/config", "[default]\nregion = eu-west-1\n", false, ""},
+		// A key left empty does not take the next line as its value.
+		{".aws/credentials", "[default]\naws_secret_access_key = \n[default]\nregion = eu-west-1\n", false, ""},
+		{".npmrc", "//registry.npmjs.org/:_authToken=\nregistry=https://npm.example.com/\n", false, ""},
+		{"home/.pypirc", "[pypi]\npassword =\nrepository = https://upload.pypi.org/legacy/\n", false, ""},
+		{".kube/config", "users:\n- name: ci\n  user:\n    token:\n    username: ci\n", false, ""},
 		{".aws/credentials", "[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = Zq81vLx0Mk29pWd7TyQ4\n", false, "AWS credentials file"},
 		{"deploy/id_ed25519", key, false, "SSH private key"},
 		{"deploy/id_ed25519.pub", "ssh-ed25519 AAAA example\n", false, ""},
@@ -61,6 +66,9 @@ func TestContextFileSecret(t *testing.T) {
 		{"terraform.tfstate", `{"version": 4}`, false, "Terraform state"},
 		{"config/settings.json", `{"github": "` + token + `"}`, false, "file holding a GitHub Personal Access Token"},
 		{"config/settings.json", `{"port": 80}`, false, ""},
+		// A settings file's URL password, judged as url-credentials judges one.
+		{"etc/pip.conf", "[global]\nindex-url = https://build:K7mQ9vL2xW4z@pypi.example.com/simple\n", false, "file holding URL credentials"},
+		{"etc/pip.conf", "[global]\nindex-url = https://user:password@pypi.example.com/simple\n", false, ""},
 		{"src/main.go", "var t = \"" + token + "\"\n", false, ""},
 		{"testdata/settings.json", `{"github": "` + token + `"}`, false, ""},
 		{"package-lock.json", `{"github": "` + token + `"}`, false, ""},

@@ -3,6 +3,7 @@ package checks
 import (
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -40,8 +41,9 @@ func (m *secretFileModel) contentAt(w *secretFileWrite, ctx *BuildContext, s *Se
 		return contentSecret, ""
 	}
 	if h := w.heredoc; h != nil {
-		// An unquoted delimiter expands build arguments into the file.
-		if h.Expand && secretVarRef(h.Data, s) || credentialContent(w.kind, []byte(h.Data), s) {
+		// An unquoted delimiter expands the build arguments and variables
+		// in scope into the file; any other reference expands to nothing.
+		if h.Expand && secretVarSet(w.in, h.Data, s) || credentialContent(w.kind, []byte(h.Data), s) {
 			return contentSecret, ""
 		}
 		return contentClean, ""
@@ -145,6 +147,43 @@ func secretVarRef(text string, s *Settings) bool {
 		if SecretName(m[1], s) {
 			return true
 		}
+	}
+	return false
+}
+
+// secretVarSet reports a reference in text to a secret-named variable
+// that is in scope at in.
+func secretVarSet(in *Instruction, text string, s *Settings) bool {
+	for _, m := range varRef.FindAllStringSubmatch(text, -1) {
+		if SecretName(m[1], s) && setBefore(in, m[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// setBefore reports whether name is in scope at in: an ARG of its stage
+// before it, or an ENV of its stage before it or of a stage it is built
+// on. A variable that a base image sets is not known here.
+func setBefore(in *Instruction, name string) bool {
+	own := true
+	for st := in.Stage; st != nil; st = st.BaseStage {
+		for _, x := range st.Instructions {
+			if own && x == in {
+				break
+			}
+			switch c := x.Command.(type) {
+			case *instructions.ArgCommand:
+				if own && slices.ContainsFunc(c.Args, func(kv instructions.KeyValuePairOptional) bool { return kv.Key == name }) {
+					return true
+				}
+			case *instructions.EnvCommand:
+				if slices.ContainsFunc(c.Env, func(kv instructions.KeyValuePair) bool { return kv.Key == name }) {
+					return true
+				}
+			}
+		}
+		own = false
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -51,7 +52,8 @@ func reportURLCredentials(p *Pass, in *Instruction, first int, roles []lineRole)
 			what = "a token"
 		}
 		toks := FindTokens(secret)
-		if !historyShips(in) && localHost(c.host) && (len(toks) == 0 || !toks[0].Prefixed) {
+		key, again := redeclared(p.Dockerfile, in, secret)
+		if !historyShips(in) && again == nil && localHost(c.host) && (len(toks) == 0 || !toks[0].Prefixed) {
 			// Nothing of the stage reaches an image: a password for a
 			// database of the build's own (localhost, a compose service) is
 			// a throw-away; a remote host's password or a marked token is
@@ -65,13 +67,51 @@ func reportURLCredentials(p *Pass, in *Instruction, first int, roles []lineRole)
 		if c.host != "" {
 			what += " for " + c.host
 		}
-		p.Report(Finding{
+		f := Finding{
 			Span:    span,
 			Message: urlMessage(in, role, what, secret),
 			Secret:  secret,
 			Fix:     urlFix(role),
-		})
+		}
+		if again != nil {
+			f.Message = fmt.Sprintf("ARG %q before the first FROM contains %s that ships in the image history: line %d declares it again in a stage the image inherits", key, what, again.StartLine)
+			f.Related = []Related{{Path: p.Dockerfile.Path, Span: Span{Line: again.StartLine, EndLine: again.EndLine},
+				Message: "this ARG takes the default, and the image history records it"}}
+		}
+		p.Report(f)
 	}
+}
+
+// redeclared finds, for a global ARG whose default holds secret, the first
+// ARG of a stage the image inherits that declares the name again without a
+// default: that stage's history entry, and every later RUN's, record the
+// global default. It returns the name and that ARG, or nil.
+func redeclared(df *Dockerfile, in *Instruction, secret string) (string, *Instruction) {
+	if in == nil || in.Stage != nil {
+		return "", nil
+	}
+	a, ok := in.Command.(*instructions.ArgCommand)
+	if !ok {
+		return "", nil
+	}
+	for _, kv := range a.Args {
+		if kv.Value == nil || !strings.Contains(*kv.Value, secret) {
+			continue
+		}
+		for _, st := range df.Stages {
+			if !st.Inherited {
+				continue
+			}
+			for _, x := range st.Instructions {
+				if b, ok := x.Command.(*instructions.ArgCommand); ok && slices.ContainsFunc(b.Args, func(o instructions.KeyValuePairOptional) bool {
+					return o.Key == kv.Key && o.Value == nil
+				}) {
+					return kv.Key, x
+				}
+			}
+		}
+	}
+	return "", nil
 }
 
 // urlMessage names the ENV or ARG key that holds the URL, where there is

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -61,7 +63,9 @@ func Check(ctx context.Context, name string, opts Options) (*scan.Result, error)
 	}
 	c := &checker{name: name, img: img, opts: opts}
 	c.loc = newLocator(name, img, opts.Dockerfile, c.problem)
+	c.names = newArgNames(img.config, opts.Dockerfile)
 	c.checkConfig()
+	c.checkOnBuild()
 	c.checkHistory()
 	if err := c.checkLayers(ctx); err != nil {
 		return nil, err
@@ -75,6 +79,7 @@ type checker struct {
 	img      *built
 	opts     Options
 	loc      *locator
+	names    *argNames
 	findings []scan.Finding
 	problems []scan.Problem
 	// inConfig holds the secrets the config holds: the history entries of
@@ -215,7 +220,6 @@ func (c *checker) checkConfig() {
 		{"Cmd", "cmd", cfg.Cmd},
 		{"Entrypoint", "entrypoint", cfg.Entrypoint},
 		{"User", "user", []string{cfg.User}},
-		{"OnBuild", "onbuild", cfg.OnBuild},
 	}
 	if cfg.Healthcheck != nil {
 		fields = append(fields, struct {
@@ -232,12 +236,73 @@ func (c *checker) checkConfig() {
 	}
 }
 
+// checkOnBuild reads the config's OnBuild triggers, each an instruction as
+// written: an ARG, ENV or LABEL trigger's values are judged by their names,
+// as secret-arg and secret-env judge them, and any trigger's text for known
+// token formats and URL credentials.
+func (c *checker) checkOnBuild() {
+	triggers := c.img.config.Config.OnBuild
+	for i, t := range triggers {
+		at := c.loc.onbuild(i, len(triggers))
+		seen := map[string]bool{}
+		for _, kv := range triggerPairs(t) {
+			secret, what := c.valueSecret(kv.Key, checks.ReadValue(kv.Value, 0).Literal)
+			if secret == "" || seen[secret] {
+				continue
+			}
+			seen[secret] = true
+			c.report(checks.ImageSecretConfig, at, secret,
+				fmt.Sprintf("OnBuild trigger %d sets %q to %s in the image config", i, kv.Key, what), fmt.Sprintf("onbuild:%d:%s", i, kv.Key))
+		}
+		for j, s := range textSecrets(t, c.opts.Settings) {
+			if seen[s[0]] {
+				continue
+			}
+			seen[s[0]] = true
+			c.report(checks.ImageSecretConfig, at, s[0],
+				fmt.Sprintf("OnBuild trigger %d holds %s in the image config", i, s[1]), fmt.Sprintf("onbuild:%d:%d", i, j))
+		}
+	}
+}
+
+// triggerPairs reads an OnBuild trigger with BuildKit's parser and returns
+// the NAME=value pairs of an ARG, ENV or LABEL, values as written.
+func triggerPairs(trigger string) []instructions.KeyValuePair {
+	res, err := parser.Parse(strings.NewReader(trigger))
+	if err != nil || len(res.AST.Children) != 1 {
+		return nil
+	}
+	cmd, err := instructions.ParseInstruction(res.AST.Children[0])
+	if err != nil {
+		return nil
+	}
+	switch c := cmd.(type) {
+	case *instructions.ArgCommand:
+		var out []instructions.KeyValuePair
+		for _, kv := range c.Args {
+			if kv.Value != nil {
+				out = append(out, instructions.KeyValuePair{Key: kv.Key, Value: *kv.Value})
+			}
+		}
+		return out
+	case *instructions.EnvCommand:
+		return c.Env
+	case *instructions.LabelCommand:
+		out := slices.Clone(c.Labels)
+		for i := range out {
+			out[i].Key = labelName(out[i].Key)
+		}
+		return out
+	}
+	return nil
+}
+
 // setBy names the last history entry that set a config value (an ENV or
 // LABEL of that name, or the keyword's instruction), "" when none did.
 func (c *checker) setBy(keyword, name string) string {
 	hist := c.img.config.History
 	for i := len(hist) - 1; i >= 0; i-- {
-		e := parseEntry(hist[i].CreatedBy)
+		e := parseEntry(hist[i].CreatedBy, c.names)
 		if e.keyword != keyword {
 			continue
 		}
@@ -269,7 +334,7 @@ func labelName(k string) string {
 // anywhere in it.
 func (c *checker) checkHistory() {
 	for i, h := range c.img.config.History {
-		e := parseEntry(h.CreatedBy)
+		e := parseEntry(h.CreatedBy, c.names)
 		at := c.loc.entry(i)
 		seen := map[string]bool{}
 		if configKeywords[e.keyword] && e.keyword != "ENV" {
@@ -321,13 +386,65 @@ type buildArg struct{ name, value string }
 var (
 	argCount = regexp.MustCompile(`^\|([0-9]+) `)
 	argStart = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)=`)
-	nextArg  = regexp.MustCompile(` [A-Za-z_][A-Za-z0-9_]*=`)
+	nextArg  = regexp.MustCompile(` ([A-Za-z_][A-Za-z0-9_]*)=`)
 )
+
+// argNames is what tells BuildKit's unquoted NAME=value lists apart: the
+// names of the build arguments and variables the image or its Dockerfile
+// declares, and the shells a RUN's command starts with.
+type argNames struct {
+	names  map[string]bool
+	shells []string // " /bin/sh -c " and the like, space on both sides
+}
+
+// newArgNames gathers the names the Dockerfile declares (ARG, ENV, their
+// ONBUILD forms), the config's Env and the first name of every ARG and
+// ENV history entry, which BuildKit writes one per instruction.
+func newArgNames(cfg *v1.ConfigFile, df *checks.Dockerfile) *argNames {
+	a := &argNames{names: map[string]bool{}}
+	for _, kv := range cfg.Config.Env {
+		name, _, _ := strings.Cut(kv, "=")
+		a.names[name] = true
+	}
+	for _, h := range cfg.History {
+		if e := parseEntry(h.CreatedBy, nil); (e.keyword == "ARG" || e.keyword == "ENV") && len(e.args) > 0 {
+			a.names[e.args[0].name] = true
+		}
+	}
+	if df != nil {
+		for _, in := range df.Instructions {
+			if in.Onbuild != nil {
+				in = in.Onbuild
+			}
+			switch c := in.Command.(type) {
+			case *instructions.ArgCommand:
+				for _, kv := range c.Args {
+					a.names[kv.Key] = true
+				}
+			case *instructions.EnvCommand:
+				for _, kv := range c.Env {
+					a.names[kv.Key] = true
+				}
+			}
+		}
+	}
+	shells := [][]string{cfg.Config.Shell, {"/bin/sh", "-c"}}
+	if cfg.OS == "windows" {
+		shells = append(shells, []string{"cmd", "/S", "/C"})
+	}
+	for _, sh := range shells {
+		if len(sh) > 0 {
+			a.shells = append(a.shells, " "+strings.Join(sh, " ")+" ")
+		}
+	}
+	return a
+}
 
 // parseEntry reads created_by as BuildKit writes it (RUN |2 A=x B=y
 // /bin/sh -c …, ARG A=x B=y, COPY … # buildkit) and as the classic builder
-// did (|1 A=x /bin/sh -c …, /bin/sh -c #(nop)  ENV …).
-func parseEntry(s string) entry {
+// did (|1 A=x /bin/sh -c …, /bin/sh -c #(nop)  ENV …). names, when not
+// nil, splits the values.
+func parseEntry(s string, names *argNames) entry {
 	s = strings.TrimSuffix(s, " # buildkit")
 	var e entry
 	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop) "); ok {
@@ -342,21 +459,24 @@ func parseEntry(s string) entry {
 		if m := argCount.FindStringSubmatch(rest); m != nil {
 			n := 0
 			fmt.Sscan(m[1], &n)
-			e.args, rest = readArgs(rest[len(m[0]):], n)
+			e.args, rest = names.read(rest[len(m[0]):], n)
 		}
 	case "ARG", "ENV":
 		// An ENV that a later one overrides is gone from the config, not
 		// from the history.
-		e.args, rest = readArgs(rest, -1)
+		e.args, rest = names.read(rest, -1)
 	}
 	e.command = rest
 	return e
 }
 
-// readArgs reads n NAME=value pairs separated by spaces (all of them when
-// n < 0). BuildKit joins them unquoted, so a value runs to the next
-// " NAME=", and the last one to the next space.
-func readArgs(s string, n int) ([]buildArg, string) {
+// read reads n NAME=value pairs separated by spaces (all of them when
+// n < 0). BuildKit joins them unquoted (a connection string's "Data
+// Source=db" included), so a value runs to the next " NAME=" of a declared
+// name; a RUN's last value runs to its shell command. Without a declared
+// name next, a RUN's value runs to the next " NAME=" of any name (there
+// must be n), an ARG's or ENV's to the end.
+func (a *argNames) read(s string, n int) ([]buildArg, string) {
 	var out []buildArg
 	for n < 0 || len(out) < n {
 		m := argStart.FindStringSubmatch(s)
@@ -367,20 +487,18 @@ func readArgs(s string, n int) ([]buildArg, string) {
 				if name == "" {
 					break
 				}
+				out = append(out, buildArg{name: name})
 				s = rest
 				continue
 			}
 			break
 		}
 		s = s[len(m[0]):]
-		end := strings.IndexByte(s, ' ')
-		last := n >= 0 && len(out) == n-1
-		if !last {
-			if loc := nextArg.FindStringIndex(s); loc != nil {
-				end = loc[0]
-			} else if n < 0 {
-				end = len(s)
-			}
+		end := -1
+		if last := n >= 0 && len(out) == n-1; last {
+			end = a.commandStart(s)
+		} else {
+			end = a.nextName(s, n >= 0)
 		}
 		if end < 0 {
 			end = len(s)
@@ -392,6 +510,43 @@ func readArgs(s string, n int) ([]buildArg, string) {
 		}
 	}
 	return out, s
+}
+
+// nextName is where the value at the start of s ends: the next " NAME="
+// of a declared name, else (anyName) of any name; -1 when none.
+func (a *argNames) nextName(s string, anyName bool) int {
+	locs := nextArg.FindAllStringSubmatchIndex(s, -1)
+	if a != nil && len(a.names) > 0 {
+		for _, loc := range locs {
+			if a.names[s[loc[2]:loc[3]]] {
+				return loc[0]
+			}
+		}
+		if !anyName {
+			return -1
+		}
+	}
+	if len(locs) > 0 {
+		return locs[0][0]
+	}
+	return -1
+}
+
+// commandStart is where a RUN's last build argument ends: where its shell
+// command starts, else at the next space (an exec form's command).
+func (a *argNames) commandStart(s string) int {
+	end := -1
+	if a != nil {
+		for _, sh := range a.shells {
+			if i := strings.Index(s, sh); i >= 0 && (end < 0 || i < end) {
+				end = i
+			}
+		}
+	}
+	if end < 0 {
+		end = strings.IndexByte(s, ' ')
+	}
+	return end
 }
 
 // shortDigest is a digest's algorithm and first 12 hex digits.

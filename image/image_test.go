@@ -227,3 +227,45 @@ func TestURLCredentialsAsTheRuleJudges(t *testing.T) {
 	}
 	noSecret(t, res)
 }
+
+// TestUnquotedValuesAndTriggers: BuildKit writes build arguments unquoted
+// (`RUN |2 CONN=Data Source=db;… OTHER=… /bin/sh -c …`), so a value with
+// spaces runs to the next declared name, and the last one to the shell
+// command; an OnBuild trigger's ARG, ENV or LABEL is judged by its name.
+func TestUnquotedValuesAndTriggers(t *testing.T) {
+	conn := "Data Source=db;Initial Catalog=app;User ID=sa;Pwd=" + dbPass
+	trusted := "Data Source=db;Initial Catalog=app;Integrated Security=SSPI"
+	spec := imagetest.Spec{
+		OnBuild: []string{"ARG NODE_ENV=production", `ARG DEPLOY_PASSWORD="` + oldPass + `"`, "RUN npm ci"},
+		History: []v1.History{
+			{CreatedBy: "ADD rootfs.tar / # buildkit"},
+			{CreatedBy: "ARG TRUSTED=" + trusted, EmptyLayer: true},
+			{CreatedBy: "ARG CONN=" + conn, EmptyLayer: true},
+			{CreatedBy: "RUN |2 TRUSTED=" + trusted + " CONN=" + conn + " /bin/sh -c dotnet ef database update # buildkit"},
+		},
+		Layers: [][]imagetest.File{{{Name: "app/README", Body: "readme\n"}}, {}},
+	}
+	p := filepath.Join(t.TempDir(), "image.tar")
+	if err := imagetest.WriteDockerSave(p, build(t, spec)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := image.Check(context.Background(), p, image.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sortedFindings(res)
+	want := []string{
+		`image-secret-config OnBuild trigger 1 sets "DEPLOY_PASSWORD" to a credential value in the image config`,
+		`image-secret-history History entry 2 (ARG) records ARG "CONN" with a password in a connection string`,
+		`image-secret-history History entry 3 (RUN), layer 1 (sha256:…) records build argument "CONN" with a password in a connection string`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, f := range res.Findings {
+		if f.Evidence != scan.Redact(dbPass) && f.Evidence != scan.Redact(oldPass) {
+			t.Errorf("%s: evidence %q, want the password's redacted form", f.Message, f.Evidence)
+		}
+	}
+	noSecret(t, res)
+}

@@ -36,9 +36,10 @@ type locator struct {
 	df    *checks.Dockerfile
 	chain []link              // the entries of the target's stage chain, root first
 	root  *checks.Instruction // the chain's first FROM: where the base image's values sit
-	// onbuild is the target stage's last ONBUILD: ONBUILD writes no history
-	// entry, and the config's OnBuild holds the target's own triggers.
-	onbuild    *checks.Instruction
+	// onbuilds are the target stage's ONBUILD instructions: ONBUILD writes
+	// no history entry, and the config's OnBuild holds the target's own
+	// triggers, in order.
+	onbuilds   []*checks.Instruction
 	entryIn    []*checks.Instruction // per history entry; nil when not tied
 	layerEntry []int                 // per layer, its history entry; -1 when not known
 }
@@ -81,12 +82,12 @@ func newLocator(name string, img *built, df *checks.Dockerfile, problem func(che
 				}
 			}
 		}
-		l.onbuild = nil
+		l.onbuilds = nil
 		for _, in := range st.Instructions {
 			if in.Cmd != "onbuild" {
 				l.chain = append(l.chain, link{in: in, cmd: in})
 			} else {
-				l.onbuild = in
+				l.onbuilds = append(l.onbuilds, in)
 			}
 		}
 	}
@@ -97,7 +98,7 @@ func newLocator(name string, img *built, df *checks.Dockerfile, problem func(che
 		return l
 	}
 	for i, k := range l.chain {
-		if kw := parseEntry(hist[off+i].CreatedBy).keyword; kw != strings.ToUpper(k.cmd.Cmd) {
+		if kw := parseEntry(hist[off+i].CreatedBy, nil).keyword; kw != strings.ToUpper(k.cmd.Cmd) {
 			problem(checks.Warning, "history entry %d (%s) does not match line %d (%s) of %s: the image was not built from it, findings are located on the image",
 				off+i, kw, k.in.StartLine, strings.ToUpper(k.cmd.Cmd), df.Path)
 			l.chain = nil
@@ -159,6 +160,15 @@ func (l *locator) entryName(i int, keyword string) string {
 	return strings.TrimSuffix(s, ",")
 }
 
+// onbuild is where trigger i of the config's OnBuild (of n) sits: the
+// target's i-th ONBUILD when they are as many, else its last.
+func (l *locator) onbuild(i, n int) place {
+	if l.entryIn != nil && len(l.onbuilds) == n && i < n {
+		return l.at(l.onbuilds[i])
+	}
+	return l.config("onbuild", "")
+}
+
 // layer is where layer i sits: the instruction that made it.
 func (l *locator) layer(i int) place {
 	if e := l.layerEntry[i]; e >= 0 {
@@ -172,7 +182,7 @@ func (l *locator) layerName(i int) string {
 	s := fmt.Sprintf("layer %d (%s", i, shortDigest(l.img.layers[i].digest))
 	if e := l.layerEntry[i]; e >= 0 {
 		s += fmt.Sprintf(", history entry %d", e)
-		if kw := parseEntry(l.img.config.History[e].CreatedBy).keyword; kw != "" {
+		if kw := parseEntry(l.img.config.History[e].CreatedBy, nil).keyword; kw != "" {
 			s += ": " + kw
 		}
 	}
@@ -186,8 +196,8 @@ func (l *locator) config(keyword, name string) place {
 	if l.entryIn == nil {
 		return place{path: l.name}
 	}
-	if keyword == "onbuild" && l.onbuild != nil {
-		return l.at(l.onbuild)
+	if keyword == "onbuild" && len(l.onbuilds) > 0 {
+		return l.at(l.onbuilds[len(l.onbuilds)-1])
 	}
 	for i := len(l.chain) - 1; i >= 0; i-- {
 		in := l.chain[i].in

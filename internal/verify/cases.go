@@ -216,7 +216,9 @@ func PlanBuild(dfPath string, src []byte) (*Plan, error) {
 		switch c := in.Command.(type) {
 		case *instructions.ArgCommand:
 			for _, kv := range c.Args {
-				if kv.Value == nil && !fromRefs[kv.Key] {
+				// A stage's ARG without a default takes the global ARG's:
+				// that default is what the case plants.
+				if _, planted := global[kv.Key]; kv.Value == nil && !fromRefs[kv.Key] && !planted {
 					p.Args[kv.Key] = marker("arg", kv.Key)
 				}
 			}

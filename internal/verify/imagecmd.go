@@ -30,7 +30,13 @@ type jsonReport struct {
 		Message    string          `json:"message"`
 		Evidence   string          `json:"evidence"`
 		Suppressed json.RawMessage `json:"suppressed"`
+		Related    []jsonRelated   `json:"related"`
 	} `json:"findings"`
+}
+
+type jsonRelated struct {
+	Path string `json:"path"`
+	Line int    `json:"line"`
 }
 
 // ImageCommandMissing says why `stowaway image` cannot be used, or "" when
@@ -85,16 +91,25 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 //
 // Lines are compared by instruction: the scan reports the line of a value
 // inside a continued or heredoc instruction, `--dockerfile` the
-// instruction's first line. Two more places where the same fact lands on
+// instruction's first line. More places where the same fact lands on
 // different lines, or only one side can know it:
 //   - BuildKit records every build argument in scope on every RUN (`RUN |2
-//     NAME=value …`), so the image finds an argument's value on each RUN
-//     line, while the scan reports it once, on NAME's ARG line. An
-//     image-secret-history finding that names a build argument therefore
-//     counts as being on NAME's ARG lines too, both ways.
-//   - directOnly rules judge what the image alone cannot: their static
-//     errors are answered by the direct comparison (compare.go), which
-//     knows the markers and planted values, not by `stowaway image`.
+//     NAME=value …`) and on the ARG that declares it, so the image finds an
+//     argument's value on each of those lines, while the scan reports it
+//     once, on one of NAME's ARG lines (a global ARG's, when a stage takes
+//     its default). An image-secret-history finding that names a build
+//     argument therefore counts as being on NAME's ARG lines too, both ways.
+//   - A file written in a stage that is only copied from ships with the
+//     COPY --from that takes it: the image finds it in that COPY's layer,
+//     the scan reports the instruction that wrote it and names the COPY as
+//     a related location. A static finding counts as being on the COPY or
+//     ADD lines it relates to as well, both ways.
+//   - What the scan says only the repository holds (a comment inside an
+//     instruction, which BuildKit drops) is no claim about the image.
+//   - directOnly rules, and findings whose only value is a mounted
+//     secret's content (the verifier's marker, which has no credential's
+//     form for the image to judge), are answered by the direct comparison
+//     (compare.go), which knows the markers and planted values.
 func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []string {
 	onDF := func(p string) bool {
 		return p == c.Dockerfile || p == dfAbs || strings.HasSuffix(p, "/"+c.Dockerfile)
@@ -109,14 +124,32 @@ func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []
 			}
 		}
 	}
+	// lines are the instruction lines a static finding is on: its own and
+	// the COPY or ADD instructions that ship what it reports.
+	lines := func(line int, related []int) []int {
+		out := []int{p.instructionLine(line)}
+		for _, r := range related {
+			if in := p.instructionAt(r); in != nil && (in.Cmd == "copy" || in.Cmd == "add") {
+				out = append(out, in.StartLine)
+			}
+		}
+		return out
+	}
 	for _, f := range static.Findings {
 		if onDF(f.Path) {
-			staticLines[p.instructionLine(f.Line)] = true
+			for _, l := range lines(f.Line, relatedLines(f.Related, onDF)) {
+				staticLines[l] = true
+			}
 		}
 	}
 	var out []string
 	for _, f := range static.Findings {
-		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || !p.InShipped(f.Line) || imageLines[p.instructionLine(f.Line)] || directOnly[f.Rule] {
+		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || directOnly[f.Rule] || p.secretOnly(f.Message, f.Evidence) ||
+			repositoryOnly(f.Message) || p.commentLine(f.Line) {
+			continue
+		}
+		ls := lines(f.Line, relatedLines(f.Related, onDF))
+		if !slices.ContainsFunc(ls, p.InShipped) || slices.ContainsFunc(ls, func(l int) bool { return imageLines[l] }) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s:%d %s: static error, but `stowaway image` reports nothing on that line", f.Path, f.Line, f.Rule))
@@ -126,9 +159,53 @@ func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []
 			slices.ContainsFunc(argLines[historyArg(f.Rule, f.Message)], func(l int) bool { return staticLines[l] }) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s:%d %s: `stowaway image` finds %s there, the static scan nothing", f.Path, f.Line, f.Rule, f.Evidence))
+		// Messages and evidence are redacted by the report's contract.
+		what := f.Evidence
+		if what == "" {
+			what = "no value shown"
+		}
+		out = append(out, fmt.Sprintf("%s:%d %s: `stowaway image` reports %q (%s), the static scan nothing", f.Path, f.Line, f.Rule, f.Message, what))
 	}
 	return out
+}
+
+// relatedLines are the lines of a finding's related locations in the
+// Dockerfile.
+func relatedLines(related []jsonRelated, onDF func(string) bool) []int {
+	var out []int
+	for _, r := range related {
+		if r.Line > 0 && onDF(r.Path) {
+			out = append(out, r.Line)
+		}
+	}
+	return out
+}
+
+// commentLine reports whether line is a comment inside an instruction (a
+// continuation's or a RUN heredoc's comment line), which BuildKit drops:
+// what it holds is in the repository, never in the image's metadata.
+func (p *Plan) commentLine(line int) bool {
+	in := p.instructionAt(line)
+	if in == nil || line == in.StartLine || line > len(p.DF.Lines) {
+		return false
+	}
+	return strings.HasPrefix(strings.TrimSpace(p.DF.Lines[line-1]), "#") && len(in.Heredocs) == 0
+}
+
+// secretOnly reports whether a finding's value is a mounted secret's
+// content only: it shows no value, and it names a secret of the build.
+func (p *Plan) secretOnly(message, evidence string) bool {
+	if evidence != "" {
+		return false
+	}
+	for _, m := range quoted.FindAllStringSubmatch(message, -1) {
+		if _, ok := p.Secrets[m[1]]; ok {
+			if _, arg := p.Args[m[1]]; !arg {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // directOnly are the rules whose static errors `stowaway image` cannot be
@@ -144,8 +221,9 @@ var directOnly = map[string]bool{
 }
 
 // historyBuildArg finds the build argument an image-secret-history message
-// names (`… records build argument "NAME" with …`).
-var historyBuildArg = regexp.MustCompile(`records build argument "([A-Za-z_][A-Za-z0-9_]*)"`)
+// names (`… records build argument "NAME" with …` for a RUN, `… records ARG
+// "NAME" with …` for an ARG entry).
+var historyBuildArg = regexp.MustCompile(`records (?:build argument|ARG) "([A-Za-z_][A-Za-z0-9_]*)"`)
 
 // historyArg is the build argument an image finding is about, "" when none.
 func historyArg(rule, message string) string {
@@ -161,13 +239,21 @@ func historyArg(rule, message string) string {
 // instructionLine is the first line of the instruction that holds line,
 // or line itself outside any.
 func (p *Plan) instructionLine(line int) int {
-	start := line
+	if in := p.instructionAt(line); in != nil {
+		return in.StartLine
+	}
+	return line
+}
+
+// instructionAt is the instruction that holds line, nil when none does.
+func (p *Plan) instructionAt(line int) *checks.Instruction {
+	var at *checks.Instruction
 	for _, in := range p.DF.Instructions {
 		if in.StartLine <= line && line <= in.EndLine {
-			start = in.StartLine
+			at = in
 		}
 	}
-	return start
+	return at
 }
 
 // argLines maps every build argument name to the lines of the ARG

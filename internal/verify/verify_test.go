@@ -237,11 +237,11 @@ func TestCompareReports(t *testing.T) {
 	json.Unmarshal([]byte(`{"findings":[
 		{"rule":"image-secret","level":"error","path":"/repo/c/Dockerfile","line":4,"evidence":"ghp_…(40 chars)"},
 		{"rule":"image-secret","level":"error","path":"Dockerfile","line":6,"evidence":"AKIA…(20 chars)"},
-		{"rule":"image-secret","level":"error","path":"Dockerfile","line":7,"evidence":"glpa…(26 chars)"}]}`), &image)
+		{"rule":"image-secret","level":"error","path":"Dockerfile","line":7,"message":"Env \"T\" holds a token","evidence":"glpa…(26 chars)"}]}`), &image)
 	got := compareReports(&static, &image, c, p, "/repo/c/Dockerfile")
 	want := []string{
 		"Dockerfile:5 secret-env: static error, but `stowaway image` reports nothing on that line",
-		"Dockerfile:7 image-secret: `stowaway image` finds glpa…(26 chars) there, the static scan nothing",
+		"Dockerfile:7 image-secret: `stowaway image` reports \"Env \\\"T\\\" holds a token\" (glpa…(26 chars)), the static scan nothing",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -286,7 +286,7 @@ func TestCompareReportsBuildArgs(t *testing.T) {
 		{"rule":"image-secret-history","level":"error","path":"Dockerfile","line":4,"evidence":"stow…(36 chars)","message":"history entry 3 (RUN, line 4) records build argument \"OTHER\" with a credential value"}]}`), &image)
 	got := compareReports(&static, &image, c, p, "/repo/c/Dockerfile")
 	want := []string{
-		"Dockerfile:4 image-secret-history: `stowaway image` finds stow…(36 chars) there, the static scan nothing",
+		"Dockerfile:4 image-secret-history: `stowaway image` reports \"history entry 3 (RUN, line 4) records build argument \\\"OTHER\\\" with a credential value\" (stow…(36 chars)), the static scan nothing",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -325,5 +325,61 @@ func TestShippedForms(t *testing.T) {
 		if got := shippedForms(val, '`'); !slices.Contains(got, want) && !slices.Contains(shippedForms(val, '\\'), want) {
 			t.Errorf("shippedForms(%q) = %q, want %q among them", val, got, want)
 		}
+	}
+}
+
+// TestCompareReportsCopiedOut: a file written in a builder ships with the
+// COPY --from that takes it; the scan names that COPY as a related
+// location, and the image finds the file in its layer. A related location
+// that is no COPY (the RUN that removes a file) moves nothing.
+func TestCompareReportsCopiedOut(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine AS build\nRUN write-npmrc\nRUN rm x\nFROM alpine\nCOPY --from=build /app /app\nRUN true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var static, image jsonReport
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"secret-file-copied","level":"error","path":"Dockerfile","line":2,"suppressed":null,"related":[{"path":"Dockerfile","line":5},{"path":"Dockerfile","line":3}]},
+		{"rule":"secret-file-copied","level":"error","path":"Dockerfile","line":3,"suppressed":null,"related":[{"path":"Dockerfile","line":6}]}]}`), &static)
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"image-secret-file","level":"error","path":"Dockerfile","line":5,"message":"Layer 1 holds /app/.npmrc"},
+		{"rule":"image-secret-file","level":"error","path":"Dockerfile","line":6,"message":"Layer 2 holds /app/.netrc"}]}`), &image)
+	got := compareReports(&static, &image, Case{Dockerfile: "Dockerfile"}, p, "/repo/c/Dockerfile")
+	want := []string{"Dockerfile:6 image-secret-file: `stowaway image` reports \"Layer 2 holds /app/.netrc\" (no value shown), the static scan nothing"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestCompareReportsSecretContent: a finding whose only value is a mounted
+// secret's content (the verifier's marker, of no credential's form) is
+// left to the direct comparison; one with a value is not. A comment inside
+// a RUN, which BuildKit drops, is no claim about the image.
+func TestCompareReportsSecretContent(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("FROM alpine\nRUN --mount=type=secret,id=npmrc cp /run/secrets/npmrc /root/.npmrc\nRUN rm /root/.npmrc\nRUN true \\\n # https://ci:Hx9vQ2mLz7Rt@proxy.example.com\n && true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var static, image jsonReport
+	json.Unmarshal([]byte(`{"findings":[
+		{"rule":"deleted-later","level":"error","path":"Dockerfile","line":2,"message":"RUN copies secret \"npmrc\" at /root/.npmrc","evidence":"","suppressed":null},
+		{"rule":"deleted-later","level":"error","path":"Dockerfile","line":3,"message":"RUN writes \"npmrc\"","evidence":"npm_…(40 chars)","suppressed":null},
+		{"rule":"url-credentials","level":"error","path":"Dockerfile","line":5,"message":"a password in a URL","evidence":"Hx9v…(12 chars)","suppressed":null}]}`), &static)
+	got := compareReports(&static, &image, Case{Dockerfile: "Dockerfile"}, p, "/repo/c/Dockerfile")
+	want := []string{"Dockerfile:3 deleted-later: static error, but `stowaway image` reports nothing on that line"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestPlanBuildGlobalDefault: a stage's ARG without a default takes the
+// global ARG's: the case plants that, so it gets no marker.
+func TestPlanBuildGlobalDefault(t *testing.T) {
+	p, err := PlanBuild("Dockerfile", []byte("ARG DB_URL=postgres://app:FakePassw0rd@db/app\nFROM alpine\nARG DB_URL\nARG TOKEN\nENV DB_URL=$DB_URL\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"TOKEN"}, sortedKeys(p.Args)); diff != "" {
+		t.Errorf("args (-want +got):\n%s", diff)
 	}
 }
