@@ -82,11 +82,14 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 				continue
 			}
 			where := "which stays in the image layer"
+			related := []Related{argRelated(df, d)}
 			if !st.Inherited {
-				if !copiedOutOf(l, in, w.paths) {
+				via := copiedOutOf(l, in, w.paths)
+				if via == nil {
 					continue
 				}
 				where = "which the image copies with COPY --from"
+				related = append(related, Related{Path: df.Path, Span: via.Whole(), Message: "this COPY --from ships the file"})
 			}
 			reported[name] = true
 			p.Report(Finding{
@@ -94,7 +97,7 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 				Message: fmt.Sprintf("RUN writes ARG %q into %q, %s", name, w.shown, where),
 				Fix: fmt.Sprintf("Mount the secret for this RUN only (`RUN --mount=type=secret,id=%s,env=%s`) and delete %s before the RUN ends; a removal in a later instruction leaves it in this layer.",
 					strings.ToLower(name), name, w.shown),
-				Related: []Related{argRelated(df, d)},
+				Related: related,
 				Key:     fmt.Sprintf("RUN %s %s %s", name, w.tool, w.shown),
 			})
 		}
@@ -335,15 +338,15 @@ func argRunMounts(in *Instruction, dir string) (targets []string, env map[string
 	return targets, env
 }
 
-// copiedOutOf reports whether a COPY --from carries one of the files that
-// in writes out of its stage into a built image.
-func copiedOutOf(l *stageLineage, in *Instruction, paths []string) bool {
+// copiedOutOf returns the COPY --from that carries one of the files that in
+// writes out of its stage into a built image, or nil.
+func copiedOutOf(l *stageLineage, in *Instruction, paths []string) *Instruction {
 	for _, p := range paths {
 		if r, ok := l.Reaches(in, false, p); ok && r.Via != nil {
-			return true
+			return r.Via
 		}
 	}
-	return false
+	return nil
 }
 
 // pathUnder reports whether one of paths is one of dirs, inside one, or

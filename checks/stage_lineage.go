@@ -147,9 +147,9 @@ func (l *stageLineage) copiedOut(s *Stage) bool {
 
 // Reach says how a file reaches a built image.
 type Reach struct {
-	// Via is the first COPY --from, in file order, that carries the file
-	// out of a stage that does not ship whole; nil when the stage ships
-	// whole.
+	// Via is the COPY --from, in a stage that ships whole, that carries
+	// the file into an image (the last of a chain of them, the first in
+	// file order where several do); nil when the file's stage ships whole.
 	Via *Instruction
 	// Named reports that a COPY --from that takes the file on its way to
 	// an image names a secret path in its source: that line is
@@ -224,10 +224,14 @@ func (l *stageLineage) carried(in *Instruction, dir bool, paths []string, seen m
 				continue
 			}
 		}
-		if k.named || next.Named {
-			return Reach{Via: k.in, Named: true}, true
+		via := k.in
+		if next.Via != nil {
+			via = next.Via // the COPY --from of the stage that ships it
 		}
-		out, found = Reach{Via: k.in}, true
+		if k.named || next.Named {
+			return Reach{Via: via, Named: true}, true
+		}
+		out, found = Reach{Via: via}, true
 	}
 	return out, found
 }
