@@ -107,9 +107,10 @@ func CompareImageCommand(stowaway, root string, paths []string, c Case, p *Plan,
 //   - What the scan says only the repository holds (a comment inside an
 //     instruction, which BuildKit drops) is no claim about the image.
 //   - directOnly rules, and findings whose only value is a mounted
-//     secret's content (the verifier's marker, which has no credential's
-//     form for the image to judge), are answered by the direct comparison
-//     (compare.go), which knows the markers and planted values.
+//     secret's content or a build argument's marker written to a file (the
+//     verifier's marker, which has no credential's form for the image to
+//     judge), are answered by the direct comparison (compare.go), which
+//     knows the markers and planted values.
 func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []string {
 	onDF := func(p string) bool {
 		return p == c.Dockerfile || p == dfAbs || strings.HasSuffix(p, "/"+c.Dockerfile)
@@ -145,6 +146,7 @@ func compareReports(static, image *jsonReport, c Case, p *Plan, dfAbs string) []
 	var out []string
 	for _, f := range static.Findings {
 		if !onDF(f.Path) || f.Level != "error" || string(f.Suppressed) != "null" || directOnly[f.Rule] || p.secretOnly(f.Message, f.Evidence) ||
+			p.markerWrite(f.Rule, f.Message, f.Evidence) ||
 			repositoryOnly(f.Message) || p.commentLine(f.Line) {
 			continue
 		}
@@ -206,6 +208,24 @@ func (p *Plan) secretOnly(message, evidence string) bool {
 		}
 	}
 	return false
+}
+
+// markerWrite reports an arg-persisted finding that a RUN writes a build
+// argument into a file, for an argument the verifier passes a marker: the
+// file holds the marker, which has no credential's form for the image to
+// judge unless the file's own format marks it (a Docker auth, an npmrc
+// token). The direct comparison, which knows the markers, answers for it,
+// as it does for a mounted secret's content.
+func (p *Plan) markerWrite(rule, message, evidence string) bool {
+	if rule != checks.ArgPersisted.ID || evidence != "" || !strings.HasPrefix(message, "RUN writes ARG ") {
+		return false
+	}
+	m := quoted.FindStringSubmatch(message)
+	if m == nil {
+		return false
+	}
+	_, marked := p.Args[m[1]]
+	return marked
 }
 
 // directOnly are the rules whose static errors `stowaway image` cannot be
