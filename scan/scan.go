@@ -475,7 +475,11 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	if sm == nil {
 		sm = newSpanMask(src, found[t.path])
 	}
-	return e.applyPragmas(t, out, src, m, sm)
+	out = e.applyPragmas(t, out, src, m, sm)
+	if t.kind == dockerfileKind && len(out) > 0 {
+		raiseOnErrorDirective(t.path, out, src)
+	}
+	return out
 }
 
 // otherSource reads a file that a finding names but that is not the target

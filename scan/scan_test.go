@@ -332,3 +332,30 @@ func TestUnreadRunIsANote(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// TestBuildKitErrorDirective checks that `# check=error=true`, with which
+// BuildKit fails the build on a check warning, raises the file's warnings
+// to errors and leaves notes, other files and files without it alone.
+func TestBuildKitErrorDirective(t *testing.T) {
+	warn := *envRule
+	warn.ID, warn.Level = "secret-env", checks.Warning
+	note := *envRule
+	note.ID, note.Level = "hardcoded-secret", checks.Note
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile":       {Data: []byte("# syntax=docker/dockerfile:1\n# check=skip=JSONArgsRecommended;error=true\nFROM alpine\nENV A=value\n")},
+		"other/Dockerfile": {Data: []byte("FROM alpine\nENV A=value\n")},
+	}, Options{Rules: []*checks.Rule{&warn, &note}})
+	got := map[string]checks.Level{}
+	for _, f := range res.Findings {
+		got[f.Path+" "+f.RuleID] = f.Level
+	}
+	want := map[string]checks.Level{
+		"Dockerfile secret-env":             checks.Error,
+		"Dockerfile hardcoded-secret":       checks.Note,
+		"other/Dockerfile secret-env":       checks.Warning,
+		"other/Dockerfile hardcoded-secret": checks.Note,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("levels = %v, want %v", got, want)
+	}
+}
