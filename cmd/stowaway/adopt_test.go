@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // scanDir runs the command in-process over a folder of files it writes.
@@ -47,6 +50,146 @@ func TestCheckErrorDirective(t *testing.T) {
 			}
 			if want := "::" + tc.level + " "; !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
 				t.Errorf("want one %s annotation, got:\n%s", tc.level, out)
+			}
+		})
+	}
+}
+
+// runIn runs the command in-process in the folder dir.
+func runIn(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, func(string) string { return "" }, &out, &errb, nil)
+	return out.String(), errb.String(), code
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// goldenFile compares got with testdata/name, which -update rewrites.
+func goldenFile(t *testing.T, name, got string) {
+	t.Helper()
+	golden := filepath.Join(testdataDir, name)
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", name, diff)
+	}
+}
+
+// testdataDir is absolute: the baseline tests change folder.
+var testdataDir = func() string {
+	d, err := filepath.Abs("testdata")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}()
+
+const (
+	// Two findings the repository has when it adopts Stowaway.
+	adoptedDockerfile = "FROM alpine\nARG NPM_TOKEN=npm_FAKEexample0123456789abcdefABCDEF0123\nENV DB_PASSWORD=hunter3hunter3y\nRUN echo build\n"
+	// The same file later: lines inserted above them, the ENV re-indented,
+	// and one new finding.
+	editedDockerfile = "# syntax=docker/dockerfile:1\nFROM alpine\nLABEL team=payments\n\nARG NPM_TOKEN=npm_FAKEexample0123456789abcdefABCDEF0123\nENV   DB_PASSWORD=hunter3hunter3y\nENV API_SECRET=s3cr3t-Passw0rd-42x\nRUN echo build\n"
+)
+
+// TestBaseline writes a baseline, edits the Dockerfile, and checks that the
+// old findings stay hidden from text, JSON and the exit code while the new
+// one shows, and that SARIF keeps all of them with their baselineState;
+// a SARIF log of the first run serves as a baseline alike.
+func TestBaseline(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": adoptedDockerfile})
+	if _, stderr, code := runIn(t, dir, "scan", "."); code != exitFindings {
+		t.Fatalf("before the baseline: exit code %d, want %d; stderr: %s", code, exitFindings, stderr)
+	}
+	if _, stderr, code := runIn(t, dir, "baseline", "--output", "baseline.json"); code != exitOK {
+		t.Fatalf("baseline: exit code %d; stderr: %s", code, stderr)
+	}
+	sarifLog, _, _ := runIn(t, dir, "scan", "--format", "sarif", ".")
+	writeFiles(t, dir, map[string]string{"baseline.sarif": sarifLog})
+	if _, stderr, code := runIn(t, dir, "scan", "--baseline", "baseline.json", "."); code != exitOK {
+		t.Errorf("unchanged file: exit code %d, want %d; stderr: %s", code, exitOK, stderr)
+	}
+
+	writeFiles(t, dir, map[string]string{"Dockerfile": editedDockerfile})
+	for _, base := range []string{"baseline.json", "baseline.sarif"} {
+		t.Run(base, func(t *testing.T) {
+			text, stderr, code := runIn(t, dir, "scan", "--baseline", base, ".")
+			if code != exitFindings {
+				t.Errorf("exit code %d, want %d (the new finding is an error); stderr: %s", code, exitFindings, stderr)
+			}
+			goldenFile(t, "baseline.text.golden", text)
+			if want := "stowaway: baseline " + base + ": 2 known findings not reported (they do not fail the scan)\n"; stderr != want {
+				t.Errorf("stderr = %q, want %q", stderr, want)
+			}
+
+			js, _, _ := runIn(t, dir, "scan", "--format", "json", "--baseline", base, ".")
+			var rep struct {
+				Findings []struct {
+					Rule string
+					Line int
+				}
+			}
+			if err := json.Unmarshal([]byte(js), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Findings) != 1 || rep.Findings[0].Line != 7 {
+				t.Errorf("JSON findings = %+v, want the new one on line 7", rep.Findings)
+			}
+
+			sl, _, code := runIn(t, dir, "scan", "--format", "sarif", "--baseline", base, ".")
+			if code != exitFindings {
+				t.Errorf("SARIF: exit code %d, want %d", code, exitFindings)
+			}
+			goldenFile(t, "baseline.sarif", versionRE.ReplaceAllString(sl, `"version": "0.0.0-golden"`))
+		})
+	}
+	if _, _, code := runIn(t, dir, "scan", "--baseline", "baseline.json", "--fail-on", "never", "."); code != exitOK {
+		t.Errorf("--fail-on never: exit code %d", code)
+	}
+}
+
+// A baseline that cannot be read or is not a report of Stowaway ends the
+// command before scanning: exit 2, saying why.
+func TestBaselineUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile":   adoptedDockerfile,
+		"garbage.json": "FROM alpine\n",
+		"empty.json":   "{}",
+		"future.json":  `{"version": 99, "findings": []}`,
+		"other.sarif":  `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "hadolint"}}, "results": []}]}`,
+	})
+	for file, want := range map[string]string{
+		"missing.json": "--baseline: open missing.json: no such file or directory",
+		"garbage.json": "--baseline garbage.json: not a JSON report or SARIF log: invalid character",
+		"empty.json":   `--baseline empty.json: neither a JSON report (no "findings") nor a SARIF log (no "runs")`,
+		"future.json":  "--baseline future.json: a JSON report of an unknown version (want 1 to 1)",
+		"other.sarif":  "--baseline other.sarif: the SARIF log has no run of stowaway",
+	} {
+		t.Run(file, func(t *testing.T) {
+			out, stderr, code := runIn(t, dir, "scan", "--baseline", file, ".")
+			if code != exitError || out != "" {
+				t.Errorf("exit code %d, stdout %q; want %d and nothing", code, out, exitError)
+			}
+			if !strings.HasPrefix(stderr, "stowaway: "+want) {
+				t.Errorf("stderr = %q, want it to start with %q", stderr, want)
 			}
 		})
 	}
