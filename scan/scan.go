@@ -26,6 +26,9 @@ type Options struct {
 	Config *Config
 	// Rules are the rules to run; nil runs checks.All().
 	Rules []*checks.Rule
+	// Switches turn rules on (true) or off (false) over the configuration's
+	// rules: section, as the command line's --enable and --disable do.
+	Switches map[string]bool
 	// Workers is the number of files checked at once; 0 is two per core.
 	Workers int
 	// ContextLimits bound the walk of each build context; zero fields take
@@ -59,6 +62,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	if all == nil {
 		all = checks.All()
 	}
+	cfg = cfg.switched(opts.Switches)
 	rules, levels := cfg.rules(all)
 	if len(paths) == 0 {
 		paths = []string{"."}

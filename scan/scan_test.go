@@ -359,3 +359,34 @@ func TestBuildKitErrorDirective(t *testing.T) {
 		t.Errorf("levels = %v, want %v", got, want)
 	}
 }
+
+// TestSwitches checks that rules turned on or off win over the
+// configuration's rules: section, and that a rule turned on keeps the level
+// the configuration gives it.
+func TestSwitches(t *testing.T) {
+	env := *envRule
+	env.ID = "secret-env"
+	arg := *envRule
+	arg.ID = "secret-arg"
+	other := *envRule
+	other.ID = "hardcoded-secret"
+	files := fstest.MapFS{
+		".stowaway.yml": {Data: []byte("rules:\n  secret-env: off\n  secret-arg: warning\n  hardcoded-secret: note\n")},
+		"Dockerfile":    {Data: []byte("FROM alpine\nENV A=value\n")},
+	}
+	levels := func(switches map[string]bool) map[string]checks.Level {
+		got := map[string]checks.Level{}
+		res := scanMap(t, files, Options{Rules: []*checks.Rule{&env, &arg, &other}, Switches: switches})
+		for _, f := range res.Findings {
+			got[f.RuleID] = f.Level
+		}
+		return got
+	}
+	if got, want := levels(nil), map[string]checks.Level{"secret-arg": checks.Warning, "hardcoded-secret": checks.Note}; !maps.Equal(got, want) {
+		t.Errorf("without switches: %v, want %v", got, want)
+	}
+	got := levels(map[string]bool{"secret-env": true, "secret-arg": true, "hardcoded-secret": false})
+	if want := map[string]checks.Level{"secret-env": checks.Error, "secret-arg": checks.Warning}; !maps.Equal(got, want) {
+		t.Errorf("with switches: %v, want %v", got, want)
+	}
+}

@@ -3,8 +3,8 @@
 //
 //	stowaway scan [--format text|json|sarif|github] [--output FILE]
 //	              [--fail-on error|warning|note|never] [--config FILE]
-//	              [--baseline FILE] [PATH...]
-//	stowaway baseline [--output FILE] [--config FILE] [PATH...]
+//	              [--enable RULE,…] [--disable RULE,…] [--baseline FILE] [PATH...]
+//	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
 //	stowaway rules [ID]

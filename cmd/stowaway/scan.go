@@ -23,6 +23,7 @@ type scanFlags struct {
 	format, output, failOn, config string
 	timeout                        time.Duration
 	adopt                          adoptFlags
+	switches                       ruleSwitches
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -61,7 +62,7 @@ func scanTree(ctx context.Context, paths []string, f scanFlags, getenv func(stri
 		paths = []string{"."}
 	}
 	defer scan.LimitMemory(getenv)()
-	res, err := scanPaths(ctx, paths, f.config, f.timeout)
+	res, err := scanPaths(ctx, paths, f.config, f.timeout, f.switches)
 	if err != nil {
 		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 		return nil
@@ -84,6 +85,7 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 func (f *scanFlags) registerTree(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
 	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
+	f.switches.register(fs)
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -241,7 +243,7 @@ func write(w io.Writer, format string, res *scan.Result, color bool, known map[s
 // contexts of the repository are found), else the folder that holds the
 // paths; results are relative to the current folder either way, and no
 // symlink leads out of the tree.
-func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration) (*scan.Result, error) {
+func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration, switches ruleSwitches) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -286,7 +288,7 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		return nil, err
 	}
 	defer dir.Close()
-	opts := scan.Options{Timeout: timeout}
+	opts := scan.Options{Timeout: timeout, Switches: switches}
 	if timeout == 0 {
 		opts.Timeout = -1 // none
 	}
