@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -77,7 +78,8 @@ func (a *adoptFlags) apply(res *scan.Result, format string, stderr io.Writer) *s
 		if format == "sarif" {
 			what = "marked unchanged"
 		}
-		fmt.Fprintf(stderr, "stowaway: baseline %s: %d known %s %s (they do not fail the scan)\n", a.baseline, n, plural(n, "finding"), what)
+		msg := fmt.Sprintf("baseline %s: %d known %s %s (they do not fail the scan)", a.baseline, n, plural(n, "finding"), what)
+		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(msg))
 	}
 	return shown
 }
