@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"sort"
@@ -202,6 +203,29 @@ func (c *Config) rules(all []*checks.Rule) ([]*checks.Rule, map[string]checks.Le
 		out = append(out, r)
 	}
 	return out, levels
+}
+
+// switched returns the configuration with rules turned on or off. A rule
+// turned on keeps the level the configuration gives it, and runs at its
+// default level when the configuration turned it off.
+func (c *Config) switched(on map[string]bool) *Config {
+	if len(on) == 0 {
+		return c
+	}
+	out := *c
+	out.Rules = maps.Clone(c.Rules)
+	if out.Rules == nil {
+		out.Rules = map[string]string{}
+	}
+	for id, enable := range on {
+		switch {
+		case !enable:
+			out.Rules[id] = "off"
+		case strings.EqualFold(out.Rules[id], "off"):
+			out.Rules[id] = "on"
+		}
+	}
+	return &out
 }
 
 // lookup finds a Dockerfile's entry in a path-keyed section.

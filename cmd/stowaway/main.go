@@ -2,7 +2,9 @@
 // image, before the image exists.
 //
 //	stowaway scan [--format text|json|sarif|github] [--output FILE]
-//	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
+//	              [--fail-on error|warning|note|never] [--config FILE]
+//	              [--enable RULE,…] [--disable RULE,…] [--baseline FILE] [PATH...]
+//	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
 //	stowaway rules [ID]
@@ -43,6 +45,7 @@ const usage = `Stowaway finds secrets that a Docker build would bake into an ima
 
 Usage:
   stowaway scan [flags] [PATH...]   scan Dockerfiles and .dockerignore files (default PATH: .)
+  stowaway baseline [PATH...]       write the findings a scan has now as JSON, for scan --baseline
   stowaway image [flags] IMAGE...   check built images: docker save or OCI layout tarballs, OCI layout folders
   stowaway rules [ID]               list the rules, or print one rule's documentation
   stowaway action                   run as the GitHub Action (reads INPUT_* and GITHUB_* variables)
@@ -62,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "scan":
 		return runScan(ctx, args[1:], getenv, stdout, stderr)
+	case "baseline":
+		return runBaseline(ctx, args[1:], getenv, stdout, stderr)
 	case "image":
 		return runImage(ctx, args[1:], getenv, stdout, stderr)
 	case "rules":

@@ -22,6 +22,8 @@ import (
 type scanFlags struct {
 	format, output, failOn, config string
 	timeout                        time.Duration
+	adopt                          adoptFlags
+	switches                       ruleSwitches
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -29,8 +31,8 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("stowaway scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs)
-	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
-	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
+	f.registerTree(fs)
+	f.adopt.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -39,24 +41,36 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	if !ok {
 		return code
 	}
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-
-	defer scan.LimitMemory(getenv)()
-	res, err := scanPaths(ctx, paths, f.config, f.timeout)
-	if err != nil {
+	if err := f.adopt.load(); err != nil {
 		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 		return exitError
 	}
-
-	if !writeReport(res, f, getenv, stdout, stderr) {
+	res := scanTree(ctx, paths, f, getenv, stdout, stderr)
+	if res == nil {
 		return exitError
 	}
-	if failing(res, threshold) {
+	if failing(f.adopt.apply(res, f.format, stderr), threshold) {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// scanTree scans the paths (default .) and writes the report, as scan and
+// baseline do; nil when either failed, having said why on stderr.
+func scanTree(ctx context.Context, paths []string, f scanFlags, getenv func(string) string, stdout, stderr io.Writer) *scan.Result {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	defer scan.LimitMemory(getenv)()
+	res, err := scanPaths(ctx, paths, f.config, f.timeout, f.switches)
+	if err != nil {
+		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
+		return nil
+	}
+	if !writeReport(res, f, getenv, stdout, stderr) {
+		return nil
+	}
+	return res
 }
 
 // register adds the report flags that scan and image share.
@@ -64,6 +78,14 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+}
+
+// registerTree adds the flags of a scan of a tree, which scan and baseline
+// share.
+func (f *scanFlags) registerTree(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
+	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
+	f.switches.register(fs)
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -97,13 +119,13 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 	// The report goes out as it is written: a monorepo's report is
 	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
-		if err := writeFile(f.output, f.format, res); err != nil {
+		if err := writeFile(f.output, f.format, res, f.adopt.known); err != nil {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 			return false
 		}
 		if f.format != "text" {
 			// The file holds the report; people still see what was found.
-			report.Text(stderr, res, report.TextOptions{})
+			report.Text(stderr, withoutBaselined(res, f.adopt.known), report.TextOptions{})
 		}
 	} else {
 		out := bufio.NewWriter(stdout)
@@ -113,7 +135,7 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 		if f.format == "json" || f.format == "sarif" {
 			w = actionlog.JSON(out)
 		}
-		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
+		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "", f.adopt.known)
 		if err == nil {
 			err = out.Flush()
 		}
@@ -183,13 +205,13 @@ func failing(res *scan.Result, threshold checks.Level) bool {
 }
 
 // writeFile writes the report to the file name.
-func writeFile(name, format string, res *scan.Result) error {
+func writeFile(name, format string, res *scan.Result, known map[string]bool) error {
 	file, err := os.Create(name)
 	if err != nil {
 		return err
 	}
 	out := bufio.NewWriter(file)
-	if err := write(out, format, res, false); err != nil {
+	if err := write(out, format, res, false, known); err != nil {
 		file.Close()
 		return fmt.Errorf("writing the report: %w", err)
 	}
@@ -200,12 +222,16 @@ func writeFile(name, format string, res *scan.Result) error {
 	return file.Close()
 }
 
-func write(w io.Writer, format string, res *scan.Result, color bool) error {
+// write writes the report; known is the baseline's fingerprints, whose
+// findings SARIF marks unchanged and the other formats leave out.
+func write(w io.Writer, format string, res *scan.Result, color bool, known map[string]bool) error {
+	if format == "sarif" {
+		return sarif.Write(w, res, sarif.Options{Version: versionString(), Baseline: known})
+	}
+	res = withoutBaselined(res, known)
 	switch format {
 	case "json":
 		return report.JSON(w, res)
-	case "sarif":
-		return sarif.Write(w, res, sarif.Options{Version: versionString()})
 	case "github":
 		return report.GitHub(w, res)
 	}
@@ -217,7 +243,7 @@ func write(w io.Writer, format string, res *scan.Result, color bool) error {
 // contexts of the repository are found), else the folder that holds the
 // paths; results are relative to the current folder either way, and no
 // symlink leads out of the tree.
-func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration) (*scan.Result, error) {
+func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration, switches ruleSwitches) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -262,7 +288,7 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		return nil, err
 	}
 	defer dir.Close()
-	opts := scan.Options{Timeout: timeout}
+	opts := scan.Options{Timeout: timeout, Switches: switches}
 	if timeout == 0 {
 		opts.Timeout = -1 // none
 	}
