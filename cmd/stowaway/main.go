@@ -1,7 +1,7 @@
 // Command stowaway finds secrets that a Docker build would bake into an
 // image, before the image exists.
 //
-//	stowaway scan [--format text|json|sarif|github] [--output FILE]
+//	stowaway scan [--format text|json|sarif|github|checkstyle|gitlab] [--output FILE]
 //	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...

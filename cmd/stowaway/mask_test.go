@@ -77,7 +77,7 @@ func checkNoPiece(t *testing.T, where, text string) {
 
 func TestHostileTextMasked(t *testing.T) {
 	dir := writeTree(t, hostileTree())
-	for _, format := range []string{"json", "sarif", "text", "github"} {
+	for _, format := range formats {
 		stdout, stderr, code := runCLI(t, "scan", "--format", format, dir)
 		if code != exitFindings {
 			t.Errorf("%s: exit %d, want %d\n%s", format, code, exitFindings, stderr)

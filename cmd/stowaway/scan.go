@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 
 // register adds the report flags that scan and image share.
 func (f *scanFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
 }
@@ -81,10 +82,8 @@ func (f *scanFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (op
 		fmt.Fprintf(stderr, "stowaway: %v\n", err)
 		return nil, 0, exitError, false
 	}
-	switch f.format {
-	case "text", "json", "sarif", "github":
-	default:
-		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
+	if !slices.Contains(formats, f.format) {
+		fmt.Fprintf(stderr, "stowaway: unknown format %q (want %s)\n", f.format, strings.Join(formats, ", "))
 		return nil, 0, exitError, false
 	}
 	return operands, threshold, exitOK, true
@@ -110,7 +109,7 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 		// Standard output may be a workflow's log: a "##[" in a JSON
 		// string would be read as a command there.
 		var w io.Writer = out
-		if f.format == "json" || f.format == "sarif" {
+		if f.format == "json" || f.format == "sarif" || f.format == "gitlab" {
 			w = actionlog.JSON(out)
 		}
 		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
@@ -200,6 +199,9 @@ func writeFile(name, format string, res *scan.Result) error {
 	return file.Close()
 }
 
+// formats are the values of --format, which write takes.
+var formats = []string{"text", "json", "sarif", "github", "checkstyle", "gitlab"}
+
 func write(w io.Writer, format string, res *scan.Result, color bool) error {
 	switch format {
 	case "json":
@@ -208,6 +210,10 @@ func write(w io.Writer, format string, res *scan.Result, color bool) error {
 		return sarif.Write(w, res, sarif.Options{Version: versionString()})
 	case "github":
 		return report.GitHub(w, res)
+	case "checkstyle":
+		return report.Checkstyle(w, res)
+	case "gitlab":
+		return report.GitLab(w, res)
 	}
 	return report.Text(w, res, report.TextOptions{Color: color})
 }
