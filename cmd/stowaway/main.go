@@ -5,7 +5,7 @@
 //	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
-//	stowaway rules [ID]
+//	stowaway rules [--format text|json] [ID]
 //	stowaway action          (the GitHub Action's entry point)
 //	stowaway version
 package main
@@ -44,7 +44,7 @@ const usage = `Stowaway finds secrets that a Docker build would bake into an ima
 Usage:
   stowaway scan [flags] [PATH...]   scan Dockerfiles and .dockerignore files (default PATH: .)
   stowaway image [flags] IMAGE...   check built images: docker save or OCI layout tarballs, OCI layout folders
-  stowaway rules [ID]               list the rules, or print one rule's documentation
+  stowaway rules [ID]               list the rules, or print one rule's documentation (--format json)
   stowaway action                   run as the GitHub Action (reads INPUT_* and GITHUB_* variables)
   stowaway version                  print the version
 
