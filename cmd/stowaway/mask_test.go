@@ -83,6 +83,11 @@ func TestHostileTextMasked(t *testing.T) {
 			t.Errorf("%s: exit %d, want %d\n%s", format, code, exitFindings, stderr)
 		}
 		checkNoPiece(t, format+" output", stdout+stderr)
+		// The text report quotes the lines it reports, masked as the
+		// engine masks its snippets.
+		if format == "text" && !strings.Contains(stdout, "\n    ENV GH_TOKEN=ghp_…(40 chars)\\\n        ^\n") {
+			t.Errorf("text output shows no masked source line with its caret:\n%s", stdout)
+		}
 		if format != "json" {
 			continue
 		}
