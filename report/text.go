@@ -13,8 +13,8 @@ import (
 
 // TextOptions tune Text.
 type TextOptions struct {
-	// Color adds ANSI colours. The CLI sets it when standard output is a
-	// terminal and NO_COLOR is unset.
+	// Color adds ANSI colours. The CLI sets it by --color: with auto, when
+	// the report goes to a terminal and NO_COLOR is unset.
 	Color bool
 }
 

@@ -2,7 +2,8 @@
 // image, before the image exists.
 //
 //	stowaway scan [--format text|json|sarif|github|checkstyle|gitlab] [--output FILE]
-//	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
+//	              [--fail-on error|warning|note|never] [--color always|never|auto]
+//	              [--no-color] [--config FILE] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
 //	stowaway rules [--format text|json] [ID]

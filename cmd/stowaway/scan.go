@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/report"
@@ -23,6 +25,8 @@ import (
 type scanFlags struct {
 	format, output, failOn, config string
 	timeout                        time.Duration
+	color                          string // always, never or auto
+	noColor                        bool
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -65,6 +69,19 @@ func (f *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+	fs.StringVar(&f.color, "color", "auto", "colour the text report: always, never, or auto (when it goes to a terminal and NO_COLOR is unset)")
+	fs.BoolVar(&f.noColor, "no-color", false, "do not colour the text report (--color=never)")
+}
+
+// colored says whether text written to w gets colours.
+func (f scanFlags) colored(w io.Writer, getenv func(string) string) bool {
+	switch {
+	case f.noColor || f.color == "never":
+		return false
+	case f.color == "always":
+		return true
+	}
+	return isTerminal(w) && getenv("NO_COLOR") == ""
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -82,6 +99,10 @@ func (f *scanFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (op
 		fmt.Fprintf(stderr, "stowaway: %v\n", err)
 		return nil, 0, exitError, false
 	}
+	if f.color != "always" && f.color != "never" && f.color != "auto" {
+		fmt.Fprintf(stderr, "stowaway: --color %q: want always, never or auto\n", f.color)
+		return nil, 0, exitError, false
+	}
 	if !slices.Contains(formats, f.format) {
 		fmt.Fprintf(stderr, "stowaway: unknown format %q (want %s)\n", f.format, strings.Join(formats, ", "))
 		return nil, 0, exitError, false
@@ -96,13 +117,14 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 	// The report goes out as it is written: a monorepo's report is
 	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
-		if err := writeFile(f.output, f.format, res); err != nil {
+		// A file is no terminal: auto leaves it plain.
+		if err := writeFile(f.output, f.format, res, f.colored(nil, getenv)); err != nil {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 			return false
 		}
 		if f.format != "text" {
 			// The file holds the report; people still see what was found.
-			report.Text(stderr, res, report.TextOptions{})
+			report.Text(stderr, res, report.TextOptions{Color: f.colored(stderr, getenv)})
 		}
 	} else {
 		out := bufio.NewWriter(stdout)
@@ -112,7 +134,7 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 		if f.format == "json" || f.format == "sarif" || f.format == "gitlab" {
 			w = actionlog.JSON(out)
 		}
-		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
+		err := write(w, f.format, res, f.colored(stdout, getenv))
 		if err == nil {
 			err = out.Flush()
 		}
@@ -182,13 +204,13 @@ func failing(res *scan.Result, threshold checks.Level) bool {
 }
 
 // writeFile writes the report to the file name.
-func writeFile(name, format string, res *scan.Result) error {
+func writeFile(name, format string, res *scan.Result, color bool) error {
 	file, err := os.Create(name)
 	if err != nil {
 		return err
 	}
 	out := bufio.NewWriter(file)
-	if err := write(out, format, res, false); err != nil {
+	if err := write(out, format, res, color); err != nil {
 		file.Close()
 		return fmt.Errorf("writing the report: %w", err)
 	}
@@ -297,11 +319,9 @@ func within(root, p string) bool {
 	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
 }
 
+// isTerminal reports a terminal, which a character device such as
+// /dev/null is not.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
