@@ -194,6 +194,7 @@ type Finding struct {
 
 	Evidence    string       // engine: redacted form of Secret
 	Snippet     string       // engine: the instruction's text, redacted
+	SnippetLine int          // engine: the line Snippet starts on; 0 when it quotes no lines
 	Fingerprint string       // engine: stable hash of rule, path and Key
 	Suppressed  *Suppression // engine: set when a pragma or the config silenced it
 }

@@ -434,6 +434,9 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		in := sm.in(start, end)
 		// Packing copies the texts, so a snippet does not hold its file.
 		f.Snippet = m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		if f.Snippet != "" {
+			f.SnippetLine = max(start, 1)
+		}
 		if f.Key == "" {
 			f.Key = normalize(f.Snippet)
 		} else {

@@ -1,13 +1,13 @@
 // Command stowaway finds secrets that a Docker build would bake into an
 // image, before the image exists.
 //
-//	stowaway scan [--format text|json|sarif|github] [--output FILE]
-//	              [--fail-on error|warning|note|never] [--config FILE]
-//	              [--enable RULE,…] [--disable RULE,…] [--baseline FILE] [PATH...]
+//	stowaway scan [--format text|json|sarif|github|checkstyle|gitlab] [--output FILE]
+//	              [--fail-on error|warning|note|never] [--color always|never|auto] [--no-color]
+//	              [--config FILE] [--enable RULE,…] [--disable RULE,…] [--baseline FILE] [PATH...]
 //	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
-//	stowaway rules [ID]
+//	stowaway rules [--format text|json] [ID]
 //	stowaway action          (the GitHub Action's entry point)
 //	stowaway version
 package main
@@ -47,7 +47,7 @@ Usage:
   stowaway scan [flags] [PATH...]   scan Dockerfiles and .dockerignore files (default PATH: .)
   stowaway baseline [PATH...]       write the findings a scan has now as JSON, for scan --baseline
   stowaway image [flags] IMAGE...   check built images: docker save or OCI layout tarballs, OCI layout folders
-  stowaway rules [ID]               list the rules, or print one rule's documentation
+  stowaway rules [ID]               list the rules, or print one rule's documentation (--format json)
   stowaway action                   run as the GitHub Action (reads INPUT_* and GITHUB_* variables)
   stowaway version                  print the version
 

@@ -9,8 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
@@ -24,6 +27,8 @@ type scanFlags struct {
 	timeout                        time.Duration
 	adopt                          adoptFlags
 	switches                       ruleSwitches
+	color                          string // always, never or auto
+	noColor                        bool
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -75,9 +80,22 @@ func scanTree(ctx context.Context, paths []string, f scanFlags, getenv func(stri
 
 // register adds the report flags that scan and image share.
 func (f *scanFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+	fs.StringVar(&f.color, "color", "auto", "colour the text report: always, never, or auto (when it goes to a terminal and NO_COLOR is unset)")
+	fs.BoolVar(&f.noColor, "no-color", false, "do not colour the text report (--color=never)")
+}
+
+// colored says whether text written to w gets colours.
+func (f scanFlags) colored(w io.Writer, getenv func(string) string) bool {
+	switch {
+	case f.noColor || f.color == "never":
+		return false
+	case f.color == "always":
+		return true
+	}
+	return isTerminal(w) && getenv("NO_COLOR") == ""
 }
 
 // registerTree adds the flags of a scan of a tree, which scan and baseline
@@ -103,10 +121,12 @@ func (f *scanFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (op
 		fmt.Fprintf(stderr, "stowaway: %v\n", err)
 		return nil, 0, exitError, false
 	}
-	switch f.format {
-	case "text", "json", "sarif", "github":
-	default:
-		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
+	if f.color != "always" && f.color != "never" && f.color != "auto" {
+		fmt.Fprintf(stderr, "stowaway: --color %q: want always, never or auto\n", f.color)
+		return nil, 0, exitError, false
+	}
+	if !slices.Contains(formats, f.format) {
+		fmt.Fprintf(stderr, "stowaway: unknown format %q (want %s)\n", f.format, strings.Join(formats, ", "))
 		return nil, 0, exitError, false
 	}
 	return operands, threshold, exitOK, true
@@ -119,23 +139,24 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 	// The report goes out as it is written: a monorepo's report is
 	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
-		if err := writeFile(f.output, f.format, res, f.adopt.known); err != nil {
+		// A file is no terminal: auto leaves it plain.
+		if err := writeFile(f.output, f.format, res, f.colored(nil, getenv), f.adopt.known); err != nil {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 			return false
 		}
 		if f.format != "text" {
 			// The file holds the report; people still see what was found.
-			report.Text(stderr, withoutBaselined(res, f.adopt.known), report.TextOptions{})
+			report.Text(stderr, withoutBaselined(res, f.adopt.known), report.TextOptions{Color: f.colored(stderr, getenv)})
 		}
 	} else {
 		out := bufio.NewWriter(stdout)
 		// Standard output may be a workflow's log: a "##[" in a JSON
 		// string would be read as a command there.
 		var w io.Writer = out
-		if f.format == "json" || f.format == "sarif" {
+		if f.format == "json" || f.format == "sarif" || f.format == "gitlab" {
 			w = actionlog.JSON(out)
 		}
-		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "", f.adopt.known)
+		err := write(w, f.format, res, f.colored(stdout, getenv), f.adopt.known)
 		if err == nil {
 			err = out.Flush()
 		}
@@ -205,13 +226,13 @@ func failing(res *scan.Result, threshold checks.Level) bool {
 }
 
 // writeFile writes the report to the file name.
-func writeFile(name, format string, res *scan.Result, known map[string]bool) error {
+func writeFile(name, format string, res *scan.Result, color bool, known map[string]bool) error {
 	file, err := os.Create(name)
 	if err != nil {
 		return err
 	}
 	out := bufio.NewWriter(file)
-	if err := write(out, format, res, false, known); err != nil {
+	if err := write(out, format, res, color, known); err != nil {
 		file.Close()
 		return fmt.Errorf("writing the report: %w", err)
 	}
@@ -221,6 +242,9 @@ func writeFile(name, format string, res *scan.Result, known map[string]bool) err
 	}
 	return file.Close()
 }
+
+// formats are the values of --format, which write takes.
+var formats = []string{"text", "json", "sarif", "github", "checkstyle", "gitlab"}
 
 // write writes the report; known is the baseline's fingerprints, whose
 // findings SARIF marks unchanged and the other formats leave out.
@@ -234,6 +258,10 @@ func write(w io.Writer, format string, res *scan.Result, color bool, known map[s
 		return report.JSON(w, res)
 	case "github":
 		return report.GitHub(w, res)
+	case "checkstyle":
+		return report.Checkstyle(w, res)
+	case "gitlab":
+		return report.GitLab(w, res)
 	}
 	return report.Text(w, res, report.TextOptions{Color: color})
 }
@@ -317,11 +345,9 @@ func within(root, p string) bool {
 	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
 }
 
+// isTerminal reports a terminal, which a character device such as
+// /dev/null is not.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
