@@ -76,11 +76,16 @@ func (r *Result) Rebase(prefix string) {
 	if prefix == "" || prefix == "." {
 		return
 	}
+	r.Relocate(func(p string) string { return path.Join(prefix, p) })
+}
+
+// Relocate replaces every non-empty path of the result with move(path).
+func (r *Result) Relocate(move func(string) string) {
 	join := func(p string) string {
 		if p == "" {
 			return p
 		}
-		return path.Join(prefix, p)
+		return move(p)
 	}
 	for i := range r.Findings {
 		f := &r.Findings[i]

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("stowaway scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs)
-	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
+	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: the nearest .stowaway.yml or .stowaway.yaml above the paths, up to the repository root)")
 	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
@@ -212,19 +213,21 @@ func write(w io.Writer, format string, res *scan.Result, color bool) error {
 	return report.Text(w, res, report.TextOptions{Color: color})
 }
 
-// scanPaths scans the command-line paths. The scanned tree is the current
-// folder when it holds every path (so that .stowaway.yml and the build
-// contexts of the repository are found), else the folder that holds the
-// paths; results are relative to the current folder either way, and no
-// symlink leads out of the tree.
+// scanPaths scans the command-line paths. The scanned tree is the folder
+// of the configuration that governs them (found walking up from each path,
+// see scan.FindConfig), so that the paths it names and the repository's
+// workflows are read from there; without one, it is the current folder
+// when it holds every path, else the folder that holds the paths. Results
+// are relative to the current folder either way, and no symlink leads out
+// of the tree.
 func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
 	abs := make([]string, len(args))
+	dirs := make([]string, len(args)) // each path's folder, where its configuration is looked for
 	inside := true
-	var seed string // the first path's folder, where the common ancestor search starts
 	for i, a := range args {
 		p, err := filepath.Abs(a)
 		if err != nil {
@@ -232,24 +235,30 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", a, errors.Unwrap(err))
+			return nil, fmt.Errorf("cannot read %s: %w", a, errors.Unwrap(err))
 		}
-		abs[i] = p
+		abs[i], dirs[i] = p, p
+		if !info.IsDir() {
+			dirs[i] = filepath.Dir(p)
+		}
 		inside = inside && within(cwd, p)
-		if i == 0 {
-			seed = p
-			if !info.IsDir() {
-				seed = filepath.Dir(p)
-			}
-		}
 	}
 	root := cwd
 	if !inside {
-		root = seed
+		root = dirs[0]
 		for _, p := range abs {
 			for !within(root, p) {
 				root = filepath.Dir(root)
 			}
+		}
+	}
+	found := ""
+	if configFile == "" {
+		if found, err = governingConfig(args, dirs); err != nil {
+			return nil, err
+		}
+		if found != "" {
+			root = filepath.Dir(found)
 		}
 	}
 	rel := make([]string, len(abs))
@@ -262,15 +271,23 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		return nil, err
 	}
 	defer dir.Close()
-	opts := scan.Options{Timeout: timeout}
+	opts := scan.Options{Timeout: timeout, Config: &scan.Config{}}
 	if timeout == 0 {
 		opts.Timeout = -1 // none
 	}
+	var src []byte
+	switch {
+	case configFile != "":
+		src, err = os.ReadFile(configFile)
+	case found != "":
+		// Read through the tree, which never reads inside .git.
+		src, err = fs.ReadFile(dir.FS(), filepath.Base(found))
+		configFile = relTo(cwd, found)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if configFile != "" {
-		src, err := os.ReadFile(configFile)
-		if err != nil {
-			return nil, err
-		}
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
 			return nil, err
 		}
@@ -280,10 +297,37 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		return nil, err
 	}
 	if root != cwd {
-		prefix, _ := filepath.Rel(cwd, root)
-		res.Rebase(filepath.ToSlash(prefix))
+		res.Relocate(func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) })
 	}
 	return res, nil
+}
+
+// governingConfig finds the configuration of each path's folder: one file
+// governs a scan, so paths under different configurations are an error.
+func governingConfig(args, dirs []string) (string, error) {
+	var found string
+	for i, d := range dirs {
+		f, err := scan.FindConfig(d)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 && f != found {
+			return "", fmt.Errorf("%s and %s are governed by different configurations (%s, %s): scan them separately", args[0], args[i], orNone(found), orNone(f))
+		}
+		found = f
+	}
+	return found, nil
+}
+
+func orNone(s string) string { return orDefault(s, "none") }
+
+// relTo is p, an absolute path, relative to dir, as a slash path.
+func relTo(dir, p string) string {
+	r, err := filepath.Rel(dir, p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
 }
 
 func within(root, p string) bool {

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stowaway-dev/stowaway/scan/scantest"
+)
+
+const gitHead = "ref: refs/heads/main\n"
+
+// leakyDockerfile has one secret-env error finding.
+const leakyDockerfile = "FROM alpine\nENV DB_PASSWORD=correct-horse-battery-staple\n"
+
+// runIn runs the command with dir as the current folder.
+func runIn(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	t.Chdir(dir)
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, func(string) string { return "" }, &out, &errb, nil)
+	return out.String(), errb.String(), code
+}
+
+// TestConfigFoundAbove: a scan of a subfolder reads the repository's
+// configuration, under either name, and its paths stay relative to the
+// configuration's folder; the walk stops at the folder holding .git.
+func TestConfigFoundAbove(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		args  []string
+		code  int
+		want  string // in the output
+	}{
+		{"yml at the repository root", map[string]string{".git/HEAD": gitHead, ".stowaway.yml": "rules: {secret-env: off}\n"}, []string{"scan"}, exitOK, "no findings"},
+		{"yaml at the repository root", map[string]string{".git/HEAD": gitHead, ".stowaway.yaml": "rules: {secret-env: off}\n"}, []string{"scan"}, exitOK, "no findings"},
+		{"git as a file (a worktree)", map[string]string{".git": "gitdir: elsewhere\n", ".stowaway.yml": "rules: {secret-env: off}\n"}, []string{"scan", "."}, exitOK, "no findings"},
+		{"nearest wins", map[string]string{".git/HEAD": gitHead, ".stowaway.yml": "rules: {secret-env: off}\n", "svc/.stowaway.yml": "rules: {broad-copy: off}\n"}, []string{"scan"}, exitFindings, "Dockerfile:2"},
+		{"not above the repository", map[string]string{"repo/.git/HEAD": gitHead, ".stowaway.yml": "rules: {secret-env: off}\n"}, []string{"scan"}, exitFindings, "Dockerfile:2"},
+		{"--config wins", map[string]string{".git/HEAD": gitHead, ".stowaway.yml": "rules: {secret-env: off}\n", "other.yml": "rules: {broad-copy: off}\n"}, []string{"scan", "--config", "../other.yml"}, exitFindings, "Dockerfile:2"},
+		{"allow.paths from the root", map[string]string{".git/HEAD": gitHead, ".stowaway.yml": "allow: {paths: [svc/Dockerfile]}\n"}, []string{"scan"}, exitOK, "no findings in 0 files"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			top := t.TempDir()
+			scantest.WriteFiles(t, top, tc.files)
+			svc := filepath.Join(top, "svc")
+			if tc.files["repo/.git/HEAD"] != "" {
+				svc = filepath.Join(top, "repo", "svc")
+			}
+			scantest.WriteFiles(t, svc, map[string]string{"Dockerfile": leakyDockerfile})
+			out, stderr, code := runIn(t, svc, tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.want) {
+				t.Errorf("exit %d, want %d and %q in the output:\n%s\nstderr: %s", code, tc.code, tc.want, out, stderr)
+			}
+			if strings.Contains(out, "svc/Dockerfile") {
+				t.Errorf("paths are not relative to the current folder:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestConfigBothNames: .stowaway.yml and .stowaway.yaml in one folder is an
+// error, not a choice.
+func TestConfigBothNames(t *testing.T) {
+	dir := t.TempDir()
+	scantest.WriteFiles(t, dir, map[string]string{".git/HEAD": gitHead, ".stowaway.yml": "", ".stowaway.yaml": "", "Dockerfile": leakyDockerfile})
+	_, stderr, code := runIn(t, dir, "scan")
+	if code != exitError || !strings.Contains(stderr, "both present") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestConfigDifferentPaths: paths under two configurations are refused.
+func TestConfigDifferentPaths(t *testing.T) {
+	dir := t.TempDir()
+	scantest.WriteFiles(t, dir, map[string]string{".git/HEAD": gitHead, "a/.stowaway.yml": "", "a/Dockerfile": leakyDockerfile, "b/Dockerfile": leakyDockerfile})
+	_, stderr, code := runIn(t, dir, "scan", "a", "b")
+	if code != exitError || !strings.Contains(stderr, "different configurations") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
