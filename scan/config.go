@@ -86,6 +86,9 @@ type Config struct {
 
 	allowValues []*regexp.Regexp
 	allowPaths  *patternmatcher.PatternMatcher
+	// name and the lines of contexts and targets, for CheckNames.
+	name                      string
+	contextLines, targetLines map[string]entryLines
 }
 
 // AllowConfig lists what is never a finding.
@@ -122,6 +125,8 @@ func ParseConfig(name string, src []byte) (*Config, error) {
 	if err := c.validate(); err != nil {
 		return nil, &configError{name: name, err: err}
 	}
+	c.name = name
+	c.recordLines(src)
 	return c, nil
 }
 

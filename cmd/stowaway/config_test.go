@@ -82,3 +82,39 @@ func TestConfigDifferentPaths(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestConfigNamesExist: a Dockerfile, folder or stage that contexts or
+// targets names and that does not exist is an error at its line, not a
+// silent fall back to the defaults.
+func TestConfigNamesExist(t *testing.T) {
+	const df = "FROM alpine AS build\nRUN true\nFROM alpine AS release\nCOPY --from=build /x /x\n"
+	for _, tc := range []struct {
+		name, config string
+		want         []string // lines of stderr, in order; none: the scan runs
+	}{
+		{"all exist", "contexts:\n  svc/Dockerfile: [., svc]\ntargets:\n  svc/Dockerfile: Release\n", nil},
+		{"stage typo", "targets:\n  svc/Dockerfile: [build, relase]\n", []string{`stowaway: .stowaway.yml:2: targets: svc/Dockerfile: no stage "relase" (its named stages: build, release)`}},
+		{"stage on its own line", "targets:\n  svc/Dockerfile:\n    - release\n    - prod\n", []string{`stowaway: .stowaway.yml:4: targets: svc/Dockerfile: no stage "prod" (its named stages: build, release)`}},
+		{"Dockerfile typos", "contexts:\n  svc/Dockerfle: .\ntargets:\n  Dockerfile: [release]\n", []string{
+			"stowaway: .stowaway.yml:2: contexts: no Dockerfile svc/Dockerfle",
+			"stowaway: .stowaway.yml:4: targets: no Dockerfile Dockerfile",
+		}},
+		{"folder typo", "contexts:\n  svc/Dockerfile:\n    - .\n    - sevrices\n", []string{"stowaway: .stowaway.yml:4: contexts: svc/Dockerfile: no folder sevrices"}},
+		{"a folder is no Dockerfile", "contexts:\n  svc: .\n", []string{"stowaway: .stowaway.yml:2: contexts: no Dockerfile svc"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			scantest.WriteFiles(t, dir, map[string]string{".git/HEAD": gitHead, ".stowaway.yml": tc.config, "svc/Dockerfile": df})
+			_, stderr, code := runIn(t, dir, "scan")
+			if tc.want == nil {
+				if code != exitOK {
+					t.Errorf("exit %d; stderr: %s", code, stderr)
+				}
+				return
+			}
+			if code != exitError || stderr != strings.Join(tc.want, "\n")+"\n" {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and:\n%s", code, stderr, exitError, strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

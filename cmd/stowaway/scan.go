@@ -47,7 +47,9 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	defer scan.LimitMemory(getenv)()
 	res, err := scanPaths(ctx, paths, f.config, f.timeout)
 	if err != nil {
-		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
+		for _, l := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(l))
+		}
 		return exitError
 	}
 
@@ -289,6 +291,9 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 	}
 	if configFile != "" {
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
+			return nil, err
+		}
+		if err := opts.Config.CheckNames(dir.FS()); err != nil {
 			return nil, err
 		}
 	}
