@@ -46,6 +46,10 @@ type Problem struct {
 	// Incomplete marks a file that a work budget or the scan's time limit
 	// kept from being fully analysed: an error that --fail-on counts.
 	Incomplete bool
+	// Unread marks a file or folder that could not be read at all (missing,
+	// unreadable, too large, binary), so that a path named on the command
+	// line can be refused.
+	Unread bool
 }
 
 // BuildContext ties a Dockerfile to the folder it is built from and the

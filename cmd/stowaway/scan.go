@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -229,6 +230,7 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 	}
 	abs := make([]string, len(args))
 	dirs := make([]string, len(args)) // each path's folder, where its configuration is looked for
+	files := make([]bool, len(args))
 	inside := true
 	for i, a := range args {
 		p, err := filepath.Abs(a)
@@ -241,7 +243,10 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		}
 		abs[i], dirs[i] = p, p
 		if !info.IsDir() {
-			dirs[i] = filepath.Dir(p)
+			if !info.Mode().IsRegular() {
+				return nil, fmt.Errorf("cannot scan %s: not a regular file (to scan standard input, use `stowaway scan -`)", a)
+			}
+			dirs[i], files[i] = filepath.Dir(p), true
 		}
 		inside = inside && within(cwd, p)
 	}
@@ -301,10 +306,30 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 	if err != nil {
 		return nil, err
 	}
+	if err := namedScanned(res, args, rel, files); err != nil {
+		return nil, err
+	}
 	if root != cwd {
 		res.Relocate(func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) })
 	}
 	return res, nil
+}
+
+// namedScanned refuses a result that left out a path the user named: one
+// that could not be read, or a file the configuration's allow.paths leaves
+// out. rel are the paths in the result's terms; files tells which are files.
+func namedScanned(res *scan.Result, args, rel []string, files []bool) error {
+	for i, p := range rel {
+		for _, pr := range res.Problems {
+			if pr.Unread && pr.Path == p {
+				return fmt.Errorf("cannot scan %s: %s", args[i], pr.Message)
+			}
+		}
+		if _, found := slices.BinarySearch(res.Files, p); files[i] && !found {
+			return fmt.Errorf("%s is not scanned: the configuration's allow.paths leaves it out", args[i])
+		}
+	}
+	return nil
 }
 
 // governingConfig finds the configuration of each path's folder: one file
