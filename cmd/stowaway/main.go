@@ -2,7 +2,8 @@
 // image, before the image exists.
 //
 //	stowaway scan [--format text|json|sarif|github] [--output FILE]
-//	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
+//	              [--fail-on error|warning|note|never] [--config FILE]
+//	              [--stdin-filename NAME] [PATH...|-]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
 //	stowaway rules [ID]

@@ -32,9 +32,10 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	fs.SetOutput(stderr)
 	f.register(fs)
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: the nearest .stowaway.yml or .stowaway.yaml above the paths, up to the repository root)")
+	stdinName := fs.String("stdin-filename", "Dockerfile", "with PATH -, the `NAME` standard input is scanned as: its folder's ignore file, build context and configuration apply")
 	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .); - reads a Dockerfile from standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	paths, threshold, code, ok := f.parse(fs, args, stderr)
@@ -44,9 +45,14 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	paths, in, err := readStdin(fs, paths, *stdinName)
+	if err != nil {
+		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
+		return exitError
+	}
 
 	defer scan.LimitMemory(getenv)()
-	res, err := scanPaths(ctx, paths, f.config, f.timeout)
+	res, err := scanPaths(ctx, paths, in, f.config, f.timeout)
 	if err != nil {
 		for _, l := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(l))
@@ -223,7 +229,7 @@ func write(w io.Writer, format string, res *scan.Result, color bool) error {
 // when it holds every path, else the folder that holds the paths. Results
 // are relative to the current folder either way, and no symlink leads out
 // of the tree.
-func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration) (*scan.Result, error) {
+func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -236,6 +242,13 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		p, err := filepath.Abs(a)
 		if err != nil {
 			return nil, err
+		}
+		if in != nil {
+			if err := in.place(p); err != nil {
+				return nil, err
+			}
+			abs[i], dirs[i], files[i] = p, filepath.Dir(p), true
+			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
@@ -278,6 +291,10 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		return nil, err
 	}
 	defer dir.Close()
+	fsys := dir.FS()
+	if in != nil {
+		fsys = scan.WithFile(fsys, rel[0], in.content)
+	}
 	opts := scan.Options{Timeout: timeout, Config: &scan.Config{}}
 	if timeout == 0 {
 		opts.Timeout = -1 // none
@@ -298,11 +315,11 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
 			return nil, err
 		}
-		if err := opts.Config.CheckNames(dir.FS()); err != nil {
+		if err := opts.Config.CheckNames(fsys); err != nil {
 			return nil, err
 		}
 	}
-	res, err := scan.Scan(ctx, dir.FS(), rel, opts)
+	res, err := scan.Scan(ctx, fsys, rel, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +330,52 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		res.Relocate(func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) })
 	}
 	return res, nil
+}
+
+// stdin is what `stowaway scan -` reads; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// stdinDockerfile is a Dockerfile read from standard input, scanned as if
+// it were the file name.
+type stdinDockerfile struct {
+	name    string
+	content []byte
+}
+
+// readStdin turns PATH - into --stdin-filename, its content read whole from
+// stdin up to the size limit of a Dockerfile; in is nil without PATH -.
+func readStdin(fs *flag.FlagSet, paths []string, name string) (_ []string, in *stdinDockerfile, err error) {
+	if !slices.Contains(paths, "-") {
+		named := false
+		fs.Visit(func(f *flag.Flag) { named = named || f.Name == "stdin-filename" })
+		if named {
+			return nil, nil, errors.New("--stdin-filename names the Dockerfile read from standard input: give PATH -")
+		}
+		return paths, nil, nil
+	}
+	if len(paths) > 1 {
+		return nil, nil, errors.New("PATH - (standard input) is scanned alone")
+	}
+	src, err := io.ReadAll(io.LimitReader(stdin, scan.MaxFileSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	if len(src) > scan.MaxFileSize {
+		return nil, nil, fmt.Errorf("standard input is larger than %d bytes, the limit of a Dockerfile; not scanned", scan.MaxFileSize)
+	}
+	return []string{name}, &stdinDockerfile{name: name, content: src}, nil
+}
+
+// place checks that abs, the file's absolute path, can stand for it: its
+// folder exists, and it is not a folder itself.
+func (in *stdinDockerfile) place(abs string) error {
+	if info, err := os.Stat(abs); err == nil && info.IsDir() {
+		return fmt.Errorf("--stdin-filename %s is a folder; name a file in it", in.name)
+	}
+	if info, err := os.Stat(filepath.Dir(abs)); err != nil || !info.IsDir() {
+		return fmt.Errorf("--stdin-filename %s: its folder does not exist", in.name)
+	}
+	return nil
 }
 
 // namedScanned refuses a result that left out a path the user named: one
