@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,5 +117,24 @@ func TestConfigNamesExist(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and:\n%s", code, stderr, exitError, strings.Join(tc.want, "\n"))
 			}
 		})
+	}
+}
+
+// TestConfigIntoGit: a configuration that links into .git, where
+// actions/checkout keeps the job's token, is found by its name and never
+// read.
+func TestConfigIntoGit(t *testing.T) {
+	dir := t.TempDir()
+	scantest.WriteCheckout(t, dir)
+	scantest.WriteFiles(t, dir, map[string]string{"svc/Dockerfile": leakyDockerfile})
+	if err := os.Symlink(".git/config", filepath.Join(dir, ".stowaway.yml")); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := runIn(t, filepath.Join(dir, "svc"), "scan")
+	if code != exitError || !strings.Contains(stderr, "resolves into .git/, never read") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if leak := scantest.CheckoutLeak(out + stderr); leak != "" {
+		t.Errorf("output holds %q of .git/config", leak)
 	}
 }
