@@ -36,7 +36,7 @@ func runBaseline(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return exitError
 	}
-	if scanTree(ctx, paths, f, getenv, stdout, stderr) == nil {
+	if scanTree(ctx, paths, nil, f, getenv, stdout, stderr) == nil {
 		return exitError
 	}
 	return exitOK

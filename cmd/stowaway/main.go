@@ -3,7 +3,8 @@
 //
 //	stowaway scan [--format text|json|sarif|github|checkstyle|gitlab] [--output FILE]
 //	              [--fail-on error|warning|note|never] [--color always|never|auto] [--no-color]
-//	              [--config FILE] [--enable RULE,…] [--disable RULE,…] [--baseline FILE] [PATH...]
+//	              [--config FILE] [--enable RULE,…] [--disable RULE,…] [--baseline FILE]
+//	              [--stdin-filename NAME] [PATH...|-]
 //	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
