@@ -14,6 +14,7 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -43,7 +44,7 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		paths = []string{"."}
 	}
 
-	defer scan.LimitMemory(getenv)()
+	defer memlimit.Set(getenv)()
 	res, err := scanPaths(ctx, paths, f.config, f.timeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
