@@ -74,7 +74,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	if toks := contentTokens(b, s); len(toks) > 0 {
 		return "file holding " + article(toks[0].Description), true
 	}
-	if strings.HasSuffix(base, ".json") && serviceAccountJSON.Match(b) {
+	if strings.HasSuffix(base, ".json") && serviceAccountJSON().Match(b) {
 		return "service account key", true
 	}
 	return "", false
@@ -172,14 +172,14 @@ func contentTokens(b []byte, s *Settings) []Token {
 }
 
 var (
-	serviceAccountJSON = regexp.MustCompile(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
-	npmrcCredential    = regexp.MustCompile(`(?im)^\s*(?:\S*:)?(?:_authtoken|_auth|_password)\s*=\s*(.*)$`)
-	pypircPassword     = regexp.MustCompile(`(?im)^\s*password\s*[=:]\s*(.*)$`)
-	netrcPassword      = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
-	dockerAuth         = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
-	kubeCredential     = regexp.MustCompile(`(?m)^\s*(?:token|client-key-data|password)\s*:\s*(.*)$`)
-	awsCredential      = regexp.MustCompile(`(?im)^\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*(.*)$`)
-	privateKeyBlock    = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
+	serviceAccountJSON = lazyRegexp(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
+	npmrcCredential    = lazyRegexp(`(?im)^\s*(?:\S*:)?(?:_authtoken|_auth|_password)\s*=\s*(.*)$`)
+	pypircPassword     = lazyRegexp(`(?im)^\s*password\s*[=:]\s*(.*)$`)
+	netrcPassword      = lazyRegexp(`(?i)(?:^|\s)password\s+(\S+)`)
+	dockerAuth         = lazyRegexp(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
+	kubeCredential     = lazyRegexp(`(?m)^\s*(?:token|client-key-data|password)\s*:\s*(.*)$`)
+	awsCredential      = lazyRegexp(`(?im)^\s*(?:aws_secret_access_key|aws_session_token)\s*[=:]\s*(.*)$`)
+	privateKeyBlock    = lazyRegexp(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
 )
 
 // contentVerifiers decide, for credential files that often hold none,
@@ -215,9 +215,9 @@ func credentialContent(kind string, b []byte, s *Settings) bool {
 
 // literalGroup reports a match of re whose first group is a literal value:
 // not empty, not a reference (${NPM_TOKEN}) and not a placeholder.
-func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
+func literalGroup(re func() *regexp.Regexp) func([]byte, *Settings) bool {
 	return func(b []byte, s *Settings) bool {
-		for _, m := range re.FindAllSubmatch(b, -1) {
+		for _, m := range re().FindAllSubmatch(b, -1) {
 			v := strings.Trim(strings.TrimSpace(string(m[1])), `"'`)
 			if literalValue(v, s) {
 				return true
@@ -231,7 +231,7 @@ func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
 // "auth" is base64(user:password): its password is what must be literal,
 // so that a login with an empty password ("ci:") is none.
 func dockerCredential(b []byte, s *Settings) bool {
-	for _, m := range dockerAuth.FindAllSubmatch(b, -1) {
+	for _, m := range dockerAuth().FindAllSubmatch(b, -1) {
 		v := string(m[2])
 		if string(m[1]) == "auth" {
 			if dec, err := base64.StdEncoding.DecodeString(v); err == nil {
@@ -266,7 +266,7 @@ func article(kind string) string {
 // (DER) file; a text file without a key block (a license key, a public key
 // saved as .key) is not one.
 func privateKeyContent(b []byte, _ *Settings) bool {
-	return isBinaryContent(b) || privateKeyBlock.Match(b)
+	return isBinaryContent(b) || privateKeyBlock().Match(b)
 }
 
 // dotenvSecret reports a dotenv file that assigns a literal secret: a
