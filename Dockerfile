@@ -26,6 +26,7 @@ COPY sarif/ sarif/
 COPY report/ report/
 COPY image/ image/
 COPY ghreview/ ghreview/
+COPY internal/ internal/
 COPY cmd/ cmd/
 RUN go build -trimpath -ldflags="-s -w" -o /out/stowaway ./cmd/stowaway
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -76,7 +77,7 @@ func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFl
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	defer scan.LimitMemory(getenv)()
+	defer memlimit.Set(getenv)()
 	res, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches)
 	if err != nil {
 		for _, l := range strings.Split(err.Error(), "\n") {
