@@ -93,3 +93,41 @@ func TestReleaseActionYML(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeInstall keeps the README's install commands in step with what
+// the release publishes and the module path.
+func TestReadmeInstall(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	workflow, err := os.ReadFile(filepath.Join("..", "..", ".github", "workflows", "release.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	module, _, _ := strings.Cut(strings.TrimPrefix(string(gomod), "module "), "\n")
+	repo := strings.TrimPrefix(module, "github.com/")
+	for _, s := range []string{
+		"go install " + module + "/cmd/stowaway@latest",
+		"https://github.com/" + repo + "/releases/download/v$v",
+		`"$base/stowaway_${v}_${os}_${arch}"`,
+		"checksums.txt",
+		"docker run --rm -v \"$PWD:/src\" -w /src ghcr.io/" + strings.ToLower(repo) + ":",
+		"- repo: https://github.com/" + repo,
+		"- id: stowaway",
+	} {
+		if !bytes.Contains(readme, []byte(s)) {
+			t.Errorf("README lacks %q", s)
+		}
+	}
+	// The names the README downloads are those the workflow builds.
+	for _, s := range []string{`-o "dist/stowaway_${VERSION#v}_${goos}_${goarch}${ext}"`, "sha256sum stowaway_* > checksums.txt"} {
+		if !bytes.Contains(workflow, []byte(s)) {
+			t.Errorf("release.yml lacks %q", s)
+		}
+	}
+}
