@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 #
 # The image of the Stowaway GitHub Action: one static binary on a minimal
-# base. GitHub builds it from this file (action.yml: image: Dockerfile).
+# base. GitHub builds it from this file when action.yml says image: Dockerfile
+# (main's); a release's action.yml runs the image the release workflow built
+# from it and pushed to ghcr.io for linux/amd64 and linux/arm64.
 #
 # GitHub runs container actions as root, with the checkout mounted at
 # /github/workspace, and asks actions not to set USER: another user could not
@@ -11,7 +13,9 @@
 #
 # Both base images are pinned by tag and digest; bump them together.
 
-FROM golang:1.26.8-alpine@sha256:8ac98ca534ac3f51e1f420a1dd2c15e74c75cfa0f23f3ad27eb5d7236c349a0c AS build
+# The build stage runs on the builder's platform and cross-compiles for the
+# target's: the multi-arch release needs no emulator.
+FROM --platform=$BUILDPLATFORM golang:1.26.8-alpine@sha256:8ac98ca534ac3f51e1f420a1dd2c15e74c75cfa0f23f3ad27eb5d7236c349a0c AS build
 WORKDIR /src
 # The toolchain is the image's: go.mod's go line must not fetch another.
 ENV CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
@@ -26,8 +30,13 @@ COPY sarif/ sarif/
 COPY report/ report/
 COPY image/ image/
 COPY ghreview/ ghreview/
+COPY internal/ internal/
 COPY cmd/ cmd/
-RUN go build -trimpath -ldflags="-s -w" -o /out/stowaway ./cmd/stowaway
+ARG TARGETOS
+ARG TARGETARCH
+# The release tag; empty, stowaway version says dev.
+ARG VERSION=""
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -ldflags="-s -w -X main.version=${VERSION}" -o /out/stowaway ./cmd/stowaway
 
 FROM gcr.io/distroless/static-debian12:latest@sha256:d75cdd72874d4790092fcb1b058493ecf6bb5bf2b2b897045b00ff01d91843f2
 COPY --from=build /out/stowaway /usr/local/bin/stowaway

@@ -80,7 +80,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	if slices.ContainsFunc(URLCredentialSecrets(string(b)), func(u string) bool { return s == nil || !s.Allowed(u) }) {
 		return "file holding URL credentials", true
 	}
-	if strings.HasSuffix(base, ".json") && serviceAccountJSON.Match(b) {
+	if strings.HasSuffix(base, ".json") && serviceAccountJSON().Match(b) {
 		return "service account key", true
 	}
 	return "", false
@@ -178,16 +178,16 @@ func contentTokens(b []byte, s *Settings) []Token {
 }
 
 var (
-	serviceAccountJSON = regexp.MustCompile(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
+	serviceAccountJSON = lazyRegexp(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
 	// Spaces around "=" are [ \t]*, never \s*: a key left empty must not
 	// take the next line as its value.
-	npmrcCredential = regexp.MustCompile(`(?im)^[ \t]*(?:\S*:)?(?:_authtoken|_auth|_password)[ \t]*=[ \t]*(.*)$`)
-	pypircPassword  = regexp.MustCompile(`(?im)^[ \t]*password[ \t]*[=:][ \t]*(.*)$`)
-	netrcPassword   = regexp.MustCompile(`(?i)(?:^|\s)password\s+(\S+)`)
-	dockerAuth      = regexp.MustCompile(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
-	kubeCredential  = regexp.MustCompile(`(?m)^[ \t]*(?:token|client-key-data|password)[ \t]*:[ \t]*(.*)$`)
-	awsCredential   = regexp.MustCompile(`(?im)^[ \t]*(?:aws_secret_access_key|aws_session_token)[ \t]*[=:][ \t]*(.*)$`)
-	privateKeyBlock = regexp.MustCompile(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
+	npmrcCredential = lazyRegexp(`(?im)^[ \t]*(?:\S*:)?(?:_authtoken|_auth|_password)[ \t]*=[ \t]*(.*)$`)
+	pypircPassword  = lazyRegexp(`(?im)^[ \t]*password[ \t]*[=:][ \t]*(.*)$`)
+	netrcPassword   = lazyRegexp(`(?i)(?:^|\s)password\s+(\S+)`)
+	dockerAuth      = lazyRegexp(`"(auth|identitytoken|registrytoken|password)"\s*:\s*"([^"]*)"`)
+	kubeCredential  = lazyRegexp(`(?m)^[ \t]*(?:token|client-key-data|password)[ \t]*:[ \t]*(.*)$`)
+	awsCredential   = lazyRegexp(`(?im)^[ \t]*(?:aws_secret_access_key|aws_session_token)[ \t]*[=:][ \t]*(.*)$`)
+	privateKeyBlock = lazyRegexp(`-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-`)
 )
 
 // contentVerifiers decide, for credential files that often hold none,
@@ -223,9 +223,9 @@ func credentialContent(kind string, b []byte, s *Settings) bool {
 
 // literalGroup reports a match of re whose first group is a literal value:
 // not empty, not a reference (${NPM_TOKEN}) and not a placeholder.
-func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
+func literalGroup(re func() *regexp.Regexp) func([]byte, *Settings) bool {
 	return func(b []byte, s *Settings) bool {
-		for _, m := range re.FindAllSubmatch(b, -1) {
+		for _, m := range re().FindAllSubmatch(b, -1) {
 			v := strings.Trim(strings.TrimSpace(string(m[1])), `"'`)
 			if literalValue(v, s) {
 				return true
@@ -239,7 +239,7 @@ func literalGroup(re *regexp.Regexp) func([]byte, *Settings) bool {
 // "auth" is base64(user:password): its password is what must be literal,
 // so that a login with an empty password ("ci:") is none.
 func dockerCredential(b []byte, s *Settings) bool {
-	for _, m := range dockerAuth.FindAllSubmatch(b, -1) {
+	for _, m := range dockerAuth().FindAllSubmatch(b, -1) {
 		v := string(m[2])
 		if string(m[1]) == "auth" {
 			if dec, err := base64.StdEncoding.DecodeString(v); err == nil {
@@ -274,7 +274,7 @@ func article(kind string) string {
 // (DER) file; a text file without a key block (a license key, a public key
 // saved as .key) is not one.
 func privateKeyContent(b []byte, _ *Settings) bool {
-	return isBinaryContent(b) || privateKeyBlock.Match(b)
+	return isBinaryContent(b) || privateKeyBlock().Match(b)
 }
 
 // dotenvSecret reports a dotenv file that assigns a literal secret: a

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -132,18 +131,18 @@ func (m *secretFileModel) copiedFromContent(w *secretFileWrite, from string, ctx
 }
 
 // varRef matches $NAME and ${NAME} in a shell command.
-var varRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+var varRef = lazyRegexp(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 // runWritesSecret reports a RUN whose command holds what it writes into a
 // credential file: a secret-named variable (echo "$SSH_KEY" > id_rsa), a
 // known token format or a private key block.
 func runWritesSecret(cmd string, s *Settings) bool {
-	return secretVarRef(cmd, s) || len(contentTokens([]byte(cmd), s)) > 0 || privateKeyBlock.MatchString(cmd)
+	return secretVarRef(cmd, s) || len(contentTokens([]byte(cmd), s)) > 0 || privateKeyBlock().MatchString(cmd)
 }
 
 // secretVarRef reports a reference to a secret-named variable.
 func secretVarRef(text string, s *Settings) bool {
-	for _, m := range varRef.FindAllStringSubmatch(text, -1) {
+	for _, m := range varRef().FindAllStringSubmatch(text, -1) {
 		if SecretName(m[1], s) {
 			return true
 		}
@@ -154,7 +153,7 @@ func secretVarRef(text string, s *Settings) bool {
 // secretVarSet reports a reference in text to a secret-named variable
 // that is in scope at in.
 func secretVarSet(in *Instruction, text string, s *Settings) bool {
-	for _, m := range varRef.FindAllStringSubmatch(text, -1) {
+	for _, m := range varRef().FindAllStringSubmatch(text, -1) {
 		if SecretName(m[1], s) && setBefore(in, m[1]) {
 			return true
 		}

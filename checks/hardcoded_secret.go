@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -345,48 +346,48 @@ type commandPattern struct {
 	wordEdge bool     // a keyword must start a word
 	// re is anchored at the keyword. The value starts where it ends, or at
 	// the group named value.
-	re *regexp.Regexp
+	re func() *regexp.Regexp
 }
 
 var commandPatterns = []commandPattern{
 	// npm config set KEY VALUE, aws configure set KEY VALUE, yarn config set
 	{"", "", []string{"config"}, true,
-		regexp.MustCompile(`^config(?:ure)?[ \t]+set[ \t]+(?:--?[A-Za-z-]+[ \t]+)*(?P<key>[^\s"'=]+)[ \t]+`)},
+		lazyRegexp(`^config(?:ure)?[ \t]+set[ \t]+(?:--?[A-Za-z-]+[ \t]+)*(?P<key>[^\s"'=]+)[ \t]+`)},
 	// mysql -pPASSWORD (no space: `-p x` prompts, and x is a database)
 	{"mysql -p", "password", []string{"mysql", "mariadb"}, true,
-		regexp.MustCompile(`^(?:mysql|mysqladmin|mysqldump|mysqlimport|mysqlcheck|mysqlshow|mysqlsh|mariadb|mariadb-admin|mariadb-dump)\b[^\n;&|]*?[ \t]-p`)},
+		lazyRegexp(`^(?:mysql|mysqladmin|mysqldump|mysqlimport|mysqlcheck|mysqlshow|mysqlsh|mariadb|mariadb-admin|mariadb-dump)\b[^\n;&|]*?[ \t]-p`)},
 	// curl ... -u user:password
 	{"curl -u", "password", []string{"curl"}, true,
-		regexp.MustCompile(`^curl\b[^\n;&|]*?[ \t](?:-u|--user)(?:=|[ \t]+)["']?(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[^\s"':$]+):`)},
+		lazyRegexp(`^curl\b[^\n;&|]*?[ \t](?:-u|--user)(?:=|[ \t]+)["']?(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[^\s"':$]+):`)},
 	// docker login -p VALUE (and the registry clients that copy its
 	// flags); --password=VALUE is a long flag, found as one.
 	{"docker login -p", "password", []string{"docker", "podman", "buildah", "skopeo", "nerdctl", "helm", "oras", "crane"}, true,
-		regexp.MustCompile(`^(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|crane)\b[^\n;&|]*?[ \t]login\b[^\n;&|]*?[ \t]-p(?:=|[ \t]+)`)},
+		lazyRegexp(`^(?:docker|podman|buildah|skopeo|nerdctl|helm|oras|crane)\b[^\n;&|]*?[ \t]login\b[^\n;&|]*?[ \t]-p(?:=|[ \t]+)`)},
 	// sshpass -pVALUE or -p VALUE (-f and -e read it from a file or $SSHPASS)
 	{"sshpass -p", "password", []string{"sshpass"}, true,
-		regexp.MustCompile(`^sshpass\b[^\n;&|]*?[ \t]-p[ \t]*`)},
+		lazyRegexp(`^sshpass\b[^\n;&|]*?[ \t]-p[ \t]*`)},
 	// A connection string's Pwd=VALUE (Password= is a key like any other;
 	// a lone PWD is the shell's working directory, not a secret name)
 	{"Pwd", "password", []string{"pwd"}, true,
-		regexp.MustCompile(`(?i)^pwd[ \t]*=`)},
+		lazyRegexp(`(?i)^pwd[ \t]*=`)},
 	// .netrc: login NAME password VALUE
 	{"password", "password", []string{"login"}, true,
-		regexp.MustCompile(`^login[ \t]+\S+[ \t]+password[ \t]+`)},
+		lazyRegexp(`^login[ \t]+\S+[ \t]+password[ \t]+`)},
 	// debconf-set-selections: pkg/root_password password VALUE
 	{"password", "password", []string{"password"}, false,
-		regexp.MustCompile(`^password\S*[ \t]+password[ \t]+`)},
+		lazyRegexp(`^password\S*[ \t]+password[ \t]+`)},
 	// SQL: WITH PASSWORD 'VALUE', IDENTIFIED BY 'VALUE'
 	{"PASSWORD", "password", []string{"with", "identified"}, true,
-		regexp.MustCompile(`(?i)^(?:with[ \t]+(?:encrypted[ \t]+)?password|identified[ \t]+by)[ \t]+`)},
+		lazyRegexp(`(?i)^(?:with[ \t]+(?:encrypted[ \t]+)?password|identified[ \t]+by)[ \t]+`)},
 	// echo 'user:VALUE' | chpasswd
 	{"chpasswd", "password", []string{"echo", "printf"}, true,
-		regexp.MustCompile(`^(?:echo|printf)[ \t]+(?:-e[ \t]+)?["']?[\w.-]+:(?P<value>[^\s"'|:]+)["']?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b`)},
+		lazyRegexp(`^(?:echo|printf)[ \t]+(?:-e[ \t]+)?["']?[\w.-]+:(?P<value>[^\s"'|:]+)["']?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b`)},
 }
 
 // commandKeywords indexes the keywords of commandPatterns: at[c][k] is the
 // index in words of commandPatterns[c].keywords[k]. One walk of a text finds
 // them all, where a search per keyword read the text ten times.
-var commandKeywords = func() (x struct {
+var commandKeywords = sync.OnceValue(func() (x struct {
 	words []string
 	at    [][]int
 	index *keywordIndex
@@ -407,7 +408,7 @@ var commandKeywords = func() (x struct {
 	}
 	x.index = newKeywordIndex(x.words)
 	return x
-}()
+})
 
 // flagQualifiers are words that make a secret-named flag take no secret:
 // docker login --password-stdin reads it from standard input.
@@ -440,7 +441,7 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 		if start == end || !(textSecret(v) || toolPassword(key, v)) || !LiteralSecret(class, Value{Raw: v, Literal: v}, s) {
 			return
 		}
-		if !SecretName(class, s) && hexOnly.MatchString(v) {
+		if !SecretName(class, s) && hexOnly().MatchString(v) {
 			// A weak name (key, auth) with a hex value: a key ID, a
 			// fingerprint, a digest or a UUID (gpg --recv-keys), not a secret.
 			return
@@ -464,12 +465,13 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 	})
 	// Where each command keyword occurs, found in one walk of the text;
 	// occurrences of one keyword do not overlap, as a search would find them.
-	var found [][]int // by index in commandKeywords.words
-	commandKeywords.index.walk(text, func(w, at int) {
+	var found [][]int // by index in commandKeywords().words
+	kw := commandKeywords()
+	kw.index.walk(text, func(w, at int) {
 		if found == nil {
-			found = make([][]int, len(commandKeywords.words))
+			found = make([][]int, len(kw.words))
 		}
-		if n := len(found[w]); n > 0 && at < found[w][n-1]+len(commandKeywords.words[w]) {
+		if n := len(found[w]); n > 0 && at < found[w][n-1]+len(kw.words[w]) {
 			return
 		}
 		found[w] = append(found[w], at)
@@ -479,7 +481,7 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 			break
 		}
 		for k := range cp.keywords {
-			for _, at := range found[commandKeywords.at[c][k]] {
+			for _, at := range found[kw.at[c][k]] {
 				if cp.wordEdge && at > 0 && keyByte(text[at-1]) {
 					continue
 				}
@@ -487,18 +489,18 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 				if !budget.Spend(int64(end-at), "secret patterns") {
 					return dedupeAssignments(out)
 				}
-				m := cp.re.FindStringSubmatchIndex(text[at:end])
+				m := cp.re().FindStringSubmatchIndex(text[at:end])
 				if m == nil {
 					continue
 				}
 				key, class, value := cp.key, cp.class, at+m[1]
-				if g := cp.re.SubexpIndex("key"); g > 0 {
+				if g := cp.re().SubexpIndex("key"); g > 0 {
 					key = text[at+m[2*g] : at+m[2*g+1]]
 				}
 				if class == "" {
 					class = key
 				}
-				if g := cp.re.SubexpIndex("value"); g > 0 {
+				if g := cp.re().SubexpIndex("value"); g > 0 {
 					value = at + m[2*g]
 				}
 				add(key, class, value)
@@ -690,11 +692,11 @@ var textPlaceholders = []string{
 }
 
 var (
-	hexOnly  = regexp.MustCompile(`^(?:0x)?[0-9A-Fa-f-]+$`)
-	hostLike = regexp.MustCompile(`^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]+)?$`)
+	hexOnly  = lazyRegexp(`^(?:0x)?[0-9A-Fa-f-]+$`)
+	hostLike = lazyRegexp(`^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[0-9]+)?$`)
 )
 
-var textFileName = regexp.MustCompile(`(?i)^[\w.-]+\.(?:txt|json|ya?ml|pem|key|crt|cer|env|conf|cfg|ini|properties|xml|toml|sh|p12|pfx|jks|gpg|asc)$`)
+var textFileName = lazyRegexp(`(?i)^[\w.-]+\.(?:txt|json|ya?ml|pem|key|crt|cer|env|conf|cfg|ini|properties|xml|toml|sh|p12|pfx|jks|gpg|asc)$`)
 
 // toolPasswordKeys are the command patterns whose value a tool takes as
 // its password for a remote server and nothing else: there a weak literal
@@ -739,7 +741,7 @@ func textSecret(v string) bool {
 	}
 	// The regexps last: they were most of this function's cost, and most
 	// values fail the cheaper tests above.
-	return !textFileName.MatchString(v) && !hostLike.MatchString(v)
+	return !textFileName().MatchString(v) && !hostLike().MatchString(v)
 }
 
 func charClasses(s string) int {

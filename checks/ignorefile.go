@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 
@@ -154,12 +153,12 @@ func collapseStars(p string) string {
 	if !strings.Contains(p, "**/**/") || strings.ContainsAny(p, `\[`) {
 		return p
 	}
-	return starRun.ReplaceAllString(p, "$1**/")
+	return starRun().ReplaceAllString(p, "$1**/")
 }
 
 // starRun is a run of `**/` that starts a pattern (after its `!`) or a
 // path segment.
-var starRun = regexp.MustCompile(`(^!?|/)(?:\*\*/)+`)
+var starRun = lazyRegexp(`(^!?|/)(?:\*\*/)+`)
 
 func newIgnorePattern(line int, p string) IgnorePattern {
 	return IgnorePattern{Line: line, Pattern: strings.TrimPrefix(p, "!"), Negate: strings.HasPrefix(p, "!")}

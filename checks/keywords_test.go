@@ -70,7 +70,7 @@ func TestKeywordIndexEdges(t *testing.T) {
 
 // TestKeywordsAreLowerCase guards what the folding walk relies on.
 func TestKeywordsAreLowerCase(t *testing.T) {
-	for _, w := range slices.Concat(tokenFinder().words, commandKeywords.words) {
+	for _, w := range slices.Concat(tokenFinder().words, commandKeywords().words) {
 		if w != strings.ToLower(w) {
 			t.Errorf("keyword %q has upper case", w)
 		}

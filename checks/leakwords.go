@@ -56,7 +56,7 @@ const wordBreaks = " \t\r\n\"'`=,;|&()<>{}[]$\\@:/#*!?"
 // names with digits (MyService2024Client, tool_Linux_x86_64.tar.gz) at one in
 // three.
 func generatedWord(w string) bool {
-	return len(w) >= 16 && generatedValue(w) && !hexOnly.MatchString(w) && valueEntropy(w) >= 3.5 && 5*classRuns(w) >= 2*len(w)
+	return len(w) >= 16 && generatedValue(w) && !hexOnly().MatchString(w) && valueEntropy(w) >= 3.5 && 5*classRuns(w) >= 2*len(w)
 }
 
 // classRuns counts the runs of lower-case letters, upper-case letters and

@@ -22,7 +22,6 @@ package checks
 import (
 	"math"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"unicode"
@@ -400,12 +399,12 @@ func putLex(escape rune, lex *shell.Lex) {
 }
 
 var (
-	numberPattern = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
-	hexIDPattern  = regexp.MustCompile(`^(0x)?[0-9A-Fa-f]{4,40}$`)
-	schemePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-	drivePattern  = regexp.MustCompile(`^[A-Za-z]:[\\/]`)
-	fileLike      = regexp.MustCompile(`(?i)^[\w.-]+(/[\w.-]+)*\.(json|pem|key|crt|cer|txt|ya?ml|env|conf|cfg|ini|p12|pfx|jks|keystore|gpg|asc|pub|der|toml|xml|properties)$`)
-	userinfoURL   = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s@]+@`)
+	numberPattern = lazyRegexp(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+	hexIDPattern  = lazyRegexp(`^(0x)?[0-9A-Fa-f]{4,40}$`)
+	schemePattern = lazyRegexp(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+	drivePattern  = lazyRegexp(`^[A-Za-z]:[\\/]`)
+	fileLike      = lazyRegexp(`(?i)^[\w.-]+(/[\w.-]+)*\.(json|pem|key|crt|cer|txt|ya?ml|env|conf|cfg|ini|p12|pfx|jks|keystore|gpg|asc|pub|der|toml|xml|properties)$`)
+	userinfoURL   = lazyRegexp(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s@]+@`)
 )
 
 var booleanValues = wordSet("true", "false", "yes", "no", "on", "off", "y", "n", "enabled", "disabled", "enable", "disable")
@@ -433,9 +432,9 @@ func NonSecretKind(name string, v Value) bool {
 	switch {
 	case strings.Contains(lit, "/run/secrets/"), booleanValues[strings.ToLower(lit)]:
 		return true
-	case numberPattern.MatchString(lit):
+	case numberPattern().MatchString(lit):
 		return !(passwordName(name) && len(strings.TrimLeft(lit, "+-")) >= 4)
-	case schemePattern.MatchString(lit):
+	case schemePattern().MatchString(lit):
 		return credentialFreeURL(lit)
 	case pathValue(lit):
 		return true
@@ -468,7 +467,7 @@ func pathValue(s string) bool {
 		return false
 	}
 	if !(strings.HasPrefix(s, "/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") ||
-		strings.HasPrefix(s, "~/") || drivePattern.MatchString(s) || fileLike.MatchString(s)) {
+		strings.HasPrefix(s, "~/") || drivePattern().MatchString(s) || fileLike().MatchString(s)) {
 		return false
 	}
 	for _, seg := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '\\' }) {
@@ -487,7 +486,7 @@ func gpgFingerprints(s string) bool {
 		return false
 	}
 	for _, f := range fields {
-		if !hexIDPattern.MatchString(f) {
+		if !hexIDPattern().MatchString(f) {
 			return false
 		}
 	}
@@ -583,5 +582,5 @@ func ValueTokens(name, value string) []Token {
 // (scheme://user:password@host, https://TOKEN@host). url-credentials reports
 // those wherever they are, so the ENV and ARG rules leave them to it.
 func URLWithCredentials(s string) bool {
-	return userinfoURL.MatchString(s)
+	return userinfoURL().MatchString(s)
 }

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -19,7 +18,7 @@ type Pragma struct {
 	Problem string
 }
 
-var pragmaRE = regexp.MustCompile(`^\s*#\s*stowaway:([A-Za-z-]*)(.*)$`)
+var pragmaRE = lazyRegexp(`^\s*#\s*stowaway:([A-Za-z-]*)(.*)$`)
 
 // ParsePragmas finds the pragmas in a file's raw lines. It checks their
 // form; the engine checks that the rules exist and that each pragma
@@ -30,7 +29,7 @@ func ParsePragmas(lines []string) []Pragma {
 		if !strings.Contains(line, "stowaway:") {
 			continue // most lines: no regexp run
 		}
-		m := pragmaRE.FindStringSubmatch(line)
+		m := pragmaRE().FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}

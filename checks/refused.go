@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -135,10 +134,10 @@ func lineRange(lines []string, from, to int) []string {
 var directiveNames = map[string]bool{"escape": true, "syntax": true, "check": true}
 
 var (
-	flagName     = regexp.MustCompile(`^--?[A-Za-z][A-Za-z0-9-]*$`)
-	quotedText   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
-	afterNot     = regexp.MustCompile(`,? not: .*$`)
-	messageWords = regexp.MustCompile(`[^\s,;()]+`)
+	flagName     = lazyRegexp(`^--?[A-Za-z][A-Za-z0-9-]*$`)
+	quotedText   = lazyRegexp(`"(?:[^"\\]|\\.)*"|'[^']*'`)
+	afterNot     = lazyRegexp(`,? not: .*$`)
+	messageWords = lazyRegexp(`[^\s,;()]+`)
 )
 
 // sanitizeParseError turns BuildKit's error into a message that names the
@@ -157,12 +156,12 @@ func sanitizeParseError(err error, lines []string) string {
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = quotedText.ReplaceAllString(msg, "…")
-	msg = afterNot.ReplaceAllString(msg, "")
+	msg = quotedText().ReplaceAllString(msg, "…")
+	msg = afterNot().ReplaceAllString(msg, "")
 	// Any other word that the rejected lines hold is their text, unless it
 	// is a keyword or a flag's name.
 	text := strings.Join(lines, "\n")
-	msg = messageWords.ReplaceAllStringFunc(msg, func(w string) string {
+	msg = messageWords().ReplaceAllStringFunc(msg, func(w string) string {
 		bare := strings.TrimRight(w, ".:")
 		if len(bare) < 3 || !strings.Contains(text, bare) {
 			return w
@@ -170,7 +169,7 @@ func sanitizeParseError(err error, lines []string) string {
 		if _, ok := command.Commands[strings.ToLower(bare)]; ok || directiveNames[strings.ToLower(bare)] {
 			return w
 		}
-		if name, _, _ := strings.Cut(bare, "="); flagName.MatchString(name) && strings.HasPrefix(bare, "-") {
+		if name, _, _ := strings.Cut(bare, "="); flagName().MatchString(name) && strings.HasPrefix(bare, "-") {
 			return name + w[len(bare):]
 		}
 		if strings.Contains(text, "--"+bare+"=") || strings.Contains(text, "--"+bare+" ") {
@@ -234,7 +233,7 @@ var (
 	// templateMarkers are the substitutions of template engines: Go and
 	// Jinja {{ }} and {% %}, ERB <% %>, each end alone too (a block spans
 	// lines), %%VAR%% (dotnet, docker-library), @VAR@ (autoconf .in files).
-	templateMarkers = regexp.MustCompile(`\{\{|\}\}|\{%|%\}|<%|%>|%%[A-Za-z_][A-Za-z0-9_]*%%|@[A-Z_][A-Z0-9_]*@`)
+	templateMarkers = lazyRegexp(`\{\{|\}\}|\{%|%\}|<%|%>|%%[A-Za-z_][A-Za-z0-9_]*%%|@[A-Z_][A-Z0-9_]*@`)
 	templateExts    = map[string]bool{".template": true, ".tmpl": true, ".tpl": true, ".j2": true, ".jinja": true, ".jinja2": true, ".in": true, ".erb": true, ".mustache": true, ".hbs": true}
 )
 
@@ -261,7 +260,7 @@ func (df *Dockerfile) classifyRefused(empty, fromNode bool) string {
 	refusedFrom, marked := false, false
 	for _, e := range df.Errors {
 		for _, l := range lineRange(df.Lines, e.Line, e.EndLine) {
-			if len(l) <= maxLineSize && templateMarkers.MatchString(l) {
+			if len(l) <= maxLineSize && templateMarkers().MatchString(l) {
 				marked = true
 			}
 		}
@@ -428,7 +427,7 @@ func reportRefusedPair(p *Pass, in *Instruction, keyword, key, raw string) {
 	v := ReadValue(raw, df.Escape)
 	// A template's placeholders ({{ .Password }}, %%TOKEN%%) are never
 	// secrets; what url-credentials reports, JudgeAssignment leaves to it.
-	if templateMarkers.MatchString(raw) {
+	if templateMarkers().MatchString(raw) {
 		return
 	}
 	fix := "Remove the value from the file and revoke it: the file is committed, and once it builds the image holds the value too. Give it at build time with `RUN --mount=type=secret`, or at run time."

@@ -3,7 +3,6 @@ package checks
 import (
 	"embed"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -76,10 +75,10 @@ func mustDoc(id string) string {
 }
 
 var (
-	idPattern   = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
-	namePattern = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	idPattern   = lazyRegexp(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	namePattern = lazyRegexp(`^[A-Z][A-Za-z0-9]*$`)
 	precisions  = map[string]bool{"very-high": true, "high": true, "medium": true, "low": true}
-	severityPat = regexp.MustCompile(`^(10\.0|[0-9]\.[0-9])$`)
+	severityPat = lazyRegexp(`^(10\.0|[0-9]\.[0-9])$`)
 )
 
 // Validate reports the first malformed or duplicated rule.
@@ -89,17 +88,17 @@ func Validate(rules []*Rule) error {
 		switch {
 		case r == nil:
 			return fmt.Errorf("nil rule")
-		case !idPattern.MatchString(r.ID):
+		case !idPattern().MatchString(r.ID):
 			return fmt.Errorf("rule %q: malformed ID", r.ID)
 		case seen[r.ID]:
 			return fmt.Errorf("rule %q: duplicate ID", r.ID)
-		case !namePattern.MatchString(r.Name):
+		case !namePattern().MatchString(r.Name):
 			return fmt.Errorf("rule %s: malformed name %q", r.ID, r.Name)
 		case r.Level < Note || r.Level > Error:
 			return fmt.Errorf("rule %s: invalid level %d", r.ID, r.Level)
 		case !precisions[r.Precision]:
 			return fmt.Errorf("rule %s: invalid precision %q", r.ID, r.Precision)
-		case !severityPat.MatchString(r.SecuritySeverity):
+		case !severityPat().MatchString(r.SecuritySeverity):
 			return fmt.Errorf("rule %s: invalid security-severity %q", r.ID, r.SecuritySeverity)
 		case strings.TrimSpace(r.Summary) == "" || strings.HasSuffix(r.Summary, "."):
 			return fmt.Errorf("rule %s: summary must be one sentence without a trailing period", r.ID)
@@ -194,6 +193,7 @@ type Finding struct {
 
 	Evidence    string       // engine: redacted form of Secret
 	Snippet     string       // engine: the instruction's text, redacted
+	SnippetLine int          // engine: the line Snippet starts on; 0 when it quotes no lines
 	Fingerprint string       // engine: stable hash of rule, path and Key
 	Suppressed  *Suppression // engine: set when a pragma or the config silenced it
 }

@@ -11,6 +11,7 @@ package checks
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -47,7 +48,7 @@ func runTextHas(x *keywordIndex, text string) bool {
 // (SecretPath) in its path, is written by ssh-keygen, or is the
 // credential file of a tool of the credential table. The first `direct`
 // words suffice alone; a tool's words (tools[i]) count all together.
-var runEffectsWords = func() (x struct {
+var runEffectsWords = sync.OnceValue(func() (x struct {
 	index  *keywordIndex
 	direct int
 	n      int
@@ -74,7 +75,7 @@ var runEffectsWords = func() (x struct {
 	}
 	x.index, x.n = newKeywordIndex(words), len(words)
 	return x
-}()
+})
 
 // writesSecretFile reports a tool whose own file, by default, is a
 // credential file by its name.
@@ -99,7 +100,7 @@ func runMayWriteSecret(in *Instruction, run *instructions.RunCommand, st stageSh
 			return true
 		}
 	}
-	x := &runEffectsWords
+	x := runEffectsWords()
 	found := make([]bool, x.n)
 	x.index.walk(lowerBeyondASCII(runText(run)+"\n"+st.dir+"\n"+st.home), func(w, _ int) { found[w] = true })
 	for _, f := range found[:x.direct] {

@@ -354,7 +354,7 @@ func singleConsumer(df *Dockerfile, st *Stage, i int, d *argDecl) *Instruction {
 	return run
 }
 
-var runKeyword = regexp.MustCompile(`(?i)^(\s*RUN\s+)`)
+var runKeyword = lazyRegexp(`(?i)^(\s*RUN\s+)`)
 
 // secretMountSuggestion removes the ARG and, as an edit of its own (Also),
 // gives the RUN a secret mount that puts the secret in the same environment
@@ -376,7 +376,7 @@ func secretMountSuggestion(df *Dockerfile, d *argDecl, run *Instruction) *Sugges
 		return remove
 	}
 	first := df.Lines[run.StartLine-1]
-	m := runKeyword.FindStringSubmatch(first)
+	m := runKeyword().FindStringSubmatch(first)
 	if m == nil {
 		return nil
 	}
@@ -395,7 +395,7 @@ func secretMountSuggestion(df *Dockerfile, d *argDecl, run *Instruction) *Sugges
 
 // plainPath is a file name that a command line may repeat without quotes
 // and that rm cannot take for an option.
-var plainPath = regexp.MustCompile(`^(~/)?[A-Za-z0-9_./${}@+][A-Za-z0-9_./${}@+-]*$`)
+var plainPath = lazyRegexp(`^(~/)?[A-Za-z0-9_./${}@+][A-Za-z0-9_./${}@+-]*$`)
 
 // removalOfWrites returns the command that removes the files which run
 // writes argument name into and leaves in its layer, as arg-persisted reads
@@ -444,7 +444,7 @@ func removalOfWrites(df *Dockerfile, run *Instruction, name string) (rm string, 
 		return "", false
 	}
 	for _, f := range files {
-		if !plainPath.MatchString(f) {
+		if !plainPath().MatchString(f) {
 			return "", false
 		}
 	}

@@ -11,7 +11,6 @@ package checks
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -285,7 +284,7 @@ func dropOverlaps(toks []Token) []Token {
 	return kept
 }
 
-var kindPrefix = regexp.MustCompile(`^(?:(?:Identified|Detected|Found|Discovered|Uncovered)\s+(?:an?\s+)?(?:(?:potential|possible|pattern (?:that resembles|resembling) an?)\s+)?)?`)
+var kindPrefix = lazyRegexp(`^(?:(?:Identified|Detected|Found|Discovered|Uncovered)\s+(?:an?\s+)?(?:(?:potential|possible|pattern (?:that resembles|resembling) an?)\s+)?)?`)
 
 // tokenKind turns a gitleaks description ("Uncovered a GitHub Personal
 // Access Token, potentially leading to ...") into the token's kind for a
@@ -294,7 +293,7 @@ func tokenKind(id, desc string) string {
 	if k, ok := tokenKindOverrides[id]; ok {
 		return k
 	}
-	k := kindPrefix.ReplaceAllString(strings.TrimSpace(desc), "")
+	k := kindPrefix().ReplaceAllString(strings.TrimSpace(desc), "")
 	if i := strings.IndexAny(k, ",("); i >= 0 {
 		k = k[:i]
 	}

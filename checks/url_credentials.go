@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -161,9 +160,9 @@ type urlCredential struct {
 var (
 	// urlUserinfoRE finds scheme://userinfo@; the user information stops at
 	// the first character that cannot be in it unencoded.
-	urlUserinfoRE = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.\-]*://([^\s/?#@"'\x60<>\\]+)@([^\s/?#:"'\x60<>\\]*)`)
+	urlUserinfoRE = lazyRegexp(`\b[A-Za-z][A-Za-z0-9+.\-]*://([^\s/?#@"'\x60<>\\]+)@([^\s/?#:"'\x60<>\\]*)`)
 	// windowsVarRE is a %NAME% reference; %40-style escapes are not.
-	windowsVarRE = regexp.MustCompile(`%[A-Za-z_][A-Za-z0-9_]*%`)
+	windowsVarRE = lazyRegexp(`%[A-Za-z_][A-Za-z0-9_]*%`)
 )
 
 // findURLCredentials returns the URLs of text whose user information holds
@@ -204,7 +203,7 @@ func findURLCredentials(text string) []urlCredential {
 		return nil
 	}
 	var out []urlCredential
-	for _, m := range urlUserinfoRE.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range urlUserinfoRE().FindAllStringSubmatchIndex(text, -1) {
 		start, end := m[2], m[3]
 		info := text[start:end]
 		host := text[m[4]:m[5]]
@@ -283,22 +282,22 @@ func urlCredentialRanges(text string) [][2]int {
 // literal: not a reference ($X, ${X}, $(cmd), %X%), a template ({{ }}), a
 // placeholder (***, [password]) or a pattern (.*, [^@]).
 func literalCredential(s string) bool {
-	if strings.ContainsAny(s, "$`{}[]*^|\\()") || windowsVarRE.MatchString(s) {
+	if strings.ContainsAny(s, "$`{}[]*^|\\()") || windowsVarRE().MatchString(s) {
 		return false
 	}
 	return strings.Trim(s, "x.*-_") != ""
 }
 
 var (
-	sentryKey  = regexp.MustCompile(`^[0-9a-f]{32}$`)
-	sentryPath = regexp.MustCompile(`^(?::[0-9]+)?/(?:[^\s/"'\x60]+/)*[0-9]+(?:$|[^\w/])`)
+	sentryKey  = lazyRegexp(`^[0-9a-f]{32}$`)
+	sentryPath = lazyRegexp(`^(?::[0-9]+)?/(?:[^\s/"'\x60]+/)*[0-9]+(?:$|[^\w/])`)
 )
 
 // sentryDSN reports a Sentry DSN (https://KEY@o1.ingest.sentry.io/42): its
 // user information is the project's public key, sent by every browser that
 // reports an error. rest is the text after the host.
 func sentryDSN(user, host, rest string) bool {
-	return sentryKey.MatchString(user) && (strings.Contains(strings.ToLower(host), "sentry") || sentryPath.MatchString(rest))
+	return sentryKey().MatchString(user) && (strings.Contains(strings.ToLower(host), "sentry") || sentryPath().MatchString(rest))
 }
 
 // localHost reports a host that only a build or its test services reach:

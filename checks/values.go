@@ -9,7 +9,6 @@ package checks
 // LiteralSecret, so a class is changed in one place, with its evidence.
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -56,7 +55,7 @@ var valueClasses = []valueClass{
 			{"GITHUB_TOKEN", `__GITHUB_TOKEN__`}, {"SECRET_KEY", `#{SECRET_KEY}`}, {"DB_PASSWORD", `@DB_PASSWORD@`},
 			{"DB_PASSWORD", `%DB_PASSWORD%`}, {"JWT_SECRET", `"${{ secrets.JWT_SECRET }}"`}},
 		kept:  [][2]string{{"DB_PASSWORD", `#hunter2#`}},
-		match: func(a assignment) bool { return templateMarker.MatchString(a.lit) },
+		match: func(a assignment) bool { return templateMarker().MatchString(a.lit) },
 	},
 	{
 		// References glued with fixed text ("Bearer $TOKEN", "$HOME/.key"):
@@ -107,7 +106,7 @@ var valueClasses = []valueClass{
 		clean: [][2]string{{"STRIPE_SECRET_KEY", `sk_test_xxxx`}, {"DB_PASSWORD", `xxxxxxxx`},
 			{"AWS_SECRET_ACCESS_KEY", `AKIAXXXXXXXXXXXXXXXX`}, {"DB_PASSWORD", `"********"`}},
 		kept:  [][2]string{{"DB_PASSWORD", `xkcd-Horse-3xx`}},
-		match: func(a assignment) bool { return maskedRun.MatchString(a.lit) },
+		match: func(a assignment) bool { return maskedRun().MatchString(a.lit) },
 	},
 	{
 		// A value made only of words of its own name, secret words, filler
@@ -139,14 +138,14 @@ var valueClasses = []valueClass{
 			{"CLERK_KEY", `pk_test_Y2xlcmsuZXhhbXBsZS5jb20k`},
 			{"MAPBOX_TOKEN", `pk.eyJ1IjoiZXhhbXBsZSIsImEiOiJja2Zha2UifQ.FAKEfakeFAKEfake012345`}},
 		kept:  [][2]string{{"STRIPE_KEY", `sk_live_51HxFakeFAKEfake0123456789abcdefGHIJ`}},
-		match: func(a assignment) bool { return publicKeyValue.MatchString(a.lit) },
+		match: func(a assignment) bool { return publicKeyValue().MatchString(a.lit) },
 	},
 }
 
 var (
-	templateMarker = regexp.MustCompile(`^(<[^<>]*>|\$?\{\{.*\}\}|#\{[^{}]*\}|__[A-Za-z0-9_]+__|@[A-Za-z0-9_]+@|%[A-Za-z0-9_]+%|\.{3,}|-+|\?+)$`)
-	maskedRun      = regexp.MustCompile(`[xX]{4,}|\*{3,}|•{3,}`)
-	publicKeyValue = regexp.MustCompile(`^(?:pk_(?:live|test)_[A-Za-z0-9_=$-]{8,}|pk\.ey[A-Za-z0-9_.-]{20,})$`)
+	templateMarker = lazyRegexp(`^(<[^<>]*>|\$?\{\{.*\}\}|#\{[^{}]*\}|__[A-Za-z0-9_]+__|@[A-Za-z0-9_]+@|%[A-Za-z0-9_]+%|\.{3,}|-+|\?+)$`)
+	maskedRun      = lazyRegexp(`[xX]{4,}|\*{3,}|•{3,}`)
+	publicKeyValue = lazyRegexp(`^(?:pk_(?:live|test)_[A-Za-z0-9_=$-]{8,}|pk\.ey[A-Za-z0-9_.-]{20,})$`)
 )
 
 // placeholderValueWords make a value describe itself as not being a value.

@@ -41,14 +41,7 @@ func GitHub(w io.Writer, res *scan.Result) error {
 			title = f.Rule.Summary + " (" + f.RuleID + ")"
 		}
 		props = append(props, "title", title)
-		msg := f.Message
-		if f.Evidence != "" && !strings.Contains(msg, f.Evidence) {
-			msg += "\nEvidence: " + f.Evidence
-		}
-		if f.Fix != "" {
-			msg += "\nFix: " + f.Fix
-		}
-		writeCommand(bw, command(f.LevelOrDefault(res.Rules)), props, msg)
+		writeCommand(bw, command(f.LevelOrDefault(res.Rules)), props, findingText(f))
 	}
 	for _, p := range res.Problems {
 		var props []string
@@ -79,15 +72,7 @@ func regionProps(g scan.Region) []string {
 	return props
 }
 
-func command(l checks.Level) string {
-	switch l {
-	case checks.Error:
-		return "error"
-	case checks.Warning:
-		return "warning"
-	}
-	return "notice"
-}
+func command(l checks.Level) string { return byLevel(l, "error", "warning", "notice") }
 
 // writeCommand writes "::name k=v,k=v::data"; props alternate keys and
 // values.

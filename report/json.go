@@ -94,12 +94,7 @@ type jsonSummary struct {
 // monorepo's report is megabytes, and encoding it whole held it twice in
 // memory at the end of a scan.
 func JSON(w io.Writer, res *scan.Result) error {
-	jw := &jsonWriter{w: bufio.NewWriter(w)}
-	jw.enc = json.NewEncoder(&jw.buf)
-	// Messages quote Dockerfile text such as <none> and &&; \u003c escapes
-	// would only make the report harder to read.
-	jw.enc.SetEscapeHTML(false)
-
+	jw := newJSONWriter(w)
 	jw.raw(fmt.Sprintf("{\n  \"version\": %d,\n  \"findings\": ", JSONVersion))
 	jw.array(len(res.Findings), func(i int) any { return newJSONFinding(res.Findings[i], res.Rules) })
 	jw.raw(",\n  \"problems\": ")
@@ -111,13 +106,7 @@ func JSON(w io.Writer, res *scan.Result) error {
 	c := count(res)
 	jw.value("  ", jsonSummary(c))
 	jw.raw("\n}\n")
-	if jw.err == nil {
-		jw.err = jw.w.Flush()
-	}
-	if jw.err != nil {
-		return fmt.Errorf("writing JSON report: %w", jw.err)
-	}
-	return nil
+	return jw.close("JSON")
 }
 
 func newJSONFinding(f scan.Finding, rules []*checks.Rule) jsonFinding {
@@ -161,6 +150,26 @@ type jsonWriter struct {
 	buf bytes.Buffer
 	enc *json.Encoder
 	err error
+}
+
+func newJSONWriter(w io.Writer) *jsonWriter {
+	jw := &jsonWriter{w: bufio.NewWriter(w)}
+	jw.enc = json.NewEncoder(&jw.buf)
+	// Messages quote Dockerfile text such as <none> and &&; \u003c escapes
+	// would only make the report harder to read.
+	jw.enc.SetEscapeHTML(false)
+	return jw
+}
+
+// close flushes the document and says which report failed, if one did.
+func (jw *jsonWriter) close(format string) error {
+	if jw.err == nil {
+		jw.err = jw.w.Flush()
+	}
+	if jw.err != nil {
+		return fmt.Errorf("writing %s report: %w", format, jw.err)
+	}
+	return nil
 }
 
 func (jw *jsonWriter) raw(s string) {

@@ -17,6 +17,18 @@ func problemLevel(p scan.Problem) checks.Level {
 	return p.Level
 }
 
+// byLevel is a format's name for a level: errorName, warningName, or
+// noteName for a note.
+func byLevel(l checks.Level, errorName, warningName, noteName string) string {
+	switch l {
+	case checks.Error:
+		return errorName
+	case checks.Warning:
+		return warningName
+	}
+	return noteName
+}
+
 // counts summarises a Result the same way in every format.
 type counts struct {
 	Errors, Warnings, Notes int

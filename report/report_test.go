@@ -27,6 +27,8 @@ var writers = []struct {
 	{"color.txt", func(w io.Writer, r *scan.Result) error { return Text(w, r, TextOptions{Color: true}) }},
 	{"json", JSON},
 	{"github.txt", GitHub},
+	{"checkstyle.xml", Checkstyle},
+	{"gitlab.json", GitLab},
 }
 
 func TestGolden(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -12,8 +13,8 @@ import (
 
 // TextOptions tune Text.
 type TextOptions struct {
-	// Color adds ANSI colours. The CLI sets it when standard output is a
-	// terminal and NO_COLOR is unset.
+	// Color adds ANSI colours. The CLI sets it by --color: with auto, when
+	// the report goes to a terminal and NO_COLOR is unset.
 	Color bool
 }
 
@@ -32,6 +33,8 @@ const (
 // suppressed:
 //
 //	Dockerfile:3:5: error secret-env: ENV "API_TOKEN" stores a credential in the image config
+//	    ENV API_TOKEN=ghp_…(40 chars)
+//	        ^
 //	    evidence: ghp_…(40 chars)
 //	    fix: Remove the ENV and mount the token as a build secret where it is used
 //	    related: Dockerfile:1: ARG "API_TOKEN" is declared here
@@ -57,6 +60,12 @@ func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
 			paint(levelColor(lvl), lvl.String()),
 			paint(sgrDim, clean(f.RuleID)),
 			clean(f.Message))
+		if line, pad, caret := sourceLine(f); line != "" {
+			fmt.Fprintf(bw, "    %s\n", line)
+			if caret {
+				fmt.Fprintf(bw, "    %s%s\n", pad, paint(levelColor(lvl), "^"))
+			}
+		}
 		if f.Evidence != "" && !strings.Contains(f.Message, f.Evidence) {
 			fmt.Fprintf(bw, "    evidence: %s\n", clean(f.Evidence))
 		}
@@ -107,4 +116,59 @@ func levelColor(l checks.Level) string {
 		return sgrYellow
 	}
 	return sgrCyan
+}
+
+// sourceLine is the finding's first line as the engine quoted it, masked,
+// or "", and the white space that puts a caret under its start column. The
+// caret is left out (false) when the quote is masked before that column: a redacted
+// form is not as long as the text it stands for, so the column would point
+// elsewhere. Masking keeps at most a secret's first four characters before
+// its "…", so a prefix without "…" is the file's own text. Tabs stay tabs,
+// in the line and under it, so that both line up in a terminal.
+func sourceLine(f scan.Finding) (line, pad string, caret bool) {
+	i := f.Region.StartLine - f.SnippetLine
+	if f.Snippet == "" || f.SnippetLine < 1 || i < 0 {
+		return "", "", false
+	}
+	lines := strings.Split(f.Snippet, "\n")
+	if i >= len(lines) || strings.TrimSpace(lines[i]) == "" {
+		return "", "", false
+	}
+	raw := strings.TrimRight(lines[i], "\r")
+	line = cleanKeepTabs(raw)
+	if f.Region.StartColumn < 1 {
+		return line, "", false
+	}
+	end, units := -1, 0 // units: UTF-16 code units before byte j, as columns count
+	for j, r := range raw {
+		if units == f.Region.StartColumn-1 {
+			end = j
+			break
+		}
+		units += utf16.RuneLen(r)
+	}
+	if end < 0 && units == f.Region.StartColumn-1 {
+		end = len(raw) // just past the end: a missing part
+	}
+	if end < 0 || strings.Contains(raw[:end], "…") {
+		return line, "", false
+	}
+	var b strings.Builder
+	for _, r := range cleanKeepTabs(raw[:end]) {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return line, b.String(), true
+}
+
+// cleanKeepTabs is clean with tabs kept: they indent Dockerfile lines.
+func cleanKeepTabs(s string) string {
+	pieces := strings.Split(s, "\t")
+	for j, p := range pieces {
+		pieces[j] = clean(p)
+	}
+	return strings.Join(pieces, "\t")
 }

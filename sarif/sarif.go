@@ -16,6 +16,8 @@ package sarif
 //     results of runs with different categories never close each other.
 //   - partialFingerprints are GitHub's way to follow an alert across line
 //     shifts; ours hash the rule, the path and the normalised instruction.
+//     The same fingerprints match results with a baseline's, which sets
+//     baselineState on every result (SARIF wants all or none).
 //   - SARIF asks for messages that are complete sentences ending with a
 //     period (§3.11.5); Stowaway's messages elsewhere have none, so one is
 //     added here.
@@ -82,6 +84,10 @@ type Options struct {
 	// configuration file where external suppressions live; "" is
 	// scan.ConfigFile.
 	ConfigFile string
+	// Baseline, when not nil, holds the fingerprints of an earlier run's
+	// findings: every result gets a baselineState, "unchanged" when its
+	// fingerprint is there and "new" when not.
+	Baseline map[string]bool
 }
 
 // Write writes res as an indented SARIF 2.1.0 log with one run.
@@ -277,6 +283,13 @@ func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *
 	}
 	if f.Fingerprint != "" {
 		r.PartialFingerprints = map[string]any{FingerprintKey: f.Fingerprint}
+	}
+	if opts.Baseline != nil {
+		state := "new"
+		if opts.Baseline[f.Fingerprint] {
+			state = "unchanged"
+		}
+		r.WithBaselineState(state)
 	}
 	if s := f.Suggestion; s != nil {
 		// One change of the file, with a replacement for each edit of the

@@ -27,6 +27,8 @@ func TestWriteGolden(t *testing.T) {
 	}{
 		{"findings", scantest.Fixture(), Options{Version: "v1.2.3", Category: "stowaway/services"}},
 		{"clean", scantest.Empty(), Options{}}, // the defaults must validate too
+		// The first finding is in the baseline, the others are new.
+		{"baseline", scantest.Fixture(), Options{Version: "v1.2.3", Baseline: map[string]bool{"45c48cce2e2d7fbdea1afc51c7c6ad26": true, "not-a-finding-of-this-run": true}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
+	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -19,6 +22,47 @@ import (
 
 // ConfigFile is the configuration's name at the repository root.
 const ConfigFile = ".stowaway.yml"
+
+// ConfigNames are the names FindConfig looks for in each folder.
+var ConfigNames = []string{ConfigFile, ".stowaway.yaml"}
+
+// FindConfig finds the configuration that governs dir: the nearest
+// .stowaway.yml or .stowaway.yaml in dir or a folder above it, stopping at
+// the repository root (the folder holding .git) or the file system's root.
+// It returns "" when there is none, and an error when a folder holds both
+// names. Names are only looked up, never followed or read: .git is known
+// by its name alone.
+func FindConfig(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		var found []string
+		for _, name := range ConfigNames {
+			p := filepath.Join(dir, name)
+			if _, err := os.Lstat(p); err == nil {
+				found = append(found, p)
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return "", err
+			}
+		}
+		if len(found) > 1 {
+			return "", fmt.Errorf("%s and %s are both present: keep one", found[0], found[1])
+		}
+		if len(found) == 1 {
+			return found[0], nil
+		}
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return "", nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
 
 // Config is the content of .stowaway.yml. Unknown keys, unknown rule IDs and
 // malformed values are errors, so that a typo never silently disables a check.
@@ -43,6 +87,9 @@ type Config struct {
 
 	allowValues []*regexp.Regexp
 	allowPaths  *patternmatcher.PatternMatcher
+	// name and the lines of contexts and targets, for CheckNames.
+	name                      string
+	contextLines, targetLines map[string]entryLines
 }
 
 // AllowConfig lists what is never a finding.
@@ -79,6 +126,8 @@ func ParseConfig(name string, src []byte) (*Config, error) {
 	if err := c.validate(); err != nil {
 		return nil, &configError{name: name, err: err}
 	}
+	c.name = name
+	c.recordLines(src)
 	return c, nil
 }
 
@@ -202,6 +251,29 @@ func (c *Config) rules(all []*checks.Rule) ([]*checks.Rule, map[string]checks.Le
 		out = append(out, r)
 	}
 	return out, levels
+}
+
+// switched returns the configuration with rules turned on or off. A rule
+// turned on keeps the level the configuration gives it, and runs at its
+// default level when the configuration turned it off.
+func (c *Config) switched(on map[string]bool) *Config {
+	if len(on) == 0 {
+		return c
+	}
+	out := *c
+	out.Rules = maps.Clone(c.Rules)
+	if out.Rules == nil {
+		out.Rules = map[string]string{}
+	}
+	for id, enable := range on {
+		switch {
+		case !enable:
+			out.Rules[id] = "off"
+		case strings.EqualFold(out.Rules[id], "off"):
+			out.Rules[id] = "on"
+		}
+	}
+	return &out
 }
 
 // lookup finds a Dockerfile's entry in a path-keyed section.

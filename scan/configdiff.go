@@ -92,7 +92,7 @@ func (d *configDiff) report(line int, msg, fix, key string) {
 		Message: msg, Fix: fix, Key: key,
 	}
 	if line <= len(d.lines) {
-		f.Snippet = maskTokens(d.lines[line-1])
+		f.Snippet, f.SnippetLine = maskTokens(d.lines[line-1]), line
 	}
 	f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, 0)
 	d.out = append(d.out, Finding{Finding: f, Region: resolve(d.lines, f.Span), Rule: checks.ConfigWeakened})

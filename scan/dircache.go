@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/stowaway-dev/stowaway/internal/saferoot"
 )
 
 // dirCache lists each folder of the scanned tree once per scan. Discovery,
@@ -63,11 +65,6 @@ func packListing(dir string, n int, entry func(i int) (string, fs.FileMode)) *li
 	}
 	l.names = names.String()
 	return l
-}
-
-// dirLister is a file system that lists a folder straight into a listing.
-type dirLister interface {
-	listDir(name string) (*listing, error)
 }
 
 // len is the number of entries; a nil listing (a folder that could not be
@@ -149,10 +146,12 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 		l, ok = frozen.get(name)
 	}
 	if !ok {
-		if lister, ok := c.fsys.(dirLister); ok {
-			if l, err = lister.listDir(name); err != nil {
+		if lister, ok := c.fsys.(saferoot.Lister); ok {
+			entries, err := lister.ListDir(name)
+			if err != nil {
 				return nil, nil, err
 			}
+			l = packListing(name, len(entries), func(i int) (string, fs.FileMode) { return entries[i].Name, entries[i].Mode })
 		} else {
 			listed, err := fs.ReadDir(c.fsys, name)
 			if err != nil {

@@ -108,6 +108,7 @@ func (t *packer) pack(fs []Finding, cs []BuildContext) packedOut {
 		b = t.appendText(b, f.Key)
 		b = appendString(b, f.Evidence)
 		b = t.appendText(b, f.Snippet)
+		b = appendInts(b, f.SnippetLine)
 		b = appendString(b, f.Fingerprint)
 		if s := f.Suppressed; s != nil {
 			b = append(b, 1)
@@ -190,6 +191,7 @@ func (t *packer) unpack(p packedOut, fs []Finding, cs []BuildContext) ([]Finding
 		f.Key = t.text(&d)
 		f.Evidence = d.string()
 		f.Snippet = t.text(&d)
+		f.SnippetLine = d.int()
 		f.Fingerprint = d.string()
 		if d.byte() == 1 {
 			s := &checks.Suppression{Kind: t.text(&d), Reason: t.text(&d)}

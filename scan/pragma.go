@@ -157,6 +157,21 @@ func (s source) buildkitDirective() *buildkitDirective {
 	return d
 }
 
+// raiseOnErrorDirective raises the warnings on the Dockerfile at path to
+// errors when its `# check=error=true` directive asks BuildKit to fail the
+// build on a check warning: the repository has said warnings stop it.
+func raiseOnErrorDirective(path string, fs []Finding, src source) {
+	d := src.buildkitDirective()
+	if d == nil || !d.cfg.ReturnAsError {
+		return
+	}
+	for i := range fs {
+		if fs[i].Path == path && fs[i].Level == checks.Warning {
+			fs[i].Level = checks.Error
+		}
+	}
+}
+
 // buildkitSkip reports whether BuildKit's own `# check=skip=...` directive
 // (file, read once by the caller) or a check comment above the instruction
 // skips a check that covers this rule. `skip=all` skips BuildKit's checks,

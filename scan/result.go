@@ -46,6 +46,10 @@ type Problem struct {
 	// Incomplete marks a file that a work budget or the scan's time limit
 	// kept from being fully analysed: an error that --fail-on counts.
 	Incomplete bool
+	// Unread marks a file or folder that could not be read at all (missing,
+	// unreadable, too large, binary), so that a path named on the command
+	// line can be refused.
+	Unread bool
 }
 
 // BuildContext ties a Dockerfile to the folder it is built from and the
@@ -76,11 +80,16 @@ func (r *Result) Rebase(prefix string) {
 	if prefix == "" || prefix == "." {
 		return
 	}
+	r.Relocate(func(p string) string { return path.Join(prefix, p) })
+}
+
+// Relocate replaces every non-empty path of the result with move(path).
+func (r *Result) Relocate(move func(string) string) {
 	join := func(p string) string {
 		if p == "" {
 			return p
 		}
-		return path.Join(prefix, p)
+		return move(p)
 	}
 	for i := range r.Findings {
 		f := &r.Findings[i]

@@ -26,6 +26,9 @@ type Options struct {
 	Config *Config
 	// Rules are the rules to run; nil runs checks.All().
 	Rules []*checks.Rule
+	// Switches turn rules on (true) or off (false) over the configuration's
+	// rules: section, as the command line's --enable and --disable do.
+	Switches map[string]bool
 	// Workers is the number of files checked at once; 0 is two per core.
 	Workers int
 	// ContextLimits bound the walk of each build context; zero fields take
@@ -59,6 +62,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	if all == nil {
 		all = checks.All()
 	}
+	cfg = cfg.switched(opts.Switches)
 	rules, levels := cfg.rules(all)
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -430,6 +434,9 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		in := sm.in(start, end)
 		// Packing copies the texts, so a snippet does not hold its file.
 		f.Snippet = m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
+		if f.Snippet != "" {
+			f.SnippetLine = max(start, 1)
+		}
 		if f.Key == "" {
 			f.Key = normalize(f.Snippet)
 		} else {
@@ -475,7 +482,11 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	if sm == nil {
 		sm = newSpanMask(src, found[t.path])
 	}
-	return e.applyPragmas(t, out, src, m, sm)
+	out = e.applyPragmas(t, out, src, m, sm)
+	if t.kind == dockerfileKind && len(out) > 0 {
+		raiseOnErrorDirective(t.path, out, src)
+	}
+	return out
 }
 
 // otherSource reads a file that a finding names but that is not the target

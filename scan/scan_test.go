@@ -332,3 +332,61 @@ func TestUnreadRunIsANote(t *testing.T) {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
+
+// TestBuildKitErrorDirective checks that `# check=error=true`, with which
+// BuildKit fails the build on a check warning, raises the file's warnings
+// to errors and leaves notes, other files and files without it alone.
+func TestBuildKitErrorDirective(t *testing.T) {
+	warn := *envRule
+	warn.ID, warn.Level = "secret-env", checks.Warning
+	note := *envRule
+	note.ID, note.Level = "hardcoded-secret", checks.Note
+	res := scanMap(t, fstest.MapFS{
+		"Dockerfile":       {Data: []byte("# syntax=docker/dockerfile:1\n# check=skip=JSONArgsRecommended;error=true\nFROM alpine\nENV A=value\n")},
+		"other/Dockerfile": {Data: []byte("FROM alpine\nENV A=value\n")},
+	}, Options{Rules: []*checks.Rule{&warn, &note}})
+	got := map[string]checks.Level{}
+	for _, f := range res.Findings {
+		got[f.Path+" "+f.RuleID] = f.Level
+	}
+	want := map[string]checks.Level{
+		"Dockerfile secret-env":             checks.Error,
+		"Dockerfile hardcoded-secret":       checks.Note,
+		"other/Dockerfile secret-env":       checks.Warning,
+		"other/Dockerfile hardcoded-secret": checks.Note,
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("levels = %v, want %v", got, want)
+	}
+}
+
+// TestSwitches checks that rules turned on or off win over the
+// configuration's rules: section, and that a rule turned on keeps the level
+// the configuration gives it.
+func TestSwitches(t *testing.T) {
+	env := *envRule
+	env.ID = "secret-env"
+	arg := *envRule
+	arg.ID = "secret-arg"
+	other := *envRule
+	other.ID = "hardcoded-secret"
+	files := fstest.MapFS{
+		".stowaway.yml": {Data: []byte("rules:\n  secret-env: off\n  secret-arg: warning\n  hardcoded-secret: note\n")},
+		"Dockerfile":    {Data: []byte("FROM alpine\nENV A=value\n")},
+	}
+	levels := func(switches map[string]bool) map[string]checks.Level {
+		got := map[string]checks.Level{}
+		res := scanMap(t, files, Options{Rules: []*checks.Rule{&env, &arg, &other}, Switches: switches})
+		for _, f := range res.Findings {
+			got[f.RuleID] = f.Level
+		}
+		return got
+	}
+	if got, want := levels(nil), map[string]checks.Level{"secret-arg": checks.Warning, "hardcoded-secret": checks.Note}; !maps.Equal(got, want) {
+		t.Errorf("without switches: %v, want %v", got, want)
+	}
+	got := levels(map[string]bool{"secret-env": true, "secret-arg": true, "hardcoded-secret": false})
+	if want := map[string]checks.Level{"secret-env": checks.Error, "secret-arg": checks.Warning}; !maps.Equal(got, want) {
+		t.Errorf("with switches: %v, want %v", got, want)
+	}
+}

@@ -90,7 +90,7 @@ func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 		root = path.Clean(root)
 		info, err := fs.Stat(dc, root)
 		if err != nil {
-			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("cannot read %s: %s", root, reason(err))})
+			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("cannot read %s: %s", root, reason(err)), Unread: true})
 			continue
 		}
 		if !info.IsDir() {
@@ -107,7 +107,7 @@ func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 		walk = func(dir string) {
 			l, _, err := dc.list(dir)
 			if err != nil {
-				problems = append(problems, Problem{Path: dir, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", dir, reason(err))})
+				problems = append(problems, Problem{Path: dir, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", dir, reason(err)), Unread: true})
 				return
 			}
 			for i := range l.len() {
@@ -150,18 +150,18 @@ func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 func readFile(fsys fs.FS, p string) ([]byte, *Problem) {
 	f, err := fsys.Open(p)
 	if err != nil {
-		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))}
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err)), Unread: true}
 	}
 	defer f.Close()
 	src, err := readAll(f, -1, MaxFileSize)
 	if err != nil {
-		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err))}
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", p, reason(err)), Unread: true}
 	}
 	if len(src) > MaxFileSize {
-		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is larger than %d bytes; not scanned", p, MaxFileSize)}
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is larger than %d bytes; not scanned", p, MaxFileSize), Unread: true}
 	}
 	if isBinary(src) {
-		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a binary file, not a Dockerfile; not scanned", p)}
+		return nil, &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a binary file, not a Dockerfile; not scanned", p), Unread: true}
 	}
 	return src, nil
 }

@@ -71,7 +71,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // TestScanExamples checks every output format of a scan of the shipped
 // examples against golden files (go test ./cmd/stowaway -update rewrites them).
 func TestScanExamples(t *testing.T) {
-	for _, format := range []string{"text", "json", "sarif", "github"} {
+	for _, format := range formats {
 		t.Run(format, func(t *testing.T) {
 			out, stderr, code := runCLI(t, "scan", "--format", format, "testdata/examples")
 			if code != exitFindings {
@@ -79,8 +79,13 @@ func TestScanExamples(t *testing.T) {
 			}
 			out = versionRE.ReplaceAllString(out, `"version": "0.0.0-golden"`)
 			golden := filepath.Join("testdata", "examples."+format+".golden")
-			if format == "sarif" {
+			switch format {
+			case "sarif":
 				golden = filepath.Join("testdata", "examples.sarif")
+			case "checkstyle":
+				golden = filepath.Join("testdata", "examples.checkstyle.xml")
+			case "gitlab":
+				golden = filepath.Join("testdata", "examples.gitlab.json")
 			}
 			if *update {
 				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
@@ -250,7 +255,7 @@ func TestScanNeverReadsGit(t *testing.T) {
 	if err := os.Symlink(".git/config", filepath.Join(dir, ".dockerignore")); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"text", "json", "sarif", "github"} {
+	for _, format := range formats {
 		t.Run(format, func(t *testing.T) {
 			var out, errb bytes.Buffer
 			code := run(context.Background(), []string{"scan", "--format", format, dir}, func(string) string { return "" }, &out, &errb, nil)

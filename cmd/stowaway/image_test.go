@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,6 +146,51 @@ func TestImageCommand(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("SARIF lacks %s", want)
 			}
+		}
+	})
+	t.Run("checkstyle", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "checkstyle", "--dockerfile", df, save)
+		if code != exitFindings {
+			t.Fatalf("exit %d; stderr:\n%s", code, errs)
+		}
+		var cs struct {
+			Files []struct {
+				Name   string `xml:"name,attr"`
+				Errors []struct {
+					Line   int    `xml:"line,attr"`
+					Source string `xml:"source,attr"`
+				} `xml:"error"`
+			} `xml:"file"`
+		}
+		if err := xml.Unmarshal([]byte(out), &cs); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if len(cs.Files) == 0 || !strings.HasSuffix(cs.Files[0].Name, "Dockerfile") || cs.Files[0].Errors[0].Line < 2 {
+			t.Errorf("want findings on the Dockerfile's lines:\n%s", out)
+		}
+	})
+	t.Run("gitlab", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "gitlab", save)
+		if code != exitFindings {
+			t.Fatalf("exit %d; stderr:\n%s", code, errs)
+		}
+		var issues []struct {
+			CheckName   string `json:"check_name"`
+			Fingerprint string
+			Location    struct{ Path string }
+		}
+		if err := json.Unmarshal([]byte(out), &issues); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		seen := map[string]bool{}
+		for _, is := range issues {
+			if is.Fingerprint == "" || seen[is.Fingerprint] || !strings.HasPrefix(is.CheckName, "image-") || !strings.HasSuffix(is.Location.Path, "image.tar") {
+				t.Errorf("issue %+v", is)
+			}
+			seen[is.Fingerprint] = true
+		}
+		if len(issues) != 4 {
+			t.Errorf("%d issues, want the 4 of the JSON report", len(issues))
 		}
 	})
 	for _, tc := range []struct {

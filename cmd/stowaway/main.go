@@ -1,11 +1,14 @@
 // Command stowaway finds secrets that a Docker build would bake into an
 // image, before the image exists.
 //
-//	stowaway scan [--format text|json|sarif|github] [--output FILE]
-//	              [--fail-on error|warning|note|never] [--config FILE] [PATH...]
+//	stowaway scan [--format text|json|sarif|github|checkstyle|gitlab] [--output FILE]
+//	              [--fail-on error|warning|note|never] [--color always|never|auto] [--no-color]
+//	              [--config FILE] [--enable RULE,…] [--disable RULE,…] [--baseline FILE]
+//	              [--stdin-filename NAME] [PATH...|-]
+//	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [PATH...]
 //	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
 //	               [--platform os/arch] IMAGE...
-//	stowaway rules [ID]
+//	stowaway rules [--format text|json] [ID]
 //	stowaway action          (the GitHub Action's entry point)
 //	stowaway version
 package main
@@ -43,8 +46,9 @@ const usage = `Stowaway finds secrets that a Docker build would bake into an ima
 
 Usage:
   stowaway scan [flags] [PATH...]   scan Dockerfiles and .dockerignore files (default PATH: .)
+  stowaway baseline [PATH...]       write the findings a scan has now as JSON, for scan --baseline
   stowaway image [flags] IMAGE...   check built images: docker save or OCI layout tarballs, OCI layout folders
-  stowaway rules [ID]               list the rules, or print one rule's documentation
+  stowaway rules [ID]               list the rules, or print one rule's documentation (--format json)
   stowaway action                   run as the GitHub Action (reads INPUT_* and GITHUB_* variables)
   stowaway version                  print the version
 
@@ -62,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "scan":
 		return runScan(ctx, args[1:], getenv, stdout, stderr)
+	case "baseline":
+		return runBaseline(ctx, args[1:], getenv, stdout, stderr)
 	case "image":
 		return runImage(ctx, args[1:], getenv, stdout, stderr)
 	case "rules":

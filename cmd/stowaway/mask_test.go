@@ -77,12 +77,17 @@ func checkNoPiece(t *testing.T, where, text string) {
 
 func TestHostileTextMasked(t *testing.T) {
 	dir := writeTree(t, hostileTree())
-	for _, format := range []string{"json", "sarif", "text", "github"} {
+	for _, format := range formats {
 		stdout, stderr, code := runCLI(t, "scan", "--format", format, dir)
 		if code != exitFindings {
 			t.Errorf("%s: exit %d, want %d\n%s", format, code, exitFindings, stderr)
 		}
 		checkNoPiece(t, format+" output", stdout+stderr)
+		// The text report quotes the lines it reports, masked as the
+		// engine masks its snippets.
+		if format == "text" && !strings.Contains(stdout, "\n    ENV GH_TOKEN=ghp_…(40 chars)\\\n        ^\n") {
+			t.Errorf("text output shows no masked source line with its caret:\n%s", stdout)
+		}
 		if format != "json" {
 			continue
 		}

@@ -7,13 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -22,6 +27,10 @@ import (
 type scanFlags struct {
 	format, output, failOn, config string
 	timeout                        time.Duration
+	adopt                          adoptFlags
+	switches                       ruleSwitches
+	color                          string // always, never or auto
+	noColor                        bool
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -29,41 +38,85 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("stowaway scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs)
-	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: .stowaway.yml in the scanned root, when present)")
-	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
+	f.registerTree(fs)
+	f.adopt.register(fs)
+	stdinName := fs.String("stdin-filename", "Dockerfile", "with PATH -, the `NAME` standard input is scanned as: its folder's ignore file, build context and configuration apply")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .).\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: stowaway scan [flags] [PATH...]\n\nPATH is a Dockerfile, an ignore file or a folder to walk (default .); - reads a Dockerfile from standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	paths, threshold, code, ok := f.parse(fs, args, stderr)
 	if !ok {
 		return code
 	}
+	if err := f.adopt.load(); err != nil {
+		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
+		return exitError
+	}
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-
-	defer scan.LimitMemory(getenv)()
-	res, err := scanPaths(ctx, paths, f.config, f.timeout)
+	paths, in, err := readStdin(fs, paths, *stdinName)
 	if err != nil {
 		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 		return exitError
 	}
-
-	if !writeReport(res, f, getenv, stdout, stderr) {
+	res := scanTree(ctx, paths, in, f, getenv, stdout, stderr)
+	if res == nil {
 		return exitError
 	}
-	if failing(res, threshold) {
+	if failing(f.adopt.apply(res, f.format, stderr), threshold) {
 		return exitFindings
 	}
 	return exitOK
 }
 
+// scanTree scans the paths (default .) and writes the report, as scan and
+// baseline do; nil when either failed, having said why on stderr.
+func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFlags, getenv func(string) string, stdout, stderr io.Writer) *scan.Result {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	defer memlimit.Set(getenv)()
+	res, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches)
+	if err != nil {
+		for _, l := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(l))
+		}
+		return nil
+	}
+	if !writeReport(res, f, getenv, stdout, stderr) {
+		return nil
+	}
+	return res
+}
+
 // register adds the report flags that scan and image share.
 func (f *scanFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif or github")
+	fs.StringVar(&f.format, "format", "text", "output format: "+strings.Join(formats, ", "))
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "error", "exit 1 when a finding is at or above this level: error, warning, note or never")
+	fs.StringVar(&f.color, "color", "auto", "colour the text report: always, never, or auto (when it goes to a terminal and NO_COLOR is unset)")
+	fs.BoolVar(&f.noColor, "no-color", false, "do not colour the text report (--color=never)")
+}
+
+// colored says whether text written to w gets colours.
+func (f scanFlags) colored(w io.Writer, getenv func(string) string) bool {
+	switch {
+	case f.noColor || f.color == "never":
+		return false
+	case f.color == "always":
+		return true
+	}
+	return isTerminal(w) && getenv("NO_COLOR") == ""
+}
+
+// registerTree adds the flags of a scan of a tree, which scan and baseline
+// share.
+func (f *scanFlags) registerTree(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: the nearest .stowaway.yml or .stowaway.yaml above the paths, up to the repository root)")
+	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
+	f.switches.register(fs)
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -81,10 +134,12 @@ func (f *scanFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (op
 		fmt.Fprintf(stderr, "stowaway: %v\n", err)
 		return nil, 0, exitError, false
 	}
-	switch f.format {
-	case "text", "json", "sarif", "github":
-	default:
-		fmt.Fprintf(stderr, "stowaway: unknown format %q (want text, json, sarif or github)\n", f.format)
+	if f.color != "always" && f.color != "never" && f.color != "auto" {
+		fmt.Fprintf(stderr, "stowaway: --color %q: want always, never or auto\n", f.color)
+		return nil, 0, exitError, false
+	}
+	if !slices.Contains(formats, f.format) {
+		fmt.Fprintf(stderr, "stowaway: unknown format %q (want %s)\n", f.format, strings.Join(formats, ", "))
 		return nil, 0, exitError, false
 	}
 	return operands, threshold, exitOK, true
@@ -97,23 +152,24 @@ func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdo
 	// The report goes out as it is written: a monorepo's report is
 	// megabytes, and holding it whole doubled the memory of the scan.
 	if f.output != "" {
-		if err := writeFile(f.output, f.format, res); err != nil {
+		// A file is no terminal: auto leaves it plain.
+		if err := writeFile(f.output, f.format, res, f.colored(nil, getenv), f.adopt.known); err != nil {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 			return false
 		}
 		if f.format != "text" {
 			// The file holds the report; people still see what was found.
-			report.Text(stderr, res, report.TextOptions{})
+			report.Text(stderr, withoutBaselined(res, f.adopt.known), report.TextOptions{Color: f.colored(stderr, getenv)})
 		}
 	} else {
 		out := bufio.NewWriter(stdout)
 		// Standard output may be a workflow's log: a "##[" in a JSON
 		// string would be read as a command there.
 		var w io.Writer = out
-		if f.format == "json" || f.format == "sarif" {
+		if f.format == "json" || f.format == "sarif" || f.format == "gitlab" {
 			w = actionlog.JSON(out)
 		}
-		err := write(w, f.format, res, isTerminal(stdout) && getenv("NO_COLOR") == "")
+		err := write(w, f.format, res, f.colored(stdout, getenv), f.adopt.known)
 		if err == nil {
 			err = out.Flush()
 		}
@@ -183,13 +239,13 @@ func failing(res *scan.Result, threshold checks.Level) bool {
 }
 
 // writeFile writes the report to the file name.
-func writeFile(name, format string, res *scan.Result) error {
+func writeFile(name, format string, res *scan.Result, color bool, known map[string]bool) error {
 	file, err := os.Create(name)
 	if err != nil {
 		return err
 	}
 	out := bufio.NewWriter(file)
-	if err := write(out, format, res, false); err != nil {
+	if err := write(out, format, res, color, known); err != nil {
 		file.Close()
 		return fmt.Errorf("writing the report: %w", err)
 	}
@@ -200,56 +256,86 @@ func writeFile(name, format string, res *scan.Result) error {
 	return file.Close()
 }
 
-func write(w io.Writer, format string, res *scan.Result, color bool) error {
+// formats are the values of --format, which write takes.
+var formats = []string{"text", "json", "sarif", "github", "checkstyle", "gitlab"}
+
+// write writes the report; known is the baseline's fingerprints, whose
+// findings SARIF marks unchanged and the other formats leave out.
+func write(w io.Writer, format string, res *scan.Result, color bool, known map[string]bool) error {
+	if format == "sarif" {
+		return sarif.Write(w, res, sarif.Options{Version: versionString(), Baseline: known})
+	}
+	res = withoutBaselined(res, known)
 	switch format {
 	case "json":
 		return report.JSON(w, res)
-	case "sarif":
-		return sarif.Write(w, res, sarif.Options{Version: versionString()})
 	case "github":
 		return report.GitHub(w, res)
+	case "checkstyle":
+		return report.Checkstyle(w, res)
+	case "gitlab":
+		return report.GitLab(w, res)
 	}
 	return report.Text(w, res, report.TextOptions{Color: color})
 }
 
-// scanPaths scans the command-line paths. The scanned tree is the current
-// folder when it holds every path (so that .stowaway.yml and the build
-// contexts of the repository are found), else the folder that holds the
-// paths; results are relative to the current folder either way, and no
-// symlink leads out of the tree.
-func scanPaths(ctx context.Context, args []string, configFile string, timeout time.Duration) (*scan.Result, error) {
+// scanPaths scans the command-line paths. The scanned tree is the folder
+// of the configuration that governs them (found walking up from each path,
+// see scan.FindConfig), so that the paths it names and the repository's
+// workflows are read from there; without one, it is the current folder
+// when it holds every path, else the folder that holds the paths. Results
+// are relative to the current folder either way, and no symlink leads out
+// of the tree. in, when not nil, is a Dockerfile read from standard input.
+func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration, switches ruleSwitches) (*scan.Result, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
 	abs := make([]string, len(args))
+	dirs := make([]string, len(args)) // each path's folder, where its configuration is looked for
+	files := make([]bool, len(args))
 	inside := true
-	var seed string // the first path's folder, where the common ancestor search starts
 	for i, a := range args {
 		p, err := filepath.Abs(a)
 		if err != nil {
 			return nil, err
 		}
+		if in != nil {
+			if err := in.place(p); err != nil {
+				return nil, err
+			}
+			abs[i], dirs[i], files[i] = p, filepath.Dir(p), true
+			continue
+		}
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", a, errors.Unwrap(err))
+			return nil, fmt.Errorf("cannot read %s: %w", a, errors.Unwrap(err))
 		}
-		abs[i] = p
-		inside = inside && within(cwd, p)
-		if i == 0 {
-			seed = p
-			if !info.IsDir() {
-				seed = filepath.Dir(p)
+		abs[i], dirs[i] = p, p
+		if !info.IsDir() {
+			if !info.Mode().IsRegular() {
+				return nil, fmt.Errorf("cannot scan %s: not a regular file (to scan standard input, use `stowaway scan -`)", a)
 			}
+			dirs[i], files[i] = filepath.Dir(p), true
 		}
+		inside = inside && within(cwd, p)
 	}
 	root := cwd
 	if !inside {
-		root = seed
+		root = dirs[0]
 		for _, p := range abs {
 			for !within(root, p) {
 				root = filepath.Dir(root)
 			}
+		}
+	}
+	found := ""
+	if configFile == "" {
+		if found, err = governingConfig(args, dirs); err != nil {
+			return nil, err
+		}
+		if found != "" {
+			root = filepath.Dir(found)
 		}
 	}
 	rel := make([]string, len(abs))
@@ -262,28 +348,136 @@ func scanPaths(ctx context.Context, args []string, configFile string, timeout ti
 		return nil, err
 	}
 	defer dir.Close()
-	opts := scan.Options{Timeout: timeout}
+	fsys := dir.FS()
+	if in != nil {
+		fsys = scan.WithFile(fsys, rel[0], in.content)
+	}
+	opts := scan.Options{Timeout: timeout, Config: &scan.Config{}, Switches: switches}
 	if timeout == 0 {
 		opts.Timeout = -1 // none
 	}
-	if configFile != "" {
-		src, err := os.ReadFile(configFile)
-		if err != nil {
-			return nil, err
-		}
-		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
-			return nil, err
-		}
+	var src []byte
+	switch {
+	case configFile != "":
+		src, err = os.ReadFile(configFile)
+	case found != "":
+		// Read through the tree, which never reads inside .git.
+		src, err = fs.ReadFile(dir.FS(), filepath.Base(found))
+		configFile = relTo(cwd, found)
 	}
-	res, err := scan.Scan(ctx, dir.FS(), rel, opts)
 	if err != nil {
 		return nil, err
 	}
+	if configFile != "" {
+		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
+			return nil, err
+		}
+		if err := opts.Config.CheckNames(fsys); err != nil {
+			return nil, err
+		}
+	}
+	res, err := scan.Scan(ctx, fsys, rel, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := namedScanned(res, args, rel, files); err != nil {
+		return nil, err
+	}
 	if root != cwd {
-		prefix, _ := filepath.Rel(cwd, root)
-		res.Rebase(filepath.ToSlash(prefix))
+		res.Relocate(func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) })
 	}
 	return res, nil
+}
+
+// stdin is what `stowaway scan -` reads; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// stdinDockerfile is a Dockerfile read from standard input, scanned as if
+// it were the file name.
+type stdinDockerfile struct {
+	name    string
+	content []byte
+}
+
+// readStdin turns PATH - into --stdin-filename, its content read whole from
+// stdin up to the size limit of a Dockerfile; in is nil without PATH -.
+func readStdin(fs *flag.FlagSet, paths []string, name string) (_ []string, in *stdinDockerfile, err error) {
+	if !slices.Contains(paths, "-") {
+		named := false
+		fs.Visit(func(f *flag.Flag) { named = named || f.Name == "stdin-filename" })
+		if named {
+			return nil, nil, errors.New("--stdin-filename names the Dockerfile read from standard input: give PATH -")
+		}
+		return paths, nil, nil
+	}
+	if len(paths) > 1 {
+		return nil, nil, errors.New("PATH - (standard input) is scanned alone")
+	}
+	src, err := io.ReadAll(io.LimitReader(stdin, scan.MaxFileSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading standard input: %w", err)
+	}
+	if len(src) > scan.MaxFileSize {
+		return nil, nil, fmt.Errorf("standard input is larger than %d bytes, the limit of a Dockerfile; not scanned", scan.MaxFileSize)
+	}
+	return []string{name}, &stdinDockerfile{name: name, content: src}, nil
+}
+
+// place checks that abs, the file's absolute path, can stand for it: its
+// folder exists, and it is not a folder itself.
+func (in *stdinDockerfile) place(abs string) error {
+	if info, err := os.Stat(abs); err == nil && info.IsDir() {
+		return fmt.Errorf("--stdin-filename %s is a folder; name a file in it", in.name)
+	}
+	if info, err := os.Stat(filepath.Dir(abs)); err != nil || !info.IsDir() {
+		return fmt.Errorf("--stdin-filename %s: its folder does not exist", in.name)
+	}
+	return nil
+}
+
+// namedScanned refuses a result that left out a path the user named: one
+// that could not be read, or a file the configuration's allow.paths leaves
+// out. rel are the paths in the result's terms; files tells which are files.
+func namedScanned(res *scan.Result, args, rel []string, files []bool) error {
+	for i, p := range rel {
+		for _, pr := range res.Problems {
+			if pr.Unread && pr.Path == p {
+				return fmt.Errorf("cannot scan %s: %s", args[i], pr.Message)
+			}
+		}
+		if _, found := slices.BinarySearch(res.Files, p); files[i] && !found {
+			return fmt.Errorf("%s is not scanned: the configuration's allow.paths leaves it out", args[i])
+		}
+	}
+	return nil
+}
+
+// governingConfig finds the configuration of each path's folder: one file
+// governs a scan, so paths under different configurations are an error.
+func governingConfig(args, dirs []string) (string, error) {
+	var found string
+	for i, d := range dirs {
+		f, err := scan.FindConfig(d)
+		if err != nil {
+			return "", err
+		}
+		if i > 0 && f != found {
+			return "", fmt.Errorf("%s and %s are governed by different configurations (%s, %s): scan them separately", args[0], args[i], orNone(found), orNone(f))
+		}
+		found = f
+	}
+	return found, nil
+}
+
+func orNone(s string) string { return orDefault(s, "none") }
+
+// relTo is p, an absolute path, relative to dir, as a slash path.
+func relTo(dir, p string) string {
+	r, err := filepath.Rel(dir, p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(r)
 }
 
 func within(root, p string) bool {
@@ -291,11 +485,9 @@ func within(root, p string) bool {
 	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
 }
 
+// isTerminal reports a terminal, which a character device such as
+// /dev/null is not.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

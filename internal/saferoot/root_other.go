@@ -1,5 +1,5 @@
 //go:build !linux
 
-package scan
+package saferoot
 
 func openBeneath(string) (*Root, bool) { return nil, false }

@@ -1,4 +1,4 @@
-package scan
+package saferoot
 
 import (
 	"path/filepath"
@@ -14,7 +14,7 @@ func TestRootOpenDoesNotHangOnAPipe(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "Dockerfile"), 0o644); err != nil {
 		t.Skipf("named pipes: %v", err)
 	}
-	root, err := OpenRoot(dir)
+	root, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

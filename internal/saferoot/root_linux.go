@@ -1,4 +1,4 @@
-package scan
+package saferoot
 
 import (
 	"bytes"
@@ -97,7 +97,7 @@ func (b *beneathFS) openGuarded(name string, flags int, dir bool) (int, error) {
 	}
 	if refused {
 		unix.Close(fd)
-		return -1, errIntoGit
+		return -1, ErrIntoGit
 	}
 	return fd, nil
 }
@@ -131,21 +131,21 @@ func (b *beneathFS) Open(name string) (fs.File, error) {
 // ReadDir lists a folder sorted by name, as fs.ReadDir does. The entries'
 // Info asks this file system, not the path the os package would use.
 func (b *beneathFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	l, err := b.listDir(name)
+	entries, err := b.ListDir(name)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]fs.DirEntry, l.len())
-	for i := range out {
-		out[i] = beneathEntry{name: l.name(i), mode: l.modes[i], fsys: b, dir: name}
+	out := make([]fs.DirEntry, len(entries))
+	for i, e := range entries {
+		out[i] = beneathEntry{name: e.Name, mode: e.Mode, fsys: b, dir: name}
 	}
 	return out, nil
 }
 
-// listDir lists a folder into a packed listing, sorted by name, reading
-// the kernel's directory entries itself: through os.File.ReadDir each entry
-// was two allocations, and the descriptor a system call more.
-func (b *beneathFS) listDir(name string) (*listing, error) {
+// ListDir lists a folder sorted by name, reading the kernel's directory
+// entries itself: through os.File.ReadDir each entry was two allocations,
+// and the descriptor a system call more.
+func (b *beneathFS) ListDir(name string) ([]Entry, error) {
 	if !validPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
@@ -157,11 +157,7 @@ func (b *beneathFS) listDir(name string) (*listing, error) {
 	bufp := direntBufs.Get().(*[]byte)
 	defer direntBufs.Put(bufp)
 	buf := *bufp
-	type entry struct {
-		name string
-		mode fs.FileMode
-	}
-	var entries []entry
+	var entries []Entry
 	for {
 		var n int
 		err := ignoringEINTR(func() (err error) { n, err = unix.Getdents(fd, buf); return err })
@@ -186,29 +182,29 @@ func (b *beneathFS) listDir(name string) (*listing, error) {
 			if len(raw) == 0 || string(raw) == "." || string(raw) == ".." {
 				continue
 			}
-			e := entry{name: string(raw)}
+			e := Entry{Name: string(raw)}
 			if mode, known := direntMode(typ); known {
-				e.mode = mode
+				e.Mode = mode
 			} else {
 				// The file system did not say: ask, as os.ReadDir does.
 				var st unix.Stat_t
-				err := ignoringEINTR(func() error { return unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW) })
+				err := ignoringEINTR(func() error { return unix.Fstatat(fd, e.Name, &st, unix.AT_SYMLINK_NOFOLLOW) })
 				if errors.Is(err, unix.ENOENT) {
 					continue // removed since
 				}
 				if err != nil {
-					return nil, &fs.PathError{Op: "lstat", Path: joinPath(name, e.name), Err: err}
+					return nil, &fs.PathError{Op: "lstat", Path: joinPath(name, e.Name), Err: err}
 				}
-				e.mode = statMode(st.Mode).Type()
+				e.Mode = statMode(st.Mode).Type()
 			}
 			entries = append(entries, e)
 		}
 	}
-	slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.name, b.name) })
-	return packListing(name, len(entries), func(i int) (string, fs.FileMode) { return entries[i].name, entries[i].mode }), nil
+	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	return entries, nil
 }
 
-// direntBufs are the buffers listDir reads entries into, the size os uses.
+// direntBufs are the buffers ListDir reads entries into, the size os uses.
 var direntBufs = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
 
 // direntMode is the type of an entry's d_type, as os reads it; known is
@@ -408,4 +404,5 @@ var _ interface {
 	fs.ReadDirFS
 	fs.StatFS
 	fs.ReadLinkFS
+	Lister
 } = (*beneathFS)(nil)

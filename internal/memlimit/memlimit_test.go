@@ -1,4 +1,4 @@
-package scan
+package memlimit
 
 import (
 	"runtime"
@@ -7,18 +7,18 @@ import (
 	"time"
 )
 
-func TestLimitMemory(t *testing.T) {
+func TestSet(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
-	restore := LimitMemory(func(string) string { return "" })
-	if got := debug.SetMemoryLimit(-1); got < SoftMemoryLimit {
-		t.Errorf("limit = %d, want at least %d", got, SoftMemoryLimit)
+	restore := Set(func(string) string { return "" })
+	if got := debug.SetMemoryLimit(-1); got < Soft {
+		t.Errorf("limit = %d, want at least %d", got, Soft)
 	}
 	restore()
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("limit after restore = %d, want %d", got, before)
 	}
 	// GOMEMLIMIT is the user's: left alone.
-	restore = LimitMemory(func(k string) string {
+	restore = Set(func(k string) string {
 		if k == "GOMEMLIMIT" {
 			return "1GiB"
 		}
@@ -30,10 +30,10 @@ func TestLimitMemory(t *testing.T) {
 	restore()
 }
 
-// TestLimitMemoryRises checks that a live heap past 60% of the limit raises
+// TestSetRises checks that a live heap past 60% of the limit raises
 // it, so that the collector does not run without pause.
-func TestLimitMemoryRises(t *testing.T) {
-	restore := LimitMemory(func(string) string { return "" })
+func TestSetRises(t *testing.T) {
+	restore := Set(func(string) string { return "" })
 	defer restore()
 	var hold [][]byte
 	for i := range 48 { // 48 MiB live, past 60% of the limit
@@ -41,11 +41,11 @@ func TestLimitMemoryRises(t *testing.T) {
 		hold[i][0] = 1
 	}
 	defer runtime.KeepAlive(hold)
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && debug.SetMemoryLimit(-1) <= SoftMemoryLimit; {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && debug.SetMemoryLimit(-1) <= Soft; {
 		runtime.GC() // so that the live heap is measured
 		time.Sleep(10 * time.Millisecond)
 	}
-	if got := debug.SetMemoryLimit(-1); got <= SoftMemoryLimit {
+	if got := debug.SetMemoryLimit(-1); got <= Soft {
 		t.Errorf("limit stayed %d with %d MiB live", got, len(hold))
 	}
 }

@@ -1,4 +1,4 @@
-package scan
+package saferoot
 
 import (
 	"errors"
@@ -11,16 +11,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestRootMatchesOSRoot checks that the file system of OpenRoot, and its
+// TestRootMatchesOSRoot checks that the file system of Open, and its
 // fallback, answer as os.Root's does: the same files and folders, the same links followed
 // inside the tree, the same refusals of every way out of it.
 func TestRootMatchesOSRoot(t *testing.T) {
 	outside := t.TempDir()
-	write(t, outside, "secret", "outside-value\n")
+	if err := os.WriteFile(filepath.Join(outside, "secret"), []byte("outside-value\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	write(t, dir, "Dockerfile", "FROM alpine\n")
-	write(t, dir, "app/.dockerignore", "*\n")
-	write(t, dir, "app/src/main.go", "package main\n")
+	writeTree(t, dir)
 	links := map[string]string{
 		"in-file":      "Dockerfile",
 		"in-dir":       "app",
@@ -43,7 +43,7 @@ func TestRootMatchesOSRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer osRoot.Close()
-	root, err := OpenRoot(dir)
+	root, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +91,12 @@ func TestRootMatchesOSRoot(t *testing.T) {
 		}
 		return out
 	}
-	fallback, err := openOSRoot(dir)
+	fallback, err := OpenOS(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fallback.Close()
-	for name, fsys := range map[string]fs.FS{"OpenRoot": root.FS(), "fallback": fallback.FS()} {
+	for name, fsys := range map[string]fs.FS{"Open": root.FS(), "fallback": fallback.FS()} {
 		for _, p := range paths {
 			want, got := describe(osRoot.FS(), p), describe(fsys, p)
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -108,13 +108,11 @@ func TestRootMatchesOSRoot(t *testing.T) {
 
 func TestRootFS(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "Dockerfile", "FROM alpine\n")
-	write(t, dir, "app/.dockerignore", "*\n")
-	write(t, dir, "app/src/main.go", "package main\n")
+	writeTree(t, dir)
 	if err := os.Symlink("app/src", filepath.Join(dir, "src")); err != nil {
 		t.Skipf("symbolic links: %v", err)
 	}
-	root, err := OpenRoot(dir)
+	root, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,4 +138,18 @@ func errKind(err error) string {
 		return "error: other"
 	}
 	return ""
+}
+
+// writeTree writes the small tree the tests read: a Dockerfile, and an
+// ignore file and a source file two folders down.
+func writeTree(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(dir, "app", "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"Dockerfile": "FROM alpine\n", "app/.dockerignore": "*\n", "app/src/main.go": "package main\n"} {
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -1,0 +1,63 @@
+package stowaway_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// layers is ARCHITECTURE.md's import rule: a package imports only packages
+// of a lower layer (the standard library and third-party modules aside).
+// A package missing here fails the test, so that a new one gets its place
+// in ARCHITECTURE.md and in this table.
+var layers = map[string]int{
+	"checks":            0,
+	"actionlog":         0,
+	"internal/saferoot": 0,
+	"internal/memlimit": 0,
+	"scan":              1,
+	"sarif":             2,
+	"report":            2,
+	"ghreview":          2,
+	"image":             2,
+	"scan/scantest":     2,
+	"checks/checktest":  3,
+	"ghreview/ghtest":   3,
+	"image/imagetest":   3,
+	"internal/verify":   3,
+	"bench":             3,
+	"cmd/stowaway":      4,
+	"bench/gen":         4,
+	"bench/probe":       4,
+}
+
+// TestImportsPointDown checks every package's imports, as go list reports
+// them for the build (test files aside), against layers.
+func TestImportsPointDown(t *testing.T) {
+	const module = "github.com/stowaway-dev/stowaway/"
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg, ok := strings.CutPrefix(fields[0], module)
+		if !ok {
+			continue // the module's root: this test alone
+		}
+		layer, ok := layers[pkg]
+		if !ok {
+			t.Errorf("%s has no layer: give it one in ARCHITECTURE.md and in layers", pkg)
+			continue
+		}
+		for _, imp := range fields[1:] {
+			dep, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			if depLayer, known := layers[dep]; known && depLayer >= layer {
+				t.Errorf("%s (layer %d) imports %s (layer %d): imports point down only", pkg, layer, dep, depLayer)
+			}
+		}
+	}
+}
