@@ -23,21 +23,46 @@ import (
 
 // configure decides the configuration that governs the scan.
 func (a *actionRun) configure(ctx context.Context) error {
-	a.configFile = orDefault(a.in.config, scan.ConfigFile)
+	a.configFile = a.in.config
 	if a.pr == nil {
-		if a.in.config == "" {
-			return nil // scan.Scan reads .stowaway.yml when it exists
+		if a.configFile == "" {
+			name, err := configName(func(name string) (bool, error) {
+				_, err := fs.Stat(a.tree.FS(), name)
+				if errors.Is(err, fs.ErrNotExist) {
+					return false, nil
+				}
+				return err == nil, err
+			}, "")
+			if err != nil || name == "" {
+				a.configFile = scan.ConfigFile
+				return err
+			}
+			a.configFile = name
 		}
-		src, err := fs.ReadFile(a.tree.FS(), a.in.config)
-		if err != nil {
+		src, err := fs.ReadFile(a.tree.FS(), a.configFile)
+		if err != nil && a.in.config != "" {
 			return fmt.Errorf("input config: %w", err)
 		}
-		a.opts.Config, err = scan.ParseConfig(a.in.config, src)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", a.configFile, err)
+		}
+		a.opts.Config, err = scan.ParseConfig(a.configFile, src)
 		return err
 	}
 	a.opts.Config = &scan.Config{}
 	src, found, err := a.baseConfig(ctx)
+	if a.configFile == "" {
+		// The base commit has none (or it could not be read): the pull
+		// request's own file is compared with the defaults.
+		a.configFile = scan.ConfigFile
+		if _, err := fs.Stat(a.tree.FS(), scan.ConfigNames[1]); err == nil {
+			a.configFile = scan.ConfigNames[1]
+		}
+	}
+	var both errBothConfigs
 	switch {
+	case errors.As(err, &both):
+		return err
 	case err != nil:
 		a.apiFailure(fmt.Sprintf("Stowaway could not read the base commit's %s (%v): it scans with the default configuration, not the pull request's.", a.configFile, err))
 	case found:
@@ -53,16 +78,59 @@ func (a *actionRun) configure(ctx context.Context) error {
 	return nil
 }
 
+// errBothConfigs is a folder holding the configuration under both names,
+// which `stowaway scan` refuses too: which one governs would be a guess.
+type errBothConfigs struct{ first, second, where string }
+
+func (e errBothConfigs) Error() string {
+	return fmt.Sprintf("%s and %s are both present%s: keep one", e.first, e.second, e.where)
+}
+
+// configName returns the first of scan.ConfigNames that exists, "" when
+// none does, and an error when more than one does.
+func configName(exists func(name string) (bool, error), where string) (string, error) {
+	var found []string
+	for _, name := range scan.ConfigNames {
+		ok, err := exists(name)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			found = append(found, name)
+		}
+	}
+	if len(found) > 1 {
+		return "", errBothConfigs{found[0], found[1], where}
+	}
+	if len(found) == 0 {
+		return "", nil
+	}
+	return found[0], nil
+}
+
 // baseConfig reads the configuration file of the pull request's base
-// commit; found is false when it has none.
+// commit, under whichever of its names it has, or the configuration input;
+// found is false when it has none. It sets a.configFile to the name read.
 func (a *actionRun) baseConfig(ctx context.Context) (src []byte, found bool, err error) {
 	switch {
 	case a.client == nil:
 		return nil, false, errNoToken
 	case a.pr.BaseSHA == "":
 		return nil, false, errors.New("the event names no base commit")
+	case a.configFile != "":
+		return a.client.FileAt(ctx, a.configFile, a.pr.BaseSHA)
 	}
-	return a.client.FileAt(ctx, a.configFile, a.pr.BaseSHA)
+	contents := map[string][]byte{}
+	name, err := configName(func(name string) (bool, error) {
+		src, found, err := a.client.FileAt(ctx, name, a.pr.BaseSHA)
+		contents[name] = src
+		return found, err
+	}, " at the base commit")
+	if err != nil || name == "" {
+		return nil, false, err
+	}
+	a.configFile = name
+	return contents[name], true, nil
 }
 
 // checkConfig compares the pull request's configuration file with the one

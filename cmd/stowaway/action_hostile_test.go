@@ -52,6 +52,18 @@ func count(ids []string, id string) int {
 	return n
 }
 
+// wantReadThroughAPI checks that the run read the file name of the
+// repository through the contents API.
+func wantReadThroughAPI(t *testing.T, e *e2e, name string) {
+	t.Helper()
+	for _, q := range e.srv.Requests() {
+		if q.Path == "/repos/acme/app/contents/"+name && q.Status == http.StatusOK {
+			return
+		}
+	}
+	t.Errorf("the run did not read %s through the contents API: %v", name, e.srv.Requests())
+}
+
 // withFiles returns a copy of tree with files added.
 func withFiles(tree map[string]string, files map[string]string) map[string]string {
 	out := map[string]string{}
@@ -128,13 +140,7 @@ func TestActionHostileConfig(t *testing.T) {
 		if ids := sarifRules(t, r.sarif); len(ids) != 0 {
 			t.Errorf("SARIF results %v, want none", ids)
 		}
-		var read bool
-		for _, q := range e.srv.Requests() {
-			read = read || q.Path == "/repos/acme/app/contents/.stowaway.yml" && q.Status == http.StatusOK
-		}
-		if !read {
-			t.Errorf("the run did not read .stowaway.yml through the contents API: %v", e.srv.Requests())
-		}
+		wantReadThroughAPI(t, e, ".stowaway.yml")
 	})
 
 	t.Run("the pull request deletes the configuration", func(t *testing.T) {

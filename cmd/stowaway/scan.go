@@ -31,6 +31,7 @@ type scanFlags struct {
 	switches                       ruleSwitches
 	color                          string // always, never or auto
 	noColor                        bool
+	verbose                        bool
 }
 
 func runScan(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -78,7 +79,11 @@ func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFl
 		paths = []string{"."}
 	}
 	defer memlimit.Set(getenv)()
-	res, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches)
+	start := time.Now()
+	res, config, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches)
+	if err == nil && f.verbose {
+		tell(stderr, res, config, time.Since(start))
+	}
 	if err != nil {
 		for _, l := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(l))
@@ -117,6 +122,36 @@ func (f *scanFlags) registerTree(fs *flag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "configuration `FILE` (default: the nearest .stowaway.yml or .stowaway.yaml above the paths, up to the repository root)")
 	fs.DurationVar(&f.timeout, "timeout", scan.DefaultTimeout, "time limit of the scan; files it keeps from being fully analysed are errors (0: none)")
 	f.switches.register(fs)
+	fs.BoolVar(&f.verbose, "verbose", false, "say on standard error which files were read, the build contexts planned and how long the scan took")
+	fs.BoolVar(&f.verbose, "v", false, "short for --verbose")
+}
+
+// tell writes what --verbose shows: the configuration used, the files read,
+// the build contexts and the time taken. Only paths, never file content.
+func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
+	if config == "" {
+		config = "none (defaults)"
+	}
+	fmt.Fprintf(w, "stowaway: config: %s\n", actionlog.Line(config))
+	for _, p := range res.Files {
+		fmt.Fprintf(w, "stowaway: read %s\n", actionlog.Line(p))
+	}
+	for _, c := range res.Contexts {
+		ignore := "no ignore file"
+		if c.Ignore != "" {
+			ignore = c.Ignore
+		}
+		from := ""
+		if c.From != "default" {
+			from = " (from " + c.From + ")"
+		}
+		fmt.Fprintf(w, "stowaway: context: %s -> %s -> %s%s\n", actionlog.Line(c.Dockerfile), actionlog.Line(c.Dir), actionlog.Line(ignore), actionlog.Line(from))
+	}
+	rate := ""
+	if s := took.Seconds(); s > 0 {
+		rate = fmt.Sprintf(" (%.0f files/s)", float64(len(res.Files))/s)
+	}
+	fmt.Fprintf(w, "stowaway: scanned %d files in %s%s\n", len(res.Files), took.Round(time.Millisecond), rate)
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -286,10 +321,10 @@ func write(w io.Writer, format string, res *scan.Result, color bool, known map[s
 // when it holds every path, else the folder that holds the paths. Results
 // are relative to the current folder either way, and no symlink leads out
 // of the tree. in, when not nil, is a Dockerfile read from standard input.
-func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration, switches ruleSwitches) (*scan.Result, error) {
+func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration, switches ruleSwitches) (_ *scan.Result, config string, _ error) {
 	cwd, err := os.Getwd()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	abs := make([]string, len(args))
 	dirs := make([]string, len(args)) // each path's folder, where its configuration is looked for
@@ -298,23 +333,23 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	for i, a := range args {
 		p, err := filepath.Abs(a)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if in != nil {
 			if err := in.place(p); err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			abs[i], dirs[i], files[i] = p, filepath.Dir(p), true
 			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", a, errors.Unwrap(err))
+			return nil, "", fmt.Errorf("cannot read %s: %w", a, errors.Unwrap(err))
 		}
 		abs[i], dirs[i] = p, p
 		if !info.IsDir() {
 			if !info.Mode().IsRegular() {
-				return nil, fmt.Errorf("cannot scan %s: not a regular file (to scan standard input, use `stowaway scan -`)", a)
+				return nil, "", fmt.Errorf("cannot scan %s: not a regular file (to scan standard input, use `stowaway scan -`)", a)
 			}
 			dirs[i], files[i] = filepath.Dir(p), true
 		}
@@ -332,7 +367,7 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	found := ""
 	if configFile == "" {
 		if found, err = governingConfig(args, dirs); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if found != "" {
 			root = filepath.Dir(found)
@@ -345,7 +380,7 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	}
 	dir, err := scan.OpenRoot(root)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer dir.Close()
 	fsys := dir.FS()
@@ -366,27 +401,27 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 		configFile = relTo(cwd, found)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if configFile != "" {
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if err := opts.Config.CheckNames(fsys); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	res, err := scan.Scan(ctx, fsys, rel, opts)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := namedScanned(res, args, rel, files); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if root != cwd {
 		res.Relocate(func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) })
 	}
-	return res, nil
+	return res, configFile, nil
 }
 
 // stdin is what `stowaway scan -` reads; tests replace it.

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestScanVerbose checks what --verbose and -v say on stderr: the
+// configuration found in a parent folder, the files read, the build context
+// with its ignore file and the time taken; the report itself is unchanged.
+func TestScanVerbose(t *testing.T) {
+	root := t.TempDir()
+	app := filepath.Join(root, "app")
+	for _, d := range []string{filepath.Join(root, ".git"), app} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFiles(t, root, map[string]string{".stowaway.yml": "rules:\n  broad-copy: warning\n"})
+	writeFiles(t, app, map[string]string{
+		"Dockerfile":    "FROM alpine:3.20\nCOPY . .\n",
+		".dockerignore": ".git\n",
+	})
+	quietOut, quietErr, quietCode := runIn(t, app, "scan")
+	if quietErr != "" {
+		t.Errorf("without --verbose, stderr = %q, want nothing", quietErr)
+	}
+	if !strings.Contains(quietOut, "broad-copy") {
+		t.Fatalf("the report misses the broad-copy finding:\n%s", quietOut)
+	}
+	for _, flag := range []string{"--verbose", "-v"} {
+		out, errs, code := runIn(t, app, "scan", flag)
+		if out != quietOut || code != quietCode {
+			t.Errorf("%s changed the report or exit code (%d, want %d):\n%s", flag, code, quietCode, out)
+		}
+		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+		want := []string{
+			"stowaway: config: ../.stowaway.yml",
+			"stowaway: read .dockerignore",
+			"stowaway: read Dockerfile",
+			"stowaway: context: Dockerfile -> . -> .dockerignore",
+		}
+		if len(lines) != len(want)+1 {
+			t.Fatalf("%s: stderr =\n%s\nwant %d lines", flag, errs, len(want)+1)
+		}
+		for i, w := range want {
+			if lines[i] != w {
+				t.Errorf("%s: line %d = %q, want %q", flag, i+1, lines[i], w)
+			}
+		}
+		if last := lines[len(want)]; !regexp.MustCompile(`^stowaway: scanned 2 files in [0-9.]+[µnm]?s( \([0-9]+ files/s\))?$`).MatchString(last) {
+			t.Errorf("%s: timing line = %q", flag, last)
+		}
+	}
+}
+
+// TestScanVerboseNoIgnoreFile checks that a context without an ignore file
+// says so, and a scan without configuration says it runs on defaults.
+func TestScanVerboseNoIgnoreFile(t *testing.T) {
+	root := t.TempDir()
+	if err := os.Mkdir(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFiles(t, root, map[string]string{"Dockerfile": "FROM alpine:3.20\nCOPY app.py .\n"})
+	_, errs, _ := runIn(t, root, "scan", "-v")
+	for _, w := range []string{
+		"stowaway: config: none (defaults)\n",
+		"stowaway: context: Dockerfile -> . -> no ignore file\n",
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr misses %q:\n%s", w, errs)
+		}
+	}
+}
