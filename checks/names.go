@@ -151,7 +151,10 @@ var nameQualifiers = wordSet(
 // turns a behaviour on and is not a secret (MYSQL_ALLOW_EMPTY_PASSWORD,
 // MYSQL_RANDOM_ROOT_PASSWORD, GENERATE_SECRET_KEY).
 var nameModifiers = wordSet("public", "pub", "max", "min", "num", "total", "no", "skip", "without",
-	"publishable", "anon", "allow", "random", "generate")
+	"publishable", "anon", "allow", "random", "generate",
+	// A yes/no flag about a secret (HAS_NPM_TOKEN, IS_PASSWORD_SET,
+	// ENABLE_AUTH_TOKEN) holds no secret.
+	"has", "is", "enable", "enabled", "disable", "disabled")
 
 // siteKeyWords, right before key, name a key that is public by design:
 // RECAPTCHA_SITE_KEY, HCAPTCHA_SITEKEY's site key.

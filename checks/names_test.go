@@ -93,6 +93,13 @@ func TestSecretName(t *testing.T) {
 		// Switches: the value turns a behaviour on.
 		{"MYSQL_ALLOW_EMPTY_PASSWORD", false},
 		{"MYSQL_RANDOM_ROOT_PASSWORD", false},
+		// Yes/no flags about a secret.
+		{"HAS_NPM_TOKEN", false},
+		{"IS_PASSWORD_SET", false},
+		{"ENABLE_AUTH_TOKEN", false},
+		{"TOKEN_AUTH_ENABLED", false},
+		{"DISABLE_API_KEY_CHECK", false},
+		{"THIS_API_TOKEN", true},
 		// Keys public by design.
 		{"STRIPE_PUBLISHABLE_KEY", false},
 		{"RECAPTCHA_SITE_KEY", false},
