@@ -3,7 +3,6 @@ package checktest
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -69,7 +68,7 @@ var deferring = map[string]bool{checks.BroadCopy.ID: true}
 
 func fixCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) int {
 	t.Helper()
-	files := readCase(t, dir, flat)
+	files := scantest.ReadFiles(t, dir, flat)
 	before, err := scanFiles(t, files, rules)
 	if err != nil {
 		// A configuration the scan refuses: nothing to fix.
@@ -146,31 +145,6 @@ func counts(fs []scan.Finding) map[findingKey]int {
 		}
 	}
 	return out
-}
-
-// readCase reads the files of a case, by slash path.
-func readCase(t *testing.T, dir string, flat bool) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if flat && p != dir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
 }
 
 // scanFiles writes files to a new folder and scans it.

@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -69,21 +68,7 @@ var bot = ghtest.Token{Login: "github-actions[bot]"}
 // tree reads testdata/action/<dir> as slash path to content.
 func tree(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	root := filepath.Join("..", "..", "testdata", "action", dir)
-	files := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
+	return scantest.ReadFiles(t, filepath.Join("..", "..", "testdata", "action", dir), false)
 }
 
 // openPR opens pull request 7 from the base tree to the head tree.
