@@ -78,27 +78,16 @@ func TestScanExamples(t *testing.T) {
 				t.Errorf("exit code %d, want %d (the leaky examples have errors); stderr: %s", code, exitFindings, stderr)
 			}
 			out = versionRE.ReplaceAllString(out, `"version": "0.0.0-golden"`)
-			golden := filepath.Join("testdata", "examples."+format+".golden")
+			golden := "examples." + format + ".golden"
 			switch format {
 			case "sarif":
-				golden = filepath.Join("testdata", "examples.sarif")
+				golden = "examples.sarif"
 			case "checkstyle":
-				golden = filepath.Join("testdata", "examples.checkstyle.xml")
+				golden = "examples.checkstyle.xml"
 			case "gitlab":
-				golden = filepath.Join("testdata", "examples.gitlab.json")
+				golden = "examples.gitlab.json"
 			}
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(want), out); diff != "" {
-				t.Errorf("scan --format %s (-want +got):\n%s", format, diff)
-			}
+			goldenFile(t, golden, out)
 			for _, secret := range plantedSecrets(t) {
 				if strings.Contains(out, secret) || strings.Contains(stderr, secret) {
 					t.Errorf("output holds the planted secret %q", secret[:4])
