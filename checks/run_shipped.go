@@ -18,11 +18,8 @@ func runWriteShipped(df *Dockerfile, in *Instruction, secret string) (string, *I
 	}
 	l := df.lineage()
 	cmds, _ := in.runCommands()
-	for _, file := range literalWrites(cmds, secret) {
-		if strings.ContainsAny(file, "$`") {
-			continue // a path the shell computes
-		}
-		p := joinStagePath(l.dir[in], file)
+	dirs := runDirs(cmds, l.dir[in], l.userHome(in))
+	for _, p := range literalWrites(cmds, dirs, l.userHome(in), secret) {
 		if r, ok := l.Reaches(in, false, p); ok && r.Via != nil {
 			return p, r.Via
 		}
@@ -33,12 +30,18 @@ func runWriteShipped(df *Dockerfile, in *Instruction, secret string) (string, *I
 // literalWrites returns the files that commands write text holding secret
 // into: the redirected output of a pipeline of printing commands, one of
 // which (or its heredoc) holds it, and the files of tee in such a pipeline.
-// A file is relative to the folder the RUN starts in, cd followed.
-func literalWrites(cmds []shellCommand, secret string) []string {
+// Files are absolute, resolved against the folder each command runs in
+// (dirs, from runDirs) and home; a file whose name the shell computes, or
+// written where the folder is unknown, is left out.
+func literalWrites(cmds []shellCommand, dirs []string, home, secret string) []string {
 	var out []string
-	cd := ""
+	add := func(i int, file string) {
+		if dirs[i] != "" && !strings.ContainsAny(file, "$`") {
+			out = append(out, resolveShellPath(dirs[i], home, file))
+		}
+	}
 	carried, pipeline := false, -1
-	for _, c := range cmds {
+	for i, c := range cmds {
 		if c.Pipeline != pipeline {
 			carried, pipeline = false, c.Pipeline
 		}
@@ -51,16 +54,12 @@ func literalWrites(cmds []shellCommand, secret string) []string {
 			holds = holds || strings.Contains(r.Body, secret) || strings.Contains(r.Target, secret)
 		}
 		switch {
-		case name == "cd" && len(c.Words) == 2:
-			cd = path.Join(cd, c.Words[1])
-			if strings.HasPrefix(c.Words[1], "/") {
-				cd = c.Words[1]
-			}
-			continue
+		case name == "cd" || name == "pushd" || name == "popd":
+			continue // runDirs follows the folder
 		case name == "tee":
 			for _, a := range c.Words[1:] {
 				if carried && !strings.HasPrefix(a, "-") {
-					out = append(out, path.Join(cd, a))
+					add(i, a)
 				}
 			}
 		case printingCommands[name]:
@@ -70,7 +69,7 @@ func literalWrites(cmds []shellCommand, secret string) []string {
 		}
 		for _, r := range c.Redirs {
 			if carried && r.output() {
-				out = append(out, path.Join(cd, r.Target))
+				add(i, r.Target)
 			}
 		}
 	}
