@@ -126,8 +126,10 @@ func (f *scanFlags) registerTree(fs *flag.FlagSet) {
 	fs.BoolVar(&f.verbose, "v", false, "short for --verbose")
 }
 
-// tell writes what --verbose shows: the configuration used, the files read,
-// the build contexts and the time taken. Only paths, never file content.
+// tell writes what --verbose shows: the configuration used, the files read
+// (scanned, and the Compose and workflow files read for the builds they
+// name), the build contexts and the time taken. Only paths, never file
+// content.
 func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	if config == "" {
 		config = "none (defaults)"
@@ -135,6 +137,11 @@ func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	fmt.Fprintf(w, "stowaway: config: %s\n", actionlog.Line(config))
 	for _, p := range res.Files {
 		fmt.Fprintf(w, "stowaway: read %s\n", actionlog.Line(p))
+	}
+	// Every one, builds or not: a Compose file that names no build of
+	// these Dockerfiles is read all the same.
+	for _, p := range res.BuildFiles {
+		fmt.Fprintf(w, "stowaway: read %s (for builds)\n", actionlog.Line(p))
 	}
 	for _, c := range res.Contexts {
 		ignore := "no ignore file"
@@ -151,7 +158,11 @@ func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	if s := took.Seconds(); s > 0 {
 		rate = fmt.Sprintf(" (%.0f files/s)", float64(len(res.Files))/s)
 	}
-	fmt.Fprintf(w, "stowaway: scanned %d files in %s%s\n", len(res.Files), took.Round(time.Millisecond), rate)
+	files := "files"
+	if len(res.Files) == 1 {
+		files = "file"
+	}
+	fmt.Fprintf(w, "stowaway: scanned %d %s in %s%s\n", len(res.Files), files, took.Round(time.Millisecond), rate)
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -395,6 +406,7 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	switch {
 	case configFile != "":
 		src, err = os.ReadFile(configFile)
+		found, _ = filepath.Abs(configFile)
 	case found != "":
 		// Read through the tree, which never reads inside .git.
 		src, err = fs.ReadFile(dir.FS(), filepath.Base(found))
@@ -404,9 +416,12 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 		return nil, "", err
 	}
 	if configFile != "" {
+		// Messages name the file from the current folder; the result,
+		// relocated there at the end, names it from the root.
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
 			return nil, "", err
 		}
+		opts.Config.File = relTo(root, found)
 		if err := opts.Config.CheckNames(fsys); err != nil {
 			return nil, "", err
 		}
