@@ -380,9 +380,16 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 		if found, err = governingConfig(args, dirs); err != nil {
 			return nil, "", err
 		}
-		if found != "" {
-			root = filepath.Dir(found)
-		}
+	} else if found, err = filepath.Abs(configFile); err != nil {
+		return nil, "", err
+	}
+	// The configuration's folder is the tree, so that the paths it names
+	// mean the same whether it was found or named with --config. A named
+	// one kept elsewhere (a folder that does not hold every path, or one
+	// outside any repository) leaves the tree as it is, and its paths are
+	// relative to that.
+	if found != "" && (configFile == "" || holdsAll(filepath.Dir(found), abs) && inRepository(filepath.Dir(found))) {
+		root = filepath.Dir(found)
 	}
 	rel := make([]string, len(abs))
 	for i, p := range abs {
@@ -405,8 +412,9 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	var src []byte
 	switch {
 	case configFile != "":
-		src, err = os.ReadFile(configFile)
-		found, _ = filepath.Abs(configFile)
+		if src, err = os.ReadFile(configFile); err != nil {
+			err = fmt.Errorf("--config: %w", err)
+		}
 	case found != "":
 		// Read through the tree, which never reads inside .git.
 		src, err = fs.ReadFile(dir.FS(), filepath.Base(found))
@@ -528,6 +536,26 @@ func relTo(dir, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(r)
+}
+
+// holdsAll reports whether every one of paths is dir or under it.
+func holdsAll(dir string, paths []string) bool {
+	return !slices.ContainsFunc(paths, func(p string) bool { return !within(dir, p) })
+}
+
+// inRepository reports whether dir or a folder above it holds .git, known
+// by its name alone as scan.FindConfig knows it.
+func inRepository(dir string) bool {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 func within(root, p string) bool {
