@@ -127,9 +127,9 @@ func (f *scanFlags) registerTree(fs *flag.FlagSet) {
 }
 
 // tell writes what --verbose shows: the configuration used, the files read
-// (scanned, and the Compose and workflow files read for the builds they
-// name), the build contexts and the time taken. Only paths, never file
-// content.
+// (scanned; ignore files read for contexts; Compose and workflow files read
+// for the builds they name), the build contexts and the time taken. Only
+// paths, never file content.
 func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	if config == "" {
 		config = "none (defaults)"
@@ -137,6 +137,18 @@ func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	fmt.Fprintf(w, "stowaway: config: %s\n", actionlog.Line(config))
 	for _, p := range res.Files {
 		fmt.Fprintf(w, "stowaway: read %s\n", actionlog.Line(p))
+	}
+	// An ignore file governs its contexts whether or not it was scanned
+	// itself (a Dockerfile named alone).
+	var ignores []string
+	for _, c := range res.Contexts {
+		if _, scanned := slices.BinarySearch(res.Files, c.Ignore); c.Ignore != "" && !scanned {
+			ignores = append(ignores, c.Ignore)
+		}
+	}
+	slices.Sort(ignores)
+	for _, p := range slices.Compact(ignores) {
+		fmt.Fprintf(w, "stowaway: read %s (for contexts)\n", actionlog.Line(p))
 	}
 	// Every one, builds or not: a Compose file that names no build of
 	// these Dockerfiles is read all the same.

@@ -107,3 +107,26 @@ func TestScanVerboseBuildFiles(t *testing.T) {
 		t.Errorf("stderr =\n%s\nwant\n%s\nand the timing line", errs, strings.Join(want, "\n"))
 	}
 }
+
+// TestScanVerboseIgnoreFile checks that the ignore file of a named
+// Dockerfile's context, read though not scanned itself, is listed too.
+func TestScanVerboseIgnoreFile(t *testing.T) {
+	root := t.TempDir()
+	scantest.WriteFiles(t, root, map[string]string{
+		".git/HEAD":         gitHead,
+		"svc/Dockerfile":    "FROM alpine:3.20\nCOPY app.py .\n",
+		"svc/.dockerignore": ".git\n",
+	})
+	_, errs, _ := runIn(t, root, "scan", "-v", "svc/Dockerfile")
+	for _, w := range []string{
+		"stowaway: read svc/Dockerfile\nstowaway: read svc/.dockerignore (for contexts)\n",
+		"stowaway: context: svc/Dockerfile -> svc -> svc/.dockerignore\n",
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr misses %q:\n%s", w, errs)
+		}
+	}
+	if _, errs, _ := runIn(t, root, "scan", "-v", "svc"); strings.Contains(errs, "(for contexts)") {
+		t.Errorf("an ignore file scanned itself is listed twice:\n%s", errs)
+	}
+}
