@@ -19,7 +19,7 @@ import (
 // mapping was found.
 type contextSource struct {
 	Dir  string // slash path of the context folder
-	From string // "default", ConfigFile, or the Compose or workflow file
+	From string // "default", the configuration file, or the Compose or workflow file
 }
 
 // contextMap maps a Dockerfile's slash path to its build contexts.

@@ -84,6 +84,11 @@ type Config struct {
 	Allow       AllowConfig           `yaml:"allow"`
 	Contexts    map[string]stringList `yaml:"contexts"`
 	Targets     map[string]stringList `yaml:"targets"`
+	// File is the configuration file's slash path relative to the scanned
+	// root (with ".." when it lies outside), which BuildContext.From names
+	// for the contexts it sets. ParseConfig sets it to its name; a caller
+	// that names the file otherwise in messages sets it after.
+	File string `yaml:"-"`
 
 	allowValues []*regexp.Regexp
 	allowPaths  *patternmatcher.PatternMatcher
@@ -126,7 +131,7 @@ func ParseConfig(name string, src []byte) (*Config, error) {
 	if err := c.validate(); err != nil {
 		return nil, &configError{name: name, err: err}
 	}
-	c.name = name
+	c.name, c.File = name, name
 	c.recordLines(src)
 	return c, nil
 }
@@ -154,6 +159,35 @@ func LoadConfig(fsys fs.FS, name string) (*Config, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	return ParseConfig(name, src)
+}
+
+// loadRootConfig reads the configuration at the root of fsys under either
+// name, as FindConfig looks for it; none is an empty configuration, both
+// an error.
+func loadRootConfig(fsys fs.FS) (*Config, error) {
+	var found []string
+	for _, name := range ConfigNames {
+		if _, err := fs.Stat(fsys, name); err == nil {
+			found = append(found, name)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return &Config{}, nil
+	case 1:
+		return LoadConfig(fsys, found[0])
+	}
+	return nil, fmt.Errorf("%s and %s are both present: keep one", found[0], found[1])
+}
+
+// from is what BuildContext.From says of a context the configuration sets.
+func (c *Config) from() string {
+	if c.File == "" {
+		return ConfigFile
+	}
+	return c.File
 }
 
 func (c *Config) validate() error {

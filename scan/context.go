@@ -471,12 +471,15 @@ func (e *engine) planContexts(targets []target) []Problem {
 	var problems []Problem
 	discovered := contextMap{}
 	e.builds = ciBuilds{}
-	for _, f := range composeFiles(e.dc, dockerfiles) {
+	composes, workflows := composeFiles(e.dc, dockerfiles), workflowFiles(e.dc)
+	for _, f := range composes {
 		problems = append(problems, readCompose(e.dc, f, discovered, e.builds)...)
 	}
-	for _, f := range workflowFiles(e.dc) {
+	for _, f := range workflows {
 		problems = append(problems, readWorkflow(e.dc, f, discovered, e.builds)...)
 	}
+	e.buildFiles = slices.Concat(composes, workflows)
+	sort.Strings(e.buildFiles)
 	// A file the configuration allows is not scanned: no finding sits in
 	// it, though the builds it names still give contexts.
 	e.allowMu.Lock()
@@ -492,7 +495,7 @@ func (e *engine) planContexts(targets []target) []Problem {
 		switch {
 		case configured[df] != nil:
 			for _, dir := range configured[df] {
-				plan.add(df, dir, ConfigFile)
+				plan.add(df, dir, e.cfg.from())
 			}
 		case discovered[df] != nil:
 			plan[df] = discovered[df]

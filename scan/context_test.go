@@ -510,6 +510,9 @@ func TestContextMappings(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("contexts (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff([]string{workflow, compose}, res.BuildFiles); diff != "" {
+		t.Errorf("build files (-want +got):\n%s", diff)
+	}
 	var notes []string
 	for _, p := range res.Problems {
 		notes = append(notes, p.Path+": "+p.Message)

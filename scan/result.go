@@ -16,6 +16,10 @@ type Result struct {
 	Rules    []*checks.Rule // the rules that ran, in documentation order
 	// Contexts lists, for every Dockerfile scanned, its build contexts.
 	Contexts []BuildContext
+	// BuildFiles are the Compose and workflow files read for the builds
+	// they name (build contexts, build arguments), slash paths, sorted.
+	// They are not in Files, though build-arg-secret findings sit on them.
+	BuildFiles []string
 }
 
 // Finding is a rule's finding after the engine: redacted, fingerprinted,
@@ -59,7 +63,8 @@ type BuildContext struct {
 	Dir        string // slash path of the context folder ("." for the root)
 	Ignore     string // slash path of the effective ignore file, "" when none
 	// From says where the mapping comes from: "default" (the Dockerfile's
-	// folder), ConfigFile, or the Compose or workflow file that builds it.
+	// folder), or the path of the configuration file (Config.File), or of
+	// the Compose or workflow file that builds it.
 	From string
 	// Complete is false when a bound stopped the walk of the context (a
 	// Problem says which): Secrets may miss files.
@@ -104,10 +109,16 @@ func (r *Result) Relocate(move func(string) string) {
 	for i := range r.Files {
 		r.Files[i] = join(r.Files[i])
 	}
+	for i := range r.BuildFiles {
+		r.BuildFiles[i] = join(r.BuildFiles[i])
+	}
 	rebased := map[*ContextSecret]bool{}
 	for i := range r.Contexts {
 		c := &r.Contexts[i]
 		c.Dockerfile, c.Dir, c.Ignore = join(c.Dockerfile), join(c.Dir), join(c.Ignore)
+		if c.From != "default" {
+			c.From = join(c.From)
+		}
 		// Contexts share their Secrets: each slice is rebased once.
 		if len(c.Secrets) > 0 && !rebased[&c.Secrets[0]] {
 			rebased[&c.Secrets[0]] = true

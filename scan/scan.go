@@ -21,8 +21,8 @@ import (
 
 // Options tune a scan.
 type Options struct {
-	// Config is the configuration; nil reads .stowaway.yml at the root of the
-	// file system when it exists.
+	// Config is the configuration; nil reads .stowaway.yml or .stowaway.yaml
+	// at the root of the file system when one exists (both is an error).
 	Config *Config
 	// Rules are the rules to run; nil runs checks.All().
 	Rules []*checks.Rule
@@ -54,7 +54,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
-		if cfg, err = LoadConfig(dc, ConfigFile); err != nil {
+		if cfg, err = loadRootConfig(dc); err != nil {
 			return nil, err
 		}
 	}
@@ -166,6 +166,7 @@ feed:
 		}
 	}
 	sort.Strings(res.Files)
+	res.BuildFiles = e.buildFiles
 	sortFindings(res.Findings)
 	sort.SliceStable(res.Problems, func(i, j int) bool { return res.Problems[i].Path < res.Problems[j].Path })
 	// An unreadable ignore file is told by its own target and by each
@@ -202,6 +203,8 @@ type engine struct {
 	// builds are the builds of each Dockerfile that workflows and Compose
 	// files run with build arguments; read-only once planned.
 	builds ciBuilds
+	// buildFiles are the Compose and workflow files read for builds.
+	buildFiles []string
 	// refs counts the targets still to use each ignore file and context
 	// (keys of ignoreKey and contextKey); walked keeps the contexts whose
 	// walk gave problems.

@@ -390,3 +390,48 @@ func TestSwitches(t *testing.T) {
 		t.Errorf("with switches: %v, want %v", got, want)
 	}
 }
+
+// TestRootConfigNames: without Options.Config, Scan reads the root's
+// configuration under either name, as the command line finds it, refuses
+// both names at once, and names the file it read as the source of the
+// contexts it sets.
+func TestRootConfigNames(t *testing.T) {
+	const cfg = "rules:\n  parse-error: warning\ncontexts:\n  api/Dockerfile: .\n"
+	df := []byte("FROM alpine\nENV A=real-value\n")
+	for _, name := range ConfigNames {
+		t.Run(name, func(t *testing.T) {
+			res := scanMap(t, fstest.MapFS{name: {Data: []byte(cfg)}, "api/Dockerfile": {Data: df}}, Options{})
+			if len(res.Findings) != 1 || res.Findings[0].Level != checks.Warning {
+				t.Errorf("findings %+v, want one warning: %s not applied", res.Findings, name)
+			}
+			if len(res.Contexts) != 1 || res.Contexts[0].Dir != "." || res.Contexts[0].From != name {
+				t.Errorf("contexts %+v, want api/Dockerfile -> . from %s", res.Contexts, name)
+			}
+		})
+	}
+	_, err := Scan(context.Background(), fstest.MapFS{
+		".stowaway.yml": {Data: []byte(cfg)}, ".stowaway.yaml": {Data: []byte(cfg)}, "api/Dockerfile": {Data: df},
+	}, []string{"."}, Options{Rules: []*checks.Rule{envRule}})
+	if want := ".stowaway.yml and .stowaway.yaml are both present: keep one"; err == nil || err.Error() != want {
+		t.Errorf("both names: error %v, want %q", err, want)
+	}
+}
+
+// TestRelocateContextSources: Relocate moves the Compose, workflow or
+// configuration file a context comes from, and leaves "default" alone.
+func TestRelocateContextSources(t *testing.T) {
+	res := &Result{Contexts: []BuildContext{
+		{Dockerfile: "a/Dockerfile", Dir: "a", From: "default"},
+		{Dockerfile: "b/Dockerfile", Dir: ".", From: "docker-compose.yml"},
+		{Dockerfile: "c/Dockerfile", Dir: ".", From: ".stowaway.yaml"},
+	}}
+	res.Rebase("repo")
+	var got []string
+	for _, c := range res.Contexts {
+		got = append(got, c.Dockerfile+" "+c.Dir+" "+c.From)
+	}
+	want := []string{"repo/a/Dockerfile repo/a default", "repo/b/Dockerfile repo repo/docker-compose.yml", "repo/c/Dockerfile repo repo/.stowaway.yaml"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("contexts (-want +got):\n%s", diff)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 // scanDir runs the command in-process over a folder of files it writes.
@@ -163,6 +165,27 @@ func TestBaseline(t *testing.T) {
 	}
 	if _, _, code := runIn(t, dir, "scan", "--baseline", "baseline.json", "--fail-on", "never", "."); code != exitOK {
 		t.Errorf("--fail-on never: exit code %d", code)
+	}
+}
+
+// TestBaselineFromASubfolder: with a configuration at the repository root,
+// the scanned tree is its folder wherever the scan starts, so a baseline
+// written at the root hides the same findings in every format from a
+// subfolder.
+func TestBaselineFromASubfolder(t *testing.T) {
+	dir := t.TempDir()
+	scantest.WriteFiles(t, dir, map[string]string{".git/HEAD": gitHead, ".stowaway.yml": "", "svc/Dockerfile": adoptedDockerfile})
+	if _, stderr, code := runIn(t, dir, "baseline", "--output", "baseline.json"); code != exitOK {
+		t.Fatalf("baseline: exit code %d; stderr: %s", code, stderr)
+	}
+	for _, format := range formats {
+		out, stderr, code := runIn(t, filepath.Join(dir, "svc"), "scan", "--format", format, "--baseline", "../baseline.json")
+		if code != exitOK || !strings.Contains(stderr, "known finding") {
+			t.Errorf("%s: exit code %d, want %d; stderr: %s", format, code, exitOK, stderr)
+		}
+		if format != "sarif" && strings.Contains(out, "secret-") {
+			t.Errorf("%s shows a known finding:\n%s", format, out)
+		}
 	}
 }
 

@@ -127,3 +127,43 @@ func TestConfigIntoGit(t *testing.T) {
 		t.Errorf("output holds %q of .git/config", leak)
 	}
 }
+
+// TestConfigNamedAsFound: --config naming a file in the repository, in a
+// folder that holds the scanned paths, reads its paths from that folder as
+// when it is found; one kept elsewhere (outside the repository, or in a
+// folder beside the paths) names them from the scanned tree.
+func TestConfigNamedAsFound(t *testing.T) {
+	top := t.TempDir()
+	const cfg = "rules: {secret-env: off}\ntargets:\n  svc/Dockerfile: [release]\n"
+	const outside = "rules: {secret-env: off}\ntargets:\n  Dockerfile: [release]\n"
+	scantest.WriteFiles(t, top, map[string]string{
+		"outside.yml":         outside,
+		"repo/.git/HEAD":      gitHead,
+		"repo/.stowaway.yml":  cfg,
+		"repo/ci/beside.yml":  cfg,
+		"repo/svc/Dockerfile": "FROM alpine AS release\nENV DB_PASSWORD=correct-horse-battery-staple\n",
+	})
+	svc, repo := filepath.Join(top, "repo", "svc"), filepath.Join(top, "repo")
+	for _, tc := range []struct {
+		name, dir string
+		args      []string
+	}{
+		{"found", svc, []string{"scan"}},
+		{"named from below", svc, []string{"scan", "--config", "../.stowaway.yml"}},
+		{"named from the root", repo, []string{"scan", "--config", ".stowaway.yml", "svc"}},
+		{"outside the repository", svc, []string{"scan", "--config", "../../outside.yml"}},
+		{"beside the paths", repo, []string{"scan", "--config", "ci/beside.yml", "."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := runIn(t, tc.dir, tc.args...)
+			// targets: names exist (or exit 2) and rules: applies.
+			if code != exitOK || !strings.Contains(out, "no findings in 1 file") {
+				t.Errorf("exit %d, want %d with the configuration applied:\n%s\nstderr: %s", code, exitOK, out, stderr)
+			}
+		})
+	}
+	_, stderr, code := runIn(t, svc, "scan", "--config", "../nope.yml")
+	if want := "stowaway: --config: open ../nope.yml: no such file or directory\n"; code != exitError || stderr != want {
+		t.Errorf("missing --config: exit %d, stderr %q; want %d and %q", code, stderr, exitError, want)
+	}
+}

@@ -24,6 +24,7 @@ func runImage(ctx context.Context, args []string, getenv func(string) string, st
 	fs := flag.NewFlagSet("stowaway image", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs)
+	f.switches.register(fs)
 	fs.StringVar(&dockerfile, "dockerfile", "", "the Dockerfile `FILE` the image was built from: findings sit on its lines")
 	fs.StringVar(&platform, "platform", "linux/amd64", "the image to check in a multi-platform index, as `os/arch[/variant]`")
 	fs.Usage = func() {
@@ -70,6 +71,7 @@ func runImage(ctx context.Context, args []string, getenv func(string) string, st
 	// Several images built from one Dockerfile name it once.
 	slices.Sort(res.Files)
 	res.Files = slices.Compact(res.Files)
+	f.switches.drop(res)
 	if !writeReport(res, f, getenv, stdout, stderr) || failed {
 		return exitError
 	}

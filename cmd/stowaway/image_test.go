@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,72 @@ func TestImageCommand(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want %d and %q", code, errs, exitError, tc.want)
 			}
 		})
+	}
+}
+
+// TestImageEnableDisable: stowaway image takes --enable and --disable as
+// scan does: a disabled rule reports nothing and leaves the rule list, an
+// enabled one (on already: an image reads no configuration) changes
+// nothing, and the same IDs are refused with the same messages.
+func TestImageEnableDisable(t *testing.T) {
+	save := filepath.Join(t.TempDir(), "image.tar")
+	if err := imagetest.WriteDockerSave(save, builtImage(t, "")); err != nil {
+		t.Fatal(err)
+	}
+	type report struct {
+		Findings []struct{ Rule string }
+	}
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  map[string]int // findings per rule
+		code  int
+	}{
+		{"all", nil, map[string]int{"image-secret-history": 2, "image-secret-file": 2}, exitFindings},
+		{"enable an image rule", []string{"--enable", "image-secret-file"}, map[string]int{"image-secret-history": 2, "image-secret-file": 2}, exitFindings},
+		{"disable one", []string{"--disable", "image-secret-file"}, map[string]int{"image-secret-history": 2}, exitFindings},
+		{"disable two, repeated", []string{"--disable", "image-secret-file", "--disable=image-secret-history"}, map[string]int{}, exitOK},
+		{"a rule the image does not run", []string{"--disable", "secret-env,broad-copy"}, map[string]int{"image-secret-history": 2, "image-secret-file": 2}, exitFindings},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs, code := runImageCmd(t, append(append([]string{"--format", "json"}, tc.flags...), save)...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, errs)
+			}
+			var doc report
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			got := map[string]int{}
+			for _, f := range doc.Findings {
+				got[f.Rule]++
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("findings per rule %v, want %v", got, tc.want)
+			}
+		})
+	}
+	t.Run("sarif lists the rules that ran", func(t *testing.T) {
+		out, errs, code := runImageCmd(t, "--format", "sarif", "--disable", "image-secret-file", save)
+		if code != exitFindings {
+			t.Fatalf("exit %d; stderr:\n%s", code, errs)
+		}
+		if strings.Contains(out, `"image-secret-file"`) || !strings.Contains(out, `"id": "image-secret-history"`) {
+			t.Errorf("SARIF should list image-secret-history and not image-secret-file:\n%s", out)
+		}
+	})
+	for _, tc := range []struct{ flag, want string }{
+		{"--disable=image-secret-files", `invalid value "image-secret-files" for flag -disable: unknown rule "image-secret-files" (rules: secret-env, `},
+		{"--enable=image-secret-file,", `invalid value "image-secret-file," for flag -enable: unknown rule "" (rules: `},
+		{"--disable=dockerignore-gap", "dockerignore-gap is retired"},
+	} {
+		out, errs, code := runImageCmd(t, tc.flag, save)
+		if code != exitError || out != "" || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %d and %q", tc.flag, code, out, errs, exitError, tc.want)
+		}
+	}
+	_, errs, code := runImageCmd(t, "--enable", "image-secret-file", "--disable", "image-secret-file", save)
+	if want := "image-secret-file is both enabled and disabled"; code != exitError || !strings.Contains(errs, want) {
+		t.Errorf("both: exit %d, stderr %q; want %d and %q", code, errs, exitError, want)
 	}
 }

@@ -4,10 +4,10 @@
 //	stowaway scan [--format text|json|sarif|github|checkstyle|gitlab] [--output FILE]
 //	              [--fail-on error|warning|note|never] [--color always|never|auto] [--no-color]
 //	              [--config FILE] [--enable RULE,…] [--disable RULE,…] [--baseline FILE]
-//	              [--stdin-filename NAME] [PATH...|-]
-//	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [PATH...]
-//	stowaway image [--format …] [--output FILE] [--fail-on …] [--dockerfile FILE]
-//	               [--platform os/arch] IMAGE...
+//	              [--stdin-filename NAME] [--verbose|-v] [PATH...|-]
+//	stowaway baseline [--output FILE] [--config FILE] [--enable …] [--disable …] [--verbose] [PATH...]
+//	stowaway image [--format …] [--output FILE] [--fail-on …] [--color …] [--no-color]
+//	               [--enable …] [--disable …] [--dockerfile FILE] [--platform os/arch] IMAGE...
 //	stowaway rules [--format text|json] [ID]
 //	stowaway action          (the GitHub Action's entry point)
 //	stowaway version

@@ -126,8 +126,10 @@ func (f *scanFlags) registerTree(fs *flag.FlagSet) {
 	fs.BoolVar(&f.verbose, "v", false, "short for --verbose")
 }
 
-// tell writes what --verbose shows: the configuration used, the files read,
-// the build contexts and the time taken. Only paths, never file content.
+// tell writes what --verbose shows: the configuration used, the files read
+// (scanned; ignore files read for contexts; Compose and workflow files read
+// for the builds they name), the build contexts and the time taken. Only
+// paths, never file content.
 func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	if config == "" {
 		config = "none (defaults)"
@@ -135,6 +137,23 @@ func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	fmt.Fprintf(w, "stowaway: config: %s\n", actionlog.Line(config))
 	for _, p := range res.Files {
 		fmt.Fprintf(w, "stowaway: read %s\n", actionlog.Line(p))
+	}
+	// An ignore file governs its contexts whether or not it was scanned
+	// itself (a Dockerfile named alone).
+	var ignores []string
+	for _, c := range res.Contexts {
+		if _, scanned := slices.BinarySearch(res.Files, c.Ignore); c.Ignore != "" && !scanned {
+			ignores = append(ignores, c.Ignore)
+		}
+	}
+	slices.Sort(ignores)
+	for _, p := range slices.Compact(ignores) {
+		fmt.Fprintf(w, "stowaway: read %s (for contexts)\n", actionlog.Line(p))
+	}
+	// Every one, builds or not: a Compose file that names no build of
+	// these Dockerfiles is read all the same.
+	for _, p := range res.BuildFiles {
+		fmt.Fprintf(w, "stowaway: read %s (for builds)\n", actionlog.Line(p))
 	}
 	for _, c := range res.Contexts {
 		ignore := "no ignore file"
@@ -151,7 +170,11 @@ func tell(w io.Writer, res *scan.Result, config string, took time.Duration) {
 	if s := took.Seconds(); s > 0 {
 		rate = fmt.Sprintf(" (%.0f files/s)", float64(len(res.Files))/s)
 	}
-	fmt.Fprintf(w, "stowaway: scanned %d files in %s%s\n", len(res.Files), took.Round(time.Millisecond), rate)
+	files := "files"
+	if len(res.Files) == 1 {
+		files = "file"
+	}
+	fmt.Fprintf(w, "stowaway: scanned %d %s in %s%s\n", len(res.Files), files, took.Round(time.Millisecond), rate)
 }
 
 // parse reads args with fs, flags and operands interleaved, and checks
@@ -369,9 +392,16 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 		if found, err = governingConfig(args, dirs); err != nil {
 			return nil, "", err
 		}
-		if found != "" {
-			root = filepath.Dir(found)
-		}
+	} else if found, err = filepath.Abs(configFile); err != nil {
+		return nil, "", err
+	}
+	// The configuration's folder is the tree, so that the paths it names
+	// mean the same whether it was found or named with --config. A named
+	// one kept elsewhere (a folder that does not hold every path, or one
+	// outside any repository) leaves the tree as it is, and its paths are
+	// relative to that.
+	if found != "" && (configFile == "" || holdsAll(filepath.Dir(found), abs) && inRepository(filepath.Dir(found))) {
+		root = filepath.Dir(found)
 	}
 	rel := make([]string, len(abs))
 	for i, p := range abs {
@@ -394,7 +424,9 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	var src []byte
 	switch {
 	case configFile != "":
-		src, err = os.ReadFile(configFile)
+		if src, err = os.ReadFile(configFile); err != nil {
+			err = fmt.Errorf("--config: %w", err)
+		}
 	case found != "":
 		// Read through the tree, which never reads inside .git.
 		src, err = fs.ReadFile(dir.FS(), filepath.Base(found))
@@ -404,9 +436,12 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 		return nil, "", err
 	}
 	if configFile != "" {
+		// Messages name the file from the current folder; the result,
+		// relocated there at the end, names it from the root.
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
 			return nil, "", err
 		}
+		opts.Config.File = relTo(root, found)
 		if err := opts.Config.CheckNames(fsys); err != nil {
 			return nil, "", err
 		}
@@ -513,6 +548,26 @@ func relTo(dir, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(r)
+}
+
+// holdsAll reports whether every one of paths is dir or under it.
+func holdsAll(dir string, paths []string) bool {
+	return !slices.ContainsFunc(paths, func(p string) bool { return !within(dir, p) })
+}
+
+// inRepository reports whether dir or a folder above it holds .git, known
+// by its name alone as scan.FindConfig knows it.
+func inRepository(dir string) bool {
+	for {
+		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+			return true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return false
+		}
+		dir = parent
+	}
 }
 
 func within(root, p string) bool {

@@ -3,9 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/scan"
 )
 
 // ruleSwitches are --enable and --disable: rules turned on or off over the
@@ -47,4 +49,13 @@ func (f switchFlag) Set(v string) error {
 		(*f.s)[id] = f.on
 	}
 	return nil
+}
+
+// drop removes from res the findings and rules that --disable turns off,
+// for stowaway image, which reads no configuration and runs its rules
+// itself; --enable has nothing to turn back on there.
+func (s ruleSwitches) drop(res *scan.Result) {
+	off := func(id string) bool { on, ok := s[id]; return ok && !on }
+	res.Rules = slices.DeleteFunc(res.Rules, func(r *checks.Rule) bool { return off(r.ID) })
+	res.Findings = slices.DeleteFunc(res.Findings, func(f scan.Finding) bool { return off(f.RuleID) })
 }

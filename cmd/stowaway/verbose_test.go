@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 // TestScanVerbose checks what --verbose and -v say on stderr: the
@@ -73,5 +75,58 @@ func TestScanVerboseNoIgnoreFile(t *testing.T) {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr misses %q:\n%s", w, errs)
 		}
+	}
+}
+
+// TestScanVerboseBuildFiles checks that --verbose lists the Compose and
+// workflow files read for builds even when they name none, and that a
+// context the configuration sets names the file read, under its own name
+// and relative to the current folder.
+func TestScanVerboseBuildFiles(t *testing.T) {
+	root := t.TempDir()
+	scantest.WriteFiles(t, root, map[string]string{
+		".git/HEAD":                gitHead,
+		".stowaway.yaml":           "contexts:\n  app/Dockerfile: [app]\n",
+		"docker-compose.yml":       "services:\n  db:\n    image: postgres:16\n",
+		".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: go test ./...\n",
+		"app/Dockerfile":           "FROM alpine:3.20\nCOPY app.py .\n",
+	})
+	_, errs, code := runIn(t, filepath.Join(root, "app"), "scan", "-v")
+	if code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errs)
+	}
+	want := []string{
+		"stowaway: config: ../.stowaway.yaml",
+		"stowaway: read Dockerfile",
+		"stowaway: read ../.github/workflows/ci.yml (for builds)",
+		"stowaway: read ../docker-compose.yml (for builds)",
+		"stowaway: context: Dockerfile -> . -> no ignore file (from ../.stowaway.yaml)",
+	}
+	lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+	if len(lines) != len(want)+1 || strings.Join(lines[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Errorf("stderr =\n%s\nwant\n%s\nand the timing line", errs, strings.Join(want, "\n"))
+	}
+}
+
+// TestScanVerboseIgnoreFile checks that the ignore file of a named
+// Dockerfile's context, read though not scanned itself, is listed too.
+func TestScanVerboseIgnoreFile(t *testing.T) {
+	root := t.TempDir()
+	scantest.WriteFiles(t, root, map[string]string{
+		".git/HEAD":         gitHead,
+		"svc/Dockerfile":    "FROM alpine:3.20\nCOPY app.py .\n",
+		"svc/.dockerignore": ".git\n",
+	})
+	_, errs, _ := runIn(t, root, "scan", "-v", "svc/Dockerfile")
+	for _, w := range []string{
+		"stowaway: read svc/Dockerfile\nstowaway: read svc/.dockerignore (for contexts)\n",
+		"stowaway: context: svc/Dockerfile -> svc -> svc/.dockerignore\n",
+	} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr misses %q:\n%s", w, errs)
+		}
+	}
+	if _, errs, _ := runIn(t, root, "scan", "-v", "svc"); strings.Contains(errs, "(for contexts)") {
+		t.Errorf("an ignore file scanned itself is listed twice:\n%s", errs)
 	}
 }
