@@ -29,7 +29,7 @@ COPY scan/ scan/
 COPY sarif/ sarif/
 COPY report/ report/
 COPY image/ image/
-COPY ghreview/ ghreview/
+COPY review/ review/
 COPY internal/ internal/
 COPY cmd/ cmd/
 ARG TARGETOS

@@ -32,9 +32,10 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/ghreview"
 	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
+	"github.com/stowaway-dev/stowaway/review"
+	"github.com/stowaway-dev/stowaway/review/github"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -169,7 +170,7 @@ func workspacePath(input, p string) (string, error) {
 	return p, nil
 }
 
-func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock ghreview.Clock) (code int) {
+func runAction(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock github.Clock) (code int) {
 	if len(args) > 0 {
 		fmt.Fprintln(stderr, "stowaway: the action takes no arguments; it reads its inputs from INPUT_* variables")
 		return exitError
@@ -203,20 +204,20 @@ type actionRun struct {
 	gha    *githubactions.Action
 	getenv func(string) string
 	stdout io.Writer
-	clock  ghreview.Clock // nil is the real clock
+	clock  github.Clock // nil is the real clock
 	in     actionInputs
 	code   int
 
 	// event
 	root   *os.Root // writes the SARIF log; scan.Root reads faster for the scan
 	tree   *scan.Root
-	pr     *ghreview.PullRequest
+	pr     *github.PullRequest
 	mode   string // changed or all
-	client *ghreview.Client
+	client *github.Client
 	// transport carries the client's calls; its deadline (api-timeout)
 	// covers reading the base configuration, then starts again when the
 	// scan ends.
-	transport *ghreview.Transport
+	transport *github.Transport
 
 	// configuration
 	opts       scan.Options
@@ -225,7 +226,7 @@ type actionRun struct {
 
 	// scan and scope
 	res    *scan.Result
-	files  []*ghreview.ChangedFile
+	files  []*review.ChangedFile
 	scoped []scan.Finding
 	scope  string
 	stale  bool // no review: the files are unknown or the pull request moved on
@@ -278,9 +279,9 @@ func (a *actionRun) event() (err error) {
 	if a.tree, err = scan.OpenRoot(ws); err != nil {
 		return fmt.Errorf("opening the workspace: %w", err)
 	}
-	ev := &ghreview.Event{}
+	ev := &github.Event{}
 	if p := a.getenv("GITHUB_EVENT_PATH"); p != "" {
-		if ev, err = ghreview.LoadEvent(p); err != nil {
+		if ev, err = github.LoadEvent(p); err != nil {
 			return err
 		}
 	}
@@ -322,9 +323,9 @@ func (a *actionRun) connect() (err error) {
 	if a.in.token == "" || !a.in.uploadSARIF && !a.listsFiles() && a.pr == nil {
 		return nil
 	}
-	a.transport = &ghreview.Transport{Log: a.stdout, Clock: a.clock}
+	a.transport = &github.Transport{Log: a.stdout, Clock: a.clock}
 	a.restartAPITime()
-	a.client, err = ghreview.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token, a.transport)
+	a.client, err = github.NewClient(a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL"), a.in.token, a.transport)
 	return err
 }
 
@@ -379,18 +380,18 @@ func (a *actionRun) scopeFindings(ctx context.Context) {
 		a.files, complete, err = a.client.ListFiles(ctx, pr.Number)
 	}
 	switch {
-	case errors.Is(err, ghreview.ErrReadOnly):
+	case errors.Is(err, github.ErrReadOnly):
 		a.notes = append(a.notes, "The token cannot read the pull request's files (the workflow needs `pull-requests: read`): Stowaway scanned the whole tree and posts no review.")
 		a.stale = true
 	case err != nil:
 		a.stale = true
 		a.apiFailure(fmt.Sprintf("Stowaway could not read the pull request's files (%v): it reports on the whole tree and posts no review.", err))
 	case a.mode == "changed" && (!complete || changed > len(a.files)):
-		a.notes = append(a.notes, fmt.Sprintf("The pull request changes more than the %d files GitHub lists: Stowaway reports on the whole tree.", ghreview.MaxFiles))
+		a.notes = append(a.notes, fmt.Sprintf("The pull request changes more than the %d files GitHub lists: Stowaway reports on the whole tree.", github.MaxFiles))
 	case a.mode == "changed":
 		// The base commit's configuration governs the run, so a change to
 		// the pull request's own does not widen the scope.
-		a.scoped = a.untiedImageFindings(ghreview.Scope(a.res, a.files, ""))
+		a.scoped = a.untiedImageFindings(review.Scope(a.res, a.files, ""))
 		a.scope = "the files this pull request changes"
 	}
 }
@@ -463,7 +464,7 @@ func (a *actionRun) upload(ctx context.Context) {
 	if a.pr != nil {
 		sha, ref = a.pr.HeadSHA, a.pr.Ref()
 	}
-	up, err := a.client.UploadSARIF(ctx, a.sarifLog, sha, ref, ghreview.UploadOptions{})
+	up, err := a.client.UploadSARIF(ctx, a.sarifLog, sha, ref, github.UploadOptions{})
 	switch {
 	case err != nil && up != nil && len(up.Errors) > 0:
 		// Code scanning took the log and refused it (too many runs for
@@ -472,8 +473,8 @@ func (a *actionRun) upload(ctx context.Context) {
 		errs := strings.Join(up.Errors, "; ")
 		a.apiFailed = true
 		a.gha.Warningf("Code scanning could not process the SARIF upload %s: %s", up.ID, errs)
-		a.notes = append(a.notes, fmt.Sprintf("SARIF was uploaded but code scanning could not process it: %s.", ghreview.Text(errs)))
-	case errors.Is(err, ghreview.ErrReadOnly):
+		a.notes = append(a.notes, fmt.Sprintf("SARIF was uploaded but code scanning could not process it: %s.", review.Text(errs)))
+	case errors.Is(err, github.ErrReadOnly):
 		a.gha.Warningf("Stowaway cannot upload SARIF with this token (a fork's pull request, or a workflow without `security-events: write`): %v", err)
 		a.notes = append(a.notes, "SARIF was not uploaded: the token is read-only.")
 	case err != nil:
@@ -494,7 +495,7 @@ func (a *actionRun) summarize() {
 		sha = a.pr.HeadSHA
 	}
 	owner, repo, _ := strings.Cut(a.getenv("GITHUB_REPOSITORY"), "/")
-	err := ghreview.WriteSummary(&sum, ghreview.Summary{
+	err := github.WriteSummary(&sum, github.Summary{
 		Findings: a.scoped, Problems: a.res.Problems, Scope: a.scope, Notes: a.notes,
 		ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"), Owner: owner, Repo: repo, SHA: sha,
 		SARIFFile: a.sarifPath,
@@ -542,14 +543,14 @@ func (a *actionRun) apiFailure(note string) {
 }
 
 // review posts the review and says what became of it, for the summary.
-func (a *actionRun) review(ctx context.Context, client *ghreview.Client, pr *ghreview.PullRequest, files []*ghreview.ChangedFile, scoped, all []scan.Finding) string {
-	out, err := client.Review(ctx, ghreview.Review{
+func (a *actionRun) review(ctx context.Context, client *github.Client, pr *github.PullRequest, files []*review.ChangedFile, scoped, all []scan.Finding) string {
+	out, err := client.Review(ctx, github.Review{
 		Number: pr.Number, HeadSHA: pr.HeadSHA, Event: a.in.reviewEvent,
 		Files: files, Findings: scoped, Current: all, Paths: a.scannedPaths(), Unjudged: a.unjudged(),
 		ServerURL: orDefault(a.getenv("GITHUB_SERVER_URL"), "https://github.com"),
 	})
 	switch {
-	case errors.Is(err, ghreview.ErrReadOnly):
+	case errors.Is(err, github.ErrReadOnly):
 		// Said once, as a notice: a fork's pull request is not a failure.
 		a.gha.Noticef("Stowaway cannot comment on this pull request: the token is read-only (a pull request from a fork, or a workflow without `pull-requests: write`). The findings are in the annotations and the job summary.")
 		return "No review: the token is read-only (a fork's pull request, or no `pull-requests: write`). The annotations and this summary hold every finding."

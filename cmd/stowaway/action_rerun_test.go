@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 )
 
 // fakeToken is a GitHub token of the right shape made of name, for a

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/sarif"
 )
 

@@ -29,7 +29,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
 	"github.com/stowaway-dev/stowaway/scan/scantest"
 )

@@ -15,8 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/stowaway-dev/stowaway/ghreview"
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -155,7 +155,7 @@ func TestActionHostilePullRequest(t *testing.T) {
 			head[fmt.Sprintf("%ssvc%04d/Dockerfile", long, i)] = df
 		}
 		r := e.run(invocation{event: "push", head: head})
-		if len(r.summary) > ghreview.MaxSummary {
+		if len(r.summary) > github.MaxSummary {
 			t.Fatalf("a summary of %d bytes: GitHub drops it", len(r.summary))
 		}
 		m := regexp.MustCompile(`…(\d+) findings left out of this summary, which lists the most severe first: the SARIF file ` + "`stowaway.sarif`").FindStringSubmatch(r.summary)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 )
 
 // runHostile runs the action on the leaky pull request against a fake that

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 

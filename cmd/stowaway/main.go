@@ -21,7 +21,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 
-	"github.com/stowaway-dev/stowaway/ghreview"
+	"github.com/stowaway-dev/stowaway/review/github"
 )
 
 // Exit codes.
@@ -58,7 +58,7 @@ Run 'stowaway scan -h' or 'stowaway image -h' for their flags.
 // run is the command with what it takes from its process passed in: main
 // passes the process's, tests their own. clock paces the action's API calls
 // (waits, retries, api-timeout); nil is the real clock.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock ghreview.Clock) int {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock github.Clock) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError

@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 import (
 	"context"
@@ -10,7 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -39,7 +40,7 @@ func submitted(pr ghtest.PR) []*ghtest.Review {
 }
 
 // leakyPR modifies a Dockerfile: lines 3 and 4 are added, line 2 is not.
-func leakyPR(t *testing.T, e *env) []*ChangedFile {
+func leakyPR(t *testing.T, e *env) []*review.ChangedFile {
 	base := map[string]string{
 		"Dockerfile":    "FROM alpine:3.20\nENV OLD_TOKEN=x\nRUN true\n",
 		".dockerignore": ".git\n",
@@ -235,7 +236,7 @@ func TestReviewIsolatesARefusedComment(t *testing.T) {
 	files := leakyPR(t, e)
 	// Our view of the diff says line 40 was added; GitHub's does not (a
 	// patch that changed under us).
-	files[0].added[40] = files[0].added[3]
+	files[0] = review.NewChangedFile(files[0].Path, files[0].PreviousPath, files[0].Status, map[int]int{3: 0, 4: 0, 40: 0})
 	fs := []scan.Finding{
 		finding("Dockerfile", 3, "AWS_SECRET_ACCESS_KEY"),
 		finding("Dockerfile", 4, "GITHUB_TOKEN"),
@@ -376,124 +377,5 @@ func TestReviewDeletesLeftoverProbe(t *testing.T) {
 	pr := e.srv.Snapshot(repoName, 7)
 	if len(pr.Reviews) != 1 || pr.Reviews[0].State != "COMMENTED" {
 		t.Errorf("reviews %+v, want only the submitted one", pr.Reviews)
-	}
-}
-
-func TestPlaceComment(t *testing.T) {
-	added, err := ParsePatch("@@ -1,2 +1,6 @@\n FROM alpine\n+ARG NPM_TOKEN\n+ENV A=b\n+RUN npm ci\n+COPY . .\n RUN true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf := &ChangedFile{Path: "Dockerfile", added: added}
-	withSuggestion := func(line, start, end int, text string) *scan.Finding {
-		f := finding("Dockerfile", line, "NPM_TOKEN")
-		if start > 0 {
-			f.Suggestion = &checks.Suggestion{StartLine: start, EndLine: end, Text: text}
-		}
-		return &f
-	}
-	tests := []struct {
-		name           string
-		f              *scan.Finding
-		start, line    int
-		applicable, ok bool
-	}{
-		{"a finding on an added line", withSuggestion(3, 0, 0, ""), 0, 3, false, true},
-		{"a suggestion on the finding's line", withSuggestion(2, 2, 2, "ARG X"), 0, 2, true, true},
-		{"a suggestion around the finding takes the comment", withSuggestion(2, 2, 4, "RUN --mount=type=secret,id=npm npm ci"), 2, 4, true, true},
-		{"a suggestion elsewhere in the diff stays plain", withSuggestion(2, 5, 5, "COPY src/ src/"), 0, 2, false, true},
-		{"a finding off the diff with its fix in the diff", withSuggestion(6, 4, 4, "RUN npm ci"), 0, 0, false, false},
-		{"a suggestion holding a redacted value is never applicable", withSuggestion(2, 2, 3, "ARG X\nENV A=ghp_…(40 chars)"), 0, 2, false, true},
-		{"off the diff", withSuggestion(6, 0, 0, ""), 0, 0, false, false},
-	}
-	// The ARG's fix also changes the RUN two lines down: the comment stays on
-	// the ARG, deletes it, and shows the RUN's new line.
-	withAlso := withSuggestion(2, 2, 2, "")
-	withAlso.Suggestion.Also = []checks.Edit{{StartLine: 4, EndLine: 4, Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci"}}
-	redactedAlso := withSuggestion(2, 2, 2, "")
-	redactedAlso.Suggestion.Also = []checks.Edit{{StartLine: 4, EndLine: 4, Text: "RUN npm ci --token=npm_…(40 chars)"}}
-	tests = append(tests, []struct {
-		name           string
-		f              *scan.Finding
-		start, line    int
-		applicable, ok bool
-	}{
-		{"a fix over two instructions: the comment on the finding's", withAlso, 0, 2, true, true},
-		{"a redacted value in another edit of the fix", redactedAlso, 0, 2, false, true},
-	}...)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d, ok := placeComment(tt.f, cf)
-			if ok != tt.ok {
-				t.Fatalf("placed: %v, want %v", ok, tt.ok)
-			}
-			if !ok {
-				return
-			}
-			if got := (placed{d.c.GetPath(), d.c.GetStartLine(), d.c.GetLine()}); got != (placed{"Dockerfile", tt.start, tt.line}) {
-				t.Errorf("comment at %+v, want lines %d-%d", got, tt.start, tt.line)
-			}
-			if got := strings.Contains(d.c.GetBody(), "```suggestion"); got != tt.applicable {
-				t.Errorf("suggestion block: %v, want %v\n%s", got, tt.applicable, d.c.GetBody())
-			}
-		})
-	}
-}
-
-func TestReviewJudgesOnlyItsScope(t *testing.T) {
-	r := Review{Paths: []string{"services/api", ".stowaway.yml"}, Unjudged: []string{"services/api/big/Dockerfile"}}
-	for _, tt := range []struct {
-		path string
-		want bool
-	}{
-		{"services/api/Dockerfile", true},
-		{".stowaway.yml", true},
-		{"services/api", true},
-		{"services/apiary/Dockerfile", false},
-		{"web/Dockerfile", false},
-		{"services/api/big/Dockerfile", false},
-	} {
-		if got := r.judges(tt.path); got != tt.want {
-			t.Errorf("judges(%q) = %v, want %v", tt.path, got, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		earlier []string
-		want    bool
-	}{
-		{[]string{"services/api/web"}, true},
-		{nil, false}, // a review that did not record its paths covered the whole tree
-		{[]string{"."}, false},
-		{[]string{"services/api"}, false}, // holds a file this run could not fully analyse
-		{[]string{".stowaway.yml"}, true},
-	} {
-		if got := r.judgesAll(tt.earlier); got != tt.want {
-			t.Errorf("judgesAll(%q) = %v, want %v", tt.earlier, got, tt.want)
-		}
-	}
-	if whole := (Review{}); !whole.judgesAll(nil) || !whole.judges("any/Dockerfile") {
-		t.Error("a run over the whole tree does not judge everything")
-	}
-}
-
-// TestInlineBodyShowsTheRestOfTheFix checks the body of a comment whose fix
-// also changes another instruction: an empty suggestion block deletes the
-// commented line, and the other change is shown, not suggested.
-func TestInlineBodyShowsTheRestOfTheFix(t *testing.T) {
-	f := finding("Dockerfile", 2, "NPM_TOKEN")
-	f.Suggestion = &checks.Suggestion{StartLine: 2, EndLine: 2,
-		Also: []checks.Edit{{StartLine: 4, EndLine: 5, Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci \\\n  && rm -f ~/.npmrc"}}}
-	body := inlineBody(&f, true)
-	wantContains := []string{
-		"\n```suggestion\n```\n",
-		"In the same commit, replace lines 4–5 with this (a suggestion covers only the lines of its comment):\n\n```dockerfile\nRUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci \\\n  && rm -f ~/.npmrc\n```\n",
-	}
-	for _, w := range wantContains {
-		if !strings.Contains(body, w) {
-			t.Errorf("body lacks %q:\n%s", w, body)
-		}
-	}
-	if n := strings.Count(body, "```suggestion"); n != 1 {
-		t.Errorf("%d suggestion blocks, want 1:\n%s", n, body)
 	}
 }

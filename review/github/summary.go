@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 // GitHub shows a step's summary only when it is at most 1 MiB
 // (1,048,576 bytes); a larger one is dropped whole, with an error
@@ -13,16 +13,13 @@ import (
 	"unicode"
 
 	"github.com/stowaway-dev/stowaway/checks"
+	"github.com/stowaway-dev/stowaway/review"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
 // MaxSummary is the most bytes a job summary takes, well under GitHub's
 // limit.
 const MaxSummary = 1_000_000
-
-// Text makes text from outside Stowaway safe to show in a note: GitHub's
-// error messages, which can quote the repository's paths.
-func Text(s string) string { return text(s) }
 
 func noControl(r rune) rune {
 	if unicode.IsControl(r) {
@@ -74,13 +71,13 @@ func WriteSummary(w io.Writer, s Summary) error {
 		var parts []string
 		for _, l := range []checks.Level{checks.Error, checks.Warning, checks.Note} {
 			if n := counts[l]; n > 0 {
-				parts = append(parts, plural(n, l.String()))
+				parts = append(parts, review.Plural(n, l.String()))
 			}
 		}
 		fmt.Fprintf(&b, "%s in %s.", strings.Join(parts, ", "), s.Scope)
 	}
 	if suppressed > 0 {
-		fmt.Fprintf(&b, " %s suppressed.", plural(suppressed, "finding"))
+		fmt.Fprintf(&b, " %s suppressed.", review.Plural(suppressed, "finding"))
 	}
 	b.WriteString("\n")
 	for _, n := range s.Notes {
@@ -101,10 +98,10 @@ func WriteSummary(w io.Writer, s Summary) error {
 			if b.Len()+len(row) > room {
 				where := "the SARIF file"
 				if s.SARIFFile != "" {
-					where += " " + code(s.SARIFFile)
+					where += " " + review.Code(s.SARIFFile)
 				}
 				fmt.Fprintf(&b, "\n…%s left out of this summary, which lists the most severe first: %s and this step's annotations hold every finding.\n",
-					plural(len(shown)-i, "finding"), where)
+					review.Plural(len(shown)-i, "finding"), where)
 				break
 			}
 			b.WriteString(row)
@@ -118,16 +115,16 @@ func WriteSummary(w io.Writer, s Summary) error {
 // row is a finding's row of the table.
 func (s Summary) row(f *scan.Finding) string {
 	link := blobURL(s.ServerURL, s.Owner, s.Repo, s.SHA, f.Path, f.Region.StartLine, f.Region.EndLine)
-	file, line := cell(code(f.Path)), fmt.Sprint(f.Region.StartLine)
+	file, line := cell(review.Code(f.Path)), fmt.Sprint(f.Region.StartLine)
 	if link != "" {
 		file = fmt.Sprintf("[%s](%s)", file, link)
 		line = fmt.Sprintf("[%s](%s)", line, link)
 	}
-	msg := text(f.Message)
+	msg := review.Text(f.Message)
 	if f.Evidence != "" {
-		msg += " (evidence " + code(f.Evidence) + ")"
+		msg += " (evidence " + review.Code(f.Evidence) + ")"
 	}
-	return fmt.Sprintf("| %s | %s | %s %s | %s |\n", file, line, levelEmoji(f.LevelOrDefault(nil)), cell(code(f.RuleID)), cell(msg))
+	return fmt.Sprintf("| %s | %s | %s %s | %s |\n", file, line, levelEmoji(f.LevelOrDefault(nil)), cell(review.Code(f.RuleID)), cell(msg))
 }
 
 // problemList is the folded list of files not fully scanned, in at most
@@ -137,14 +134,14 @@ func problemList(ps []scan.Problem, limit int) string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("\n<details><summary>" + plural(len(ps), "file") + " not fully scanned</summary>\n\n")
+	b.WriteString("\n<details><summary>" + review.Plural(len(ps), "file") + " not fully scanned</summary>\n\n")
 	const tail = 256
 	for i, p := range ps {
 		where := ""
 		if p.Path != "" {
-			where = code(p.Path) + ": "
+			where = review.Code(p.Path) + ": "
 		}
-		item := "- " + where + text(p.Message) + "\n"
+		item := "- " + where + review.Text(p.Message) + "\n"
 		if b.Len()+len(item) > limit-tail {
 			fmt.Fprintf(&b, "- …and %d more: see the SARIF file.\n", len(ps)-i)
 			break

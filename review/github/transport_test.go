@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 )
 
 func TestListFilesFollowsEveryPage(t *testing.T) {

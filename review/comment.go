@@ -1,4 +1,4 @@
-package ghreview
+package review
 
 // GitHub renders review comments and review bodies as Markdown, with
 // ```suggestion blocks that replace the commented lines, and allows at most
@@ -34,7 +34,9 @@ const MaxBody = 65536
 const RuleDocs = "https://github.com/stowaway-dev/stowaway/blob/main/checks/docs/"
 
 var (
-	markerRE = regexp.MustCompile(`<!-- stowaway:(fp|fixed|review)=([0-9A-Za-z._-]{1,128}) -->`)
+	// anyMarker is anything that looks like one of our markers.
+	anyMarker = regexp.MustCompile(`(?i)<!--\s*stowaway`)
+	markerRE  = regexp.MustCompile(`<!-- stowaway:(fp|fixed|review)=([0-9A-Za-z._-]{1,128}) -->`)
 	// listRE is a compact marker: seen lists the short fingerprints of the
 	// findings that did not fit in a review body, gone those of them since
 	// fixed, paths the scanned paths of the run that wrote the review
@@ -185,6 +187,21 @@ func levelBadge(l checks.Level) string {
 	}
 	return ":information_source: **Note**"
 }
+
+// Text makes text from outside Stowaway safe to show as Markdown: a
+// host's error messages, which can quote the repository's paths.
+func Text(s string) string { return text(s) }
+
+// Code is s in a code span that nothing in s can close or turn into an
+// HTML comment.
+func Code(s string) string { return code(s) }
+
+// ReviewKey is the key in the markers of a review body, "" for none.
+func ReviewKey(body string) string { return parseMarkers(body).review }
+
+// ProbeBody is the body of a review posted only to learn whether the host
+// accepts its comments, and deleted at once.
+const ProbeBody = "<!-- stowaway:review=probe -->"
 
 // text makes repository text safe to show as Markdown: no control
 // characters, no HTML (which could fake a marker), no emphasis or links made
@@ -522,7 +539,7 @@ func reviewBody(in bodyInput, link func(path string, start, end int) string) str
 	b.WriteString(in.intro + "\n")
 	var footer strings.Builder
 	if in.suppressed > 0 {
-		fmt.Fprintf(&footer, "\n_%s suppressed by `stowaway:ignore` pragmas or the configuration._\n", plural(in.suppressed, "finding"))
+		fmt.Fprintf(&footer, "\n_%s suppressed by `stowaway:ignore` pragmas or the configuration._\n", Plural(in.suppressed, "finding"))
 	}
 	if len(in.entries) > 0 {
 		b.WriteString("\n")
@@ -557,7 +574,7 @@ func reviewBody(in bodyInput, link func(path string, start, end int) string) str
 var moreRE = regexp.MustCompile(`(?m)^…and \d+ (?:findings? )?more: see the job summary or the SARIF file\.[^\n]*$`)
 
 func moreLine(open, gone int, sha string) string {
-	line := fmt.Sprintf("…and %s more: see the job summary or the SARIF file.", plural(open+gone, "finding"))
+	line := fmt.Sprintf("…and %s more: see the job summary or the SARIF file.", Plural(open+gone, "finding"))
 	if gone > 0 {
 		line += fmt.Sprintf(" %d of them no longer reported in %s.", gone, shortSHA(sha))
 	}
@@ -583,7 +600,8 @@ func bodyLine(e bodyEntry, link func(path string, start, end int) string) string
 	return line
 }
 
-func plural(n int, unit string) string {
+// Plural is n and unit, with an s when n is not 1.
+func Plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}

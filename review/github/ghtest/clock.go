@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Clock is a fake of ghreview.Clock that advances only when something
+// Clock is a fake of github.Clock (review/github) that advances only when something
 // sleeps on it or a test moves it, so that tests never wait; its timers
 // fire when it passes their time.
 type Clock struct {

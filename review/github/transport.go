@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 // GitHub's REST API limits, as this transport meets them:
 //

@@ -1,8 +1,8 @@
-// Package ghreview is Stowaway's GitHub side: it reads the workflow event,
-// lists a pull request's changed lines, decides which findings the pull
-// request is responsible for, posts them as one review with inline comments
-// on the lines it added, keeps re-runs idempotent, writes the job summary and
-// uploads SARIF to code scanning.
+// Package github is Stowaway's GitHub adapter: it reads the workflow event,
+// lists a pull request's changed lines, posts what package review decides
+// as one review with inline comments on the lines it added (finding, when
+// GitHub refuses the review, the comment it refuses), writes the job
+// summary and uploads SARIF to code scanning.
 //
 // Every call to GitHub goes through small interfaces that go-github's
 // services satisfy, so tests drive a real go-github client against a fake
@@ -10,4 +10,4 @@
 // deadline for all calls live in one place, Transport, with an injectable
 // Clock so that tests never sleep. The token goes only to the API's own
 // scheme and host (NewClient).
-package ghreview
+package github

@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 // Who the Action is, as GitHub answers it:
 //

@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 import (
 	"encoding/json"

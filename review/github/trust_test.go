@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 import (
 	"context"
@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -70,7 +69,7 @@ func TestReviewTrustsOnlyItsOwnMarkers(t *testing.T) {
 			// A reviewer's change request whose body copies a review's
 			// markers: not ours to rewrite or dismiss.
 			request := e.srv.AddReview(repoName, 7, &ghtest.Review{User: "reviewer-rita", State: "CHANGES_REQUESTED",
-				Body: markers{review: "abc", open: []string{gone.Fingerprint}}.String() + "\nRotate the key first."})
+				Body: reviewMarker("abc") + fpMarker(gone.Fingerprint) + "\nRotate the key first."})
 			before := e.srv.Snapshot(repoName, 7)
 
 			fs := []scan.Finding{live}
@@ -123,19 +122,6 @@ func TestReviewReadsMarkersOnTheFirstLineOnly(t *testing.T) {
 	if res.Known != 0 || res.Inline != 1 {
 		t.Errorf("result %+v: a marker below the first line silenced a finding", *res)
 	}
-	for _, body := range []string{
-		"text\n" + fpMarker("abc"),
-		"text " + fpMarker("abc"),
-		" " + fpMarker("abc"),
-		"`" + fpMarker("abc") + "`",
-	} {
-		if m := parseMarkers(body); len(m.open) != 0 {
-			t.Errorf("parseMarkers(%q) = %+v", body, m)
-		}
-	}
-	if m := parseMarkers(fpMarker("abc") + "\r\nrest"); len(m.open) != 1 {
-		t.Errorf("a first line ending in CRLF: %+v", m)
-	}
 }
 
 // TestReviewReadsItsEarlierFormat: review bodies written before the markers
@@ -161,42 +147,12 @@ func TestReviewReadsItsEarlierFormat(t *testing.T) {
 		t.Errorf("result %+v, want 2 known, 1 fixed, no review and no dismissal", *res)
 	}
 	body := e.srv.Snapshot(repoName, 7).Reviews[0].Body
-	want := markers{review: "k1", open: []string{stays.Fingerprint}, fixed: []string{fixed.Fingerprint}, seen: []string{shortFP(hidden.Fingerprint)}}
-	if diff := cmp.Diff(want, parseMarkers(body), cmp.AllowUnexported(markers{})); diff != "" {
-		t.Errorf("markers of the rewritten body (-want +got):\n%s", diff)
+	want := reviewMarker("k1") + fpMarker(stays.Fingerprint) + fixedMarker(fixed.Fingerprint) + "<!-- stowaway:seen=" + shortFP(hidden.Fingerprint) + " -->"
+	if first, _, _ := strings.Cut(body, "\n"); first != want {
+		t.Errorf("markers of the rewritten body:\n got %s\nwant %s", first, want)
 	}
 	if !strings.Contains(body, "~~:no_entry: **Error** `Dockerfile:2`") {
 		t.Errorf("the fixed entry is not struck out:\n%s", body)
-	}
-}
-
-func TestReviewBodyKeepsItsMarkersOnTheFirstLine(t *testing.T) {
-	a, b := finding("Dockerfile", 2, "A_TOKEN"), finding("Dockerfile", 3, "B_TOKEN")
-	body := reviewBody(bodyInput{key: "k", intro: "### Stowaway", entries: []bodyEntry{{&a, ""}, {&b, ""}}},
-		func(string, int, int) string { return "" })
-	first, rest, _ := strings.Cut(body, "\n")
-	if first != reviewMarker("k")+fpMarker(a.Fingerprint)+fpMarker(b.Fingerprint) {
-		t.Errorf("first line %q", first)
-	}
-	if strings.Contains(rest, "stowaway:review") || strings.Contains(rest, "stowaway:seen") {
-		t.Errorf("markers below the first line:\n%s", body)
-	}
-}
-
-func TestCodeNeverOpensAComment(t *testing.T) {
-	for _, s := range []string{"<!-- stowaway:fp=x -->", "a<!--b", "`<!--`"} {
-		if got := code(s); strings.Contains(got, "<!--") {
-			t.Errorf("code(%q) = %q", s, got)
-		}
-	}
-	f := finding("Dockerfile", 2, "NPM_TOKEN")
-	f.Suggestion = &checks.Suggestion{StartLine: 2, EndLine: 2, Text: "ARG NPM_TOKEN <!-- stowaway:fp=" + f.Fingerprint + " -->"}
-	if applicable(&f) != nil {
-		t.Error("a suggestion that would commit a marker is applicable")
-	}
-	f.Suggestion.Text = "RUN echo '<!-- Stowaway:review=x -->' > index.html"
-	if applicable(&f) != nil {
-		t.Error("a suggestion that would commit a marker is applicable")
 	}
 }
 
@@ -208,32 +164,14 @@ func hostile() scan.Finding {
 	return f
 }
 
-func TestBodiesHaveNoAutolinks(t *testing.T) {
-	digest := strings.Repeat("0123456789abcdef", 4)
-	if got := text("sha256:" + digest); got != "sha256:"+digest {
-		t.Errorf("a sha256 digest, which GitHub does not link, is broken: %q", got)
-	}
-	for _, s := range []string{"https://evil.example", "www.evil.example", "a@b.example", "@octocat", "#12", "GH-12", "acme/app#12", "deadbeefcafe1234", strings.Repeat("0123456789", 4)} {
-		if got := ghtest.Autolinks(s); len(got) == 0 {
-			t.Fatalf("the test's autolink pattern misses %q", s)
-		}
-		if got := ghtest.Autolinks(text(s)); len(got) != 0 {
-			t.Errorf("text(%q) = %q still links %q", s, text(s), got)
-		}
-	}
+func TestSummaryHasNoAutolinks(t *testing.T) {
 	f := hostile()
 	var sum strings.Builder
 	if err := WriteSummary(&sum, Summary{Findings: []scan.Finding{f}, Problems: []scan.Problem{{Path: f.Path, Message: f.Message}},
 		Scope: "the whole tree", ServerURL: "https://github.com", Owner: "acme", Repo: "app", SHA: headSHA}); err != nil {
 		t.Fatal(err)
 	}
-	for what, md := range map[string]string{
-		"inline comment": inlineBody(&f, false),
-		"review body":    reviewBody(bodyInput{key: "k", intro: "### Stowaway", entries: []bodyEntry{{&f, "file not changed by this pull request"}}}, func(string, int, int) string { return "https://github.com/acme/app/blob/x" }),
-		"summary":        strings.ReplaceAll(sum.String(), headSHA, "HEAD"),
-	} {
-		if got := ghtest.Autolinks(md); len(got) != 0 {
-			t.Errorf("the %s links %q:\n%s", what, got, md)
-		}
+	if md := strings.ReplaceAll(sum.String(), headSHA, "HEAD"); len(ghtest.Autolinks(md)) != 0 {
+		t.Errorf("the summary links %q:\n%s", ghtest.Autolinks(md), md)
 	}
 }

@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 import (
 	"bytes"
@@ -10,7 +10,8 @@ import (
 	"testing"
 
 	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -48,7 +49,7 @@ var bot = ghtest.Token{Login: "github-actions[bot]"}
 
 // openPR opens pull request 7 from base to head and returns its files as the
 // client reads them.
-func (e *env) openPR(t *testing.T, base, head map[string]string) []*ChangedFile {
+func (e *env) openPR(t *testing.T, base, head map[string]string) []*review.ChangedFile {
 	t.Helper()
 	e.srv.AddPR(repoName, &ghtest.PR{Number: 7, Author: "octocat", HeadRef: "feature", Head: headSHA}, ghtest.Diff(base, head))
 	files, complete, err := e.client.ListFiles(context.Background(), 7)
@@ -90,3 +91,10 @@ func dockerfile(n int, prefix string) string {
 }
 
 func mustRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// The markers as the review package writes them, spelt out here so that
+// the tests pin their format.
+func fpMarker(fp string) string      { return "<!-- stowaway:fp=" + fp + " -->" }
+func fixedMarker(fp string) string   { return "<!-- stowaway:fixed=" + fp + " -->" }
+func reviewMarker(key string) string { return "<!-- stowaway:review=" + key + " -->" }
+func shortFP(fp string) string       { return fp[:16] }

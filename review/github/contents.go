@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 // GitHub's contents API answers a file of up to 1 MB with its content in
 // base64; a larger one comes with encoding "none" and no content, a folder

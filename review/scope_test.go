@@ -1,4 +1,4 @@
-package ghreview
+package review
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 // Code scanning's SARIF upload, as GitHub defines it: the log is gzipped and
 // base64-encoded into a JSON body with the commit (40 hex digits) and its

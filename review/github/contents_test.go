@@ -1,4 +1,4 @@
-package ghreview
+package github
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stowaway-dev/stowaway/ghreview/ghtest"
+	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 )
 
 func TestFileAt(t *testing.T) {
