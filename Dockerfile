@@ -30,6 +30,7 @@ COPY sarif/ sarif/
 COPY report/ report/
 COPY image/ image/
 COPY review/ review/
+COPY action/ action/
 COPY internal/ internal/
 COPY cmd/ cmd/
 ARG TARGETOS

@@ -19,17 +19,18 @@ var layers = map[string]int{
 	"sarif":                2,
 	"report":               2,
 	"review":               2,
-	"review/github":        3,
 	"image":                2,
 	"scan/scantest":        2,
+	"review/github":        3,
 	"checks/checktest":     3,
 	"review/github/ghtest": 3,
 	"image/imagetest":      3,
 	"internal/verify":      3,
 	"bench":                3,
-	"cmd/stowaway":         4,
+	"action":               4,
 	"bench/gen":            4,
 	"bench/probe":          4,
+	"cmd/stowaway":         5,
 }
 
 // TestImportsPointDown checks every package's imports, as go list reports

@@ -1,4 +1,4 @@
-package main
+package action
 
 // The Action against a hostile or broken API: redirects, stalls, answers
 // that are not JSON. Each run must end, with an error that says what

@@ -1,4 +1,4 @@
-package main
+package action
 
 // End-to-end tests of the Action on hostile pull requests: markers copied
 // into other people's comments, names that GitHub would link, a job summary

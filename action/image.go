@@ -1,4 +1,4 @@
-package main
+package action
 
 // The image input: a tarball or OCI layout that an earlier step of the job
 // built (docker/build-push-action with outputs: type=docker,dest=…), checked
@@ -107,7 +107,15 @@ func (a *actionRun) imageDockerfile() (*checks.Dockerfile, error) {
 	case err != nil:
 		return nil, fmt.Errorf("input image-dockerfile: %w", err)
 	}
-	return builtFrom("input image-dockerfile", "`"+name+"`", name, src)
+	df, err := checks.ParseDockerfile(name, src, nil)
+	if err != nil {
+		// BuildKit's own message may quote the refused text.
+		return nil, fmt.Errorf("input image-dockerfile `%s`: BuildKit cannot parse it (stowaway scan `%s` says where)", name, name)
+	}
+	if df.NotDockerfile != "" || len(df.Stages) == 0 {
+		return nil, fmt.Errorf("input image-dockerfile `%s`: BuildKit cannot parse it as a Dockerfile with a FROM", name)
+	}
+	return df, nil
 }
 
 // untiedImageFindings adds to scoped the image's findings that no

@@ -1,4 +1,4 @@
-package main
+package action
 
 // End-to-end tests of runs that follow other runs on the same pull
 // request: a change of the path input, and a review whose body could not

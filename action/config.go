@@ -1,4 +1,4 @@
-package main
+package action
 
 // On a pull request the checked-out tree is the pull request's, and so is
 // its .stowaway.yml: a pull request that adds a token could also allow it.

@@ -1,4 +1,4 @@
-package main
+package action
 
 // End-to-end tests of an API that fails after the scan: code scanning
 // refusing the upload, GitHub refusing the review, an API that is down from

@@ -1,4 +1,4 @@
-package main
+package action
 
 // End-to-end tests of the image input: an image an earlier step built from
 // the pull request's Dockerfile, checked with it.
@@ -11,8 +11,49 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/stowaway-dev/stowaway/image/imagetest"
 )
+
+// The image of cmd/stowaway's image tests, built from a Dockerfile that
+// bakes an npm token in.
+const (
+	imgToken = "npm_FAKEfakeFAKEfake0123456789abcdefABCD"
+	imgGH    = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
+)
+
+// builtImage is what BuildKit makes of imageDockerfile with
+// --build-arg NPM_TOKEN=…: an ARG entry, the argument in front of the RUN,
+// an .npmrc copied and then deleted.
+func builtImage(t *testing.T, platform string) v1.Image {
+	t.Helper()
+	img, err := imagetest.Build(imagetest.Spec{
+		Platform: platform,
+		Env:      []string{"PATH=/usr/bin:/bin"},
+		History: []v1.History{
+			{CreatedBy: "ADD rootfs.tar / # buildkit"},
+			{CreatedBy: "ARG NPM_TOKEN=" + imgToken, EmptyLayer: true},
+			{CreatedBy: "COPY .npmrc ./ # buildkit"},
+			{CreatedBy: "RUN |1 NPM_TOKEN=" + imgToken + " /bin/sh -c npm ci && rm .npmrc # buildkit"},
+		},
+		Layers: [][]imagetest.File{
+			{{Name: "etc/ssl/certs/ca-certificates.crt", Body: "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n"}},
+			{{Name: ".npmrc", Body: "//registry.npmjs.org/:_authToken=" + imgToken + "\n"}},
+			{{Name: ".wh..npmrc"}, {Name: "app/settings.json", Body: `{"github": "` + imgGH + `"}`}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+const imageDockerfile = `FROM node:22
+ARG NPM_TOKEN
+COPY .npmrc ./
+RUN npm ci && rm .npmrc
+`
 
 // imageTarball is the docker save tarball that docker/build-push-action
 // with outputs: type=docker,dest=… writes for imageDockerfile (both are

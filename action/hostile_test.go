@@ -1,4 +1,4 @@
-package main
+package action
 
 // End-to-end tests of pull requests that try to silence the Action: with
 // their own configuration, with a file in the SARIF log's place, or by
@@ -317,7 +317,7 @@ func TestActionReportsWithoutItsOutputFile(t *testing.T) {
 	summary := filepath.Join(dir, "summary")
 	env := map[string]string{"GITHUB_WORKSPACE": ws, "GITHUB_EVENT_NAME": "push", "GITHUB_OUTPUT": dir, "GITHUB_STEP_SUMMARY": summary}
 	var stdout, stderr strings.Builder
-	code := runAction(context.Background(), nil, func(k string) string { return env[k] }, &stdout, &stderr, nil)
+	code := Run(context.Background(), Options{Getenv: func(k string) string { return env[k] }, Stdout: &stdout, Stderr: &stderr, Version: "dev"})
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d\n%s%s", code, exitFindings, stdout.String(), stderr.String())
 	}
