@@ -58,6 +58,11 @@ func TestPlaceComment(t *testing.T) {
 		}
 		return &f
 	}
+	// The engine says which suggestions hold a redacted value.
+	redacted := func(f *scan.Finding) *scan.Finding {
+		f.Suggestion.Redacted = true
+		return f
+	}
 	tests := []struct {
 		name           string
 		f              *scan.Finding
@@ -69,7 +74,7 @@ func TestPlaceComment(t *testing.T) {
 		{"a suggestion around the finding takes the comment", withSuggestion(2, 2, 4, "RUN --mount=type=secret,id=npm npm ci"), 2, 4, true, true},
 		{"a suggestion elsewhere in the diff stays plain", withSuggestion(2, 5, 5, "COPY src/ src/"), 0, 2, false, true},
 		{"a finding off the diff with its fix in the diff", withSuggestion(6, 4, 4, "RUN npm ci"), 0, 0, false, false},
-		{"a suggestion holding a redacted value is never applicable", withSuggestion(2, 2, 3, "ARG X\nENV A=ghp_…(40 chars)"), 0, 2, false, true},
+		{"a suggestion holding a redacted value is never applicable", redacted(withSuggestion(2, 2, 3, "ARG X\nENV A=ghp_…(40 chars)")), 0, 2, false, true},
 		{"off the diff", withSuggestion(6, 0, 0, ""), 0, 0, false, false},
 	}
 	// The ARG's fix also changes the RUN two lines down: the comment stays on
@@ -78,6 +83,7 @@ func TestPlaceComment(t *testing.T) {
 	withAlso.Suggestion.Also = []checks.Edit{{StartLine: 4, EndLine: 4, Text: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci"}}
 	redactedAlso := withSuggestion(2, 2, 2, "")
 	redactedAlso.Suggestion.Also = []checks.Edit{{StartLine: 4, EndLine: 4, Text: "RUN npm ci --token=npm_…(40 chars)"}}
+	redactedAlso.Suggestion.Redacted = true
 	tests = append(tests, []struct {
 		name           string
 		f              *scan.Finding

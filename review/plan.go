@@ -365,16 +365,16 @@ func Place(f *scan.Finding, cf *ChangedFile) (Inline, bool) {
 }
 
 // applicable returns the finding's suggestion when applying it is safe: a
-// suggestion that holds a redacted value would write "ghp_…(40 chars)" over
-// a line of the Dockerfile, and one that holds a marker would commit it
-// (GitHub applies a suggestion verbatim).
+// suggestion that holds a redacted value (the engine says so) would write
+// "ghp_…(40 chars)" over a line of the Dockerfile, and one that holds a
+// marker would commit it (GitHub applies a suggestion verbatim).
 func applicable(f *scan.Finding) *checks.Suggestion {
 	s := f.Suggestion
-	if s == nil {
+	if s == nil || s.Redacted {
 		return nil
 	}
 	for _, e := range s.Edits() {
-		if e.StartLine <= 0 || scan.HoldsRedacted(e.Text) || anyMarker.MatchString(e.Text) {
+		if e.StartLine <= 0 || anyMarker.MatchString(e.Text) {
 			return nil
 		}
 	}
