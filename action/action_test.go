@@ -1,14 +1,14 @@
 package action
 
-// End-to-end tests of the GitHub Action: the command runs in-process
-// through run, with the environment the Actions runner gives the container
-// (GITHUB_* variables, INPUT_* variables with their hyphens, an event
-// payload, output and summary files), against ghtest's fake GitHub and on
-// its fake clock, so that no back-off or pacing wait is slept.
-// TestActionBinary runs the built binary (cmd/stowaway) the same way, once. Scenarios live
-// in testdata/action: <scenario>/base and <scenario>/head are the trees
+// End-to-end tests of the GitHub Action: Run runs in-process with the
+// environment the Actions runner gives the container (GITHUB_* variables,
+// INPUT_* variables with their hyphens, an event payload, output and summary
+// files), against ghtest's fake GitHub on its fake clock and its HTTP
+// transport, so that no back-off or pacing wait is slept. TestActionBinary
+// runs the built binary (cmd/stowaway) the same way, once. Scenarios live in
+// ../testdata/action: <scenario>/base and <scenario>/head are the trees
 // before and after the pull request; golden/<scenario>.md is what the run
-// posted, refreshed with go test -update.
+// posted, refreshed with go test ./action -update.
 
 import (
 	"bytes"

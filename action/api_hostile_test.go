@@ -39,7 +39,7 @@ func TestActionRefusesPlainHTTPAPI(t *testing.T) {
 
 func TestActionRedirectNeverCarriesTheToken(t *testing.T) {
 	// A 302 turns a POST into a GET; a 307 sends it again, body and all.
-	// ghreview's tests go through every redirect status.
+	// review/github's tests go through every redirect status.
 	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
 		for _, call := range []struct{ method, path string }{
 			{http.MethodGet, `/pulls/7$`},
@@ -71,7 +71,7 @@ func TestActionStalledAPIEnds(t *testing.T) {
 	}
 }
 
-// TestActionInvalidJSONIsNoCrash: ghreview's tests cover every endpoint
+// TestActionInvalidJSONIsNoCrash: review/github's tests cover every endpoint
 // and body; here the Action meets a few.
 func TestActionInvalidJSONIsNoCrash(t *testing.T) {
 	for _, call := range []struct {
