@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )

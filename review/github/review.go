@@ -35,10 +35,6 @@ import (
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
-// MaxInline is the most inline comments one review carries; the rest go in
-// its body.
-const MaxInline = review.MaxInline
-
 // ErrReadOnly means the token may read the pull request but not comment on
 // it: a pull request from a fork, or a workflow without
 // "pull-requests: write".

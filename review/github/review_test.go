@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/review"
 	"github.com/stowaway-dev/stowaway/review/github/ghtest"
@@ -220,8 +221,8 @@ func TestReviewCapsInlineComments(t *testing.T) {
 		t.Fatal(err)
 	}
 	pr := e.srv.Snapshot(repoName, 7)
-	if len(pr.Reviews) != 1 || len(pr.Comments) != MaxInline {
-		t.Fatalf("%d reviews with %d comments, want 1 with %d", len(pr.Reviews), len(pr.Comments), MaxInline)
+	if len(pr.Reviews) != 1 || len(pr.Comments) != review.MaxInline {
+		t.Fatalf("%d reviews with %d comments, want 1 with %d", len(pr.Reviews), len(pr.Comments), review.MaxInline)
 	}
 	if n := strings.Count(pr.Reviews[0].Body, "over the limit of 30 inline comments"); n != 10 {
 		t.Errorf("the body lists %d findings over the limit, want 10", n)
