@@ -5,6 +5,7 @@ package main
 // tested there in-process.
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -60,5 +61,19 @@ func TestActionImagePassesItsOwnScan(t *testing.T) {
 	}
 	if len(res.Files) != 2 {
 		t.Errorf("scanned %v, want the Dockerfile and its ignore file", res.Files)
+	}
+}
+
+// TestActionCommand checks the driver: it refuses arguments, and hands the
+// process's environment and streams to action.Run.
+func TestActionCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"action", "extra"}, func(string) string { return "" }, &out, &errb); code != exitError || !strings.Contains(errb.String(), "takes no arguments") {
+		t.Errorf("with an argument: exit %d, stderr %q", code, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"action"}, func(string) string { return "" }, &out, &errb); code != exitError || !strings.Contains(out.String(), "::error::stowaway: GITHUB_WORKSPACE is not set") {
+		t.Errorf("outside a runner: exit %d, stdout %q", code, out.String())
 	}
 }
