@@ -103,10 +103,3 @@ func (a *actionRun) unjudged() []string {
 	}
 	return out
 }
-
-func short(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
-}

@@ -14,6 +14,8 @@ import (
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
+// scan scans the path input with the configuration configure chose, under
+// the commands' memory policy; api-timeout starts again when it ends.
 func (a *actionRun) scan(ctx context.Context) (err error) {
 	defer memlimit.Set(a.getenv)()
 	opts := a.opts
@@ -65,4 +67,12 @@ func (a *actionRun) scopeFindings(ctx context.Context) {
 		a.scoped = a.untiedImageFindings(review.Scope(a.res, a.files, ""))
 		a.scope = "the files this pull request changes"
 	}
+}
+
+// short is a commit SHA as a log line shows it.
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
 }
