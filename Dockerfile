@@ -29,7 +29,8 @@ COPY scan/ scan/
 COPY sarif/ sarif/
 COPY report/ report/
 COPY image/ image/
-COPY ghreview/ ghreview/
+COPY review/ review/
+COPY action/ action/
 COPY internal/ internal/
 COPY cmd/ cmd/
 ARG TARGETOS

@@ -149,6 +149,10 @@ type Suggestion struct {
 	StartLine, EndLine int
 	Text               string
 	Also               []Edit
+	// Redacted says that an edit holds a secret's redacted form: shown, it
+	// says what was there; applied, it would write "ghp_…(40 chars)" into
+	// the file. The engine sets it when it masks the edits; rules leave it.
+	Redacted bool
 }
 
 // Edit replaces lines StartLine..EndLine by Text, as Suggestion does.

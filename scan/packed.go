@@ -88,7 +88,7 @@ func (t *packer) pack(fs []Finding, cs []BuildContext) packedOut {
 		b = appendString(b, f.Secret)
 		b = appendString(b, f.Fix)
 		if sg := f.Suggestion; sg != nil {
-			b = append(b, 1)
+			b = append(b, suggestionTag(sg))
 			b = appendInts(b, sg.StartLine, sg.EndLine)
 			b = t.appendText(b, sg.Text)
 			b = binary.AppendUvarint(b, uint64(len(sg.Also)))
@@ -168,8 +168,8 @@ func (t *packer) unpack(p packedOut, fs []Finding, cs []BuildContext) ([]Finding
 		f.Message = t.text(&d)
 		f.Secret = d.string()
 		f.Fix = d.string()
-		if d.byte() == 1 {
-			sg := &checks.Suggestion{StartLine: d.int(), EndLine: d.int()}
+		if tag := d.byte(); tag != 0 {
+			sg := &checks.Suggestion{StartLine: d.int(), EndLine: d.int(), Redacted: tag == tagRedacted}
 			sg.Text = t.text(&d)
 			if k := d.uint(); k > 0 && k <= uint64(len(d.b)-d.off) {
 				sg.Also = make([]checks.Edit, k)
@@ -314,4 +314,18 @@ func (d *decoder) fail() {
 		d.err = errPacked
 	}
 	d.off = len(d.b)
+}
+
+// A packed finding's suggestion starts with a tag: 0 for none, then
+// whether it holds a redacted value.
+const (
+	tagSuggestion = 1
+	tagRedacted   = 2
+)
+
+func suggestionTag(sg *checks.Suggestion) byte {
+	if sg.Redacted {
+		return tagRedacted
+	}
+	return tagSuggestion
 }

@@ -4,10 +4,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stowaway-dev/stowaway/checks"
 )
 
 // Redact returns the form of a secret that may be shown: its first four
@@ -29,12 +31,30 @@ func Redact(secret string) string {
 	return fmt.Sprintf("%s…(%d chars)", prefix, n)
 }
 
-// redactedForm matches what Redact returns.
-var redactedForm = regexp.MustCompile(`…\(\d+ chars\)`)
-
-// HoldsRedacted reports text that holds a redacted secret: shown, it says
-// what was there; applied as a fix, it would write the redacted form.
-func HoldsRedacted(text string) bool { return redactedForm.MatchString(text) }
+// maskSuggestion returns a copy of s with the secrets of its edits masked,
+// each edit by the ranges of the lines it replaces (the suggestion's own
+// text also by those of the finding's instruction, start..end), and
+// Redacted set when masking changed an edit. It returns nil when a word
+// that looks like a secret is left after masking: the finding keeps its
+// Fix, nothing offers to commit it.
+func maskSuggestion(s *checks.Suggestion, m *masker, sm *spanMask, start, end int) *checks.Suggestion {
+	sg := *s
+	sg.Text = sm.in(min(start, s.StartLine), max(end, s.EndLine)).text(m.mask(s.Text))
+	sg.Redacted = s.Redacted || sg.Text != s.Text
+	leftover := len(checks.SecretLikeRanges(sg.Text)) > 0
+	sg.Also = slices.Clone(s.Also)
+	for i := range sg.Also {
+		e := &sg.Also[i]
+		masked := sm.in(e.StartLine, e.EndLine).text(m.mask(e.Text))
+		sg.Redacted = sg.Redacted || masked != e.Text
+		e.Text = masked
+		leftover = leftover || len(checks.SecretLikeRanges(e.Text)) > 0
+	}
+	if leftover {
+		return nil
+	}
+	return &sg
+}
 
 // masker replaces every secret of one file by its redacted form.
 type masker struct {

@@ -448,21 +448,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		f.Message = m.prose(in, f.Message)
 		f.Fix = m.prose(in, f.Fix)
 		if f.Suggestion != nil {
-			sg := *f.Suggestion
-			sg.Text = sm.in(min(start, sg.StartLine), max(end, sg.EndLine)).text(m.mask(sg.Text))
-			leftover := len(checks.SecretLikeRanges(sg.Text)) > 0
-			sg.Also = slices.Clone(sg.Also)
-			for i := range sg.Also {
-				e := &sg.Also[i]
-				e.Text = sm.in(e.StartLine, e.EndLine).text(m.mask(e.Text))
-				leftover = leftover || len(checks.SecretLikeRanges(e.Text)) > 0
-			}
-			f.Suggestion = &sg
-			if leftover {
-				// A word that looks like a secret is left after masking:
-				// the finding keeps its Fix, nothing offers to commit it.
-				f.Suggestion = nil
-			}
+			f.Suggestion = maskSuggestion(f.Suggestion, m, sm, start, end)
 		}
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))

@@ -30,7 +30,7 @@ func scanDir(t *testing.T, files map[string]string, args ...string) (stdout, std
 	}
 	var out, errb bytes.Buffer
 	args = append(args, dir)
-	code = run(context.Background(), args, func(string) string { return "" }, &out, &errb, nil)
+	code = run(context.Background(), args, func(string) string { return "" }, &out, &errb)
 	return out.String(), errb.String(), code
 }
 
@@ -63,7 +63,7 @@ func runIn(t *testing.T, dir string, args ...string) (stdout, stderr string, cod
 	t.Helper()
 	t.Chdir(dir)
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, func(string) string { return "" }, &out, &errb, nil)
+	code = run(context.Background(), args, func(string) string { return "" }, &out, &errb)
 	return out.String(), errb.String(), code
 }
 

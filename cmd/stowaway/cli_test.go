@@ -133,7 +133,7 @@ func TestExitCodes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errb, nil)
+			code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errb)
 			if code != tc.code {
 				t.Errorf("run(%q) = %d, want %d; stderr: %s", tc.args, code, tc.code, errb.String())
 			}
@@ -247,7 +247,7 @@ func TestScanNeverReadsGit(t *testing.T) {
 	for _, format := range formats {
 		t.Run(format, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := run(context.Background(), []string{"scan", "--format", format, dir}, func(string) string { return "" }, &out, &errb, nil)
+			code := run(context.Background(), []string{"scan", "--format", format, dir}, func(string) string { return "" }, &out, &errb)
 			if code == exitError {
 				t.Errorf("exit %d; stderr: %s", code, errb.String())
 			}
@@ -279,7 +279,7 @@ func TestScanNonUTF8Folder(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"scan", "--format", "json", dir}, func(string) string { return "" }, &out, &errb, nil)
+	code := run(context.Background(), []string{"scan", "--format", "json", dir}, func(string) string { return "" }, &out, &errb)
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d; stderr: %s\n%s", code, exitFindings, errb.String(), out.String())
 	}
@@ -313,7 +313,7 @@ func TestRulesRetired(t *testing.T) {
 	const why = "dockerignore-gap is retired: its cases are reported by broad-copy and context-secret-shipped"
 	for _, args := range [][]string{{"rules"}, {"rules", "dockerignore-gap"}} {
 		var out, errb bytes.Buffer
-		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errb, nil); code != exitOK {
+		if code := run(context.Background(), args, func(string) string { return "" }, &out, &errb); code != exitOK {
 			t.Errorf("run(%q) = %d; stderr: %s", args, code, errb.String())
 		}
 		if !strings.Contains(out.String(), why) {
@@ -340,7 +340,7 @@ func TestScanTimeout(t *testing.T) {
 		{[]string{"scan", "--format", "json", dir}, exitOK},
 	} {
 		var out, errb bytes.Buffer
-		code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errb, nil)
+		code := run(context.Background(), tc.args, func(string) string { return "" }, &out, &errb)
 		if code != tc.code {
 			t.Errorf("run(%q) = %d, want %d; stderr: %s", tc.args, code, tc.code, errb.String())
 		}

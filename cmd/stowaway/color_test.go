@@ -46,7 +46,7 @@ func TestColorFlags(t *testing.T) {
 				}
 				return ""
 			}
-			if code := run(context.Background(), args, getenv, &out, &errb, nil); code != exitFindings {
+			if code := run(context.Background(), args, getenv, &out, &errb); code != exitFindings {
 				t.Fatalf("exit %d; stderr %s", code, errb.String())
 			}
 			if got := strings.Contains(out.String(), "\x1b["); got != tc.color {
@@ -68,7 +68,7 @@ func TestColorFlags(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "report")
 		var out, errb bytes.Buffer
 		args := append(append([]string{"scan", "--output", file}, tc.args...), leaky)
-		run(context.Background(), args, func(string) string { return "" }, &out, &errb, nil)
+		run(context.Background(), args, func(string) string { return "" }, &out, &errb)
 		body, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
@@ -86,7 +86,7 @@ func TestColorFlags(t *testing.T) {
 	}
 
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"image", "--color=sometimes", "x.tar"}, func(string) string { return "" }, &out, &errb, nil); code != exitError || !strings.Contains(errb.String(), "want always, never or auto") {
+	if code := run(context.Background(), []string{"image", "--color=sometimes", "x.tar"}, func(string) string { return "" }, &out, &errb); code != exitError || !strings.Contains(errb.String(), "want always, never or auto") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }

@@ -56,7 +56,7 @@ RUN npm ci && rm .npmrc
 func runImageCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), append([]string{"image"}, args...), func(string) string { return "" }, &out, &errb, nil)
+	code = run(context.Background(), append([]string{"image"}, args...), func(string) string { return "" }, &out, &errb)
 	for _, s := range []string{imgToken, imgGH} {
 		if strings.Contains(out.String()+errb.String(), s) {
 			t.Errorf("stowaway image %v printed the planted secret %q", args, s)

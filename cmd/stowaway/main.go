@@ -20,8 +20,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-
-	"github.com/stowaway-dev/stowaway/ghreview"
 )
 
 // Exit codes.
@@ -37,7 +35,7 @@ var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
@@ -56,9 +54,8 @@ Run 'stowaway scan -h' or 'stowaway image -h' for their flags.
 `
 
 // run is the command with what it takes from its process passed in: main
-// passes the process's, tests their own. clock paces the action's API calls
-// (waits, retries, api-timeout); nil is the real clock.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, clock ghreview.Clock) int {
+// passes the process's, tests their own.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitError
@@ -73,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
 	case "action":
-		return runAction(ctx, args[1:], getenv, stdout, stderr, clock)
+		return runAction(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "stowaway", versionString())
 		return exitOK
@@ -93,4 +90,12 @@ func versionString() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// orDefault is s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

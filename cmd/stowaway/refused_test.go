@@ -24,7 +24,7 @@ func TestRefusedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"scan", dir}, func(string) string { return "" }, &out, &errb, nil)
+	code := run(context.Background(), []string{"scan", dir}, func(string) string { return "" }, &out, &errb)
 	text := out.String()
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d (the token is an error); stderr: %s", code, exitFindings, errb.String())
@@ -45,7 +45,7 @@ func TestRefusedFiles(t *testing.T) {
 	}
 
 	out.Reset()
-	run(context.Background(), []string{"scan", "--format", "sarif", dir}, func(string) string { return "" }, &out, &errb, nil)
+	run(context.Background(), []string{"scan", "--format", "sarif", dir}, func(string) string { return "" }, &out, &errb)
 	var log struct {
 		Runs []struct {
 			Results []struct {

@@ -21,7 +21,7 @@ func TestVersion(t *testing.T) {
 	var out bytes.Buffer
 	for _, arg := range []string{"version", "--version", "-v"} {
 		out.Reset()
-		if code := run(context.Background(), []string{arg}, os.Getenv, &out, &out, nil); code != exitOK || out.String() != "stowaway dev\n" {
+		if code := run(context.Background(), []string{arg}, os.Getenv, &out, &out); code != exitOK || out.String() != "stowaway dev\n" {
 			t.Errorf("stowaway %s: exit %d, %q; want 0, \"stowaway dev\\n\"", arg, code, out.String())
 		}
 	}

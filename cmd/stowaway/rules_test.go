@@ -15,7 +15,7 @@ import (
 func runRulesCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), append([]string{"rules"}, args...), func(string) string { return "" }, &out, &errb, nil)
+	code = run(context.Background(), append([]string{"rules"}, args...), func(string) string { return "" }, &out, &errb)
 	return out.String(), errb.String(), code
 }
 
