@@ -28,6 +28,7 @@ COPY checks/ checks/
 COPY scan/ scan/
 COPY sarif/ sarif/
 COPY report/ report/
+COPY baseline/ baseline/
 COPY image/ image/
 COPY review/ review/
 COPY action/ action/

@@ -22,6 +22,7 @@ var layers = map[string]int{
 	"image":                2,
 	"scan/scantest":        2,
 	"review/github":        3,
+	"baseline":             3,
 	"checks/checktest":     3,
 	"review/github/ghtest": 3,
 	"image/imagetest":      3,

@@ -1,7 +1,8 @@
-// Package action is the GitHub Action: its run reads the inputs and the
-// event, scans the workspace, decides the pull request's scope, writes the
-// SARIF log, the annotations and the outputs, posts the review, uploads
-// SARIF and writes the job summary, in that order (actionRun.run). The
+// Package action is the GitHub Action: its run reads the inputs, the
+// event, the configuration and the baseline, scans the workspace, decides
+// the pull request's scope, writes the SARIF log, the annotations and the
+// outputs, posts the review, uploads SARIF and writes the job summary, in
+// that order (actionRun.run). The
 // clock and the HTTP transport of its API calls come from Options, so that
 // its end-to-end tests run in-process against a fake GitHub without
 // sleeping; cmd/stowaway's action command only calls Run.
@@ -111,6 +112,9 @@ type actionRun struct {
 	opts       scan.Options
 	configFile string // the configuration's slash path
 	baseKnown  bool   // on a pull request: the base commit's configuration governs
+	// known holds the fingerprints of the baseline that governs the run;
+	// nil without one.
+	known map[string]bool
 
 	// scan and scope
 	res    *scan.Result
@@ -136,6 +140,9 @@ func (a *actionRun) run(ctx context.Context) error {
 	if err := a.configure(ctx); err != nil {
 		return err
 	}
+	if err := a.loadBaseline(ctx); err != nil {
+		return err
+	}
 	if err := a.scan(ctx); err != nil {
 		return err
 	}
@@ -143,6 +150,7 @@ func (a *actionRun) run(ctx context.Context) error {
 	a.checkImage(ctx)
 	a.checkConfig()
 	a.scopeFindings(ctx)
+	a.applyBaseline()
 	a.writeSARIF()
 	a.report()
 	a.postReview(ctx)

@@ -139,6 +139,7 @@ var inputDefaults = map[string]string{
 	"scan-timeout":      "10m",
 	"image":             "",
 	"image-dockerfile":  "",
+	"baseline":          "",
 }
 
 // run runs the action in-process.

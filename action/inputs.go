@@ -29,6 +29,7 @@ type actionInputs struct {
 	sarifFile   string
 	uploadSARIF bool
 	config      string // slash path inside the workspace, "" for .stowaway.yml
+	baseline    string // slash path inside the workspace, "" for none
 	apiTimeout  time.Duration
 	scanTimeout time.Duration
 	// failOnAPIError fails the step (exit 2) when an API call failed after
@@ -55,6 +56,11 @@ func readInputs(gha *githubactions.Action) (actionInputs, error) {
 	}
 	if c := gha.GetInput("config"); c != "" {
 		if in.config, err = workspacePath("config", c); err != nil {
+			return in, err
+		}
+	}
+	if b := gha.GetInput("baseline"); b != "" {
+		if in.baseline, err = workspacePath("baseline", b); err != nil {
 			return in, err
 		}
 	}

@@ -31,7 +31,7 @@ func (a *actionRun) writeSARIF() {
 		category += "/" + a.in.path
 	}
 	var log bytes.Buffer
-	if err := sarif.Write(&log, a.res, sarif.Options{Version: a.version, Category: category}); err != nil {
+	if err := sarif.Write(&log, a.res, sarif.Options{Version: a.version, Category: category, Baseline: a.known}); err != nil {
 		a.failure(fmt.Sprintf("Stowaway could not build the SARIF log: %v.", err))
 		return
 	}
