@@ -435,7 +435,7 @@ func TestContextBounds(t *testing.T) {
 // TestContextLarge walks a 100,000-file context: the entry bound stops it
 // with a problem, and the .env at the root is found because the walk goes
 // breadth first. The tree is generated in memory (wideTree): writing it to
-// disk took a minute of system time on a loaded machine.
+// disk took a minute on a loaded machine.
 func TestContextLarge(t *testing.T) {
 	fsys := wideTree{
 		top: fstest.MapFS{
