@@ -13,10 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -154,18 +157,25 @@ func gitleaksFindings(d *detect.Detector, text string) []finding {
 	return sortFindings(fs)
 }
 
-// ruleFindings runs the rules that s picks for text.
-func ruleFindings(t *testing.T, s *tokenScanner, text string) []finding {
+// ruleFindings runs the rules that s picks for text. memo holds the
+// findings of the rules already run on text, by ID: the scanners compared
+// load the same rule file and differ only in the rules they pick.
+func ruleFindings(t *testing.T, s *tokenScanner, text string, memo map[string][]finding) []finding {
 	var fs []finding
 	for _, r := range s.candidates(text) {
-		for _, m := range r.matches(text, s.global) {
-			secret := text[m.start:m.end]
-			if !strings.Contains(text[m.matchStart:m.matchEnd], secret) || m.start < m.matchStart || m.end > m.matchEnd {
-				t.Errorf("%s: secret [%d,%d) outside its match [%d,%d)", r.id, m.start, m.end, m.matchStart, m.matchEnd)
+		got, ok := memo[r.id]
+		if !ok {
+			for _, m := range r.matches(text, s.global) {
+				secret := text[m.start:m.end]
+				if !strings.Contains(text[m.matchStart:m.matchEnd], secret) || m.start < m.matchStart || m.end > m.matchEnd {
+					t.Errorf("%s: secret [%d,%d) outside its match [%d,%d)", r.id, m.start, m.end, m.matchStart, m.matchEnd)
+				}
+				line := strings.Count(text[:min(m.from+1, len(text))], "\n")
+				got = append(got, finding{r.id, text[m.matchStart:m.matchEnd], secret, line})
 			}
-			line := strings.Count(text[:min(m.from+1, len(text))], "\n")
-			fs = append(fs, finding{r.id, text[m.matchStart:m.matchEnd], secret, line})
+			memo[r.id] = got
 		}
+		fs = append(fs, got...)
 	}
 	return sortFindings(fs)
 }
@@ -195,27 +205,67 @@ func compareWithGitleaks(t *testing.T, texts []string) map[string]bool {
 	return compareEngines(t, gitleaksReference(t), tokenFinder(), newTokenScanner(gitleaksTOML, false), texts)
 }
 
+// raceTexts is how many texts compareEngines compares on at most under the
+// race detector.
+const raceTexts = 1000
+
+// compareEngines compares on each distinct text, on every core: no text's
+// comparison depends on another's.
 func compareEngines(t *testing.T, ref *detect.Detector, prefiltered, plain *tokenScanner, texts []string) map[string]bool {
 	t.Helper()
-	found := map[string]bool{}
-	failures := 0
-	for _, text := range texts {
-		want := gitleaksFindings(ref, text)
-		for _, f := range want {
-			found[f.Rule] = true
+	texts = slices.Compact(slices.Sorted(slices.Values(texts)))
+	if n := len(texts); raceDetector && n > raceTexts {
+		// The race detector makes regular expressions about 15 times
+		// slower, and what it looks for, a race between the workers
+		// sharing the detector and the scanners, an even sample of the
+		// texts shows as well; go test without -race compares them all.
+		step := (n + raceTexts - 1) / raceTexts
+		var sample []string
+		for i := 0; i < n; i += step {
+			sample = append(sample, texts[i])
 		}
-		for _, v := range []struct {
-			name string
-			s    *tokenScanner
-		}{{"prefiltered", prefiltered}, {"gitleaks-picked", plain}} {
-			if diff := cmp.Diff(want, ruleFindings(t, v.s, text)); diff != "" {
-				t.Errorf("%s rules differ from gitleaks on %.200q (-gitleaks +ours):\n%s", v.name, text, diff)
-				if failures++; failures > 10 {
-					t.Fatal("too many differences")
+		texts = sample
+		t.Logf("race detector: compared on one in %d of the %d distinct texts", step, n)
+	}
+	var (
+		mu       sync.Mutex
+		found    = map[string]bool{}
+		next     atomic.Int64
+		failures atomic.Int64
+		wg       sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for failures.Load() <= 10 {
+				i := int(next.Add(1) - 1)
+				if i >= len(texts) {
+					return
+				}
+				text := texts[i]
+				want := gitleaksFindings(ref, text)
+				mu.Lock()
+				for _, f := range want {
+					found[f.Rule] = true
+				}
+				mu.Unlock()
+				memo := map[string][]finding{}
+				for _, v := range []struct {
+					name string
+					s    *tokenScanner
+				}{{"prefiltered", prefiltered}, {"gitleaks-picked", plain}} {
+					if got := ruleFindings(t, v.s, text, memo); !slices.Equal(want, got) {
+						t.Errorf("%s rules differ from gitleaks on %.200q (-gitleaks +ours):\n%s", v.name, text, cmp.Diff(want, got))
+						failures.Add(1)
+					}
 				}
 			}
-		}
+		})
 	}
+	wg.Wait()
+	if failures.Load() > 10 {
+		t.Fatal("too many differences")
+	}
+	t.Logf("compared on %d distinct texts", len(texts))
 	return found
 }
 

@@ -434,28 +434,27 @@ func TestContextBounds(t *testing.T) {
 
 // TestContextLarge walks a 100,000-file context: the entry bound stops it
 // with a problem, and the .env at the root is found because the walk goes
-// breadth first.
+// breadth first. The tree is generated in memory (wideTree): writing it to
+// disk took a minute on a loaded machine.
 func TestContextLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("writes 100,000 files")
+	fsys := wideTree{
+		top: fstest.MapFS{
+			".env":       {Data: []byte("DB_PASSWORD=s3cr3t-Zq81vLx0\n")},
+			"Dockerfile": {Data: []byte("FROM alpine\nCOPY . /app\n")},
+			// With no ignore file at all, dockerignore-missing would report the copy.
+			".dockerignore": {Data: []byte(".git\n")},
+			"pkg":           {Mode: fs.ModeDir | 0o755},
+		},
+		pkg:  fstest.MapFS{},
+		leaf: fstest.MapFS{},
 	}
-	dir := t.TempDir()
 	for i := range 1000 {
-		d := filepath.Join(dir, "pkg", fmt.Sprintf("m%03d", i))
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for j := range 100 {
-			if err := os.WriteFile(filepath.Join(d, fmt.Sprintf("f%02d.go", j)), nil, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		fsys.pkg[fmt.Sprintf("m%03d", i)] = &fstest.MapFile{Mode: fs.ModeDir | 0o755}
 	}
-	write(t, dir, ".env", "DB_PASSWORD=s3cr3t-Zq81vLx0\n")
-	write(t, dir, "Dockerfile", "FROM alpine\nCOPY . /app\n")
-	// With no ignore file at all, dockerignore-missing would report the copy.
-	write(t, dir, ".dockerignore", ".git\n")
-	res, err := Scan(context.Background(), openRoot(t, dir), []string{"."}, Options{Rules: []*checks.Rule{checks.ContextSecretShipped}})
+	for j := range 100 {
+		fsys.leaf[fmt.Sprintf("f%02d.go", j)] = &fstest.MapFile{}
+	}
+	res, err := Scan(context.Background(), fsys, []string{"."}, Options{Rules: []*checks.Rule{checks.ContextSecretShipped}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -472,6 +471,44 @@ func TestContextLarge(t *testing.T) {
 	if len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Message, ".env (dotenv file)") {
 		t.Errorf("findings = %+v, want the root .env", res.Findings)
 	}
+}
+
+// wideTree is a file system whose folder pkg holds the folders of pkg,
+// each holding the files of leaf, beside the files of top at its root.
+type wideTree struct{ top, pkg, leaf fstest.MapFS }
+
+// resolve returns the file system and the name in it of a name in w.
+func (w wideTree) resolve(name string) (fs.FS, string) {
+	rest, ok := strings.CutPrefix(name, "pkg")
+	if !ok || (rest != "" && rest[0] != '/') {
+		return w.top, name
+	}
+	if rest == "" {
+		return w.pkg, "."
+	}
+	folder, file, found := strings.Cut(rest[1:], "/")
+	if _, ok := w.pkg[folder]; !ok {
+		return w.top, name // does not exist
+	}
+	if !found {
+		return w.leaf, "."
+	}
+	return w.leaf, file
+}
+
+func (w wideTree) Open(name string) (fs.File, error) {
+	fsys, rel := w.resolve(name)
+	return fsys.Open(rel)
+}
+
+func (w wideTree) ReadDir(name string) ([]fs.DirEntry, error) {
+	fsys, rel := w.resolve(name)
+	return fs.ReadDir(fsys, rel)
+}
+
+func (w wideTree) Stat(name string) (fs.FileInfo, error) {
+	fsys, rel := w.resolve(name)
+	return fs.Stat(fsys, rel)
 }
 
 // TestContextMappings reads build contexts from a Compose file and a

@@ -29,6 +29,12 @@ var (
 	cliErr  error
 )
 
+// linkedVersion is the version cliBinary links in as the release workflow
+// links its own (-ldflags "-s -w -X main.version=..."), so that one build
+// serves TestVersion too; SARIF reads it 0.0.0-linked, which versionRE
+// replaces in goldens.
+const linkedVersion = "v0.0.0-linked"
+
 // cliBinary builds the command once per test run; the CLI tests run it as a
 // user would, from the repository root.
 func cliBinary(t *testing.T) string {
@@ -40,7 +46,7 @@ func cliBinary(t *testing.T) string {
 			return
 		}
 		cliPath = filepath.Join(dir, "stowaway")
-		out, err := exec.Command("go", "build", "-o", cliPath, ".").CombinedOutput()
+		out, err := exec.Command("go", "build", "-ldflags", "-s -w -X main.version="+linkedVersion, "-o", cliPath, ".").CombinedOutput()
 		if err != nil {
 			cliErr = errors.New(string(out))
 		}

@@ -25,13 +25,9 @@ func TestVersion(t *testing.T) {
 			t.Errorf("stowaway %s: exit %d, %q; want 0, \"stowaway dev\\n\"", arg, code, out.String())
 		}
 	}
-	bin := filepath.Join(t.TempDir(), "stowaway")
-	if b, err := exec.Command("go", "build", "-ldflags", "-s -w -X main.version=v1.2.3", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	b, err := exec.Command(bin, "version").Output()
-	if err != nil || string(b) != "stowaway v1.2.3\n" {
-		t.Errorf("built with -X main.version=v1.2.3: %q, %v; want \"stowaway v1.2.3\\n\"", b, err)
+	b, err := exec.Command(cliBinary(t), "version").Output()
+	if want := "stowaway " + linkedVersion + "\n"; err != nil || string(b) != want {
+		t.Errorf("built with -X main.version=%s: %q, %v; want %q", linkedVersion, b, err, want)
 	}
 }
 

@@ -50,7 +50,14 @@ type File struct {
 // LayerTar returns the uncompressed tar of files.
 func LayerTar(files []File) ([]byte, error) {
 	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	if err := writeLayerTar(&buf, files); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeLayerTar(w io.Writer, files []File) error {
+	tw := tar.NewWriter(w)
 	for _, f := range files {
 		h := &tar.Header{Name: f.Name, Mode: 0o644, Typeflag: tar.TypeReg, Size: int64(len(f.Body))}
 		switch {
@@ -62,7 +69,7 @@ func LayerTar(files []File) ([]byte, error) {
 			h.Typeflag, h.Mode = tar.TypeDir, 0o755
 		}
 		if err := tw.WriteHeader(h); err != nil {
-			return nil, err
+			return err
 		}
 		var err error
 		if f.Zeros > 0 {
@@ -71,13 +78,10 @@ func LayerTar(files []File) ([]byte, error) {
 			_, err = io.WriteString(tw, f.Body)
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return tw.Close()
 }
 
 type zeros struct{}
@@ -91,11 +95,15 @@ func (zeros) Read(p []byte) (int, error) {
 func Build(s Spec) (v1.Image, error) {
 	img := empty.Image
 	for _, files := range s.Layers {
-		b, err := LayerTar(files)
-		if err != nil {
-			return nil, err
-		}
-		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil })
+		// The tar is written as it is read, not held: a layer of Zeros
+		// (a gzip bomb of 80 MiB) cost more to grow in a buffer than to
+		// compress; the compressed layer, small for zeros, is kept
+		// instead of compressed again for each write.
+		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+			r, w := io.Pipe()
+			go func() { w.CloseWithError(writeLayerTar(w, files)) }()
+			return r, nil
+		}, tarball.WithCompressedCaching)
 		if err != nil {
 			return nil, err
 		}
