@@ -27,6 +27,7 @@ import (
 var (
 	monorepoServices = flag.Int("monorepo.services", 10000, "services in the generated monorepo")
 	workers          = flag.Int("workers", 0, "workers of the baseline and the scan (0: two per core, the scan's default)")
+	monorepoDistinct = flag.Int("monorepo.distinct", 0, "variants of ignore files and Dockerfiles in the generated monorepo (MonorepoOptions.Distinct; 0: the default tree)")
 	monorepoDir      = flag.String("monorepo.dir", "", "use this already generated monorepo instead of generating one (go run ./bench/gen)")
 )
 
@@ -58,7 +59,7 @@ func monorepo(tb testing.TB) string {
 			return
 		}
 		monoPath = monoTemp
-		_, monoErr = WriteMonorepo(monoTemp, MonorepoOptions{Services: *monorepoServices, Seed: 1})
+		_, monoErr = WriteMonorepo(monoTemp, MonorepoOptions{Services: *monorepoServices, Seed: 1, Distinct: *monorepoDistinct})
 	})
 	if monoErr != nil {
 		tb.Fatalf("generating the monorepo: %v", monoErr)
@@ -404,6 +405,37 @@ func TestMonorepoDeterministic(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMonorepoDistinct checks the diversity knob: the default tree repeats
+// a few ignore files, and Distinct set to the number of services gives each
+// its own.
+func TestMonorepoDistinct(t *testing.T) {
+	for _, tt := range []struct {
+		distinct int
+		all      bool // every ignore file distinct
+	}{{0, false}, {200, true}} {
+		dir := t.TempDir()
+		st, err := WriteMonorepo(dir, MonorepoOptions{Services: 200, Seed: 1, Distinct: tt.distinct})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.Name() != ".dockerignore" {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			seen[string(b)] = true
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := len(seen) == st.IgnoreFiles; got != tt.all || len(seen) == 0 {
+			t.Errorf("Distinct %d: %d distinct contents among %d ignore files", tt.distinct, len(seen), st.IgnoreFiles)
+		}
 	}
 }
 

@@ -13,6 +13,13 @@ import (
 type MonorepoOptions struct {
 	Services int    // number of service folders, each with one Dockerfile
 	Seed     uint64 // the same seed writes the same bytes
+	// Distinct, when above zero, is how many variants of ignore files and
+	// Dockerfiles the services fall into (service i in variant i%Distinct):
+	// each variant adds lines of its own to the ignore files and names the
+	// Dockerfiles' credential arguments its own way. Zero writes the default
+	// tree, whose 8,406 ignore files (10,000 services, seed 1) share 16
+	// distinct contents, which flatters every memo keyed by content.
+	Distinct int
 }
 
 // MonorepoStats counts what WriteMonorepo wrote.
@@ -42,6 +49,9 @@ func WriteMonorepo(dir string, opts MonorepoOptions) (MonorepoStats, error) {
 	for i := range opts.Services {
 		r := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
 		svc := newService(r, i)
+		if opts.Distinct > 0 {
+			svc.variant = 1 + i%opts.Distinct
+		}
 		for _, f := range svc.files() {
 			w.file(filepath.Join(svc.dir, f.name), f.body)
 			switch {
@@ -138,6 +148,9 @@ type service struct {
 	lower       bool // lower-case instructions, as some people write them
 	heredoc     bool
 	devfile     bool // also a Dockerfile.dev
+	// variant is the service's variant (MonorepoOptions.Distinct); 0:
+	// none, the default tree.
+	variant int
 }
 
 var (
@@ -218,6 +231,16 @@ const (
 func (s *service) githubToken() string { return s.token("gh"+"p_", base62, 36) }
 func (s *service) npmToken() string    { return s.token("np"+"m_", base62, 36) }
 
+// arg names a build argument the service's variant's way: teams prefix
+// their credentials (PAYMENTS_7_NPM_TOKEN), so the names in a varied
+// monorepo recur only within a variant.
+func (s *service) arg(name string) string {
+	if s.variant == 0 {
+		return name
+	}
+	return fmt.Sprintf("V%d_%s", s.variant, name)
+}
+
 // kw spells an instruction keyword in the service's case.
 func (s *service) kw(k string) string {
 	if s.lower {
@@ -269,8 +292,8 @@ func (s *service) finalLeak(b *strings.Builder) {
 	case leakEnvAWS:
 		s.line(b, "ENV", "AWS_ACCESS_KEY_ID="+s.token("AK"+"IA", base32, 16)+" \\\n    AWS_SECRET_ACCESS_KEY="+s.token("", b64, 40))
 	case leakArgRun:
-		s.line(b, "ARG", "GITHUB_TOKEN")
-		s.line(b, "RUN", `git config --global url."https://${GITHUB_TOKEN}@github.com/".insteadOf "https://github.com/" \`+"\n    && ./scripts/fetch-private-assets.sh")
+		s.line(b, "ARG", s.arg("GITHUB_TOKEN"))
+		s.line(b, "RUN", `git config --global url."https://${`+s.arg("GITHUB_TOKEN")+`}@github.com/".insteadOf "https://github.com/" \`+"\n    && ./scripts/fetch-private-assets.sh")
 	case leakNpmrc:
 		s.line(b, "RUN", `echo "//registry.npmjs.org/:_authToken=`+s.npmToken()+`" > /root/.npmrc \`+"\n    && npm install -g @internal/cli")
 	case leakEnvLiteral:
@@ -295,9 +318,9 @@ func (s *service) goStages(b *strings.Builder) {
 	s.line(b, "FROM", "golang:${GO_VERSION}-bookworm AS build")
 	if s.builderArg {
 		b.WriteString("# Private modules: the token stays in this stage.\n")
-		s.line(b, "ARG", "GITHUB_TOKEN")
+		s.line(b, "ARG", s.arg("GITHUB_TOKEN"))
 		s.line(b, "ENV", "GOPRIVATE=github.com/acme-corp/*")
-		s.line(b, "RUN", `git config --global url."https://x-access-token:${GITHUB_TOKEN}@github.com/".insteadOf "https://github.com/"`)
+		s.line(b, "RUN", `git config --global url."https://x-access-token:${`+s.arg("GITHUB_TOKEN")+`}@github.com/".insteadOf "https://github.com/"`)
 	}
 	s.line(b, "WORKDIR", "/src")
 	s.line(b, "COPY", "go.mod go.sum ./")
@@ -332,8 +355,8 @@ func (s *service) nodeStages(b *strings.Builder) {
 	case s.secretMount:
 		s.line(b, "RUN", "--mount=type=secret,id=npmrc,target=/root/.npmrc \\\n    --mount=type=cache,target=/root/.npm \\\n    npm ci --omit=dev")
 	case s.builderArg:
-		s.line(b, "ARG", "NPM_TOKEN")
-		s.line(b, "RUN", `echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > .npmrc \`+"\n    && npm ci --omit=dev \\\n    && rm -f .npmrc")
+		s.line(b, "ARG", s.arg("NPM_TOKEN"))
+		s.line(b, "RUN", `echo "//registry.npmjs.org/:_authToken=${`+s.arg("NPM_TOKEN")+`}" > .npmrc \`+"\n    && npm ci --omit=dev \\\n    && rm -f .npmrc")
 	default:
 		s.line(b, "RUN", "npm ci --omit=dev")
 	}
@@ -371,14 +394,14 @@ func (s *service) pythonStages(b *strings.Builder) {
 	case s.secretMount:
 		s.line(b, "RUN", "--mount=type=secret,id=pip_index_url,env=PIP_INDEX_URL \\\n    pip wheel --wheel-dir /wheels -r requirements.txt")
 	case s.builderArg:
-		s.line(b, "ARG", "PIP_EXTRA_INDEX_URL")
+		s.line(b, "ARG", s.arg("PIP_EXTRA_INDEX_URL"))
 		s.line(b, "RUN", "pip wheel --wheel-dir /wheels -r requirements.txt")
 	default:
 		s.line(b, "RUN", "pip wheel --wheel-dir /wheels -r requirements.txt")
 	}
 	s.line(b, "FROM", "python:"+ver+"-slim")
-	s.line(b, "ARG", "PASSWORD_FILE=/run/secrets/db_password")
-	s.line(b, "ENV", "PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    DB_PASSWORD_FILE=${PASSWORD_FILE}")
+	s.line(b, "ARG", s.arg("PASSWORD_FILE")+"=/run/secrets/db_password")
+	s.line(b, "ENV", "PYTHONDONTWRITEBYTECODE=1 \\\n    PYTHONUNBUFFERED=1 \\\n    DB_PASSWORD_FILE=${"+s.arg("PASSWORD_FILE")+"}")
 	s.line(b, "RUN", "useradd --create-home --uid 10001 app")
 	s.line(b, "WORKDIR", "/home/app")
 	s.line(b, "COPY", "--from=build /wheels /wheels")
@@ -402,9 +425,9 @@ func (s *service) javaStages(b *strings.Builder) {
 	case s.secretMount:
 		s.line(b, "RUN", "--mount=type=secret,id=maven_settings,target=/root/.m2/settings.xml \\\n    --mount=type=cache,target=/root/.m2/repository \\\n    mvn -B -q dependency:go-offline")
 	case s.builderArg:
-		s.line(b, "ARG", "MAVEN_REPO_PASSWORD")
-		s.line(b, "ARG", "MAVEN_REPO_USER=ci")
-		s.line(b, "RUN", "mvn -B -q -s /usr/share/maven/ref/settings-docker.xml \\\n    -Drepo.user=${MAVEN_REPO_USER} -Drepo.password=${MAVEN_REPO_PASSWORD} \\\n    dependency:go-offline")
+		s.line(b, "ARG", s.arg("MAVEN_REPO_PASSWORD"))
+		s.line(b, "ARG", s.arg("MAVEN_REPO_USER")+"=ci")
+		s.line(b, "RUN", "mvn -B -q -s /usr/share/maven/ref/settings-docker.xml \\\n    -Drepo.user=${"+s.arg("MAVEN_REPO_USER")+"} -Drepo.password=${"+s.arg("MAVEN_REPO_PASSWORD")+"} \\\n    dependency:go-offline")
 	default:
 		s.line(b, "RUN", "--mount=type=cache,target=/root/.m2/repository mvn -B -q dependency:go-offline")
 	}
@@ -463,6 +486,9 @@ func (s *service) ignoreFile() string {
 		for _, k := range keep {
 			fmt.Fprintf(&b, "!%s\n", k)
 		}
+		if s.variant > 0 {
+			fmt.Fprintf(&b, "!config/v%d/\n!docs/v%d/*.md\n", s.variant, s.variant)
+		}
 		return b.String()
 	}
 	lines := []string{"# Keep the build context small and free of secrets.", ".git", ".gitignore", "Dockerfile*", ".dockerignore", "**/*.log", "README.md"}
@@ -481,6 +507,11 @@ func (s *service) ignoreFile() string {
 	} else if s.r.IntN(2) == 0 {
 		// A gap: .env is kept out but .git is not.
 		lines = append(slices.Delete(lines, 1, 2), ".env")
+	}
+	if s.variant > 0 {
+		// What a team adds for its own tools: a cache folder, a scratch
+		// file pattern and a fixture it needs back.
+		lines = append(lines, fmt.Sprintf("tmp/v%d/", s.variant), fmt.Sprintf("**/*.v%d.bak", s.variant), fmt.Sprintf("!testdata/v%d/*.golden", s.variant))
 	}
 	return strings.Join(lines, "\n") + "\n"
 }

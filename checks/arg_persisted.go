@@ -129,7 +129,7 @@ func checkArgPersisted(p *Pass) {
 func reportCopiedPairs(p *Pass, in *Instruction, keyword string, pairs instructions.KeyValuePairs, scope argScope) {
 	df := p.Dockerfile
 	for _, kv := range pairs {
-		v := ReadValue(kv.Value, df.Escape)
+		v := p.State.ReadValue(kv.Value, df.Escape)
 		for _, ref := range v.Refs {
 			d := scope.args[ref]
 			if d == nil {

@@ -7,7 +7,6 @@ package checks
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -67,7 +66,7 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	refs := make(map[string]*regexp.Regexp, len(names))
+	refs := make(map[string]argRef, len(names))
 	for _, name := range names {
 		refs[name] = argRefPattern(name)
 	}
@@ -108,7 +107,7 @@ func reportRunWrites(p *Pass, st *Stage, in *Instruction, run *instructions.RunC
 // references re matches) into and that stays in the layer: the rest of the
 // RUN does not remove it and no mount of the RUN holds it. home is the
 // user's; mounts are the RUN's mount targets.
-func leftWrite(cmds []shellCommand, dirs []string, i int, name string, re *regexp.Regexp, home string, mounts []string) *persistedWrite {
+func leftWrite(cmds []shellCommand, dirs []string, i int, name string, re argRef, home string, mounts []string) *persistedWrite {
 	w := secretWrite(cmds, i, name, re, dirs[i])
 	if w == nil {
 		return nil
@@ -144,7 +143,7 @@ func argRunCommands(in *Instruction, run *instructions.RunCommand) []shellComman
 
 // secretWrite returns the file that command i writes argument name (whose
 // references re matches) into, or nil.
-func secretWrite(cmds []shellCommand, i int, name string, re *regexp.Regexp, dir string) *persistedWrite {
+func secretWrite(cmds []shellCommand, i int, name string, re argRef, dir string) *persistedWrite {
 	c := cmds[i]
 	if len(c.Words) == 0 {
 		return nil
@@ -227,7 +226,7 @@ func contentWords(c shellCommand) []string {
 // toolWrite returns the configuration file that a tool of the credential
 // table stores the argument in: given in its words, or on its input (the
 // pipeline before it, a here-string or heredoc).
-func toolWrite(name string, re *regexp.Regexp, cmds []shellCommand, i int, dir string) *persistedWrite {
+func toolWrite(name string, re argRef, cmds []shellCommand, i int, dir string) *persistedWrite {
 	c := cmds[i]
 	use, ok := credentialCommand(c.Words)
 	if !ok || use.undo {
@@ -276,7 +275,7 @@ func redirectFile(t string) bool {
 // removedInRun reports whether a later command of the same RUN removes the
 // written file, or undoes a tool's write to it (unless the key it leaves
 // holds the argument, whose references re matches).
-func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite, re *regexp.Regexp) bool {
+func removedInRun(cmds []shellCommand, dirs []string, home string, w *persistedWrite, re argRef) bool {
 	for k := w.second + 1; k < len(cmds); k++ {
 		c := cmds[k]
 		if len(c.Words) == 0 {

@@ -73,9 +73,9 @@ type BuildContext struct {
 	stdCovered  []bool
 }
 
-func (c *BuildContext) derive() {
+func (c *BuildContext) derive(st *State) {
 	c.derivedOnce.Do(func() {
-		std, release, _ := borrowMatcher(standardIgnoreKey(), standardIgnoreLines())
+		std, release, _ := st.borrowMatcher(standardIgnoreKey(), standardIgnoreLines())
 		defer release()
 		c.lines = make([]string, len(c.Secrets))
 		c.repoFiles = make([]contextSecretFile, len(c.Secrets))
@@ -516,8 +516,8 @@ func (c *BuildContext) resolveLinks(p string) string {
 // **/<name> for a name that is a secret wherever it is (.env, id_rsa), else
 // its exact path. The lines are computed once per context, which every
 // Dockerfile built from it shares.
-func (c *BuildContext) ignoreLine(i int) string {
-	c.derive()
+func (c *BuildContext) ignoreLine(st *State, i int) string {
+	c.derive(st)
 	return c.lines[i]
 }
 
@@ -573,8 +573,8 @@ func fileRelated(files []contextSecretFile, what string) []Related {
 // files (the shipped ones) that no line of the standard set
 // excludes: an id_rsa at the root, credentials.json, a settings file
 // holding a token.
-func uncoveredLines(ctx *BuildContext, files []contextSecretFile) []string {
-	ctx.derive()
+func uncoveredLines(st *State, ctx *BuildContext, files []contextSecretFile) []string {
+	ctx.derive(st)
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range files {

@@ -89,7 +89,7 @@ func reportShipped(p *Pass, in *Instruction, source string, via *Instruction, fi
 	f := Finding{
 		Span:    df.Locate(in, source),
 		Message: fmt.Sprintf("%s sends %s%s %s", instructionLabel(in), shippedList(ctx, files), from, where),
-		Fix:     shippedFix(ctx, files),
+		Fix:     shippedFix(p.State, ctx, files),
 	}
 	for _, i := range files[:min(len(files), maxRelated)] {
 		file := ctx.Secrets[i]
@@ -130,11 +130,11 @@ func shippedList(ctx *BuildContext, files []int) string {
 }
 
 // shippedFix tells which ignore lines keep the files out of the context.
-func shippedFix(ctx *BuildContext, files []int) string {
+func shippedFix(st *State, ctx *BuildContext, files []int) string {
 	seen := map[string]bool{}
 	var lines []string
 	for _, i := range files {
-		if l := ctx.ignoreLine(i); !seen[l] {
+		if l := ctx.ignoreLine(st, i); !seen[l] {
 			seen[l] = true
 			lines = append(lines, l)
 		}

@@ -66,17 +66,6 @@ func standardIgnoreLines() []string {
 // standardIgnoreKey is the key of standardIgnoreLines.
 var standardIgnoreKey = sync.OnceValue(func() listKey { return keyOf(standardIgnoreLines()) })
 
-// ignoreGaps returns the lines of the standard set that the ignore file
-// (nil: none) and the COPY --exclude patterns leave in the context. An
-// allow-list file (`*`, then `!src/`) covers them all: what it brings back
-// is checked file by file, by context-secret-shipped.
-func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
-	// Monorepos copy one ignore file into many folders; the gaps depend on
-	// the patterns only, and compiling them is most of the cost.
-	key := memoKey{patternsKey(ign), keyOf(excludes)}
-	return slices.Clone(gapMemo.get(key, func() []string { return computeGaps(ign, excludes) }))
-}
-
 // baseGaps returns the lines of the base set among gaps.
 func baseGaps(gaps []string) []string {
 	var out []string
@@ -88,53 +77,11 @@ func baseGaps(gaps []string) []string {
 	return out
 }
 
-// patternsKey is the key of an ignore file's patterns (nil: none): what
-// its matcher and the rules that memoise on it depend on.
-func patternsKey(ign *IgnoreFile) listKey {
-	if ign == nil {
-		return keyOf(nil)
-	}
-	return ign.matchKey
-}
-
-// memoKey names an ignore file's patterns with a second list: the
-// --exclude patterns of a COPY, the lines a fix adds.
-type memoKey struct{ patterns, with listKey }
-
-// gapMemo remembers the gaps of each distinct pattern list.
-var gapMemo memo[memoKey, []string]
-
-// memo remembers values by key, up to maxMemo of them, so that a
-// long-running process stays bounded. A value is computed outside the
-// lock; two callers may compute the same one.
-type memo[K comparable, V any] struct {
-	mu sync.Mutex
-	m  map[K]V
-}
-
-const maxMemo = 4096
-
-// get returns the value of k, computing and keeping it on first use.
-func (c *memo[K, V]) get(k K, compute func() V) V {
-	c.mu.Lock()
-	v, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
-		return v
-	}
-	v = compute()
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[K]V{}
-	}
-	if len(c.m) < maxMemo {
-		c.m[k] = v
-	}
-	c.mu.Unlock()
-	return v
-}
-
-func computeGaps(ign *IgnoreFile, excludes []string) []string {
+// ignoreGaps returns the lines of the standard set that the ignore file
+// (nil: none) and the COPY --exclude patterns leave in the context. An
+// allow-list file (`*`, then `!src/`) covers them all: what it brings back
+// is checked file by file, by context-secret-shipped.
+func ignoreGaps(ign *IgnoreFile, excludes []string) []string {
 	var extra *patternmatcher.PatternMatcher
 	if len(excludes) > 0 {
 		extra, _ = compilePatterns(excludes)
@@ -165,16 +112,6 @@ func computeGaps(ign *IgnoreFile, excludes []string) []string {
 // override: a file re-included by name (!.env.example, !certs/ca.pem) that
 // the build needs stays in the context.
 func keptReincludes(ign *IgnoreFile, added []string) []string {
-	// Memoised like ignoreGaps: the answer depends on the patterns and the
-	// added lines only, and each call compiles a matcher.
-	key := memoKey{patternsKey(ign), keyOf(added)}
-	return slices.Clone(reincludeMemo.get(key, func() []string { return computeKeptReincludes(ign, added) }))
-}
-
-// reincludeMemo remembers keptReincludes per pattern list and added lines.
-var reincludeMemo memo[memoKey, []string]
-
-func computeKeptReincludes(ign *IgnoreFile, added []string) []string {
 	var all []string
 	for _, p := range ign.Patterns {
 		if p.Negate {

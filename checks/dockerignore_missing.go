@@ -26,12 +26,12 @@ func checkDockerignoreMissing(p *Pass) {
 		return
 	}
 	ctx := p.Context
-	ctx.derive()
+	ctx.derive(p.State)
 	shipped := make([]contextSecretFile, len(files))
 	for i, n := range files {
 		shipped[i] = ctx.repoFiles[n]
 	}
-	lines := append(standardIgnoreLines(), uncoveredLines(ctx, shipped)...)
+	lines := append(standardIgnoreLines(), uncoveredLines(p.State, ctx, shipped)...)
 	where := "into the image"
 	if bc.via != nil {
 		where = fmt.Sprintf("into stage %s, and COPY --from on line %d ships it", stageDisplayName(bc.in.Stage), bc.via.StartLine)

@@ -34,7 +34,7 @@ func checkDockerignoreReinclude(p *Pass) {
 		if !pat.Negate {
 			continue
 		}
-		probe, kind, glob := reincludedSecret(pat.Pattern)
+		probe, kind, glob := reincludedSecret(p.State, pat.Pattern)
 		if probe == "" {
 			continue
 		}
@@ -95,18 +95,21 @@ func reincludedClean(ctxs []*BuildContext, p, kind string, s *Settings) bool {
 // A pattern whose last part is only a wildcard (!src/**) re-includes a
 // folder, not secrets by name; context-secret-shipped checks the files
 // that come back.
-func reincludedSecret(pattern string) (probe, kind string, glob bool) {
-	r := reincludedMemo.get(pattern, func() (r reincluded) {
+//
+// The answers are kept per pattern in st: a monorepo's ignore files repeat
+// the same `!` lines, and a glob compiles a matcher and classifies 46
+// probes.
+func reincludedSecret(st *State, pattern string) (probe, kind string, glob bool) {
+	var m *memo[string, reincluded]
+	if st != nil {
+		m = &st.reincluded
+	}
+	r := m.get(pattern, func() (r reincluded) {
 		r.probe, r.kind, r.glob = computeReincludedSecret(pattern)
 		return r
 	})
 	return r.probe, r.kind, r.glob
 }
-
-// reincludedMemo remembers reincludedSecret per pattern: a monorepo's
-// ignore files repeat the same `!` lines, and a glob compiles a matcher and
-// classifies 46 probes (4% of a scan).
-var reincludedMemo memo[string, reincluded]
 
 type reincluded struct {
 	probe, kind string

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -30,6 +29,8 @@ type IgnoreFile struct {
 	buildPatterns []string
 	buildKey      listKey
 	readErr       error
+	// state lends the file's matchers: the scan's that parsed it.
+	state *State
 }
 
 // Valid reports whether the patterns compile: BuildKit refuses to build
@@ -47,7 +48,7 @@ func (f *IgnoreFile) BuildMatcher() (pm *patternmatcher.PatternMatcher, release 
 	case f.readErr != nil:
 		return nil, func() {}, f.readErr
 	}
-	return borrowMatcher(f.buildKey, f.buildPatterns)
+	return f.state.borrowMatcher(f.buildKey, f.buildPatterns)
 }
 
 // IgnorePattern is one pattern as BuildKit reads it, with its line.
@@ -63,7 +64,13 @@ type IgnorePattern struct {
 // "#" nor is blank. Should the counts ever differ, each line is read on its
 // own instead.
 func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
-	f := &IgnoreFile{Path: path, Lines: SplitLines(src)}
+	return (*State)(nil).ParseIgnoreFile(path, src)
+}
+
+// ParseIgnoreFile is the package's ParseIgnoreFile for a file of st's scan:
+// its matchers are lent by st.
+func (st *State) ParseIgnoreFile(path string, src []byte) *IgnoreFile {
+	f := &IgnoreFile{Path: path, Lines: SplitLines(src), state: st}
 	all, err := ignorefile.ReadAll(bytes.NewReader(src))
 	f.buildPatterns, f.readErr = all, err
 	paired := err == nil
@@ -106,7 +113,7 @@ func ParseIgnoreFile(path string, src []byte) *IgnoreFile {
 	if !paired {
 		f.buildKey = keyOf(f.buildPatterns)
 	}
-	_, release, err := borrowMatcher(f.matchKey, all)
+	_, release, err := st.borrowMatcher(f.matchKey, all)
 	if err != nil {
 		f.Err = err
 		return f
@@ -123,7 +130,7 @@ func (f *IgnoreFile) Excludes(path string) bool {
 	if !f.Valid() {
 		return false
 	}
-	pm, release, err := borrowMatcher(f.matchKey, f.matchPatterns)
+	pm, release, err := f.state.borrowMatcher(f.matchKey, f.matchPatterns)
 	if err != nil {
 		return false
 	}
@@ -164,42 +171,7 @@ func newIgnorePattern(line int, p string) IgnorePattern {
 	return IgnorePattern{Line: line, Pattern: strings.TrimPrefix(p, "!"), Negate: strings.HasPrefix(p, "!")}
 }
 
-// matcherPools lends compiled matchers by pattern list, one borrower at a
-// time: patternmatcher compiles each pattern's regexp on first use and is
-// not safe for concurrent use, and the same lists (the standard lines, one
-// gap line) come back for every build context of a monorepo, where
-// compiling them anew was a tenth of a scan's allocations. Lists past the
-// bound are compiled for each borrower and not kept.
-var matcherPools = struct {
-	mu    sync.Mutex
-	byKey map[listKey]*sync.Pool
-}{byKey: map[listKey]*sync.Pool{}}
-
-const maxMatcherPools = 1024
-
-// borrowMatcher returns a matcher of patterns (key is keyOf(patterns)) for
-// the caller's use alone, and the function that gives it back.
-func borrowMatcher(key listKey, patterns []string) (*patternmatcher.PatternMatcher, func(), error) {
-	matcherPools.mu.Lock()
-	pool := matcherPools.byKey[key]
-	if pool == nil && len(matcherPools.byKey) < maxMatcherPools {
-		pool = &sync.Pool{}
-		matcherPools.byKey[key] = pool
-	}
-	matcherPools.mu.Unlock()
-	if pool != nil {
-		if pm, ok := pool.Get().(*patternmatcher.PatternMatcher); ok {
-			return pm, func() { pool.Put(pm) }, nil
-		}
-	}
-	pm, err := compilePatterns(patterns)
-	if err != nil || pool == nil {
-		return pm, func() {}, err
-	}
-	return pm, func() { pool.Put(pm) }, nil
-}
-
-// listKey names a pattern list in the scan-wide pools and memos: its
+// listKey names a pattern list in a scan's pools and memos (State): its
 // SHA-256, so that they hold 32 bytes of each list, not its text (an
 // ignore file may hold up to a mebibyte), and so that an ignore file's key
 // is computed once, not joined again at every look-up (which made a file

@@ -23,10 +23,7 @@ import (
 	"math"
 	"net/url"
 	"strings"
-	"sync"
 	"unicode"
-
-	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // SplitWords splits a variable name into lower-case words at _, -, ., any
@@ -336,13 +333,16 @@ func (markEnv) Keys() []string { return nil }
 
 // ReadValue reads a value as written in a Dockerfile whose escape token is
 // escape (0 means the default backslash).
-func ReadValue(raw string, escape rune) Value {
+func ReadValue(raw string, escape rune) Value { return (*State)(nil).ReadValue(raw, escape) }
+
+// ReadValue is the package's ReadValue with a word lexer lent by st.
+func (st *State) ReadValue(raw string, escape rune) Value {
 	if escape == 0 {
 		escape = '\\'
 	}
 	v := Value{Raw: raw}
-	lex := getLex(escape)
-	defer putLex(escape, lex)
+	lex, release := st.lexer(escape)
+	defer release()
 	res, err := lex.ProcessWordWithMatches(raw, noEnv{})
 	if err != nil {
 		// An unterminated quote or a ${X:?message}: read it as text.
@@ -378,27 +378,6 @@ func parameterName(name string) bool {
 	}
 	r := rune(name[0])
 	return len(name) == 1 && strings.ContainsRune("@*#?-$!", r) || r >= '0' && r <= '9'
-}
-
-// lexers keeps BuildKit's word lexers for reuse, one pool per escape
-// character: each holds a text/scanner buffer of over a kilobyte, and a
-// value is read for every ENV, ARG and LABEL pair and every RUN.
-var lexers = map[rune]*sync.Pool{
-	'\\': {New: func() any { return shell.NewLex('\\') }},
-	'`':  {New: func() any { return shell.NewLex('`') }},
-}
-
-func getLex(escape rune) *shell.Lex {
-	if p := lexers[escape]; p != nil {
-		return p.Get().(*shell.Lex)
-	}
-	return shell.NewLex(escape)
-}
-
-func putLex(escape rune, lex *shell.Lex) {
-	if p := lexers[escape]; p != nil {
-		p.Put(lex)
-	}
 }
 
 var (

@@ -21,6 +21,9 @@ type Pass struct {
 	// Builds are, for a Dockerfile target, the builds of it that workflows
 	// and Compose files run with build arguments.
 	Builds []*CIBuild
+	// State is what the rules share across the targets of one scan; nil
+	// keeps nothing between calls (NewPass leaves it so).
+	State  *State
 	report func(Finding)
 }
 

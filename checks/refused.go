@@ -424,7 +424,7 @@ func reportRefusedPairs(p *Pass, cmd string) {
 
 func reportRefusedPair(p *Pass, in *Instruction, keyword, key, raw string) {
 	df := p.Dockerfile
-	v := ReadValue(raw, df.Escape)
+	v := p.State.ReadValue(raw, df.Escape)
 	// A template's placeholders ({{ .Password }}, %%TOKEN%%) are never
 	// secrets; what url-credentials reports, JudgeAssignment leaves to it.
 	if templateMarkers().MatchString(raw) {

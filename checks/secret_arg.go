@@ -16,11 +16,8 @@ package checks
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 )
@@ -101,7 +98,7 @@ func readArgsOnce(p *Pass, in *Instruction, metas map[string]*argDecl) []*argDec
 	for _, kv := range arg.Args {
 		d := &argDecl{in: in, key: kv.Key, secretName: SecretName(kv.Key, p.Settings)}
 		if kv.Value != nil {
-			v := ReadValue(*kv.Value, p.Dockerfile.Escape)
+			v := p.State.ReadValue(*kv.Value, p.Dockerfile.Escape)
 			d.value = &v
 			classifyDefault(p, d, &v)
 		} else if m := metas[kv.Key]; m != nil && in.Stage != nil {
@@ -262,7 +259,7 @@ func reportOnbuildArgs(p *Pass, in *Instruction, shipped bool) {
 	for _, kv := range arg.Args {
 		d := &argDecl{in: in, key: kv.Key, secretName: SecretName(kv.Key, p.Settings)}
 		if kv.Value != nil {
-			v := ReadValue(*kv.Value, df.Escape)
+			v := p.State.ReadValue(*kv.Value, df.Escape)
 			classifyDefault(p, d, &v)
 		}
 		if !d.secret() || !shipped && !(d.literal && d.tokenPrefixed) {
@@ -293,30 +290,71 @@ func reportOnbuildArgs(p *Pass, in *Instruction, shipped bool) {
 	}
 }
 
-// argRefPattern matches a reference to the variable name in shell or
-// Dockerfile text: $NAME, ${NAME}, ${NAME:-x}, and cmd's %NAME%.
-//
-// The patterns are kept by name (up to maxArgRefs): every RUN is matched
-// against every secret argument in scope, and the same names (NPM_TOKEN,
-// GITHUB_TOKEN) recur in every Dockerfile of a monorepo.
-func argRefPattern(name string) *regexp.Regexp {
-	if re, ok := argRefs.Load(name); ok {
-		return re.(*regexp.Regexp)
-	}
-	q := regexp.QuoteMeta(name)
-	re := regexp.MustCompile(`\$` + q + `\b|\$\{` + q + `\b|%` + q + `%`)
-	if argRefCount.Add(1) <= maxArgRefs {
-		argRefs.Store(name, re)
-	}
-	return re
+// argRef matches references to one variable name in shell or Dockerfile
+// text: $NAME, ${NAME}, ${NAME:-x}, and cmd's %NAME%. It finds what the
+// regular expression `\$NAME\b|\$\{NAME\b|%NAME%` finds (argref_internal_test.go
+// compares them) without compiling one: every RUN is matched against every
+// secret argument in scope, and a compiled pattern per name had to be kept
+// across the scan to be affordable.
+type argRef struct{ name string }
+
+func argRefPattern(name string) argRef { return argRef{name} }
+
+// MatchString reports whether s references the name.
+func (r argRef) MatchString(s string) bool {
+	_, end := r.find(s)
+	return end >= 0
 }
 
-var (
-	argRefs     sync.Map // name -> *regexp.Regexp
-	argRefCount atomic.Int64
-)
+// FindStringIndex returns the start and end of the leftmost reference in
+// s, as regexp.FindStringIndex does; nil when there is none.
+func (r argRef) FindStringIndex(s string) []int {
+	if start, end := r.find(s); end >= 0 {
+		return []int{start, end}
+	}
+	return nil
+}
 
-const maxArgRefs = 4096
+// find returns the start and end of the leftmost reference in s; -1, -1
+// when there is none.
+func (r argRef) find(s string) (int, int) {
+	for i := 0; i < len(s); i++ {
+		j := strings.IndexAny(s[i:], "$%")
+		if j < 0 {
+			break
+		}
+		i += j
+		if end := r.matchAt(s, i); end >= 0 {
+			return i, end
+		}
+	}
+	return -1, -1
+}
+
+// matchAt returns the end of a reference that starts at s[i], trying the
+// alternatives in the regular expression's order; -1 when none starts there.
+func (r argRef) matchAt(s string, i int) int {
+	rest := s[i+1:]
+	if s[i] == '%' {
+		if strings.HasPrefix(rest, r.name) && len(rest) > len(r.name) && rest[len(r.name)] == '%' {
+			return i + 2 + len(r.name)
+		}
+		return -1
+	}
+	if end := i + 1 + len(r.name); strings.HasPrefix(rest, r.name) && wordBoundary(s, end) {
+		return end
+	}
+	if end := i + 2 + len(r.name); strings.HasPrefix(rest, "{") && strings.HasPrefix(rest[1:], r.name) && wordBoundary(s, end) {
+		return end
+	}
+	return -1
+}
+
+// wordBoundary reports whether \b holds at s[k] (0 < k <= len(s)): one side
+// is an ASCII word character and the other is not.
+func wordBoundary(s string, k int) bool {
+	return isWordByte(s[k-1]) != (k < len(s) && isWordByte(s[k]))
+}
 
 // singleConsumer returns the RUN that consumes d, when a mechanical
 // rewrite to a secret mount is safe: the ARG declares only d, exactly one

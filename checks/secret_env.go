@@ -58,7 +58,7 @@ func envOf(in *Instruction) (string, *instructions.EnvCommand) {
 // wherever it is written, is reported there.
 func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.KeyValuePair, shipped bool) {
 	df := p.Dockerfile
-	v := ReadValue(kv.Value, df.Escape)
+	v := p.State.ReadValue(kv.Value, df.Escape)
 	a := JudgeAssignment(kv.Key, v, p.Settings)
 	// Built only for a finding: most values are not secrets.
 	fix := func() string {

@@ -69,7 +69,7 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	}
 	e := &engine{
 		dc: dc, cfg: cfg, rules: rules, levels: levels,
-		settings: cfg.settings(), ignores: map[useKey]*ignoreEntry{},
+		settings: cfg.settings(), state: checks.NewState(), ignores: map[useKey]*ignoreEntry{},
 		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
 	}
 	e.steps, e.spent, e.timeout = opts.WorkBudget, opts.spent, opts.Timeout
@@ -184,6 +184,7 @@ type engine struct {
 	packing  *packer                 // packs results until the scan ends
 	levels   map[string]checks.Level
 	settings *checks.Settings
+	state    *checks.State // the rules' pools and memos, this scan's alone
 	steps    int64         // the work budget of each file
 	timeout  time.Duration // the scan's time limit
 	spent    func(path string, steps int64)
@@ -237,7 +238,7 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 			ent.problem = prob
 			return
 		}
-		ent.file = checks.ParseIgnoreFile(p, replaceInvalid(src))
+		ent.file = e.state.ParseIgnoreFile(p, replaceInvalid(src))
 	})
 	return ent.file, ent.problem
 }
@@ -355,7 +356,7 @@ func (e *engine) run(p string, df *checks.Dockerfile, ign *checks.IgnoreFile, ct
 	// One pass serves every rule in turn: a pass per rule and target was
 	// a quarter of a million allocations on a monorepo.
 	pass := checks.NewPass(nil, df, ign, e.settings, report)
-	pass.Context, pass.Contexts = ctx, governed
+	pass.Context, pass.Contexts, pass.State = ctx, governed, e.state
 	if df != nil {
 		pass.Builds = e.builds[p]
 	}

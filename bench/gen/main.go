@@ -3,6 +3,12 @@
 //
 //	go run ./bench/gen -n 10000 -out /tmp/monorepo
 //
+// With -distinct N the services fall into N variants of ignore files and
+// Dockerfiles instead of the few the default tree repeats (-distinct 10000:
+// every service its own):
+//
+//	go run ./bench/gen -n 10000 -distinct 10000 -out /tmp/monorepo-varied
+//
 // With -hostile it writes instead the hostile inputs of bench.HostileInputs,
 // a folder each, at the given scale:
 //
@@ -21,6 +27,7 @@ func main() {
 	n := flag.Int("n", 10000, "number of services")
 	seed := flag.Uint64("seed", 1, "seed; the same seed writes the same tree")
 	out := flag.String("out", "", "folder to write into (created; must not hold an older tree)")
+	distinct := flag.Int("distinct", 0, "how many variants of ignore files and Dockerfiles the services fall into (0: the default tree, few distinct ignore files)")
 	hostile := flag.Float64("hostile", 0, "write the hostile inputs at this `scale` (1: the sizes of the issue) instead")
 	flag.Parse()
 	if *out == "" || flag.NArg() > 0 {
@@ -34,7 +41,7 @@ func main() {
 		}
 		return
 	}
-	st, err := bench.WriteMonorepo(*out, bench.MonorepoOptions{Services: *n, Seed: *seed})
+	st, err := bench.WriteMonorepo(*out, bench.MonorepoOptions{Services: *n, Seed: *seed, Distinct: *distinct})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "gen: %v\n", err)
 		os.Exit(1)

@@ -61,7 +61,7 @@ func runCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) {
 				}
 				p.Report(f)
 			})
-			q.Context, q.Contexts, q.Builds = p.Context, p.Contexts, p.Builds
+			q.Context, q.Contexts, q.Builds, q.State = p.Context, p.Contexts, p.Builds, p.State
 			rule.Check(q)
 		}
 		spies[i] = &spy

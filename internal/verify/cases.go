@@ -111,7 +111,7 @@ func ScanStatic(repo string, c caseRoot) (*Static, error) {
 				}
 				p.Report(f)
 			})
-			q.Context, q.Contexts = p.Context, p.Contexts
+			q.Context, q.Contexts, q.State = p.Context, p.Contexts, p.State
 			rule.Check(q)
 		}
 		spies = append(spies, &spy)
