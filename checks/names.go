@@ -341,6 +341,11 @@ func ReadValue(raw string, escape rune) Value {
 		escape = '\\'
 	}
 	v := Value{Raw: raw}
+	if plainWord(raw, escape) {
+		// What BuildKit's lexer returns for it, without the lexer.
+		v.Literal = raw
+		return v
+	}
 	lex := getLex(escape)
 	defer putLex(escape, lex)
 	res, err := lex.ProcessWordWithMatches(raw, noEnv{})
@@ -366,6 +371,20 @@ func ReadValue(raw string, escape rune) Value {
 		}
 	}
 	return v
+}
+
+// plainWord reports whether BuildKit's word lexer reads raw as itself: it
+// is printable ASCII with no quote, no $, no < (a heredoc's start) and no
+// escape token. Most values are; the lexer cost a scanner and a
+// strings.Builder each.
+func plainWord(raw string, escape rune) bool {
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c < ' ' || c > '~', c == '$', c == '\'', c == '"', c == '<', rune(c) == escape:
+			return false
+		}
+	}
+	return true
 }
 
 // parameterName reports whether a name the lexer reads after `$` is a shell
