@@ -340,12 +340,20 @@ func ReadValue(raw string, escape rune) Value {
 	if escape == 0 {
 		escape = '\\'
 	}
-	v := Value{Raw: raw}
+	// What BuildKit's lexer returns for a plain word, or for one reference
+	// in plain text (APP_VERSION=${VERSION}), without the lexer.
 	if plainWord(raw, escape) {
-		// What BuildKit's lexer returns for it, without the lexer.
-		v.Literal = raw
-		return v
+		return Value{Raw: raw, Literal: raw}
 	}
+	if pre, name, post, ok := oneReference(raw, escape); ok {
+		return Value{Raw: raw, Literal: pre + post, Refs: []string{name}, marked: pre + refMark + post}
+	}
+	return lexValue(raw, escape)
+}
+
+// lexValue is ReadValue through BuildKit's lexer.
+func lexValue(raw string, escape rune) Value {
+	v := Value{Raw: raw}
 	lex := getLex(escape)
 	defer putLex(escape, lex)
 	res, err := lex.ProcessWordWithMatches(raw, noEnv{})
@@ -385,6 +393,38 @@ func plainWord(raw string, escape rune) bool {
 		}
 	}
 	return true
+}
+
+// oneReference splits raw into plain words around one ${NAME} or $NAME
+// reference to a variable (not a special or positional parameter).
+func oneReference(raw string, escape rune) (pre, name, post string, ok bool) {
+	i := strings.IndexByte(raw, '$')
+	if i < 0 {
+		return "", "", "", false
+	}
+	pre, rest := raw[:i], raw[i+1:]
+	braced := strings.HasPrefix(rest, "{")
+	if braced {
+		rest = rest[1:]
+	}
+	n := 0
+	for n < len(rest) && (isLetter(rest[n]) || rest[n] == '_' || n > 0 && rest[n] >= '0' && rest[n] <= '9') {
+		n++
+	}
+	if n == 0 {
+		return "", "", "", false
+	}
+	name, post = rest[:n], rest[n:]
+	if braced {
+		if !strings.HasPrefix(post, "}") {
+			return "", "", "", false
+		}
+		post = post[1:]
+	}
+	if !plainWord(pre, escape) || !plainWord(post, escape) {
+		return "", "", "", false
+	}
+	return pre, name, post, true
 }
 
 // parameterName reports whether a name the lexer reads after `$` is a shell
