@@ -636,6 +636,10 @@ func keyByte(c byte) bool {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func qualifiedFlag(flag string) bool {
+	// A qualifier word is in the flag's text: most flags are not split.
+	if l := strings.ToLower(flag); !strings.Contains(l, "stdin") && !strings.Contains(l, "prompt") && !strings.Contains(l, "interactive") {
+		return false
+	}
 	for _, w := range SplitWords(flag) {
 		if flagQualifiers[w] {
 			return true

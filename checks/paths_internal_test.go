@@ -31,22 +31,29 @@ func TestSecretPathPrefilterOnRandomPaths(t *testing.T) {
 		"rsa", "ed25519", ".aws", ".config", "gcloud", ".kube", "config", ".env", ".ENV", "env", ".example", ".key", ".Key",
 		".\u212aey", ".pem", "private", ".p12", ".jks", "credentials", "Credentials", ".json", "service", "account",
 		"client", "secret", "kubeconfig", "netrc", "_netrc", ".tfstate", ".backup", "AWS_CONFIG_FILE", "KUBECONFIG", "host"}
-	r := rand.New(rand.NewPCG(3, 4))
 	accepted := 0
-	for range 200000 {
-		var b strings.Builder
-		for range 1 + r.IntN(6) {
-			b.WriteString(pieces[r.IntN(len(pieces))])
-		}
-		p := b.String()
+	randomJoins(3, pieces, 6, 200000, func(p string) {
 		if _, ok := secretPath(p); ok {
 			accepted++
 			if !runTextHas(secretPathIndex(), p) {
 				t.Errorf("secretPath accepts %q, which holds none of secretPathWords", p)
 			}
 		}
-	}
+	})
 	if accepted < 1000 {
 		t.Fatalf("only %d random paths accepted", accepted)
+	}
+}
+
+// randomJoins calls fn with n strings, each of 1 to most pieces drawn at
+// random (seeded: the same strings every run).
+func randomJoins(seed uint64, pieces []string, most, n int, fn func(string)) {
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	for range n {
+		var b strings.Builder
+		for range 1 + r.IntN(most) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		fn(b.String())
 	}
 }
