@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/moby/buildkit/frontend/dockerfile/command"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -278,7 +279,16 @@ func parseOne(text string, start, end int) *Instruction {
 // reports nothing: with the nil linter ParseInstruction passes, BuildKit
 // v0.34.2 dereferences nil when a `# check=skip=...` comment precedes the
 // instruction (Linter.WithMergedConfigFromComments).
+//
+// A keyword BuildKit does not know gets its UnknownInstructionError without
+// asking BuildKit, which would first rank every keyword by edit distance for
+// a suggestion and record a stack trace, for an error that is only read for
+// its keyword (sanitizeParseError): a template's hundreds of refused lines
+// paid for that each.
 func parseInstruction(node *parser.Node) (any, error) {
+	if _, ok := command.Commands[strings.ToLower(node.Value)]; !ok {
+		return nil, &instructions.UnknownInstructionError{Instruction: node.Value, Line: node.StartLine}
+	}
 	return instructions.ParseInstructionWithLinter(node, silentLinter)
 }
 

@@ -438,7 +438,17 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 			}
 		}
 		v := text[start:end]
-		if start == end || !(textSecret(v) || toolPassword(key, v)) || !LiteralSecret(class, Value{Raw: v, Literal: v}, s) {
+		if start == end {
+			return
+		}
+		// The cheap tests first: the shape of the value, then the name,
+		// which few keys in free text pass; the value's words, entropy and
+		// regexps last.
+		tool := toolPassword(key, v)
+		if !tool && !textShaped(v) || classifyName(class, s) == notSecret {
+			return
+		}
+		if !(tool || textSecret(v)) || !LiteralSecret(class, Value{Raw: v, Literal: v}, s) {
 			return
 		}
 		if !SecretName(class, s) && hexOnly().MatchString(v) {
@@ -626,6 +636,10 @@ func keyByte(c byte) bool {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func qualifiedFlag(flag string) bool {
+	// A qualifier word is in the flag's text: most flags are not split.
+	if l := strings.ToLower(flag); !strings.Contains(l, "stdin") && !strings.Contains(l, "prompt") && !strings.Contains(l, "interactive") {
+		return false
+	}
 	for _, w := range SplitWords(flag) {
 		if flagQualifiers[w] {
 			return true
@@ -721,11 +735,7 @@ func toolPassword(key, v string) bool {
 // Short passwords have few distinct characters, so three character classes
 // lower the entropy needed.
 func textSecret(v string) bool {
-	if len(v) < 8 || len(v) > 1024 || strings.ContainsAny(v, "$`{}<>% \t") {
-		return false
-	}
-	if strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") ||
-		strings.HasPrefix(v, "~") || strings.HasPrefix(v, "-") || strings.Contains(v, "://") {
+	if !textShaped(v) {
 		return false
 	}
 	lv := strings.ToLower(v)
@@ -742,6 +752,16 @@ func textSecret(v string) bool {
 	// The regexps last: they were most of this function's cost, and most
 	// values fail the cheaper tests above.
 	return !textFileName().MatchString(v) && !hostLike().MatchString(v)
+}
+
+// textShaped is the part of textSecret that reads only the value's length
+// and its first bytes: one word, not a reference, path or option.
+func textShaped(v string) bool {
+	if len(v) < 8 || len(v) > 1024 || strings.ContainsAny(v, "$`{}<>% \t") {
+		return false
+	}
+	return !(strings.HasPrefix(v, "/") || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") ||
+		strings.HasPrefix(v, "~") || strings.HasPrefix(v, "-") || strings.Contains(v, "://"))
 }
 
 func charClasses(s string) int {

@@ -14,6 +14,9 @@ type keywordIndex struct {
 	root  [256]int32 // node after a text's first byte; 0: no keyword starts so
 	pairs []int32    // node after its first two bytes, by b0<<8|b1 (256 KiB)
 	nodes []keywordNode
+	// single tells whether any keyword is one byte long; without one, a
+	// walk does not look for a keyword ending at a first byte.
+	single bool
 }
 
 type keywordNode struct {
@@ -49,6 +52,7 @@ func newKeywordIndex(words []string) *keywordIndex {
 			n = next
 		}
 		x.nodes[n].word = int32(w)
+		x.single = x.single || len(word) == 1
 	}
 	x.pairs = make([]int32, 1<<16)
 	for b0, n := range x.root {
@@ -93,8 +97,10 @@ func (x *keywordIndex) walk(text string, found func(word, start int)) {
 		if n == 0 {
 			continue
 		}
-		if w := x.nodes[n].word; w >= 0 {
-			found(int(w), i)
+		if x.single {
+			if w := x.nodes[n].word; w >= 0 {
+				found(int(w), i)
+			}
 		}
 		if i+1 == len(text) {
 			break

@@ -340,6 +340,19 @@ func (st *State) ReadValue(raw string, escape rune) Value {
 	if escape == 0 {
 		escape = '\\'
 	}
+	// What BuildKit's lexer returns for a plain word, or for one reference
+	// in plain text (APP_VERSION=${VERSION}), without the lexer.
+	if plainWord(raw, escape) {
+		return Value{Raw: raw, Literal: raw}
+	}
+	if pre, name, post, ok := oneReference(raw, escape); ok {
+		return Value{Raw: raw, Literal: pre + post, Refs: []string{name}, marked: pre + refMark + post}
+	}
+	return lexValue(raw, escape)
+}
+
+// lexValue is ReadValue through BuildKit's lexer.
+func lexValue(raw string, escape rune) Value {
 	v := Value{Raw: raw}
 	lex, release := st.lexer(escape)
 	defer release()
@@ -366,6 +379,52 @@ func (st *State) ReadValue(raw string, escape rune) Value {
 		}
 	}
 	return v
+}
+
+// plainWord reports whether BuildKit's word lexer reads raw as itself: it
+// is printable ASCII with no quote, no $, no < (a heredoc's start) and no
+// escape token. Most values are; the lexer cost a scanner and a
+// strings.Builder each.
+func plainWord(raw string, escape rune) bool {
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c < ' ' || c > '~', c == '$', c == '\'', c == '"', c == '<', rune(c) == escape:
+			return false
+		}
+	}
+	return true
+}
+
+// oneReference splits raw into plain words around one ${NAME} or $NAME
+// reference to a variable (not a special or positional parameter).
+func oneReference(raw string, escape rune) (pre, name, post string, ok bool) {
+	i := strings.IndexByte(raw, '$')
+	if i < 0 {
+		return "", "", "", false
+	}
+	pre, rest := raw[:i], raw[i+1:]
+	braced := strings.HasPrefix(rest, "{")
+	if braced {
+		rest = rest[1:]
+	}
+	n := 0
+	for n < len(rest) && (isLetter(rest[n]) || rest[n] == '_' || n > 0 && rest[n] >= '0' && rest[n] <= '9') {
+		n++
+	}
+	if n == 0 {
+		return "", "", "", false
+	}
+	name, post = rest[:n], rest[n:]
+	if braced {
+		if !strings.HasPrefix(post, "}") {
+			return "", "", "", false
+		}
+		post = post[1:]
+	}
+	if !plainWord(pre, escape) || !plainWord(post, escape) {
+		return "", "", "", false
+	}
+	return pre, name, post, true
 }
 
 // parameterName reports whether a name the lexer reads after `$` is a shell

@@ -4,6 +4,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -29,6 +30,20 @@ import (
 // only the name, never the content; a glob such as *.key or id_rsa* is
 // classified by its literal parts.
 func SecretPath(p string) (kind string, ok bool) {
+	// Most paths (every file of a build context is asked about) hold none
+	// of the words that each accepted path holds: one walk of the keyword
+	// index rules them out without splitting and lower-casing the path.
+	if !runTextHas(secretPathIndex(), p) {
+		return "", false
+	}
+	return secretPath(p)
+}
+
+// secretPathIndex indexes secretPathWords.
+var secretPathIndex = sync.OnceValue(func() *keywordIndex { return newKeywordIndex(secretPathWords) })
+
+// secretPath is SecretPath without the prefilter.
+func secretPath(p string) (kind string, ok bool) {
 	p = strings.TrimSpace(strings.ReplaceAll(p, `\`, "/"))
 	p = strings.TrimRight(p, "/")
 	if p == "" || p == "." {

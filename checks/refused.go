@@ -193,9 +193,12 @@ func nearKeyword(word string) string {
 		limit = 2
 	}
 	best, bestD := "", limit+1
-	// Sorted, so that a word as near to two keywords (ARD: ADD, ARG)
-	// always gets the same one.
-	for _, c := range slices.Sorted(maps.Keys(command.Commands)) {
+	for _, c := range sortedKeywords {
+		// The distance is at least the difference in length: a keyword
+		// that much longer or shorter cannot be near.
+		if abs(len(c)-len(w)) > limit {
+			continue
+		}
 		if d := osaDistance(w, c); d < bestD {
 			best, bestD = strings.ToUpper(c), d
 		}
@@ -203,16 +206,24 @@ func nearKeyword(word string) string {
 	return best
 }
 
+// sortedKeywords are BuildKit's instruction keywords, sorted so that a word
+// as near to two of them (ARD: ADD, ARG) always gets the same one. A
+// template's refused lines asked for them, sorted anew, line after line.
+var sortedKeywords = slices.Sorted(maps.Keys(command.Commands))
+
+func abs(n int) int { return max(n, -n) }
+
 // osaDistance is the optimal string alignment distance: edits and
 // transpositions of adjacent bytes.
 func osaDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
+	// One table, row i at d[i*w:], rather than a slice per row.
+	w := len(b) + 1
+	d := make([]int, (len(a)+1)*w)
+	for i := 0; i <= len(a); i++ {
+		d[i*w] = i
 	}
-	for j := range d[0] {
-		d[0][j] = j
+	for j := range w {
+		d[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
 		for j := 1; j <= len(b); j++ {
@@ -220,13 +231,13 @@ func osaDistance(a, b string) int {
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			d[i*w+j] = min(d[(i-1)*w+j]+1, d[i*w+j-1]+1, d[(i-1)*w+j-1]+cost)
 			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				d[i*w+j] = min(d[i*w+j], d[(i-2)*w+j-2]+1)
 			}
 		}
 	}
-	return d[len(a)][len(b)]
+	return d[len(a)*w+len(b)]
 }
 
 var (
