@@ -348,11 +348,11 @@ func (st *State) ReadValue(raw string, escape rune) Value {
 	if pre, name, post, ok := oneReference(raw, escape); ok {
 		return Value{Raw: raw, Literal: pre + post, Refs: []string{name}, marked: pre + refMark + post}
 	}
-	return lexValue(raw, escape)
+	return st.lexValue(raw, escape)
 }
 
 // lexValue is ReadValue through BuildKit's lexer.
-func lexValue(raw string, escape rune) Value {
+func (st *State) lexValue(raw string, escape rune) Value {
 	v := Value{Raw: raw}
 	lex, release := st.lexer(escape)
 	defer release()

@@ -31,7 +31,7 @@ func TestReadValueShortcutsAreWhatTheLexerReads(t *testing.T) {
 				continue
 			}
 			shortcuts[plain]++
-			if got, want := ReadValue(w, escape), lexValue(w, escape); !reflect.DeepEqual(got, want) {
+			if got, want := ReadValue(w, escape), (*State)(nil).lexValue(w, escape); !reflect.DeepEqual(got, want) {
 				t.Errorf("ReadValue(%q, %q) = %#v, the lexer reads %#v", w, escape, got, want)
 			}
 		}
