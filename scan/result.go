@@ -2,6 +2,7 @@ package scan
 
 import (
 	"path"
+	"slices"
 
 	"github.com/stowaway-dev/stowaway/checks"
 )
@@ -92,11 +93,7 @@ func (r *Result) Relocate(move func(string) string) {
 		return move(p)
 	}
 	for i := range r.Findings {
-		f := &r.Findings[i]
-		f.Path = join(f.Path)
-		for j := range f.Related {
-			f.Related[j].Path = join(f.Related[j].Path)
-		}
+		r.Findings[i].Relocate(move)
 	}
 	for i := range r.Problems {
 		r.Problems[i].Path = join(r.Problems[i].Path)
@@ -114,6 +111,23 @@ func (r *Result) Relocate(move func(string) string) {
 			for j := range c.Secrets {
 				c.Secrets[j].Path = join(c.Secrets[j].Path)
 			}
+		}
+	}
+}
+
+// Relocate replaces every non-empty path of the finding with move(path).
+// The finding's Related is its own after: a copy, when it has one.
+func (f *Finding) Relocate(move func(string) string) {
+	if f.Path != "" {
+		f.Path = move(f.Path)
+	}
+	if len(f.Related) == 0 {
+		return
+	}
+	f.Related = slices.Clone(f.Related)
+	for j := range f.Related {
+		if p := f.Related[j].Path; p != "" {
+			f.Related[j].Path = move(p)
 		}
 	}
 }
