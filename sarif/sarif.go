@@ -28,10 +28,11 @@ package sarif
 //   - Findings carry no code snippet: the file holds the secret and the
 //     snippet is redacted, so it would not match the text of the region that
 //     consumers compare it with.
-//   - Related locations come from checks.Span, whose columns count bytes,
-//     not UTF-16 code units; without the file's text they cannot be
-//     converted, so related regions carry lines only, and none at all for a
-//     related file as a whole (the secret file that would be shipped).
+//   - Related locations have the regions the engine resolved
+//     (Finding.RelatedRegions), columns in UTF-16 code units as the
+//     result's own; none at all for a related file as a whole (the secret
+//     file that would be shipped). A finding made outside the engine without
+//     them has lines only.
 
 import (
 	"bufio"
@@ -316,7 +317,10 @@ func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *
 		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path)).WithRegion(region(f.Region))))
 	for i, rel := range f.Related {
 		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(rel.Path))
-		if rel.Span.Line > 0 {
+		switch {
+		case i < len(f.RelatedRegions) && f.RelatedRegions[i].StartLine > 0:
+			pl.WithRegion(region(f.RelatedRegions[i]))
+		case rel.Span.Line > 0:
 			pl.WithRegion(lines(rel.Span.Line, rel.Span.EndLine))
 		}
 		loc := sarif.NewLocationWithPhysicalLocation(pl).WithId(i + 1)

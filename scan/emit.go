@@ -3,6 +3,7 @@ package scan
 import (
 	"cmp"
 	"container/heap"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -103,9 +104,30 @@ func newEmitter(sink Sink, targets []target, builds ciBuilds) *emitter {
 	return em
 }
 
-// order is the order to check the targets in: the least low first, so
-// that no target holds back the findings of many others.
-func (em *emitter) order() []int { return em.byLow }
+// order is the order to check the targets in: first those that may report
+// below their own folder (a Dockerfile built from a folder above it, or by
+// a workflow or Compose file), so that none holds back the findings of many
+// others; then the others in the order they were found, which keeps each
+// folder's targets together (a Dockerfile and its .dockerignore share the
+// walk of the build context) and the folder cache small.
+func (em *emitter) order(targets []target) []int {
+	order := make([]int, 0, len(targets))
+	local := func(i int) bool {
+		p := targets[i].path
+		return em.low[i] == p || em.low[i] == path.Dir(p)+"/"
+	}
+	for _, i := range em.byLow {
+		if !local(i) {
+			order = append(order, i)
+		}
+	}
+	for i := range targets {
+		if local(i) {
+			order = append(order, i)
+		}
+	}
+	return order
+}
 
 // finish takes target i's findings, in the order the engine made them, and
 // sends every finding that is now final.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"testing/fstest"
+
+	"github.com/stowaway-dev/stowaway/checks"
 )
 
 // streamTree has a finding on a file that is not a target (the Compose
@@ -74,5 +76,27 @@ func TestStreamStopsOnSinkError(t *testing.T) {
 	}
 	if s.Result != nil {
 		t.Error("End was called after the sink failed")
+	}
+}
+
+// TestRelatedRegions checks that related locations are resolved like the
+// finding's own region: columns in UTF-16 code units, on the related file's
+// text (here the ignore file, indented, after a character outside the BMP).
+func TestRelatedRegions(t *testing.T) {
+	res := scanMap(t, fstest.MapFS{
+		"svc/Dockerfile":    {Data: []byte("FROM alpine:3.20\nCOPY . /app\n")},
+		"svc/.dockerignore": {Data: []byte("  😀node_modules  \n")},
+	}, Options{Rules: []*checks.Rule{checks.BroadCopy}})
+	if len(res.Findings) != 1 {
+		t.Fatalf("%d findings, want 1", len(res.Findings))
+	}
+	f := res.Findings[0]
+	if len(f.Related) != 1 || len(f.RelatedRegions) != 1 || f.Related[0].Path != "svc/.dockerignore" {
+		t.Fatalf("related %+v, regions %+v; want the ignore file's", f.Related, f.RelatedRegions)
+	}
+	// Two spaces, then the emoji (two units) and node_modules (12).
+	want := Region{StartLine: 1, StartColumn: 3, EndLine: 1, EndColumn: 17}
+	if got := f.RelatedRegions[0]; got != want {
+		t.Errorf("related region %+v, want %+v", got, want)
 	}
 }

@@ -26,6 +26,11 @@ type Finding struct {
 	// Region is Span with the whole-line form resolved and columns counted
 	// in UTF-16 code units (SARIF's default), 1-based, EndColumn exclusive.
 	Region Region
+	// RelatedRegions are the regions of Related, one for each, resolved
+	// like Region; a zero Region for a related file as a whole. A finding
+	// made outside the engine may have none: its related locations then
+	// have lines only.
+	RelatedRegions []Region
 	// Rule is the rule that reported it.
 	Rule *checks.Rule
 }

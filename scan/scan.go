@@ -142,7 +142,7 @@ func Stream(ctx context.Context, fsys fs.FS, paths []string, opts Options, sink 
 			}
 		})
 	}
-	order := em.order()
+	order := em.order(targets)
 	unfed := len(order)
 feed:
 	for k, i := range order {
@@ -475,11 +475,14 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 				f.Suggestion = nil
 			}
 		}
+		var related []Region
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
+			related = make([]Region, len(f.Related))
 			for i, r := range f.Related {
 				r.Message = m.prose(in, r.Message)
 				rel[i] = r
+				related[i] = e.resolveRelated(r, sources)
 			}
 			f.Related = rel
 		}
@@ -491,7 +494,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, occurrences[id])
 		occurrences[id]++
 		f.Key = "" // in the fingerprint; no output reads it
-		out = append(out, Finding{Finding: f, Region: region, Rule: r})
+		out = append(out, Finding{Finding: f, Region: region, RelatedRegions: related, Rule: r})
 	}
 	sm := spans[t.path]
 	if sm == nil {
@@ -502,6 +505,36 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		raiseOnErrorDirective(t.path, out, src)
 	}
 	return out
+}
+
+// resolveRelated is a related location's region, columns counted as in
+// Finding.Region; lines alone when its file cannot be read, none for a file
+// as a whole. sources holds the files read for the target's findings.
+func (e *engine) resolveRelated(r checks.Related, sources map[string]source) Region {
+	if r.Span.Line < 1 {
+		return Region{}
+	}
+	s, ok := sources[r.Path]
+	if !ok {
+		e.mu.Lock()
+		_, cached := e.ignores[ignoreKey(r.Path)]
+		e.mu.Unlock()
+		var ign *checks.IgnoreFile
+		if cached {
+			// The ignore file of a build context, read for the target.
+			ign, _ = e.ignoreFile(r.Path)
+		}
+		if ign != nil {
+			s = source{lines: ign.Lines}
+		} else {
+			s = e.otherSource(r.Path)
+		}
+		sources[r.Path] = s
+	}
+	if len(s.lines) == 0 {
+		return Region{StartLine: r.Span.Line, EndLine: max(r.Span.EndLine, r.Span.Line)}
+	}
+	return resolve(s.lines, r.Span)
 }
 
 // otherSource reads a file that a finding names but that is not the target
