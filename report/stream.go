@@ -18,6 +18,7 @@ type Writer struct {
 	end     func(rest *scan.Result, c counts) error
 }
 
+// Begin starts the report.
 func (w *Writer) Begin(head *scan.Result) error {
 	w.rules, w.files = head.Rules, map[string]bool{}
 	if w.begin != nil {
@@ -26,6 +27,7 @@ func (w *Writer) Begin(head *scan.Result) error {
 	return nil
 }
 
+// Finding writes f, and counts it for the summary.
 func (w *Writer) Finding(f scan.Finding) error {
 	lvl := f.LevelOrDefault(w.rules)
 	if f.Suppressed != nil {
@@ -44,6 +46,8 @@ func (w *Writer) Finding(f scan.Finding) error {
 	return w.finding(&f, lvl)
 }
 
+// End writes the problems and the summary, as the format has them, and
+// flushes the report.
 func (w *Writer) End(rest *scan.Result) error {
 	c := w.tally
 	c.Problems, c.Files, c.FilesWithFindings = len(rest.Problems), len(rest.Files), len(w.files)

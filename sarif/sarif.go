@@ -122,6 +122,7 @@ func NewWriter(w io.Writer, opts Options) *Writer {
 // its only "results" member.
 const emptyResults = `"results": []`
 
+// Begin opens the spool of the results.
 func (sw *Writer) Begin(head *scan.Result) error {
 	sw.index = map[string]int{}
 	for _, r := range head.Rules {
@@ -141,6 +142,7 @@ func (sw *Writer) Begin(head *scan.Result) error {
 	return nil
 }
 
+// Finding encodes f into the spool.
 func (sw *Writer) Finding(f scan.Finding) error {
 	// A finding of a rule that the Result does not list (the engine's own
 	// pragma checks, say) still needs a descriptor for its ruleIndex.
@@ -164,6 +166,7 @@ func (sw *Writer) Finding(f scan.Finding) error {
 	return err
 }
 
+// End writes the log around the spooled results.
 func (sw *Writer) End(rest *scan.Result) error {
 	defer sw.spool.close()
 	frame, err := sw.frame(rest.Problems)

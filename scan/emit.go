@@ -31,13 +31,19 @@ type Collect struct {
 	Result *Result
 }
 
-func (c *Collect) Begin(*Result) error { return nil }
+// Begin starts a new result.
+func (c *Collect) Begin(*Result) error {
+	c.findings, c.Result = nil, nil
+	return nil
+}
 
+// Finding keeps f.
 func (c *Collect) Finding(f Finding) error {
 	c.findings = append(c.findings, f)
 	return nil
 }
 
+// End makes Result: rest with the findings kept.
 func (c *Collect) End(rest *Result) error {
 	res := *rest
 	res.Findings = c.findings

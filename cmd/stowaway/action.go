@@ -33,7 +33,6 @@ import (
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/ghreview"
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -329,7 +328,6 @@ func (a *actionRun) connect() (err error) {
 }
 
 func (a *actionRun) scan(ctx context.Context) (err error) {
-	defer memlimit.Set(a.getenv)()
 	opts := a.opts
 	opts.Timeout = a.in.scanTimeout
 	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, opts)

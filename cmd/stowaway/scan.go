@@ -18,7 +18,6 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -80,7 +79,6 @@ func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFl
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	defer memlimit.Set(getenv)()
 	start := time.Now()
 	out := newReportSink(f, getenv, stdout, stderr)
 	var sink scan.Sink = out
