@@ -14,7 +14,6 @@ var layers = map[string]int{
 	"checks":               0,
 	"actionlog":            0,
 	"internal/saferoot":    0,
-	"internal/memlimit":    0,
 	"scan":                 1,
 	"sarif":                2,
 	"report":               2,

@@ -20,7 +20,6 @@ import (
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/image"
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -55,7 +54,6 @@ func (a *actionRun) checkImage(ctx context.Context) {
 	if a.in.image == "" {
 		return
 	}
-	defer memlimit.Set(a.getenv)()
 	// The API's time starts again when the check ends.
 	defer a.restartAPITime()
 	opts := image.Options{Path: a.in.image}

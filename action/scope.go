@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/review"
 	"github.com/stowaway-dev/stowaway/review/github"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -17,7 +16,6 @@ import (
 // scan scans the path input with the configuration configure chose, under
 // the commands' memory policy; api-timeout starts again when it ends.
 func (a *actionRun) scan(ctx context.Context) (err error) {
-	defer memlimit.Set(a.getenv)()
 	opts := a.opts
 	opts.Timeout = a.in.scanTimeout
 	a.res, err = scan.Scan(ctx, a.tree.FS(), []string{a.in.path}, opts)

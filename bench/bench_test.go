@@ -20,7 +20,6 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/patternmatcher/ignorefile"
 
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -146,9 +145,6 @@ func BenchmarkScanDirFS(b *testing.B) {
 
 func benchScan(b *testing.B, dir string, fsys fs.FS) {
 	checkSameFiles(b, dir, fsys)
-	// Under the soft memory limit the binary sets, so that the peaks and the
-	// collector's cost are the binary's.
-	defer memlimit.Set(os.Getenv)()
 	findings := 0
 	measure(b, func() int {
 		res, err := scan.Scan(context.Background(), fsys, []string{"."}, scan.Options{Workers: benchWorkers()})

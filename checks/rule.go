@@ -192,12 +192,13 @@ type Finding struct {
 	Related    []Related
 	// Key identifies the finding across line shifts for the fingerprint; by
 	// default the engine uses the rule, the path and the normalised
-	// instruction text with secrets masked.
+	// instruction text with secrets masked. The engine clears it once the
+	// fingerprint is made.
 	Key string
 
 	Evidence    string       // engine: redacted form of Secret
-	Snippet     string       // engine: the instruction's text, redacted
-	SnippetLine int          // engine: the line Snippet starts on; 0 when it quotes no lines
+	Snippet     string       // engine: the line the finding's region starts on, redacted
+	SnippetLine int          // engine: the line Snippet is; 0 when it quotes none
 	Fingerprint string       // engine: stable hash of rule, path and Key
 	Suppressed  *Suppression // engine: set when a pragma or the config silenced it
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -39,45 +40,55 @@ type checkstyleError struct {
 // Problems are not written: they have no rule, and the CLI prints them on
 // standard error.
 func Checkstyle(w io.Writer, res *scan.Result) error {
+	return res.Stream(NewCheckstyle(w))
+}
+
+// NewCheckstyle is the Writer of Checkstyle.
+func NewCheckstyle(w io.Writer) *Writer {
 	bw := bufio.NewWriter(w)
-	bw.WriteString(xml.Header + `<checkstyle version="4.3">` + "\n")
 	open := false
 	var path string
-	for _, f := range res.Findings {
-		if f.Suppressed != nil {
-			continue
-		}
-		if !open || f.Path != path {
+	return &Writer{
+		begin: func() { bw.WriteString(xml.Header + `<checkstyle version="4.3">` + "\n") },
+		finding: func(f *scan.Finding, lvl checks.Level) error {
+			if f.Suppressed != nil {
+				return nil
+			}
+			if !open || f.Path != path {
+				if open {
+					bw.WriteString("  </file>\n")
+				}
+				path, open = f.Path, true
+				var name bytes.Buffer
+				xml.EscapeText(&name, []byte(path))
+				bw.WriteString(`  <file name="` + legacyCommand.Replace(name.String()) + "\">\n")
+			}
+			e := checkstyleError{
+				Line:   f.Region.StartLine,
+				Column: f.Region.StartColumn,
+				// reviewdog maps Checkstyle's severities to its own.
+				Severity: byLevel(lvl, "error", "warning", "info"),
+				Message:  findingText(f),
+				Source:   "stowaway." + f.RuleID,
+			}
+			b, err := xml.Marshal(e)
+			if err != nil {
+				return fmt.Errorf("writing Checkstyle report: %w", err)
+			}
+			bw.WriteString("    " + legacyCommand.Replace(string(b)) + "\n")
+			return nil
+		},
+		end: func(*scan.Result, counts) error {
 			if open {
 				bw.WriteString("  </file>\n")
 			}
-			path, open = f.Path, true
-			var name bytes.Buffer
-			xml.EscapeText(&name, []byte(path))
-			bw.WriteString(`  <file name="` + legacyCommand.Replace(name.String()) + "\">\n")
-		}
-		e := checkstyleError{
-			Line:   f.Region.StartLine,
-			Column: f.Region.StartColumn,
-			// reviewdog maps Checkstyle's severities to its own.
-			Severity: byLevel(f.LevelOrDefault(res.Rules), "error", "warning", "info"),
-			Message:  findingText(f),
-			Source:   "stowaway." + f.RuleID,
-		}
-		b, err := xml.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("writing Checkstyle report: %w", err)
-		}
-		bw.WriteString("    " + legacyCommand.Replace(string(b)) + "\n")
+			bw.WriteString("</checkstyle>\n")
+			if err := bw.Flush(); err != nil {
+				return fmt.Errorf("writing Checkstyle report: %w", err)
+			}
+			return nil
+		},
 	}
-	if open {
-		bw.WriteString("  </file>\n")
-	}
-	bw.WriteString("</checkstyle>\n")
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing Checkstyle report: %w", err)
-	}
-	return nil
 }
 
 var legacyCommand = strings.NewReplacer("##[", "##&#91;")
@@ -85,7 +96,7 @@ var legacyCommand = strings.NewReplacer("##[", "##&#91;")
 // findingText is a finding's message with its evidence, when the message
 // does not already show it, and its fix, each on its own line: what a tool
 // that has one text field per finding shows.
-func findingText(f scan.Finding) string {
+func findingText(f *scan.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Message)
 	if f.Evidence != "" && !strings.Contains(f.Message, f.Evidence) {

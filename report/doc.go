@@ -1,5 +1,6 @@
-// Package report writes a scan's Result for people and for machines other
-// than SARIF consumers: Text for a terminal, JSON in the stable schema that
+// Package report writes a scan's results for people and for machines other
+// than SARIF consumers, each format a Writer that a scan streams to (and a
+// function over it for a whole Result): Text for a terminal, JSON in the stable schema that
 // docs/json-schema.md documents, GitHub for workflow commands that
 // annotate a run, Checkstyle for reviewdog and CI tools that read
 // Checkstyle XML, and GitLab for GitLab's Code Quality reports.

@@ -29,29 +29,39 @@ import (
 // and one per problem: errors as ::error, warnings as ::warning and notes as
 // ::notice.
 func GitHub(w io.Writer, res *scan.Result) error {
+	return res.Stream(NewGitHub(w))
+}
+
+// NewGitHub is the Writer of GitHub.
+func NewGitHub(w io.Writer) *Writer {
 	bw := bufio.NewWriter(w)
-	for _, f := range res.Findings {
-		if f.Suppressed != nil {
-			continue
-		}
-		props := []string{"file", f.Path}
-		props = append(props, regionProps(f.Region)...)
-		title := f.RuleID
-		if f.Rule != nil && f.Rule.Summary != "" {
-			title = f.Rule.Summary + " (" + f.RuleID + ")"
-		}
-		props = append(props, "title", title)
-		writeCommand(bw, command(f.LevelOrDefault(res.Rules)), props, findingText(f))
+	return &Writer{
+		finding: func(f *scan.Finding, lvl checks.Level) error {
+			if f.Suppressed != nil {
+				return nil
+			}
+			props := []string{"file", f.Path}
+			props = append(props, regionProps(f.Region)...)
+			title := f.RuleID
+			if f.Rule != nil && f.Rule.Summary != "" {
+				title = f.Rule.Summary + " (" + f.RuleID + ")"
+			}
+			props = append(props, "title", title)
+			writeCommand(bw, command(lvl), props, findingText(f))
+			return nil
+		},
+		end: func(rest *scan.Result, _ counts) error {
+			for _, p := range rest.Problems {
+				var props []string
+				if p.Path != "" {
+					props = append(props, "file", p.Path)
+				}
+				props = append(props, "title", "Stowaway could not check everything")
+				writeCommand(bw, command(problemLevel(p)), props, p.Message)
+			}
+			return bw.Flush()
+		},
 	}
-	for _, p := range res.Problems {
-		var props []string
-		if p.Path != "" {
-			props = append(props, "file", p.Path)
-		}
-		props = append(props, "title", "Stowaway could not check everything")
-		writeCommand(bw, command(problemLevel(p)), props, p.Message)
-	}
-	return bw.Flush()
 }
 
 // regionProps are the line and column properties of g, within what the

@@ -3,6 +3,7 @@ package report
 import (
 	"io"
 
+	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -37,37 +38,47 @@ type gitlabLines struct {
 // A finding about a whole file sits on line 1, as GitLab needs a line.
 // Problems are not written: the CLI prints them on standard error.
 func GitLab(w io.Writer, res *scan.Result) error {
+	return res.Stream(NewGitLab(w))
+}
+
+// NewGitLab is the Writer of GitLab.
+func NewGitLab(w io.Writer) *Writer {
 	jw := newJSONWriter(w)
 	first := true
-	for _, f := range res.Findings {
-		if f.Suppressed != nil {
-			continue
-		}
-		if first {
-			jw.raw("[\n  ")
-		} else {
-			jw.raw(",\n  ")
-		}
-		first = false
-		begin := max(f.Region.StartLine, 1)
-		jw.value("  ", gitlabIssue{
-			Type:        "issue",
-			CheckName:   f.RuleID,
-			Description: findingText(f),
-			// An error is critical, a warning major and a note info;
-			// no level of a rule maps to blocker or minor.
-			Severity:    byLevel(f.LevelOrDefault(res.Rules), "critical", "major", "info"),
-			Fingerprint: f.Fingerprint,
-			Location: gitlabLocation{
-				Path:  f.Path,
-				Lines: gitlabLines{Begin: begin, End: max(f.Region.EndLine, begin)},
-			},
-		})
+	return &Writer{
+		finding: func(f *scan.Finding, lvl checks.Level) error {
+			if f.Suppressed != nil {
+				return nil
+			}
+			if first {
+				jw.raw("[\n  ")
+			} else {
+				jw.raw(",\n  ")
+			}
+			first = false
+			begin := max(f.Region.StartLine, 1)
+			jw.value("  ", gitlabIssue{
+				Type:        "issue",
+				CheckName:   f.RuleID,
+				Description: findingText(f),
+				// An error is critical, a warning major and a note info;
+				// no level of a rule maps to blocker or minor.
+				Severity:    byLevel(lvl, "critical", "major", "info"),
+				Fingerprint: f.Fingerprint,
+				Location: gitlabLocation{
+					Path:  f.Path,
+					Lines: gitlabLines{Begin: begin, End: max(f.Region.EndLine, begin)},
+				},
+			})
+			return jw.err
+		},
+		end: func(*scan.Result, counts) error {
+			if first {
+				jw.raw("[]\n")
+			} else {
+				jw.raw("\n]\n")
+			}
+			return jw.close("GitLab")
+		},
 	}
-	if first {
-		jw.raw("[]\n")
-	} else {
-		jw.raw("\n]\n")
-	}
-	return jw.close("GitLab")
 }

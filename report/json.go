@@ -94,25 +94,39 @@ type jsonSummary struct {
 // monorepo's report is megabytes, and encoding it whole held it twice in
 // memory at the end of a scan.
 func JSON(w io.Writer, res *scan.Result) error {
-	jw := newJSONWriter(w)
-	jw.raw(fmt.Sprintf("{\n  \"version\": %d,\n  \"findings\": ", JSONVersion))
-	jw.array(len(res.Findings), func(i int) any { return newJSONFinding(res.Findings[i], res.Rules) })
-	jw.raw(",\n  \"problems\": ")
-	jw.array(len(res.Problems), func(i int) any {
-		p := res.Problems[i]
-		return jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message}
-	})
-	jw.raw(",\n  \"summary\": ")
-	c := count(res)
-	jw.value("  ", jsonSummary(c))
-	jw.raw("\n}\n")
-	return jw.close("JSON")
+	return res.Stream(NewJSON(w))
 }
 
-func newJSONFinding(f scan.Finding, rules []*checks.Rule) jsonFinding {
+// NewJSON is the Writer of JSON.
+func NewJSON(w io.Writer) *Writer {
+	jw := newJSONWriter(w)
+	var items jsonArray
+	return &Writer{
+		begin: func() { jw.raw(fmt.Sprintf("{\n  \"version\": %d,\n  \"findings\": ", JSONVersion)) },
+		finding: func(f *scan.Finding, lvl checks.Level) error {
+			items.item(jw, newJSONFinding(f, lvl))
+			return jw.err
+		},
+		end: func(rest *scan.Result, c counts) error {
+			items.close(jw)
+			jw.raw(",\n  \"problems\": ")
+			var probs jsonArray
+			for _, p := range rest.Problems {
+				probs.item(jw, jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message})
+			}
+			probs.close(jw)
+			jw.raw(",\n  \"summary\": ")
+			jw.value("  ", jsonSummary(c))
+			jw.raw("\n}\n")
+			return jw.close("JSON")
+		},
+	}
+}
+
+func newJSONFinding(f *scan.Finding, lvl checks.Level) jsonFinding {
 	jf := jsonFinding{
 		Rule:        f.RuleID,
-		Level:       f.LevelOrDefault(rules).String(),
+		Level:       lvl.String(),
 		Path:        f.Path,
 		Line:        f.Region.StartLine,
 		Column:      f.Region.StartColumn,
@@ -191,20 +205,23 @@ func (jw *jsonWriter) value(indent string, v any) {
 	_, jw.err = jw.w.Write(bytes.TrimSuffix(jw.buf.Bytes(), []byte("\n")))
 }
 
-// array writes a top-level member's array of n items.
-func (jw *jsonWriter) array(n int, item func(int) any) {
-	if n == 0 {
+// jsonArray writes a top-level member's array an item at a time.
+type jsonArray struct{ n int }
+
+func (a *jsonArray) item(jw *jsonWriter, v any) {
+	if a.n == 0 {
+		jw.raw("[\n    ")
+	} else {
+		jw.raw(",\n    ")
+	}
+	a.n++
+	jw.value("    ", v)
+}
+
+func (a *jsonArray) close(jw *jsonWriter) {
+	if a.n == 0 {
 		jw.raw("[]")
 		return
 	}
-	jw.raw("[\n")
-	for i := range n {
-		jw.raw("    ")
-		jw.value("    ", item(i))
-		if i < n-1 {
-			jw.raw(",")
-		}
-		jw.raw("\n")
-	}
-	jw.raw("  ]")
+	jw.raw("\n  ]")
 }

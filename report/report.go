@@ -29,34 +29,13 @@ func byLevel(l checks.Level, errorName, warningName, noteName string) string {
 	return noteName
 }
 
-// counts summarises a Result the same way in every format.
+// counts summarises a Result the same way in every format; a Writer
+// counts as the findings go by.
 type counts struct {
 	Errors, Warnings, Notes int
 	Suppressed, Problems    int
 	Files                   int // files scanned
 	FilesWithFindings       int // files with a finding that is not suppressed
-}
-
-func count(res *scan.Result) counts {
-	c := counts{Problems: len(res.Problems), Files: len(res.Files)}
-	files := map[string]bool{}
-	for _, f := range res.Findings {
-		if f.Suppressed != nil {
-			c.Suppressed++
-			continue
-		}
-		files[f.Path] = true
-		switch f.LevelOrDefault(res.Rules) {
-		case checks.Error:
-			c.Errors++
-		case checks.Warning:
-			c.Warnings++
-		default:
-			c.Notes++
-		}
-	}
-	c.FilesWithFindings = len(files)
-	return c
 }
 
 // String is the closing line of the text report, for example

@@ -252,7 +252,7 @@ func TestJSONStreamsOneDocument(t *testing.T) {
 	for name, res := range map[string]*scan.Result{"findings": scantest.Fixture(), "clean": scantest.Empty(), "one": one, "zero": {}} {
 		doc := jsonReport{Version: JSONVersion, Findings: []jsonFinding{}, Problems: []jsonProblem{}}
 		for _, f := range res.Findings {
-			doc.Findings = append(doc.Findings, newJSONFinding(f, res.Rules))
+			doc.Findings = append(doc.Findings, newJSONFinding(&f, f.LevelOrDefault(res.Rules)))
 		}
 		for _, p := range res.Problems {
 			doc.Problems = append(doc.Problems, jsonProblem{Path: p.Path, Level: problemLevel(p).String(), Message: p.Message})
@@ -274,4 +274,27 @@ func TestJSONStreamsOneDocument(t *testing.T) {
 			t.Errorf("%s: streamed JSON differs from one encoding (-want +got):\n%s", name, diff)
 		}
 	}
+}
+
+// count is the summary of res as the Writers count it, for the tests.
+func count(res *scan.Result) counts {
+	c := counts{Problems: len(res.Problems), Files: len(res.Files)}
+	files := map[string]bool{}
+	for _, f := range res.Findings {
+		if f.Suppressed != nil {
+			c.Suppressed++
+			continue
+		}
+		files[f.Path] = true
+		switch f.LevelOrDefault(res.Rules) {
+		case checks.Error:
+			c.Errors++
+		case checks.Warning:
+			c.Warnings++
+		default:
+			c.Notes++
+		}
+	}
+	c.FilesWithFindings = len(files)
+	return c
 }

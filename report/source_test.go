@@ -28,7 +28,7 @@ func TestSourceLine(t *testing.T) {
 		{"workflow command", finding("::error::x ##[error]y", 2, 2, 12), `\x3a:error::x ##\x5berror]y`, "              ^"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			line, pad, caret := sourceLine(tc.f)
+			line, pad, caret := sourceLine(&tc.f)
 			got := ""
 			if caret {
 				got = pad + "^"
@@ -46,7 +46,7 @@ func TestSourceLine(t *testing.T) {
 		"whole-file":       finding("COPY . .", 3, 0, 0),
 		"no snippet start": finding("COPY . .", 0, 1, 1),
 	} {
-		if line, _, _ := sourceLine(f); line != "" {
+		if line, _, _ := sourceLine(&f); line != "" {
 			t.Errorf("%s: line %q, want none", name, line)
 		}
 	}

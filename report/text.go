@@ -43,6 +43,11 @@ const (
 // "3 errors, 1 warning in 2 files; 1 suppressed". Columns count UTF-16 code
 // units, as in SARIF and the JSON report.
 func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
+	return res.Stream(NewText(w, opts))
+}
+
+// NewText is the Writer of Text.
+func NewText(w io.Writer, opts TextOptions) *Writer {
 	bw := bufio.NewWriter(w)
 	paint := func(sgr, s string) string {
 		if !opts.Color {
@@ -50,49 +55,53 @@ func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
 		}
 		return sgr + s + sgrReset
 	}
-	for _, f := range res.Findings {
-		if f.Suppressed != nil {
-			continue
-		}
-		lvl := f.LevelOrDefault(res.Rules)
-		fmt.Fprintf(bw, "%s: %s %s: %s\n",
-			paint(sgrBold, position(f.Path, f.Region)),
-			paint(levelColor(lvl), lvl.String()),
-			paint(sgrDim, clean(f.RuleID)),
-			clean(f.Message))
-		if line, pad, caret := sourceLine(f); line != "" {
-			fmt.Fprintf(bw, "    %s\n", line)
-			if caret {
-				fmt.Fprintf(bw, "    %s%s\n", pad, paint(levelColor(lvl), "^"))
+	return &Writer{
+		finding: func(f *scan.Finding, lvl checks.Level) error {
+			if f.Suppressed != nil {
+				return nil
 			}
-		}
-		if f.Evidence != "" && !strings.Contains(f.Message, f.Evidence) {
-			fmt.Fprintf(bw, "    evidence: %s\n", clean(f.Evidence))
-		}
-		if f.Fix != "" {
-			fmt.Fprintf(bw, "    %s %s\n", paint(sgrGreen, "fix:"), clean(f.Fix))
-		}
-		for _, r := range f.Related {
-			where := clean(r.Path)
-			if r.Span.Line > 0 {
-				where += fmt.Sprintf(":%d", r.Span.Line)
+			fmt.Fprintf(bw, "%s: %s %s: %s\n",
+				paint(sgrBold, position(f.Path, f.Region)),
+				paint(levelColor(lvl), lvl.String()),
+				paint(sgrDim, clean(f.RuleID)),
+				clean(f.Message))
+			if line, pad, caret := sourceLine(f); line != "" {
+				fmt.Fprintf(bw, "    %s\n", line)
+				if caret {
+					fmt.Fprintf(bw, "    %s%s\n", pad, paint(levelColor(lvl), "^"))
+				}
 			}
-			if r.Message == "" {
-				fmt.Fprintf(bw, "    related: %s\n", where)
-			} else {
-				fmt.Fprintf(bw, "    related: %s: %s\n", where, clean(r.Message))
+			if f.Evidence != "" && !strings.Contains(f.Message, f.Evidence) {
+				fmt.Fprintf(bw, "    evidence: %s\n", clean(f.Evidence))
 			}
-		}
+			if f.Fix != "" {
+				fmt.Fprintf(bw, "    %s %s\n", paint(sgrGreen, "fix:"), clean(f.Fix))
+			}
+			for _, r := range f.Related {
+				where := clean(r.Path)
+				if r.Span.Line > 0 {
+					where += fmt.Sprintf(":%d", r.Span.Line)
+				}
+				if r.Message == "" {
+					fmt.Fprintf(bw, "    related: %s\n", where)
+				} else {
+					fmt.Fprintf(bw, "    related: %s: %s\n", where, clean(r.Message))
+				}
+			}
+			return nil
+		},
+		end: func(rest *scan.Result, c counts) error {
+			for _, p := range rest.Problems {
+				lvl := problemLevel(p)
+				if p.Path != "" {
+					fmt.Fprintf(bw, "%s: ", paint(sgrBold, clean(p.Path)))
+				}
+				fmt.Fprintf(bw, "%s: %s\n", paint(levelColor(lvl), lvl.String()), clean(p.Message))
+			}
+			fmt.Fprintln(bw, c)
+			return bw.Flush()
+		},
 	}
-	for _, p := range res.Problems {
-		lvl := problemLevel(p)
-		if p.Path != "" {
-			fmt.Fprintf(bw, "%s: ", paint(sgrBold, clean(p.Path)))
-		}
-		fmt.Fprintf(bw, "%s: %s\n", paint(levelColor(lvl), lvl.String()), clean(p.Message))
-	}
-	fmt.Fprintln(bw, count(res))
-	return bw.Flush()
 }
 
 // position is path:line:col, or path:line for a whole-line region, or path
@@ -125,7 +134,7 @@ func levelColor(l checks.Level) string {
 // elsewhere. Masking keeps at most a secret's first four characters before
 // its "…", so a prefix without "…" is the file's own text. Tabs stay tabs,
 // in the line and under it, so that both line up in a terminal.
-func sourceLine(f scan.Finding) (line, pad string, caret bool) {
+func sourceLine(f *scan.Finding) (line, pad string, caret bool) {
 	i := f.Region.StartLine - f.SnippetLine
 	if f.Snippet == "" || f.SnippetLine < 1 || i < 0 {
 		return "", "", false

@@ -28,10 +28,11 @@ package sarif
 //   - Findings carry no code snippet: the file holds the secret and the
 //     snippet is redacted, so it would not match the text of the region that
 //     consumers compare it with.
-//   - Related locations come from checks.Span, whose columns count bytes,
-//     not UTF-16 code units; without the file's text they cannot be
-//     converted, so related regions carry lines only, and none at all for a
-//     related file as a whole (the secret file that would be shipped).
+//   - Related locations have the regions the engine resolved
+//     (Finding.RelatedRegions), columns in UTF-16 code units as the
+//     result's own; none at all for a related file as a whole (the secret
+//     file that would be shipped). A finding made outside the engine without
+//     them has lines only.
 
 import (
 	"bufio"
@@ -91,50 +92,116 @@ type Options struct {
 }
 
 // Write writes res as an indented SARIF 2.1.0 log with one run.
-//
-// The results are written one at a time into the log around them, byte for
-// byte what one json.Encoder writes for the whole log: a monorepo's log is
-// tens of megabytes, and its model and encoding held whole were most of a
-// scan's peak memory.
 func Write(w io.Writer, res *scan.Result, opts Options) error {
-	opts = opts.withDefaults()
-	log, index, err := build(res, opts)
+	return res.Stream(NewWriter(w, opts))
+}
+
+// Writer writes the SARIF log of a scan as it goes: a scan.Sink. The log
+// is byte for byte what one json.Encoder writes for the whole log. Its
+// run's invocation, which holds the problems, comes before the results,
+// and the problems are known only at the end: the results are encoded as
+// they come into a spool (a temporary file, or memory when none can be
+// made), and the log is written around them at the end.
+type Writer struct {
+	w      io.Writer
+	opts   Options
+	rules  []*checks.Rule // the Result's, then those only findings name
+	index  map[string]int // of each rule ID in rules
+	indent string         // of the results array in the log
+	spool  spool
+	n      int
+	item   bytes.Buffer
+}
+
+// NewWriter returns the Writer of a log to w.
+func NewWriter(w io.Writer, opts Options) *Writer {
+	return &Writer{w: w, opts: opts.withDefaults()}
+}
+
+// emptyResults is where the results go in the log: the run's results are
+// its only "results" member.
+const emptyResults = `"results": []`
+
+// Begin opens the spool of the results.
+func (sw *Writer) Begin(head *scan.Result) error {
+	sw.index = map[string]int{}
+	for _, r := range head.Rules {
+		if _, dup := sw.index[r.ID]; !dup {
+			sw.index[r.ID] = len(sw.rules)
+			sw.rules = append(sw.rules, r)
+		}
+	}
+	// The indent of the results depends on the log's shape alone.
+	frame, err := sw.frame(nil)
 	if err != nil {
 		return err
 	}
-	var frame bytes.Buffer
-	if err := encode(&frame, "", log); err != nil {
+	at := bytes.Index(frame, []byte(emptyResults))
+	sw.indent = string(frame[bytes.LastIndexByte(frame[:at], '\n')+1 : at])
+	sw.spool.open()
+	return nil
+}
+
+// Finding encodes f into the spool.
+func (sw *Writer) Finding(f scan.Finding) error {
+	// A finding of a rule that the Result does not list (the engine's own
+	// pragma checks, say) still needs a descriptor for its ruleIndex.
+	if _, ok := sw.index[f.RuleID]; !ok {
+		if f.Rule == nil || f.Rule.ID != f.RuleID {
+			return fmt.Errorf("finding at %s:%d: unknown rule %q", f.Path, f.Region.StartLine, f.RuleID)
+		}
+		sw.index[f.RuleID] = len(sw.rules)
+		sw.rules = append(sw.rules, f.Rule)
+	}
+	sw.item.Reset()
+	if err := encode(&sw.item, sw.indent+"  ", result(f, sw.index[f.RuleID], sw.rules, sw.opts)); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
-	// The run's results are the log's only "results" member; its empty
-	// array is where they go.
-	const empty = `"results": []`
-	at := bytes.Index(frame.Bytes(), []byte(empty))
-	if at < 0 || len(res.Findings) == 0 {
-		_, err := w.Write(frame.Bytes())
+	if sw.n > 0 {
+		sw.spool.WriteString(",")
+	}
+	sw.n++
+	sw.spool.WriteString("\n" + sw.indent + "  ")
+	_, err := sw.spool.Write(bytes.TrimSuffix(sw.item.Bytes(), []byte("\n")))
+	return err
+}
+
+// End writes the log around the spooled results.
+func (sw *Writer) End(rest *scan.Result) error {
+	defer sw.spool.close()
+	frame, err := sw.frame(rest.Problems)
+	if err != nil {
 		return err
 	}
-	indent := string(frame.Bytes()[bytes.LastIndexByte(frame.Bytes()[:at], '\n')+1 : at])
-	bw := bufio.NewWriter(w)
-	bw.Write(frame.Bytes()[:at+len(empty)-1])
-	var item bytes.Buffer
-	for i, f := range res.Findings {
-		item.Reset()
-		if err := encode(&item, indent+"  ", result(f, index[f.RuleID], res.Rules, opts)); err != nil {
-			return fmt.Errorf("writing SARIF: %w", err)
-		}
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n" + indent + "  ")
-		bw.Write(bytes.TrimSuffix(item.Bytes(), []byte("\n")))
+	at := bytes.Index(frame, []byte(emptyResults))
+	if sw.n == 0 {
+		_, err := sw.w.Write(frame)
+		return err
 	}
-	bw.WriteString("\n" + indent + "]")
-	bw.Write(frame.Bytes()[at+len(empty):])
+	bw := bufio.NewWriter(sw.w)
+	bw.Write(frame[:at+len(emptyResults)-1])
+	if err := sw.spool.copyTo(bw); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	bw.WriteString("\n" + sw.indent + "]")
+	bw.Write(frame[at+len(emptyResults):])
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing SARIF: %w", err)
 	}
 	return nil
+}
+
+// frame is the log without its results.
+func (sw *Writer) frame(problems []scan.Problem) ([]byte, error) {
+	log, err := build(sw.rules, problems, sw.opts)
+	if err != nil {
+		return nil, err
+	}
+	var frame bytes.Buffer
+	if err := encode(&frame, "", log); err != nil {
+		return nil, fmt.Errorf("writing SARIF: %w", err)
+	}
+	return frame.Bytes(), nil
 }
 
 // encode writes v as the indented JSON of the log at the given indent.
@@ -161,35 +228,16 @@ func (opts Options) withDefaults() Options {
 	return opts
 }
 
-// build makes the log without its results (Write adds them), and the rule
-// index of each rule ID.
-func build(res *scan.Result, opts Options) (*sarif.Report, map[string]int, error) {
+// build makes the log without its results (Writer adds them).
+func build(rules []*checks.Rule, problems []scan.Problem, opts Options) (*sarif.Report, error) {
 	log, err := sarif.New(sarif.Version210)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 
 	driver := sarif.NewVersionedDriver(ToolName, opts.Version).WithInformationURI(opts.InformationURI)
-	index := map[string]int{}
-	addRule := func(r *checks.Rule) {
-		index[r.ID] = len(driver.Rules)
+	for _, r := range rules {
 		driver.Rules = append(driver.Rules, descriptor(r))
-	}
-	for _, r := range res.Rules {
-		if _, dup := index[r.ID]; !dup {
-			addRule(r)
-		}
-	}
-	// A finding of a rule that the Result does not list (the engine's own
-	// pragma checks, say) still needs a descriptor for its ruleIndex.
-	for _, f := range res.Findings {
-		if _, ok := index[f.RuleID]; ok {
-			continue
-		}
-		if f.Rule == nil || f.Rule.ID != f.RuleID {
-			return nil, nil, fmt.Errorf("finding at %s:%d: unknown rule %q", f.Path, f.Region.StartLine, f.RuleID)
-		}
-		addRule(f.Rule)
 	}
 
 	run := sarif.NewRun(sarif.Tool{Driver: driver})
@@ -200,12 +248,12 @@ func build(res *scan.Result, opts Options) (*sarif.Report, map[string]int, error
 	run.AutomationDetails = sarif.NewRunAutomationDetails().WithID(opts.Category + "/" + opts.ID)
 	run.Results = []*sarif.Result{}
 	inv := sarif.NewInvocation().WithExecutionSuccess(true)
-	for _, p := range res.Problems {
+	for _, p := range problems {
 		inv.AddTToolExecutionNotification(notification(p))
 	}
 	run.AddInvocations(inv)
 	log.AddRun(run)
-	return log, index, nil
+	return log, nil
 }
 
 // version makes v start with a digit: Go's "v1.4.0" is "1.4.0", and a
@@ -272,7 +320,10 @@ func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *
 		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path)).WithRegion(region(f.Region))))
 	for i, rel := range f.Related {
 		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(rel.Path))
-		if rel.Span.Line > 0 {
+		switch {
+		case i < len(f.RelatedRegions) && f.RelatedRegions[i].StartLine > 0:
+			pl.WithRegion(region(f.RelatedRegions[i]))
+		case rel.Span.Line > 0:
 			pl.WithRegion(lines(rel.Span.Line, rel.Span.EndLine))
 		}
 		loc := sarif.NewLocationWithPhysicalLocation(pl).WithId(i + 1)

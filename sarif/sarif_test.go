@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	gosarif "github.com/owenrumney/go-sarif/v2/sarif"
 
+	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
@@ -314,7 +315,19 @@ func TestWriteStreamsOneLog(t *testing.T) {
 	one.Findings = one.Findings[:1]
 	for name, res := range map[string]*scan.Result{"findings": scantest.Fixture(), "clean": scantest.Empty(), "one": one} {
 		opts := Options{Version: "v1.2.3"}.withDefaults()
-		log, index, err := build(res, opts)
+		var rules []*checks.Rule
+		index := map[string]int{}
+		for _, r := range res.Rules {
+			index[r.ID] = len(rules)
+			rules = append(rules, r)
+		}
+		for _, f := range res.Findings {
+			if _, ok := index[f.RuleID]; !ok {
+				index[f.RuleID] = len(rules)
+				rules = append(rules, f.Rule)
+			}
+		}
+		log, err := build(rules, res.Problems, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

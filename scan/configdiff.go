@@ -95,6 +95,7 @@ func (d *configDiff) report(line int, msg, fix, key string) {
 		f.Snippet, f.SnippetLine = maskTokens(d.lines[line-1]), line
 	}
 	f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, 0)
+	f.Key = ""
 	d.out = append(d.out, Finding{Finding: f, Region: resolve(d.lines, f.Span), Rule: checks.ConfigWeakened})
 }
 

@@ -99,8 +99,8 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 		if lv, ok := e.levels[invalid.ID]; ok {
 			f.Level = lv
 		}
-		f.Snippet = f.Key
 		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, line)
+		f.Key = ""
 		fs = append(fs, Finding{Finding: f, Region: resolve(src.lines, f.Span), Rule: invalid})
 	}
 	return fs

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"path"
+	"slices"
 
 	"github.com/stowaway-dev/stowaway/checks"
 )
@@ -29,6 +30,11 @@ type Finding struct {
 	// Region is Span with the whole-line form resolved and columns counted
 	// in UTF-16 code units (SARIF's default), 1-based, EndColumn exclusive.
 	Region Region
+	// RelatedRegions are the regions of Related, one for each, resolved
+	// like Region; a zero Region for a related file as a whole. A finding
+	// made outside the engine may have none: its related locations then
+	// have lines only.
+	RelatedRegions []Region
 	// Rule is the rule that reported it.
 	Rule *checks.Rule
 }
@@ -97,11 +103,7 @@ func (r *Result) Relocate(move func(string) string) {
 		return move(p)
 	}
 	for i := range r.Findings {
-		f := &r.Findings[i]
-		f.Path = join(f.Path)
-		for j := range f.Related {
-			f.Related[j].Path = join(f.Related[j].Path)
-		}
+		r.Findings[i].Relocate(move)
 	}
 	for i := range r.Problems {
 		r.Problems[i].Path = join(r.Problems[i].Path)
@@ -125,6 +127,23 @@ func (r *Result) Relocate(move func(string) string) {
 			for j := range c.Secrets {
 				c.Secrets[j].Path = join(c.Secrets[j].Path)
 			}
+		}
+	}
+}
+
+// Relocate replaces every non-empty path of the finding with move(path).
+// The finding's Related is its own after: a copy, when it has one.
+func (f *Finding) Relocate(move func(string) string) {
+	if f.Path != "" {
+		f.Path = move(f.Path)
+	}
+	if len(f.Related) == 0 {
+		return
+	}
+	f.Related = slices.Clone(f.Related)
+	for j := range f.Related {
+		if p := f.Related[j].Path; p != "" {
+			f.Related[j].Path = move(p)
 		}
 	}
 }

@@ -48,14 +48,25 @@ type Options struct {
 // it): files are targets as they are, folders are walked for Dockerfiles and
 // ignore files. Problems with single files are part of the Result; the error
 // is for a scan that could not run at all (a bad configuration, a cancelled
-// context).
+// context). It is Stream with a Collect.
 func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Result, error) {
+	var c Collect
+	if err := Stream(ctx, fsys, paths, opts, &c); err != nil {
+		return nil, err
+	}
+	return c.Result, nil
+}
+
+// Stream scans as Scan does and hands the result to sink as it goes: each
+// finding once every finding before it in the Result's order is known. The
+// findings are never all held at once.
+func Stream(ctx context.Context, fsys fs.FS, paths []string, opts Options, sink Sink) error {
 	dc := newDirCache(fsys)
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
 		if cfg, err = loadRootConfig(dc); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	all := opts.Rules
@@ -85,7 +96,6 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 		limited, cancel = context.WithTimeout(ctx, e.timeout)
 		defer cancel()
 	}
-	e.packing = newPacker(rules)
 	e.ruleByID = make(map[string]*checks.Rule, len(rules))
 	for _, r := range rules {
 		e.ruleByID[r.ID] = r
@@ -106,6 +116,15 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	targets, problems := discover(dc, paths, cfg)
 	problems = append(problems, e.planContexts(targets)...)
 	dc.drop(e.countUses(targets))
+	files := make([]string, len(targets))
+	for i, t := range targets {
+		files[i] = t.path
+	}
+	sort.Strings(files)
+	if err := sink.Begin(&Result{Rules: rules, Files: slices.Clone(files), Problems: slices.Clone(problems)}); err != nil {
+		return err
+	}
+	em := newEmitter(sink, targets, e.builds)
 	// A pointer per target: most targets give nothing, and a monorepo has
 	// tens of thousands.
 	outs := make([]*fileOut, len(targets))
@@ -114,66 +133,57 @@ func Scan(ctx context.Context, fsys fs.FS, paths []string, opts Options) (*Resul
 	for range min(workers, max(len(targets), 1)) {
 		wg.Go(func() {
 			for i := range jobs {
-				if out := e.check(limited, targets[i]); out.nfindings+len(out.problems)+out.ncontexts > 0 {
+				out, fs := e.check(limited, targets[i])
+				em.finish(i, fs)
+				if len(out.problems)+len(out.contexts) > 0 {
 					outs[i] = &out
 				}
 				targets[i].uses = nil
 			}
 		})
 	}
-	unfed := len(targets)
+	order := em.order(targets)
+	unfed := len(order)
 feed:
-	for i := range targets {
-		if limited.Err() != nil {
-			unfed = i
+	for k, i := range order {
+		if limited.Err() != nil || em.failed() != nil {
+			unfed = k
 			break
 		}
 		select {
 		case jobs <- i:
 		case <-limited.Done():
-			unfed = i
+			unfed = k
 			break feed
 		}
 	}
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	for _, t := range targets[unfed:] {
-		problems = append(problems, e.late(t.path))
+	for _, i := range order[unfed:] {
+		problems = append(problems, e.late(targets[i].path))
+		em.finish(i, nil)
+	}
+	if err := em.failed(); err != nil {
+		return err
 	}
 
-	// Sized once and emptied as they are copied: grown by appends, the
-	// findings of a large tree were held three times over at the end.
-	var nf, np, nc int
+	rest := &Result{Rules: rules, Files: files, Problems: problems}
 	for _, o := range outs {
 		if o != nil {
-			nf, np, nc = nf+o.nfindings, np+len(o.problems), nc+o.ncontexts
+			rest.Problems = append(rest.Problems, o.problems...)
+			rest.Contexts = append(rest.Contexts, o.contexts...)
 		}
 	}
-	res := &Result{Rules: rules, Files: make([]string, 0, len(targets)), Findings: make([]Finding, 0, nf),
-		Problems: append(make([]Problem, 0, len(problems)+np), problems...), Contexts: make([]BuildContext, 0, nc)}
-	for i, t := range targets {
-		res.Files = append(res.Files, t.path)
-		if o := outs[i]; o != nil {
-			var err error
-			if res.Findings, res.Contexts, err = e.packing.unpack(o.packed, res.Findings, res.Contexts); err != nil {
-				res.Problems = append(res.Problems, Problem{Path: t.path, Level: checks.Error, Message: fmt.Sprintf("internal error: the results of %s could not be read back: %v", t.path, err)})
-			}
-			res.Problems = append(res.Problems, o.problems...)
-			outs[i] = nil
-		}
-	}
-	sort.Strings(res.Files)
-	res.BuildFiles = e.buildFiles
-	sortFindings(res.Findings)
-	sort.SliceStable(res.Problems, func(i, j int) bool { return res.Problems[i].Path < res.Problems[j].Path })
+	sort.SliceStable(rest.Problems, func(i, j int) bool { return rest.Problems[i].Path < rest.Problems[j].Path })
+	rest.BuildFiles = e.buildFiles
 	// An unreadable ignore file is told by its own target and by each
 	// Dockerfile it governs: once is enough.
 	seen := map[Problem]bool{}
-	res.Problems = slices.DeleteFunc(res.Problems, func(p Problem) bool { dup := seen[p]; seen[p] = true; return dup })
-	return res, nil
+	rest.Problems = slices.DeleteFunc(rest.Problems, func(p Problem) bool { dup := seen[p]; seen[p] = true; return dup })
+	return sink.End(rest)
 }
 
 type engine struct {
@@ -181,7 +191,6 @@ type engine struct {
 	cfg      *Config
 	rules    []*checks.Rule
 	ruleByID map[string]*checks.Rule // the rules that run
-	packing  *packer                 // packs results until the scan ends
 	levels   map[string]checks.Level
 	settings *checks.Settings
 	state    *checks.State // the rules' pools and memos, this scan's alone
@@ -243,11 +252,11 @@ func (e *engine) ignoreFile(p string) (*checks.IgnoreFile, *Problem) {
 	return ent.file, ent.problem
 }
 
+// fileOut is what a target gives besides its findings, kept to the end of
+// the scan.
 type fileOut struct {
-	problems             []Problem
-	packed               packedOut // the findings and build contexts
-	nfindings, ncontexts int
-	contexts             []BuildContext // until packed
+	problems []Problem
+	contexts []BuildContext
 }
 
 // source is one file's text as findings on it need it.
@@ -258,11 +267,11 @@ type source struct {
 	escape rune // a Dockerfile's escape token; 0: backslash
 }
 
-func (e *engine) check(ctx context.Context, t target) (out fileOut) {
+func (e *engine) check(ctx context.Context, t target) (out fileOut, findings []Finding) {
 	defer e.release(t)
 	if ctx.Err() != nil {
 		out.problems = append(out.problems, e.late(t.path))
-		return out
+		return out, nil
 	}
 	budget := checks.NewBudget(ctx, e.steps)
 	var raw []checks.Finding
@@ -273,7 +282,7 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 		b, prob := readFile(e.dc, t.path)
 		if prob != nil {
 			out.problems = append(out.problems, *prob)
-			return out
+			return out, nil
 		}
 		if !utf8.Valid(b) {
 			out.problems = append(out.problems, Problem{Path: t.path, Level: checks.Note, Message: fmt.Sprintf("%s is not valid UTF-8; each invalid byte is read as a substitute character", t.path)})
@@ -322,10 +331,10 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 		ign, prob := e.ignoreFile(t.path)
 		if prob != nil {
 			out.problems = append(out.problems, *prob)
-			return out
+			return out, nil
 		}
 		if ign == nil {
-			return out
+			return out, nil
 		}
 		// Each line is its own instruction: source.instruction's answer
 		// without ranges.
@@ -344,10 +353,7 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut) {
 	if why := budget.Exhausted(); why != "" {
 		out.problems = append(out.problems, NotFullyAnalysed(t.path, why))
 	}
-	fs := e.finish(t, dedupe(raw), src)
-	out.packed, out.nfindings, out.ncontexts = e.packing.pack(fs, out.contexts), len(fs), len(out.contexts)
-	out.contexts = nil
-	return out
+	return out, e.finish(t, dedupe(raw), src)
 }
 
 // run runs every rule on one target, turning a rule's panic into a problem
@@ -436,26 +442,37 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		// Texts are masked by the ranges of the lines they come from: the
 		// finding's instruction, and the lines a suggestion replaces.
 		in := sm.in(start, end)
-		// Packing copies the texts, so a snippet does not hold its file.
-		f.Snippet = m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
-		if f.Snippet != "" {
-			f.SnippetLine = max(start, 1)
-		}
+		quote := m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
 		if f.Key == "" {
-			f.Key = normalize(f.Snippet)
+			f.Key = normalize(quote)
 		} else {
 			f.Key = m.raw(in, f.Key)
+		}
+		region := resolve(s.lines, f.Span)
+		// The text report shows the line the region starts on: the
+		// snippet is that line alone, copied so as not to hold its file
+		// while the finding waits to go out.
+		f.Snippet, f.SnippetLine = "", 0
+		if quote != "" {
+			if i := region.StartLine - max(start, 1); i >= 0 {
+				if lines := strings.SplitN(quote, "\n", i+2); i < len(lines) {
+					f.Snippet, f.SnippetLine = strings.Clone(lines[i]), region.StartLine
+				}
+			}
 		}
 		f.Message = m.prose(in, f.Message)
 		f.Fix = m.prose(in, f.Fix)
 		if f.Suggestion != nil {
 			f.Suggestion = maskSuggestion(f.Suggestion, m, sm, start, end)
 		}
+		var related []Region
 		if len(f.Related) > 0 {
 			rel := make([]checks.Related, len(f.Related))
+			related = make([]Region, len(f.Related))
 			for i, r := range f.Related {
 				r.Message = m.prose(in, r.Message)
 				rel[i] = r
+				related[i] = e.resolveRelated(r, sources)
 			}
 			f.Related = rel
 		}
@@ -466,7 +483,8 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		id := f.RuleID + "\x00" + f.Path + "\x00" + f.Key
 		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, occurrences[id])
 		occurrences[id]++
-		out = append(out, Finding{Finding: f, Region: resolve(s.lines, f.Span), Rule: r})
+		f.Key = "" // in the fingerprint; no output reads it
+		out = append(out, Finding{Finding: f, Region: region, RelatedRegions: related, Rule: r})
 	}
 	sm := spans[t.path]
 	if sm == nil {
@@ -477,6 +495,36 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		raiseOnErrorDirective(t.path, out, src)
 	}
 	return out
+}
+
+// resolveRelated is a related location's region, columns counted as in
+// Finding.Region; lines alone when its file cannot be read, none for a file
+// as a whole. sources holds the files read for the target's findings.
+func (e *engine) resolveRelated(r checks.Related, sources map[string]source) Region {
+	if r.Span.Line < 1 {
+		return Region{}
+	}
+	s, ok := sources[r.Path]
+	if !ok {
+		e.mu.Lock()
+		_, cached := e.ignores[ignoreKey(r.Path)]
+		e.mu.Unlock()
+		var ign *checks.IgnoreFile
+		if cached {
+			// The ignore file of a build context, read for the target.
+			ign, _ = e.ignoreFile(r.Path)
+		}
+		if ign != nil {
+			s = source{lines: ign.Lines}
+		} else {
+			s = e.otherSource(r.Path)
+		}
+		sources[r.Path] = s
+	}
+	if len(s.lines) == 0 {
+		return Region{StartLine: r.Span.Line, EndLine: max(r.Span.EndLine, r.Span.Line)}
+	}
+	return resolve(s.lines, r.Span)
 }
 
 // otherSource reads a file that a finding names but that is not the target
@@ -513,19 +561,7 @@ func (s source) slice(from, to int) []string {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Region.StartLine != b.Region.StartLine {
-			return a.Region.StartLine < b.Region.StartLine
-		}
-		if a.Region.StartColumn != b.Region.StartColumn {
-			return a.Region.StartColumn < b.Region.StartColumn
-		}
-		return a.RuleID < b.RuleID
-	})
+	slices.SortStableFunc(fs, func(a, b Finding) int { return compareFindings(&a, &b) })
 }
 
 func firstLine(s string) string {

@@ -1,5 +1,5 @@
 // Command probe runs one scan of a folder as `stowaway scan` does (through
-// scan.OpenRoot, under memlimit.Set) and prints what the collector did:
+// scan.OpenRoot) and prints what the collector did:
 // wall time, cycles, CPU by class, bytes allocated and the largest live
 // heap. Two builds compared run after run (see docs/performance.md) show a
 // change of a few percent that the benchmarks' noise hides.
@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -37,7 +36,6 @@ func main() {
 	} else {
 		runtime.MemProfileRate = 0 // the binary links no profiler, so the linker turns sampling off
 	}
-	defer memlimit.Set(os.Getenv)()
 	if err := run(flag.Arg(0), *trace, *heapAt, *heapProfile, *classes); err != nil {
 		fmt.Fprintln(os.Stderr, "probe:", err)
 		os.Exit(1)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/baseline"
-	"github.com/stowaway-dev/stowaway/scan"
 )
 
 // runBaseline writes the JSON report of a scan, which `scan --baseline`
@@ -65,20 +64,18 @@ func (a *adoptFlags) load() error {
 	return nil
 }
 
-// apply returns res without the findings of the baseline, which neither
-// show in text, JSON and annotations nor fail the scan, and says on stderr
-// how many there were.
-func (a *adoptFlags) apply(res *scan.Result, format string, stderr io.Writer) *scan.Result {
-	shown := withoutBaselined(res, a.known)
-	if n := len(res.Findings) - len(shown.Findings); n > 0 {
-		what := "not reported"
-		if format == "sarif" {
-			what = "marked unchanged"
-		}
-		msg := fmt.Sprintf("baseline %s: %d known %s %s (they do not fail the scan)", a.baseline, n, plural(n, "finding"), what)
-		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(msg))
+// tell says on stderr how many findings of the baseline the scan met,
+// which neither show in text, JSON and annotations nor fail the scan.
+func (a *adoptFlags) tell(n int, format string, stderr io.Writer) {
+	if n == 0 {
+		return
 	}
-	return shown
+	what := "not reported"
+	if format == "sarif" {
+		what = "marked unchanged"
+	}
+	msg := fmt.Sprintf("baseline %s: %d known %s %s (they do not fail the scan)", a.baseline, n, plural(n, "finding"), what)
+	fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(msg))
 }
 
 func plural(n int, word string) string {
@@ -86,24 +83,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// withoutBaselined returns res without the findings whose fingerprint known
-// holds; res itself when there are none.
-func withoutBaselined(res *scan.Result, known map[string]bool) *scan.Result {
-	if len(known) == 0 {
-		return res
-	}
-	kept := make([]scan.Finding, 0, len(res.Findings))
-	for _, f := range res.Findings {
-		if !known[f.Fingerprint] {
-			kept = append(kept, f)
-		}
-	}
-	if len(kept) == len(res.Findings) {
-		return res
-	}
-	out := *res
-	out.Findings = kept
-	return &out
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/image"
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -53,7 +52,6 @@ func runImage(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	defer memlimit.Set(getenv)()
 	res := &scan.Result{Rules: checks.ImageRules()}
 	failed := false
 	for _, name := range images {

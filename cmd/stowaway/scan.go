@@ -18,7 +18,6 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/checks"
-	"github.com/stowaway-dev/stowaway/internal/memlimit"
 	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/sarif"
 	"github.com/stowaway-dev/stowaway/scan"
@@ -62,38 +61,46 @@ func runScan(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
 		return exitError
 	}
-	res := scanTree(ctx, paths, in, f, getenv, stdout, stderr)
-	if res == nil {
+	out := scanTree(ctx, paths, in, f, getenv, stdout, stderr)
+	if out == nil {
 		return exitError
 	}
-	if failing(f.adopt.apply(res, f.format, stderr), threshold) {
+	f.adopt.tell(out.baselined, f.format, stderr)
+	if out.failing(threshold) {
 		return exitFindings
 	}
 	return exitOK
 }
 
-// scanTree scans the paths (default .) and writes the report, as scan and
-// baseline do; nil when either failed, having said why on stderr.
-func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFlags, getenv func(string) string, stdout, stderr io.Writer) *scan.Result {
+// scanTree scans the paths (default .) and writes the report as the scan
+// goes, as scan and baseline do; nil when either failed, having said why on
+// stderr.
+func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFlags, getenv func(string) string, stdout, stderr io.Writer) *reportSink {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	defer memlimit.Set(getenv)()
 	start := time.Now()
-	res, config, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches)
+	out := newReportSink(f, getenv, stdout, stderr)
+	var sink scan.Sink = out
+	var whole scan.Collect
+	if f.verbose {
+		// What --verbose tells comes before the report.
+		sink = &whole
+	}
+	config, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches, sink)
 	if err == nil && f.verbose {
-		tell(stderr, res, config, time.Since(start))
+		tell(stderr, whole.Result, config, time.Since(start))
+		err = whole.Result.Stream(out)
 	}
 	if err != nil {
-		for _, l := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(l))
+		if !out.wrote {
+			for _, l := range strings.Split(err.Error(), "\n") {
+				fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(l))
+			}
 		}
 		return nil
 	}
-	if !writeReport(res, f, getenv, stdout, stderr) {
-		return nil
-	}
-	return res
+	return out
 }
 
 // register adds the report flags that scan and image share.
@@ -207,41 +214,142 @@ func (f *scanFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer) (op
 // output, and the problems to standard error when the report does not
 // show them; false when it could not be written.
 func writeReport(res *scan.Result, f scanFlags, getenv func(string) string, stdout, stderr io.Writer) bool {
-	// The report goes out as it is written: a monorepo's report is
-	// megabytes, and holding it whole doubled the memory of the scan.
-	if f.output != "" {
-		// A file is no terminal: auto leaves it plain.
-		if err := writeFile(f.output, f.format, res, f.colored(nil, getenv), f.adopt.known); err != nil {
+	out := newReportSink(f, getenv, stdout, stderr)
+	if err := res.Stream(out); err != nil {
+		if !out.wrote {
 			fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(err.Error()))
-			return false
 		}
-		if f.format != "text" {
-			// The file holds the report; people still see what was found.
-			report.Text(stderr, withoutBaselined(res, f.adopt.known), report.TextOptions{Color: f.colored(stderr, getenv)})
-		}
-	} else {
-		out := bufio.NewWriter(stdout)
-		// Standard output may be a workflow's log: a "##[" in a JSON
-		// string would be read as a command there.
-		var w io.Writer = out
-		if f.format == "json" || f.format == "sarif" || f.format == "gitlab" {
-			w = actionlog.JSON(out)
-		}
-		err := write(w, f.format, res, f.colored(stdout, getenv), f.adopt.known)
-		if err == nil {
-			err = out.Flush()
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "stowaway: writing the report: %s\n", actionlog.Line(err.Error()))
-			return false
-		}
-	}
-	if f.format != "text" && f.output == "" {
-		for _, p := range res.Problems {
-			fmt.Fprintf(stderr, "stowaway: %s: %s\n", p.Level, actionlog.Line(p.Message))
-		}
+		return false
 	}
 	return true
+}
+
+// reportSink writes the report of a scan as it goes, in the chosen format
+// to --output or standard output, and keeps what the exit code needs. The
+// findings of the baseline are left out (SARIF marks them unchanged), and
+// when the report goes to a file, a text report goes to standard error.
+type reportSink struct {
+	f              scanFlags
+	getenv         func(string) string
+	stdout, stderr io.Writer
+
+	file    *os.File      // --output
+	out     *bufio.Writer // to the file or standard output
+	report  scan.Sink
+	text    scan.Sink // to standard error, or nil
+	started bool      // Begin opened the report
+	wrote   bool      // a failure was told on stderr already
+
+	baselined int          // findings of the baseline
+	worst     checks.Level // of a finding shown and not suppressed
+	rest      *scan.Result // the result without its findings, after End
+}
+
+func newReportSink(f scanFlags, getenv func(string) string, stdout, stderr io.Writer) *reportSink {
+	return &reportSink{f: f, getenv: getenv, stdout: stdout, stderr: stderr}
+}
+
+func (r *reportSink) Begin(head *scan.Result) error {
+	f := r.f
+	color := f.colored(r.stdout, r.getenv)
+	if f.output != "" {
+		file, err := os.Create(f.output)
+		if err != nil {
+			return err
+		}
+		r.file, r.out = file, bufio.NewWriter(file)
+		// A file is no terminal: auto leaves it plain.
+		color = f.colored(nil, r.getenv)
+		if f.format != "text" {
+			// The file holds the report; people still see what was found.
+			r.text = report.NewText(r.stderr, report.TextOptions{Color: f.colored(r.stderr, r.getenv)})
+		}
+	} else {
+		r.out = bufio.NewWriter(r.stdout)
+	}
+	var w io.Writer = r.out
+	if f.output == "" && (f.format == "json" || f.format == "sarif" || f.format == "gitlab") {
+		// Standard output may be a workflow's log: a "##[" in a JSON
+		// string would be read as a command there.
+		w = actionlog.JSON(r.out)
+	}
+	r.report, r.started = newWriter(w, f.format, color, f.adopt.known), true
+	for _, s := range r.sinks() {
+		if err := s.Begin(head); err != nil {
+			return r.failed(err)
+		}
+	}
+	return nil
+}
+
+func (r *reportSink) sinks() []scan.Sink {
+	if r.text == nil {
+		return []scan.Sink{r.report}
+	}
+	return []scan.Sink{r.report, r.text}
+}
+
+func (r *reportSink) Finding(f scan.Finding) error {
+	known := r.f.adopt.known[f.Fingerprint]
+	if known {
+		r.baselined++
+	} else if f.Suppressed == nil {
+		r.worst = max(r.worst, f.Level)
+	}
+	for _, s := range r.sinks() {
+		if known && (s != r.report || r.f.format != "sarif") {
+			continue
+		}
+		if err := s.Finding(f); err != nil {
+			return r.failed(err)
+		}
+	}
+	return nil
+}
+
+func (r *reportSink) End(rest *scan.Result) error {
+	r.rest = rest
+	if err := r.report.End(rest); err != nil {
+		return r.failed(err)
+	}
+	if err := r.out.Flush(); err != nil {
+		return r.failed(err)
+	}
+	if r.file != nil {
+		err := r.file.Close()
+		r.file = nil
+		if err != nil {
+			return r.failed(err)
+		}
+	}
+	if r.text != nil {
+		r.text.End(rest)
+	}
+	if r.f.format != "text" && r.f.output == "" {
+		for _, p := range rest.Problems {
+			fmt.Fprintf(r.stderr, "stowaway: %s: %s\n", p.Level, actionlog.Line(p.Message))
+		}
+	}
+	return nil
+}
+
+// failed says on stderr that the report could not be written.
+func (r *reportSink) failed(err error) error {
+	if r.file != nil {
+		r.file.Close()
+		r.file = nil
+	}
+	if !r.wrote {
+		r.wrote = true
+		fmt.Fprintf(r.stderr, "stowaway: writing the report: %s\n", actionlog.Line(err.Error()))
+	}
+	return err
+}
+
+// failing reports an unsuppressed finding shown at or above the threshold,
+// or a file that a bound kept from being fully analysed.
+func (r *reportSink) failing(threshold checks.Level) bool {
+	return threshold != 0 && r.worst >= threshold || failing(&scan.Result{Problems: r.rest.Problems}, threshold)
 }
 
 // parseInterleaved parses flags that may stand before, between or after the
@@ -296,45 +404,26 @@ func failing(res *scan.Result, threshold checks.Level) bool {
 	return false
 }
 
-// writeFile writes the report to the file name.
-func writeFile(name, format string, res *scan.Result, color bool, known map[string]bool) error {
-	file, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	out := bufio.NewWriter(file)
-	if err := write(out, format, res, color, known); err != nil {
-		file.Close()
-		return fmt.Errorf("writing the report: %w", err)
-	}
-	if err := out.Flush(); err != nil {
-		file.Close()
-		return fmt.Errorf("writing the report: %w", err)
-	}
-	return file.Close()
-}
-
-// formats are the values of --format, which write takes.
+// formats are the values of --format, which newWriter takes.
 var formats = []string{"text", "json", "sarif", "github", "checkstyle", "gitlab"}
 
-// write writes the report; known is the baseline's fingerprints, whose
-// findings SARIF marks unchanged and the other formats leave out.
-func write(w io.Writer, format string, res *scan.Result, color bool, known map[string]bool) error {
-	if format == "sarif" {
-		return sarif.Write(w, res, sarif.Options{Version: versionString(), Baseline: known})
-	}
-	res = withoutBaselined(res, known)
+// newWriter returns the writer of the report; known is the baseline's
+// fingerprints, whose findings SARIF marks unchanged (the other formats do
+// not hear them).
+func newWriter(w io.Writer, format string, color bool, known map[string]bool) scan.Sink {
 	switch format {
+	case "sarif":
+		return sarif.NewWriter(w, sarif.Options{Version: versionString(), Baseline: known})
 	case "json":
-		return report.JSON(w, res)
+		return report.NewJSON(w)
 	case "github":
-		return report.GitHub(w, res)
+		return report.NewGitHub(w)
 	case "checkstyle":
-		return report.Checkstyle(w, res)
+		return report.NewCheckstyle(w)
 	case "gitlab":
-		return report.GitLab(w, res)
+		return report.NewGitLab(w)
 	}
-	return report.Text(w, res, report.TextOptions{Color: color})
+	return report.NewText(w, report.TextOptions{Color: color})
 }
 
 // scanPaths scans the command-line paths. The scanned tree is the folder
@@ -344,10 +433,11 @@ func write(w io.Writer, format string, res *scan.Result, color bool, known map[s
 // when it holds every path, else the folder that holds the paths. Results
 // are relative to the current folder either way, and no symlink leads out
 // of the tree. in, when not nil, is a Dockerfile read from standard input.
-func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration, switches ruleSwitches) (_ *scan.Result, config string, _ error) {
+// The result goes to sink as the scan goes.
+func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration, switches ruleSwitches, sink scan.Sink) (config string, _ error) {
 	cwd, err := os.Getwd()
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	abs := make([]string, len(args))
 	dirs := make([]string, len(args)) // each path's folder, where its configuration is looked for
@@ -356,23 +446,23 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	for i, a := range args {
 		p, err := filepath.Abs(a)
 		if err != nil {
-			return nil, "", err
+			return "", err
 		}
 		if in != nil {
 			if err := in.place(p); err != nil {
-				return nil, "", err
+				return "", err
 			}
 			abs[i], dirs[i], files[i] = p, filepath.Dir(p), true
 			continue
 		}
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, "", fmt.Errorf("cannot read %s: %w", a, errors.Unwrap(err))
+			return "", fmt.Errorf("cannot read %s: %w", a, errors.Unwrap(err))
 		}
 		abs[i], dirs[i] = p, p
 		if !info.IsDir() {
 			if !info.Mode().IsRegular() {
-				return nil, "", fmt.Errorf("cannot scan %s: not a regular file (to scan standard input, use `stowaway scan -`)", a)
+				return "", fmt.Errorf("cannot scan %s: not a regular file (to scan standard input, use `stowaway scan -`)", a)
 			}
 			dirs[i], files[i] = filepath.Dir(p), true
 		}
@@ -390,10 +480,10 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	found := ""
 	if configFile == "" {
 		if found, err = governingConfig(args, dirs); err != nil {
-			return nil, "", err
+			return "", err
 		}
 	} else if found, err = filepath.Abs(configFile); err != nil {
-		return nil, "", err
+		return "", err
 	}
 	// The configuration's folder is the tree, so that the paths it names
 	// mean the same whether it was found or named with --config. A named
@@ -410,7 +500,7 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	}
 	dir, err := scan.OpenRoot(root)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	defer dir.Close()
 	fsys := dir.FS()
@@ -433,30 +523,66 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 		configFile = relTo(cwd, found)
 	}
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	if configFile != "" {
 		// Messages name the file from the current folder; the result,
 		// relocated there at the end, names it from the root.
 		if opts.Config, err = scan.ParseConfig(configFile, src); err != nil {
-			return nil, "", err
+			return "", err
 		}
 		opts.Config.File = relTo(root, found)
 		if err := opts.Config.CheckNames(fsys); err != nil {
-			return nil, "", err
+			return "", err
 		}
 	}
-	res, err := scan.Scan(ctx, fsys, rel, opts)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := namedScanned(res, args, rel, files); err != nil {
-		return nil, "", err
-	}
+	moved := &movedSink{Sink: sink, check: func(head *scan.Result) error { return namedScanned(head, args, rel, files) }}
 	if root != cwd {
-		res.Relocate(func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) })
+		moved.move = func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) }
 	}
-	return res, configFile, nil
+	if slices.Contains(files, true) {
+		// A file named is refused when it cannot be read, which is known
+		// only once it was checked: nothing is written before.
+		res, err := scan.Scan(ctx, fsys, rel, opts)
+		if err != nil {
+			return "", err
+		}
+		return configFile, res.Stream(moved)
+	}
+	// A folder named that cannot be read is known before the checks.
+	return configFile, scan.Stream(ctx, fsys, rel, opts, moved)
+}
+
+// movedSink refuses a result that left out a path the user named, and
+// moves its paths when the scanned tree is not the current folder.
+type movedSink struct {
+	scan.Sink
+	check func(head *scan.Result) error
+	move  func(string) string // nil: the paths stay
+}
+
+func (m *movedSink) Begin(head *scan.Result) error {
+	if err := m.check(head); err != nil {
+		return err
+	}
+	if m.move != nil {
+		head.Relocate(m.move)
+	}
+	return m.Sink.Begin(head)
+}
+
+func (m *movedSink) Finding(f scan.Finding) error {
+	if m.move != nil {
+		f.Relocate(m.move)
+	}
+	return m.Sink.Finding(f)
+}
+
+func (m *movedSink) End(rest *scan.Result) error {
+	if m.move != nil {
+		rest.Relocate(m.move)
+	}
+	return m.Sink.End(rest)
 }
 
 // stdin is what `stowaway scan -` reads; tests replace it.

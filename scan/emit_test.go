@@ -1,0 +1,102 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// streamTree has a finding on a file that is not a target (the Compose
+// file that passes a secret build argument), sorting before the Dockerfile
+// that reports it and after another Dockerfile's findings.
+var streamTree = fstest.MapFS{
+	"a/Dockerfile":       {Data: []byte("FROM alpine:3.20\nENV API_TOKEN=ghp_0123456789abcdefghijABCDEFGHIJ456789\n")},
+	"app/.env":           {Data: []byte("DB_PASSWORD=s3cr3t-Zq81vLx0\n")},
+	"app/Dockerfile":     {Data: []byte("FROM alpine:3.20\nCOPY . /app\n")},
+	"docker-compose.yml": {Data: []byte("services:\n  api:\n    build:\n      context: zz\n      args:\n        GITHUB_TOKEN: ghp_0123456789abcdefghijABCDEFGHIJ456789\n")},
+	"b/id_rsa":           {Data: []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n")},
+	"e/Dockerfile":       {Data: []byte("FROM alpine:3.20\nENV PASSWORD=hunter2-Zq81vLx0\n")},
+	"zz/Dockerfile":      {Data: []byte("FROM alpine:3.20\nCOPY . /src\nARG GITHUB_TOKEN\n")},
+	"zz/app/Dockerfile":  {Data: []byte("FROM alpine:3.20\nENV PASSWORD=hunter2-Zq81vLx0\n")},
+}
+
+// orderSink keeps the findings as they come.
+type orderSink struct {
+	Collect
+	got []Finding
+	err error // returned by Finding
+}
+
+func (s *orderSink) Finding(f Finding) error {
+	s.got = append(s.got, f)
+	return s.err
+}
+
+func TestStreamOrder(t *testing.T) {
+	for _, workers := range []int{1, 2, 8} {
+		var s orderSink
+		if err := Stream(context.Background(), streamTree, []string{"."}, Options{Workers: workers}, &s); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.got) < 4 {
+			t.Fatalf("workers %d: %d findings, want at least 4", workers, len(s.got))
+		}
+		if !slices.IsSortedFunc(s.got, func(a, b Finding) int { return compareFindings(&a, &b) }) {
+			for _, f := range s.got {
+				t.Logf("%s:%d %s", f.Path, f.Region.StartLine, f.RuleID)
+			}
+			t.Errorf("workers %d: findings out of order", workers)
+		}
+		targets := s.Result.Files
+		foreign := 0
+		for _, f := range s.got {
+			if !slices.Contains(targets, f.Path) {
+				foreign++
+			}
+		}
+		if foreign == 0 {
+			t.Errorf("workers %d: no finding on a file that is not a target; the test tree lost its point", workers)
+		}
+	}
+}
+
+func TestStreamStopsOnSinkError(t *testing.T) {
+	broken := errors.New("disk full")
+	s := orderSink{err: broken}
+	err := Stream(context.Background(), streamTree, []string{"."}, Options{Workers: 1}, &s)
+	if !errors.Is(err, broken) {
+		t.Fatalf("Stream = %v, want the sink's error", err)
+	}
+	if len(s.got) != 1 {
+		t.Errorf("the sink heard %d findings after failing, want none", len(s.got)-1)
+	}
+	if s.Result != nil {
+		t.Error("End was called after the sink failed")
+	}
+}
+
+// TestRelatedRegions checks that related locations are resolved like the
+// finding's own region: columns in UTF-16 code units, on the related file's
+// text (here the ignore file, indented, after a character outside the BMP).
+func TestRelatedRegions(t *testing.T) {
+	res := scanMap(t, fstest.MapFS{
+		"svc/Dockerfile":    {Data: []byte("FROM alpine:3.20\nCOPY . /app\n")},
+		"svc/.dockerignore": {Data: []byte("  😀node_modules  \n")},
+	}, Options{Rules: []*checks.Rule{checks.BroadCopy}})
+	if len(res.Findings) != 1 {
+		t.Fatalf("%d findings, want 1", len(res.Findings))
+	}
+	f := res.Findings[0]
+	if len(f.Related) != 1 || len(f.RelatedRegions) != 1 || f.Related[0].Path != "svc/.dockerignore" {
+		t.Fatalf("related %+v, regions %+v; want the ignore file's", f.Related, f.RelatedRegions)
+	}
+	// Two spaces, then the emoji (two units) and node_modules (12).
+	want := Region{StartLine: 1, StartColumn: 3, EndLine: 1, EndColumn: 17}
+	if got := f.RelatedRegions[0]; got != want {
+		t.Errorf("related region %+v, want %+v", got, want)
+	}
+}
