@@ -11,57 +11,18 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"github.com/stowaway-dev/stowaway/image/imagetest"
 )
 
 // The image of cmd/stowaway's image tests, built from a Dockerfile that
 // bakes an npm token in.
-const (
-	imgToken = "npm_FAKEfakeFAKEfake0123456789abcdefABCD"
-	imgGH    = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
-)
-
-// builtImage is what BuildKit makes of imageDockerfile with
-// --build-arg NPM_TOKEN=…: an ARG entry, the argument in front of the RUN,
-// an .npmrc copied and then deleted.
-func builtImage(t *testing.T, platform string) v1.Image {
-	t.Helper()
-	img, err := imagetest.Build(imagetest.Spec{
-		Platform: platform,
-		Env:      []string{"PATH=/usr/bin:/bin"},
-		History: []v1.History{
-			{CreatedBy: "ADD rootfs.tar / # buildkit"},
-			{CreatedBy: "ARG NPM_TOKEN=" + imgToken, EmptyLayer: true},
-			{CreatedBy: "COPY .npmrc ./ # buildkit"},
-			{CreatedBy: "RUN |1 NPM_TOKEN=" + imgToken + " /bin/sh -c npm ci && rm .npmrc # buildkit"},
-		},
-		Layers: [][]imagetest.File{
-			{{Name: "etc/ssl/certs/ca-certificates.crt", Body: "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n"}},
-			{{Name: ".npmrc", Body: "//registry.npmjs.org/:_authToken=" + imgToken + "\n"}},
-			{{Name: ".wh..npmrc"}, {Name: "app/settings.json", Body: `{"github": "` + imgGH + `"}`}},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-const imageDockerfile = `FROM node:22
-ARG NPM_TOKEN
-COPY .npmrc ./
-RUN npm ci && rm .npmrc
-`
-
 // imageTarball is the docker save tarball that docker/build-push-action
-// with outputs: type=docker,dest=… writes for imageDockerfile (both are
+// with outputs: type=docker,dest=… writes for imagetest.NPMDockerfile (both are
 // image_test.go's).
 func imageTarball(t *testing.T) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "image.tar")
-	if err := imagetest.WriteDockerSave(file, builtImage(t, "")); err != nil {
+	if err := imagetest.WriteDockerSave(file, imagetest.NPMImage(t, "")); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(file)
@@ -88,7 +49,7 @@ func noPlanted(t *testing.T, e *e2e, r result) {
 	texts := map[string]string{"log": r.stdout + r.stderr, "outputs": r.outputsRaw, "summary": r.summary,
 		"SARIF results": string(log.Runs[0].Results), "review": transcript(e.srv.Snapshot(e2eRepo, 7))}
 	for where, text := range texts {
-		for _, s := range []string{imgToken, imgGH} {
+		for _, s := range []string{imagetest.NPMToken, imagetest.NPMImageGitHub} {
 			if i := strings.Index(text, s); i >= 0 {
 				t.Errorf("the %s shows the planted secret %q: %s", where, s, text[max(0, i-300):i])
 			}
@@ -130,7 +91,7 @@ func sarifLocations(t *testing.T, b []byte) []string {
 
 func TestActionImage(t *testing.T) {
 	base := map[string]string{"README.md": "# app\n"}
-	head := map[string]string{"README.md": "# app\n", "Dockerfile": imageDockerfile}
+	head := map[string]string{"README.md": "# app\n", "Dockerfile": imagetest.NPMDockerfile}
 	tarball := imageTarball(t)
 
 	t.Run("built image", func(t *testing.T) {

@@ -10,28 +10,8 @@ import (
 	"testing"
 
 	"github.com/stowaway-dev/stowaway/review/github/ghtest"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
-
-// ourCommand is a command Stowaway writes itself, its data escaped.
-var ourCommand = regexp.MustCompile(`^::(error|warning|notice)( [^:]*)?::[^\r\n]*$`)
-
-// forgedCommands returns the lines of log that the Actions runner would
-// read as commands Stowaway did not write, splitting lines as the runner
-// does. A line that is one of ours is read as that command: the runner
-// looks for the legacy "##[" only in lines that are not.
-func forgedCommands(log string) []string {
-	var out []string
-	for _, l := range strings.FieldsFunc(log, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		trimmed := strings.TrimSpace(l)
-		if ourCommand.MatchString(trimmed) {
-			continue
-		}
-		if strings.HasPrefix(trimmed, "::") || strings.Contains(l, "##[") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
 
 // TestActionForgesNoWorkflowCommand feeds the action text from the API
 // that tries to forge commands: a changed file's name (with a patch that
@@ -51,7 +31,7 @@ func TestActionForgesNoWorkflowCommand(t *testing.T) {
 	// The token's mask is Stowaway's own first line (checkNoLeak sees to it).
 	stdout := strings.TrimPrefix(r.stdout, "::add-mask::"+e2eToken+"\n")
 	for name, log := range map[string]string{"stdout": stdout, "stderr": r.stderr} {
-		if c := forgedCommands(log); len(c) != 0 {
+		if c := scantest.ForgedCommands(log); len(c) != 0 {
 			t.Errorf("%s holds commands that Stowaway did not write: %q", name, c)
 		}
 	}

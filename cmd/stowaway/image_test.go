@@ -11,53 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"github.com/stowaway-dev/stowaway/image/imagetest"
 )
-
-const (
-	imgToken = "npm_FAKEfakeFAKEfake0123456789abcdefABCD"
-	imgGH    = "ghp_FAKEfakeFAKEfake0123456789abcdefABCD"
-)
-
-// builtImage is what BuildKit makes of imageDockerfile with
-// --build-arg NPM_TOKEN=…: an ARG entry, the argument in front of the RUN,
-// an .npmrc copied and then deleted.
-func builtImage(t *testing.T, platform string) v1.Image {
-	t.Helper()
-	img, err := imagetest.Build(imagetest.Spec{
-		Platform: platform,
-		Env:      []string{"PATH=/usr/bin:/bin"},
-		History: []v1.History{
-			{CreatedBy: "ADD rootfs.tar / # buildkit"},
-			{CreatedBy: "ARG NPM_TOKEN=" + imgToken, EmptyLayer: true},
-			{CreatedBy: "COPY .npmrc ./ # buildkit"},
-			{CreatedBy: "RUN |1 NPM_TOKEN=" + imgToken + " /bin/sh -c npm ci && rm .npmrc # buildkit"},
-		},
-		Layers: [][]imagetest.File{
-			{{Name: "etc/ssl/certs/ca-certificates.crt", Body: "-----BEGIN CERTIFICATE-----\nMIIFAKE\n-----END CERTIFICATE-----\n"}},
-			{{Name: ".npmrc", Body: "//registry.npmjs.org/:_authToken=" + imgToken + "\n"}},
-			{{Name: ".wh..npmrc"}, {Name: "app/settings.json", Body: `{"github": "` + imgGH + `"}`}},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-const imageDockerfile = `FROM node:22
-ARG NPM_TOKEN
-COPY .npmrc ./
-RUN npm ci && rm .npmrc
-`
 
 func runImageCmd(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(context.Background(), append([]string{"image"}, args...), func(string) string { return "" }, &out, &errb)
-	for _, s := range []string{imgToken, imgGH} {
+	for _, s := range []string{imagetest.NPMToken, imagetest.NPMImageGitHub} {
 		if strings.Contains(out.String()+errb.String(), s) {
 			t.Errorf("stowaway image %v printed the planted secret %q", args, s)
 		}
@@ -68,15 +29,15 @@ func runImageCmd(t *testing.T, args ...string) (stdout, stderr string, code int)
 func TestImageCommand(t *testing.T) {
 	dir := t.TempDir()
 	save := filepath.Join(dir, "image.tar")
-	if err := imagetest.WriteDockerSave(save, builtImage(t, "")); err != nil {
+	if err := imagetest.WriteDockerSave(save, imagetest.NPMImage(t, "")); err != nil {
 		t.Fatal(err)
 	}
 	multi := filepath.Join(dir, "multi.tar")
-	if err := imagetest.WriteOCITar(multi, builtImage(t, "linux/arm64"), builtImage(t, "linux/amd64")); err != nil {
+	if err := imagetest.WriteOCITar(multi, imagetest.NPMImage(t, "linux/arm64"), imagetest.NPMImage(t, "linux/amd64")); err != nil {
 		t.Fatal(err)
 	}
 	df := filepath.Join(dir, "Dockerfile")
-	if err := os.WriteFile(df, []byte(imageDockerfile), 0o644); err != nil {
+	if err := os.WriteFile(df, []byte(imagetest.NPMDockerfile), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	truncated := filepath.Join(dir, "truncated.tar")
@@ -221,7 +182,7 @@ func TestImageCommand(t *testing.T) {
 // nothing, and the same IDs are refused with the same messages.
 func TestImageEnableDisable(t *testing.T) {
 	save := filepath.Join(t.TempDir(), "image.tar")
-	if err := imagetest.WriteDockerSave(save, builtImage(t, "")); err != nil {
+	if err := imagetest.WriteDockerSave(save, imagetest.NPMImage(t, "")); err != nil {
 		t.Fatal(err)
 	}
 	type report struct {

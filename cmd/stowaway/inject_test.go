@@ -9,7 +9,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -39,27 +38,6 @@ func injectionTree(t *testing.T) string {
 	return dir
 }
 
-// ourCommand is a command Stowaway writes itself, its data escaped.
-var ourCommand = regexp.MustCompile(`^::(error|warning|notice)( [^:]*)?::[^\r\n]*$`)
-
-// forgedCommands returns the lines of log that the Actions runner would
-// read as commands Stowaway did not write, splitting lines as the runner
-// does. A line that is one of ours is read as that command: the runner
-// looks for the legacy "##[" only in lines that are not.
-func forgedCommands(log string) []string {
-	var out []string
-	for _, l := range strings.FieldsFunc(log, func(r rune) bool { return r == '\n' || r == '\r' }) {
-		trimmed := strings.TrimSpace(l)
-		if ourCommand.MatchString(trimmed) {
-			continue
-		}
-		if strings.HasPrefix(trimmed, "::") || strings.Contains(l, "##[") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 func TestScanForgesNoWorkflowCommand(t *testing.T) {
 	dir := injectionTree(t)
 	out := filepath.Join(t.TempDir(), "report")
@@ -78,7 +56,7 @@ func TestScanForgesNoWorkflowCommand(t *testing.T) {
 				t.Fatalf("exit %d, want %d (findings)\n%s", code, exitFindings, stderr.String())
 			}
 			for name, log := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
-				if c := forgedCommands(log); len(c) != 0 {
+				if c := scantest.ForgedCommands(log); len(c) != 0 {
 					t.Errorf("%s holds commands that Stowaway did not write: %q", name, c)
 				}
 			}
