@@ -674,6 +674,7 @@ func TestAction(t *testing.T) {
 // TestActionBinary is the smoke test of the built binary as the runner
 // starts the container: the other end-to-end tests run in-process.
 func TestActionBinary(t *testing.T) {
+	t.Parallel() // the slowest of the package: they run beside the others
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -37,6 +37,7 @@ func stall(method, path string) func(*e2e) {
 }
 
 func TestActionReportsWhenTheAPIFails(t *testing.T) {
+	t.Parallel() // the slowest of the package: they run beside the others
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
 	const (
 		sarifs  = `/code-scanning/sarifs$`

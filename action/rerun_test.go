@@ -76,6 +76,7 @@ func TestActionPathChangeMarksNothingOutsideFixed(t *testing.T) {
 }
 
 func TestActionFindingsPastTheBodyAreFixedLater(t *testing.T) {
+	t.Parallel() // the slowest of the package: they run beside the others
 	const n = 400
 	head := map[string]string{}
 	for i := range n {

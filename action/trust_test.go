@@ -49,6 +49,7 @@ func touched(srv *ghtest.Server, ids ...int64) []string {
 }
 
 func TestActionHostilePullRequest(t *testing.T) {
+	t.Parallel() // the slowest of the package: they run beside the others
 	leakyBase, leakyHead := tree(t, "leaky/base"), tree(t, "leaky/head")
 	fps := fingerprints(t, leakyHead)
 	if len(fps) != 3 {
