@@ -175,8 +175,11 @@ type Suppression struct {
 	Line   int // the pragma's line; 0 for config
 }
 
-// Finding is one problem. Rules fill the first block; the engine fills the
-// rest and clears Secret after redacting every field that shows text.
+// Finding is one problem as a rule reports it. The engine turns it into
+// what the outputs read (scan.Finding): it redacts every field that shows
+// text, stores the redacted form of Secret as the evidence, makes the
+// fingerprint from Key and resolves the spans to regions; Secret, Key and
+// Span go no further.
 type Finding struct {
 	RuleID  string
 	Level   Level  // zero: the rule's default level
@@ -185,20 +188,13 @@ type Finding struct {
 	Message string // sentence case, no trailing period, never the value
 	// Secret is the raw value that makes this a finding. The engine replaces
 	// every occurrence of it in Message, Fix and Suggestion by its redacted
-	// form, stores that form in Evidence, and clears Secret.
+	// form, which it keeps as the finding's evidence.
 	Secret     string
 	Fix        string      // how to fix this finding, one or two sentences
 	Suggestion *Suggestion // set only where the fix is mechanical
 	Related    []Related
 	// Key identifies the finding across line shifts for the fingerprint; by
 	// default the engine uses the rule, the path and the normalised
-	// instruction text with secrets masked. The engine clears it once the
-	// fingerprint is made.
+	// instruction text with secrets masked.
 	Key string
-
-	Evidence    string       // engine: redacted form of Secret
-	Snippet     string       // engine: the line the finding's region starts on, redacted
-	SnippetLine int          // engine: the line Snippet is; 0 when it quotes none
-	Fingerprint string       // engine: stable hash of rule, path and Key
-	Suppressed  *Suppression // engine: set when a pragma or the config silenced it
 }

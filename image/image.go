@@ -93,9 +93,15 @@ func (c *checker) problem(level checks.Level, format string, args ...any) {
 
 // report finishes a finding: the engine's redaction, fingerprint and level.
 func (c *checker) report(rule *checks.Rule, at place, secret, message, key string) {
-	f := checks.Finding{
-		RuleID: rule.ID, Level: rule.Level, Path: at.path, Span: at.span,
-		Message: message, Key: key, Fix: fixes[rule.ID],
+	f := scan.Finding{
+		RuleID: rule.ID, Level: rule.Level, Path: at.path,
+		// An image's findings have lines, no columns: the history and
+		// the config say which instruction, not where in it.
+		Region:      lines(at.span),
+		Message:     message,
+		Fix:         fixes[rule.ID],
+		Fingerprint: scan.Fingerprint(rule.ID, at.path, key, 0),
+		Rule:        rule,
 	}
 	if secret != "" && rule == checks.ImageSecretConfig {
 		if c.inConfig == nil {
@@ -108,14 +114,15 @@ func (c *checker) report(rule *checks.Rule, at place, secret, message, key strin
 		// Messages never hold values; this is the engine's guarantee kept.
 		f.Message = strings.ReplaceAll(f.Message, secret, f.Evidence)
 	}
-	if at.related != nil {
-		f.Related = append(f.Related, *at.related)
+	if r := at.related; r != nil {
+		f.Related = []scan.Related{{Path: r.Path, Message: r.Message, Region: lines(r.Span)}}
 	}
-	f.Fingerprint = scan.Fingerprint(rule.ID, f.Path, key, 0)
-	c.findings = append(c.findings, scan.Finding{
-		Finding: f, Rule: rule,
-		Region: scan.Region{StartLine: at.span.Line, EndLine: at.span.EndLine},
-	})
+	c.findings = append(c.findings, f)
+}
+
+// lines is the region of a span's lines, without columns.
+func lines(s checks.Span) scan.Region {
+	return scan.Region{StartLine: s.Line, EndLine: s.EndLine}
 }
 
 // fixes say how to fix each rule's findings; a credential that an image

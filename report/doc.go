@@ -5,8 +5,8 @@
 // annotate a run, Checkstyle for reviewdog and CI tools that read
 // Checkstyle XML, and GitLab for GitLab's Code Quality reports.
 //
-// Findings arrive redacted from the engine; these writers show only
-// Message, Evidence, Fix and paths, never Finding.Secret, and they replace
-// control characters so that a crafted file name cannot drive the terminal
-// or forge a workflow command.
+// Findings arrive redacted from the engine (a scan.Finding holds no raw
+// value: the rule's secret, span and key stop at the engine); these writers
+// replace control characters so that a crafted file name cannot drive the
+// terminal or forge a workflow command.
 package report

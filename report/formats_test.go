@@ -85,11 +85,9 @@ func TestCheckstyleAsReviewdogReadsIt(t *testing.T) {
 func TestCheckstyleHostileText(t *testing.T) {
 	res := &scan.Result{Rules: []*checks.Rule{checks.SecretEnv}}
 	res.Findings = []scan.Finding{{
-		Finding: checks.Finding{
-			RuleID: "secret-env", Path: `a"<b>&.Dockerfile`, Level: checks.Error,
-			Message: "x\n::error::forged\n##[error]forged </error>\x01",
-		},
-		Region: scan.Region{StartLine: 2, StartColumn: 1},
+		RuleID: "secret-env", Path: `a"<b>&.Dockerfile`, Level: checks.Error,
+		Message: "x\n::error::forged\n##[error]forged </error>\x01",
+		Region:  scan.Region{StartLine: 2, StartColumn: 1},
 	}}
 	var buf bytes.Buffer
 	if err := Checkstyle(&buf, res); err != nil {

@@ -148,11 +148,7 @@ func newJSONFinding(f *scan.Finding, lvl checks.Level) jsonFinding {
 		jf.Suppressed = &jsonSuppression{Kind: s.Kind, Reason: s.Reason, Line: s.Line}
 	}
 	for _, r := range f.Related {
-		end := r.Span.EndLine
-		if end < r.Span.Line {
-			end = r.Span.Line
-		}
-		jf.Related = append(jf.Related, jsonRelated{Path: r.Path, Line: r.Span.Line, EndLine: end, Message: r.Message})
+		jf.Related = append(jf.Related, jsonRelated{Path: r.Path, Line: r.Region.StartLine, EndLine: max(r.Region.EndLine, r.Region.StartLine), Message: r.Message})
 	}
 	return jf
 }

@@ -54,8 +54,8 @@ func TestSourceLine(t *testing.T) {
 
 func finding(snippet string, snippetLine, line, col int) scan.Finding {
 	return scan.Finding{
-		Finding: checks.Finding{Snippet: snippet, SnippetLine: snippetLine},
-		Region:  scan.Region{StartLine: line, StartColumn: col, EndLine: line},
+		Snippet: snippet, SnippetLine: snippetLine,
+		Region: scan.Region{StartLine: line, StartColumn: col, EndLine: line},
 	}
 }
 

@@ -79,8 +79,8 @@ func NewText(w io.Writer, opts TextOptions) *Writer {
 			}
 			for _, r := range f.Related {
 				where := clean(r.Path)
-				if r.Span.Line > 0 {
-					where += fmt.Sprintf(":%d", r.Span.Line)
+				if r.Region.StartLine > 0 {
+					where += fmt.Sprintf(":%d", r.Region.StartLine)
 				}
 				if r.Message == "" {
 					fmt.Fprintf(bw, "    related: %s\n", where)

@@ -1,7 +1,6 @@
 package review
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 const (
@@ -23,20 +23,7 @@ var testRule = &checks.Rule{ID: "secret-env", Name: "SecretEnv", Level: checks.E
 // finding is a finding on one line as the engine hands it over: redacted,
 // fingerprinted.
 func finding(path string, line int, key string) scan.Finding {
-	return scan.Finding{
-		Finding: checks.Finding{
-			RuleID:      "secret-env",
-			Level:       checks.Error,
-			Path:        path,
-			Span:        checks.Span{Line: line},
-			Message:     fmt.Sprintf("ENV %q stores a credential in the image config", key),
-			Fix:         "Mount the credential as a build secret instead",
-			Evidence:    "AKIA…(20 chars)",
-			Fingerprint: fmt.Sprintf("%x", sha256.Sum256([]byte(path+"\x00"+key)))[:32],
-		},
-		Region: scan.Region{StartLine: line, StartColumn: 5, EndLine: line, EndColumn: 30},
-		Rule:   testRule,
-	}
+	return scantest.EnvFinding(testRule, path, line, key)
 }
 
 // placed is where a comment sits.
@@ -174,8 +161,10 @@ func TestReviewBodyStaysUnderGitHubsLimit(t *testing.T) {
 	var entries []bodyEntry
 	for i := range 3000 {
 		f := finding("Dockerfile", i+1, strings.Repeat("K", 40)+string(rune('a'+i%26))+strings.Repeat("x", i%50))
+		// No fingerprint: the marker key falls back to rule, path and
+		// message, which the number makes unique.
 		f.Fingerprint = ""
-		f.Key = string(rune(i))
+		f.Message += fmt.Sprintf(" (%d)", i)
 		entries = append(entries, bodyEntry{&f, "not on a line this pull request adds"})
 	}
 	body := reviewBody(bodyInput{key: "k", intro: "### Stowaway", entries: entries, suppressed: 3},

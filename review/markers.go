@@ -150,11 +150,13 @@ func listMarker(kind string, list []string) string {
 }
 
 // fingerprint is the finding's marker key: the engine's fingerprint, or a
-// hash of it when it holds characters a marker cannot.
+// hash of it when it holds characters a marker cannot. The engine always
+// sets one; a finding built by hand without one is keyed by its rule, path
+// and message.
 func fingerprint(f *scan.Finding) string {
 	fp := f.Fingerprint
 	if fp == "" {
-		fp = f.RuleID + "\x00" + f.Path + "\x00" + f.Key + "\x00" + f.Message
+		fp = f.RuleID + "\x00" + f.Path + "\x00" + f.Message
 	}
 	if fpRE.MatchString(fp) {
 		return fp

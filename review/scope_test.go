@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
 
@@ -14,7 +13,7 @@ func TestScope(t *testing.T) {
 	gap.RuleID = "dockerignore-gap"
 	shipped := finding("web/Dockerfile", 3, "COPY")
 	shipped.RuleID = "context-secret-shipped"
-	shipped.Related = []checks.Related{{Path: "web/.env"}}
+	shipped.Related = []scan.Related{{Path: "web/.env"}}
 	res := &scan.Result{
 		Findings: []scan.Finding{
 			gap,

@@ -29,10 +29,10 @@ package sarif
 //     snippet is redacted, so it would not match the text of the region that
 //     consumers compare it with.
 //   - Related locations have the regions the engine resolved
-//     (Finding.RelatedRegions), columns in UTF-16 code units as the
-//     result's own; none at all for a related file as a whole (the secret
-//     file that would be shipped). A finding made outside the engine without
-//     them has lines only.
+//     (Related.Region), columns in UTF-16 code units as the result's own;
+//     none at all for a related file as a whole (the secret file that would
+//     be shipped). A finding made outside the engine (an image's) has lines
+//     only.
 
 import (
 	"bufio"
@@ -320,11 +320,8 @@ func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *
 		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path)).WithRegion(region(f.Region))))
 	for i, rel := range f.Related {
 		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(rel.Path))
-		switch {
-		case i < len(f.RelatedRegions) && f.RelatedRegions[i].StartLine > 0:
-			pl.WithRegion(region(f.RelatedRegions[i]))
-		case rel.Span.Line > 0:
-			pl.WithRegion(lines(rel.Span.Line, rel.Span.EndLine))
+		if rel.Region.StartLine > 0 {
+			pl.WithRegion(region(rel.Region))
 		}
 		loc := sarif.NewLocationWithPhysicalLocation(pl).WithId(i + 1)
 		if rel.Message != "" {

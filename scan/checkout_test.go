@@ -153,7 +153,7 @@ func outputs(t testing.TB, res *scan.Result) string {
 	}
 	// The fields as they are, before any writer escapes them.
 	for _, f := range res.Findings {
-		fmt.Fprintf(&b, "%+v\n", f.Finding)
+		fmt.Fprintf(&b, "%+v\n", f)
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintln(&b, p.Message)

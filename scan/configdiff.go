@@ -86,17 +86,18 @@ func (d *configDiff) report(line int, msg, fix, key string) {
 	if line < 1 || line > len(d.lines) {
 		line = 1
 	}
-	f := checks.Finding{
+	f := Finding{
 		RuleID: checks.ConfigWeakened.ID, Level: d.level, Path: d.name,
-		Span:    checks.Span{Line: line, EndLine: line},
-		Message: msg, Fix: fix, Key: key,
+		Region:      resolve(d.lines, checks.Span{Line: line, EndLine: line}),
+		Message:     msg,
+		Fix:         fix,
+		Fingerprint: fingerprint(checks.ConfigWeakened.ID, d.name, key, 0),
+		Rule:        checks.ConfigWeakened,
 	}
 	if line <= len(d.lines) {
 		f.Snippet, f.SnippetLine = maskTokens(d.lines[line-1]), line
 	}
-	f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, 0)
-	f.Key = ""
-	d.out = append(d.out, Finding{Finding: f, Region: resolve(d.lines, f.Span), Rule: checks.ConfigWeakened})
+	d.out = append(d.out, f)
 }
 
 // node returns the value at a key path of the document, and the line of its

@@ -91,12 +91,12 @@ func TestRelatedRegions(t *testing.T) {
 		t.Fatalf("%d findings, want 1", len(res.Findings))
 	}
 	f := res.Findings[0]
-	if len(f.Related) != 1 || len(f.RelatedRegions) != 1 || f.Related[0].Path != "svc/.dockerignore" {
-		t.Fatalf("related %+v, regions %+v; want the ignore file's", f.Related, f.RelatedRegions)
+	if len(f.Related) != 1 || f.Related[0].Path != "svc/.dockerignore" {
+		t.Fatalf("related %+v; want the ignore file's", f.Related)
 	}
 	// Two spaces, then the emoji (two units) and node_modules (12).
 	want := Region{StartLine: 1, StartColumn: 3, EndLine: 1, EndColumn: 17}
-	if got := f.RelatedRegions[0]; got != want {
+	if got := f.Related[0].Region; got != want {
 		t.Errorf("related region %+v, want %+v", got, want)
 	}
 }

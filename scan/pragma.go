@@ -89,19 +89,18 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 			continue
 		}
 		line := p.Line
-		f := checks.Finding{
+		f := Finding{
 			RuleID: invalid.ID, Level: invalid.Level, Path: t.path,
-			Span:    checks.Span{Line: line, EndLine: line},
+			Region:  resolve(src.lines, checks.Span{Line: line, EndLine: line}),
 			Message: m.raw(sm.in(line, line), msg),
 			Fix:     "Remove the pragma, or correct the rule IDs (see `stowaway rules`).",
-			Key:     normalize(m.raw(sm.in(line, line), src.lines[line-1])),
+			Rule:    invalid,
 		}
 		if lv, ok := e.levels[invalid.ID]; ok {
 			f.Level = lv
 		}
-		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, line)
-		f.Key = ""
-		fs = append(fs, Finding{Finding: f, Region: resolve(src.lines, f.Span), Rule: invalid})
+		f.Fingerprint = fingerprint(f.RuleID, f.Path, normalize(m.raw(sm.in(line, line), src.lines[line-1])), line)
+		fs = append(fs, f)
 	}
 	return fs
 }

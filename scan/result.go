@@ -24,19 +24,43 @@ type Result struct {
 }
 
 // Finding is a rule's finding after the engine: redacted, fingerprinted,
-// with the level the configuration gives it and its region for outputs.
+// with the level the configuration gives it and its regions resolved. It
+// holds what the outputs read; the rule's raw report (checks.Finding, with
+// its secret, span and key) stops at the engine.
 type Finding struct {
-	checks.Finding
-	// Region is Span with the whole-line form resolved and columns counted
-	// in UTF-16 code units (SARIF's default), 1-based, EndColumn exclusive.
-	Region Region
-	// RelatedRegions are the regions of Related, one for each, resolved
-	// like Region; a zero Region for a related file as a whole. A finding
-	// made outside the engine may have none: its related locations then
-	// have lines only.
-	RelatedRegions []Region
+	RuleID string
+	Level  checks.Level // the configured level; zero only in a Result built by hand
+	Path   string       // slash path relative to the scan root
+	// Region is the rule's span with the whole-line form resolved and
+	// columns counted in UTF-16 code units (SARIF's default), 1-based,
+	// EndColumn exclusive.
+	Region     Region
+	Message    string // redacted, sentence case, no trailing period
+	Evidence   string // the redacted form of the value found; "" when none
+	Fix        string
+	Suggestion *checks.Suggestion // redacted; set only where the fix is mechanical
+	Related    []Related
+	// Fingerprint is a stable hash of the rule, the path and the finding's
+	// redacted instruction text: it survives line shifts.
+	Fingerprint string
+	Suppressed  *checks.Suppression // set when a pragma or the config silenced it
 	// Rule is the rule that reported it.
 	Rule *checks.Rule
+	// Snippet is the line Region starts on, redacted, that the text report
+	// quotes; SnippetLine is its number, 0 when the finding quotes none.
+	Snippet     string
+	SnippetLine int
+}
+
+// Related is another location that explains a finding: the ARG a RUN
+// expands, the ignore file that lets a secret through.
+type Related struct {
+	Path    string // slash path relative to the scan root
+	Message string // redacted
+	// Region is resolved like Finding.Region; lines alone when the file
+	// could not be read or the finding was made outside the engine, zero
+	// for a file as a whole.
+	Region Region
 }
 
 // Region is a resolved range in a file.

@@ -12,10 +12,10 @@ func TestLevelOrDefault(t *testing.T) {
 		f    Finding
 		want checks.Level
 	}{
-		{"set", Finding{Finding: checks.Finding{RuleID: "secret-env", Level: checks.Note}}, checks.Note},
-		{"rule", Finding{Finding: checks.Finding{RuleID: "x"}, Rule: checks.ParseError}, checks.Warning},
-		{"by ID", Finding{Finding: checks.Finding{RuleID: "secret-env"}}, checks.Error},
-		{"unknown", Finding{Finding: checks.Finding{RuleID: "nope"}}, checks.Warning},
+		{"set", Finding{RuleID: "secret-env", Level: checks.Note}, checks.Note},
+		{"rule", Finding{RuleID: "x", Rule: checks.ParseError}, checks.Warning},
+		{"by ID", Finding{RuleID: "secret-env"}, checks.Error},
+		{"unknown", Finding{RuleID: "nope"}, checks.Warning},
 	} {
 		if got := tc.f.LevelOrDefault([]*checks.Rule{checks.SecretEnv}); got != tc.want {
 			t.Errorf("%s: LevelOrDefault = %v, want %v", tc.name, got, tc.want)

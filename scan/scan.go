@@ -443,48 +443,45 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		// finding's instruction, and the lines a suggestion replaces.
 		in := sm.in(start, end)
 		quote := m.raw(in, strings.Join(s.slice(start, min(end, start+19)), "\n"))
-		if f.Key == "" {
-			f.Key = normalize(quote)
+		key := f.Key
+		if key == "" {
+			key = normalize(quote)
 		} else {
-			f.Key = m.raw(in, f.Key)
+			key = m.raw(in, key)
 		}
-		region := resolve(s.lines, f.Span)
+		out = append(out, Finding{
+			RuleID: f.RuleID, Level: f.Level, Path: f.Path,
+			Region:  resolve(s.lines, f.Span),
+			Message: m.prose(in, f.Message),
+			Fix:     m.prose(in, f.Fix),
+			Rule:    r,
+		})
+		g := &out[len(out)-1]
 		// The text report shows the line the region starts on: the
 		// snippet is that line alone, copied so as not to hold its file
 		// while the finding waits to go out.
-		f.Snippet, f.SnippetLine = "", 0
 		if quote != "" {
-			if i := region.StartLine - max(start, 1); i >= 0 {
+			if i := g.Region.StartLine - max(start, 1); i >= 0 {
 				if lines := strings.SplitN(quote, "\n", i+2); i < len(lines) {
-					f.Snippet, f.SnippetLine = strings.Clone(lines[i]), region.StartLine
+					g.Snippet, g.SnippetLine = strings.Clone(lines[i]), g.Region.StartLine
 				}
 			}
 		}
-		f.Message = m.prose(in, f.Message)
-		f.Fix = m.prose(in, f.Fix)
 		if f.Suggestion != nil {
-			f.Suggestion = maskSuggestion(f.Suggestion, m, sm, start, end)
+			g.Suggestion = maskSuggestion(f.Suggestion, m, sm, start, end)
 		}
-		var related []Region
 		if len(f.Related) > 0 {
-			rel := make([]checks.Related, len(f.Related))
-			related = make([]Region, len(f.Related))
+			g.Related = make([]Related, len(f.Related))
 			for i, r := range f.Related {
-				r.Message = m.prose(in, r.Message)
-				rel[i] = r
-				related[i] = e.resolveRelated(r, sources)
+				g.Related[i] = Related{Path: r.Path, Message: m.prose(in, r.Message), Region: e.resolveRelated(r, sources)}
 			}
-			f.Related = rel
 		}
 		if f.Secret != "" {
-			f.Evidence = Redact(f.Secret)
-			f.Secret = ""
+			g.Evidence = Redact(f.Secret)
 		}
-		id := f.RuleID + "\x00" + f.Path + "\x00" + f.Key
-		f.Fingerprint = fingerprint(f.RuleID, f.Path, f.Key, occurrences[id])
+		id := f.RuleID + "\x00" + f.Path + "\x00" + key
+		g.Fingerprint = fingerprint(f.RuleID, f.Path, key, occurrences[id])
 		occurrences[id]++
-		f.Key = "" // in the fingerprint; no output reads it
-		out = append(out, Finding{Finding: f, Region: region, RelatedRegions: related, Rule: r})
 	}
 	sm := spans[t.path]
 	if sm == nil {

@@ -103,7 +103,7 @@ func runCase(t *testing.T, rules []*checks.Rule, dir string, flat bool) {
 			t.Errorf("%s:%d: unexpected finding: %s: %s", f.Path, f.Region.StartLine, f.RuleID, f.Message)
 		}
 		for _, s := range secrets {
-			fields := []string{f.Snippet, f.Key, f.Evidence, suggestion(f)}
+			fields := []string{f.Snippet, f.Evidence, suggestion(f)}
 			if !scan.IsPlainWord(s) {
 				// A plain word in a rule's prose is the rule's own word.
 				fields = append(fields, f.Message, f.Fix)

@@ -34,8 +34,8 @@ type Case struct {
 // raw values behind the findings can be looked for in the image.
 type Static struct {
 	Findings []scan.Finding
-	// Secrets maps a finding (rule, path, line) to the raw values its rule
-	// reported; the engine clears Finding.Secret after redacting.
+	// Secrets maps a finding (rule, path, first line) to the raw values its
+	// rule reported: the engine's findings hold only their redacted forms.
 	Secrets  map[string][]string
 	Problems []scan.Problem
 	Contexts []scan.BuildContext
@@ -105,7 +105,8 @@ func ScanStatic(repo string, c caseRoot) (*Static, error) {
 			q := checks.NewPass(rule, p.Dockerfile, p.Ignore, p.Settings, func(f checks.Finding) {
 				if f.Secret != "" {
 					mu.Lock()
-					k := findingKey(rule.ID, f.Path, f.Span.Line)
+					// The line the finding's region starts on.
+					k := findingKey(rule.ID, f.Path, max(f.Span.Line, 1))
 					st.Secrets[k] = append(st.Secrets[k], f.Secret)
 					mu.Unlock()
 				}

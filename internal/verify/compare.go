@@ -52,7 +52,7 @@ func CompareDirect(c Case, p *Plan, st *Static, img *Image, caseDir string) Verd
 		if f.Suppressed != nil || f.LevelOrDefault(nil) == checks.Note || !p.InShipped(f.Region.StartLine) || repositoryOnly(f.Message) {
 			continue
 		}
-		values := st.Secrets[findingKey(f.RuleID, f.Path, f.Span.Line)]
+		values := st.Secrets[findingKey(f.RuleID, f.Path, f.Region.StartLine)]
 		for _, m := range quoted.FindAllStringSubmatch(f.Message, -1) {
 			if mk, ok := p.Args[m[1]]; ok {
 				values = append(values, mk)

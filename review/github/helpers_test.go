@@ -3,7 +3,6 @@ package github
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/stowaway-dev/stowaway/review"
 	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan"
+	"github.com/stowaway-dev/stowaway/scan/scantest"
 )
 
 const (
@@ -64,20 +64,7 @@ var testRule = &checks.Rule{ID: "secret-env", Name: "SecretEnv", Level: checks.E
 // finding is a finding on one line as the engine hands it over: redacted,
 // fingerprinted.
 func finding(path string, line int, key string) scan.Finding {
-	return scan.Finding{
-		Finding: checks.Finding{
-			RuleID:      "secret-env",
-			Level:       checks.Error,
-			Path:        path,
-			Span:        checks.Span{Line: line},
-			Message:     fmt.Sprintf("ENV %q stores a credential in the image config", key),
-			Fix:         "Mount the credential as a build secret instead",
-			Evidence:    "AKIA…(20 chars)",
-			Fingerprint: fmt.Sprintf("%x", sha256.Sum256([]byte(path+"\x00"+key)))[:32],
-		},
-		Region: scan.Region{StartLine: line, StartColumn: 5, EndLine: line, EndColumn: 30},
-		Rule:   testRule,
-	}
+	return scantest.EnvFinding(testRule, path, line, key)
 }
 
 // dockerfile returns a Dockerfile of n ENV lines after FROM.

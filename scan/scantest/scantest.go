@@ -4,16 +4,13 @@
 package scantest
 
 import (
-	"strings"
+	"crypto/sha256"
+	"fmt"
 	"unicode/utf16"
 
 	"github.com/stowaway-dev/stowaway/checks"
 	"github.com/stowaway-dev/stowaway/scan"
 )
-
-// PlantedSecret is a value that no output may contain: findings hold it in
-// Secret as if the engine had forgotten to clear it.
-const PlantedSecret = "PLANTED-canary-value-not-a-real-secret-42"
 
 func testRule(id, name string, lvl checks.Level, precision, severity, summary, what string, tags ...string) *checks.Rule {
 	return &checks.Rule{
@@ -67,9 +64,9 @@ func Fixture() *scan.Result {
 	// services/café api/Dockerfile, line 3:
 	//	ENV GREETING="héllo 👋" GITHUB_TOKEN=<40 characters>
 	tokenCol := utf16Col(`ENV GREETING="héllo 👋" GITHUB_TOKEN=`)
-	find := func(r *checks.Rule, f checks.Finding, g scan.Region) scan.Finding {
-		f.RuleID = r.ID
-		return scan.Finding{Finding: f, Region: g, Rule: r}
+	find := func(r *checks.Rule, f scan.Finding, g scan.Region) scan.Finding {
+		f.RuleID, f.Region, f.Rule = r.ID, g, r
+		return f
 	}
 	return &scan.Result{
 		Rules: []*checks.Rule{SecretEnv, secretArg, argPersisted, urlCredentials, BroadCopy,
@@ -77,72 +74,69 @@ func Fixture() *scan.Result {
 		Files: []string{".dockerignore", root, "legacy.Dockerfile", cafe, "vendor/huge/Dockerfile"},
 		Findings: []scan.Finding{
 			// A finding about a whole file has a zero Region.
-			find(dockerignoreGap, checks.Finding{
+			find(dockerignoreGap, scan.Finding{
 				Path:        ".dockerignore",
 				Message:     `.dockerignore does not exclude "**/.env" and "**/*.pem"`,
 				Fix:         "Add these lines to .dockerignore: **/.env, **/*.pem",
 				Fingerprint: "45c48cce2e2d7fbdea1afc51c7c6ad26",
 			}, scan.Region{}),
-			find(secretArg, checks.Finding{
+			find(secretArg, scan.Finding{
 				Level: checks.Error, Path: root,
 				Message:  `ARG "PIP_INDEX_PASSWORD" has a literal default that is stored in the image history`,
-				Secret:   PlantedSecret,
 				Evidence: "chan…(17 chars)",
 				Fix:      "Remove the default and pass the value with `--secret`, not `--build-arg`.",
 				Suggestion: &checks.Suggestion{StartLine: 2, EndLine: 2, Text: "ARG PIP_INDEX_PASSWORD",
 					Also: []checks.Edit{{StartLine: 5, EndLine: 5, Text: "RUN --mount=type=secret,id=pip_index_password,env=PIP_INDEX_PASSWORD pip install -r requirements.txt"}}},
 				Fingerprint: "5d41402abc4b2a76b9719d911017c592",
 			}, scan.Region{StartLine: 2, StartColumn: 24, EndLine: 2, EndColumn: 41}),
-			find(argPersisted, checks.Finding{
+			find(argPersisted, scan.Finding{
 				Path:    root,
 				Message: `ARG "PIP_INDEX_PASSWORD" is copied into ENV "PIP_INDEX_URL", which every container can read`,
-				Secret:  PlantedSecret,
 				Fix:     "Use the secret inside one RUN with `--mount=type=secret` instead of an ENV.",
-				Related: []checks.Related{{
-					Path: root, Span: checks.Span{Line: 2, Col: 5, EndLine: 2, EndCol: 23},
+				// Related regions made by hand have lines only.
+				Related: []scan.Related{{
+					Path: root, Region: scan.Region{StartLine: 2, EndLine: 2},
 					Message: `ARG "PIP_INDEX_PASSWORD" is declared here`,
 				}},
 				Fingerprint: "7d793037a0760186574b0282f2f435e7",
 			}, scan.Region{StartLine: 3, StartColumn: 1, EndLine: 3, EndColumn: 74}),
-			find(BroadCopy, checks.Finding{
+			find(BroadCopy, scan.Finding{
 				Path:    root,
 				Message: `COPY . /app sends the whole build context, and .dockerignore lets "**/.env" and "**/*.pem" through`,
 				Fix:     "Add the missing lines to .dockerignore, or copy only what the image needs.",
-				Related: []checks.Related{{
-					Path: ".dockerignore", Span: checks.Span{Line: 1, EndLine: 3},
+				Related: []scan.Related{{
+					Path: ".dockerignore", Region: scan.Region{StartLine: 1, EndLine: 3},
 					Message: "The ignore file of this build context",
 				}},
 				Fingerprint: "9e107d9d372bb6826bd81d3542a419d6",
 			}, scan.Region{StartLine: 4, StartColumn: 1, EndLine: 4, EndColumn: 12}),
-			find(contextSecretShipped, checks.Finding{
+			find(contextSecretShipped, scan.Finding{
 				Path:     root,
 				Message:  `COPY . /app ships "config/prod.env", a secret-looking file of the build context`,
 				Evidence: "config/prod.env",
 				Fix:      "Add `config/prod.env` to .dockerignore.",
-				Related: []checks.Related{{
+				Related: []scan.Related{{
 					Path:    "config/prod.env",
 					Message: "The file that would be shipped",
 				}},
 				Fingerprint: "e4d909c290d0fb1ca068ffaddf22cbd0",
 			}, scan.Region{StartLine: 4, StartColumn: 1, EndLine: 4, EndColumn: 12}),
-			find(checks.ParseError, checks.Finding{
+			find(checks.ParseError, scan.Finding{
 				Path:        "legacy.Dockerfile",
 				Message:     "BuildKit cannot parse this instruction: COPY requires at least two arguments",
 				Fix:         "Fix the syntax so that `docker build` accepts the file; until then nothing on this line is checked.",
 				Fingerprint: "1f3870be274f6c49b3e31a0c6728957f",
 			}, scan.Region{StartLine: 2, StartColumn: 1, EndLine: 2, EndColumn: 5}),
-			find(SecretEnv, checks.Finding{
+			find(SecretEnv, scan.Finding{
 				Path:        cafe,
 				Message:     `ENV "GITHUB_TOKEN" stores a credential in the image config`,
-				Secret:      PlantedSecret,
 				Evidence:    "ghp_…(40 chars)",
 				Fix:         "Remove the ENV and mount the token as a build secret where it is used.",
 				Fingerprint: "c4ca4238a0b923820dcc509a6f75849b",
 			}, scan.Region{StartLine: 3, StartColumn: tokenCol, EndLine: 3, EndColumn: tokenCol + 40}),
-			find(urlCredentials, checks.Finding{
+			find(urlCredentials, scan.Finding{
 				Path:        cafe,
 				Message:     `RUN sends credentials in the URL "https://ci:…@mirror.example.internal/setup.sh"`,
-				Secret:      PlantedSecret,
 				Evidence:    "hunt…(7 chars)",
 				Fix:         "Pass the credentials with a secret mount, for example through `curl --netrc-file /run/secrets/netrc`.",
 				Fingerprint: "c81e728d9d4c2f636f067f89cc14862c",
@@ -151,10 +145,9 @@ func Fixture() *scan.Result {
 					Reason: "internal mirror, read-only token rotated daily",
 				},
 			}, scan.Region{StartLine: 5, StartColumn: 16, EndLine: 5, EndColumn: 63}),
-			find(urlCredentials, checks.Finding{
+			find(urlCredentials, scan.Finding{
 				Path:        cafe,
 				Message:     `ENV "SENTRY_DSN" holds credentials in the URL "https://publ…(32 chars)@o1.ingest.sentry.example/1"`,
-				Secret:      PlantedSecret,
 				Evidence:    "publ…(32 chars)",
 				Fingerprint: "eccbc87e4b5ce2fe28308fd9f2a7baf3",
 				Suppressed: &checks.Suppression{
@@ -178,7 +171,19 @@ func Empty() *scan.Result {
 	return r
 }
 
-// SecretFree reports whether out never shows the planted secret.
-func SecretFree(out string) bool {
-	return !strings.Contains(out, PlantedSecret)
+// EnvFinding is a finding of rule on one line as the engine hands it over:
+// redacted, fingerprinted by path and key, an ENV's value in columns 5..30.
+// The review tests build their findings with it.
+func EnvFinding(rule *checks.Rule, path string, line int, key string) scan.Finding {
+	return scan.Finding{
+		RuleID:      rule.ID,
+		Level:       checks.Error,
+		Path:        path,
+		Message:     fmt.Sprintf("ENV %q stores a credential in the image config", key),
+		Fix:         "Mount the credential as a build secret instead",
+		Evidence:    "AKIA…(20 chars)",
+		Fingerprint: fmt.Sprintf("%x", sha256.Sum256([]byte(path+"\x00"+key)))[:32],
+		Region:      scan.Region{StartLine: line, StartColumn: 5, EndLine: line, EndColumn: 30},
+		Rule:        rule,
+	}
 }
