@@ -411,9 +411,9 @@ func TestMonorepoDistinct(t *testing.T) {
 	for _, tt := range []struct {
 		distinct int
 		all      bool // every ignore file distinct
-	}{{0, false}, {200, true}} {
+	}{{0, false}, {50, true}} {
 		dir := t.TempDir()
-		st, err := WriteMonorepo(dir, MonorepoOptions{Services: 200, Seed: 1, Distinct: tt.distinct})
+		st, err := WriteMonorepo(dir, MonorepoOptions{Services: 50, Seed: 1, Distinct: tt.distinct})
 		if err != nil {
 			t.Fatal(err)
 		}
