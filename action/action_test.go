@@ -29,6 +29,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/stowaway-dev/stowaway/review/github/ghtest"
 	"github.com/stowaway-dev/stowaway/scan/scantest"
@@ -780,5 +781,34 @@ func TestActionWritesNoSARIFThroughASymlink(t *testing.T) {
 	}
 	if b, err := os.ReadFile(filepath.Join(ws, "stowaway-2.sarif")); err != nil || !bytes.Contains(b, []byte(`"version": "2.1.0"`)) {
 		t.Errorf("no SARIF log next to the symlink: %v", err)
+	}
+}
+
+// TestInputDefaultsAreActionYMLs holds inputDefaults to action.yml, so that
+// an input added there is run by these tests as the runner passes it.
+func TestInputDefaultsAreActionYMLs(t *testing.T) {
+	src, err := os.ReadFile("../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		Inputs map[string]struct {
+			Default *string `yaml:"default"`
+		} `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(src, &meta); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for name, in := range meta.Inputs {
+		got[name] = ""
+		if in.Default != nil {
+			got[name] = *in.Default
+		}
+	}
+	// The runner passes the job's token, which these tests replace.
+	got["github-token"] = e2eToken
+	if diff := cmp.Diff(got, inputDefaults); diff != "" {
+		t.Errorf("inputDefaults differ from action.yml's inputs (-action.yml +inputDefaults):\n%s", diff)
 	}
 }
