@@ -487,9 +487,11 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	if sm == nil {
 		sm = newSpanMask(src, found[t.path])
 	}
-	out = e.applyPragmas(t, out, src, m, sm)
+	// The file's check directive, read once for both its uses.
+	directive := sync.OnceValue(src.buildkitDirective)
+	out = e.applyPragmas(t, out, src, m, sm, directive)
 	if t.kind == dockerfileKind && len(out) > 0 {
-		raiseOnErrorDirective(t.path, out, src)
+		raiseOnErrorDirective(t.path, out, directive())
 	}
 	return out
 }
