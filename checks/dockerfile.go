@@ -150,7 +150,7 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 	for i, node := range res.AST.Children {
 		in := &slab[i]
 		*in = Instruction{
-			Cmd:       strings.ToLower(node.Value),
+			Cmd:       lowerKeyword(node.Value),
 			Original:  node.Original,
 			StartLine: node.StartLine,
 			EndLine:   node.EndLine,
@@ -159,7 +159,7 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			Node:      node,
 		}
 		fromNode = fromNode || in.Cmd == "from"
-		cmd, err := parseInstruction(node)
+		cmd, err := parseInstruction(node, in.Cmd)
 		if err != nil {
 			df.Errors = append(df.Errors, SyntaxError{Line: node.StartLine, EndLine: node.EndLine,
 				Message: sanitizeParseError(err, lineRange(df.Lines, node.StartLine, node.EndLine))})
@@ -264,12 +264,13 @@ func parseOne(text string, start, end int) *Instruction {
 		return nil
 	}
 	node := res.AST.Children[0]
-	cmd, err := parseInstruction(node)
+	keyword := lowerKeyword(node.Value)
+	cmd, err := parseInstruction(node, keyword)
 	if err != nil {
 		return nil
 	}
 	return &Instruction{
-		Cmd: strings.ToLower(node.Value), Original: node.Original,
+		Cmd: keyword, Original: node.Original,
 		StartLine: start, EndLine: end,
 		Flags: node.Flags, Heredocs: node.Heredocs, Node: node, Command: cmd,
 	}
@@ -284,13 +285,33 @@ func parseOne(text string, start, end int) *Instruction {
 // asking BuildKit, which would first rank every keyword by edit distance for
 // a suggestion and record a stack trace, for an error that is only read for
 // its keyword (sanitizeParseError): a template's hundreds of refused lines
-// paid for that each.
-func parseInstruction(node *parser.Node) (any, error) {
-	if _, ok := command.Commands[strings.ToLower(node.Value)]; !ok {
+// paid for that each. keyword is node.Value in lower case, which the caller
+// has already made.
+func parseInstruction(node *parser.Node, keyword string) (any, error) {
+	if _, ok := command.Commands[keyword]; !ok {
 		return nil, &instructions.UnknownInstructionError{Instruction: node.Value, Line: node.StartLine}
 	}
 	return instructions.ParseInstructionWithLinter(node, silentLinter)
 }
+
+// lowerKeyword is strings.ToLower for a keyword, without allocating a copy
+// for the upper-case keywords that nearly every Dockerfile writes.
+func lowerKeyword(v string) string {
+	if k, ok := upperKeywords[v]; ok {
+		return k
+	}
+	return strings.ToLower(v)
+}
+
+// upperKeywords maps each keyword BuildKit knows, in upper case, to its
+// lower-case form.
+var upperKeywords = func() map[string]string {
+	m := make(map[string]string, len(command.Commands))
+	for k := range command.Commands {
+		m[strings.ToUpper(k)] = k
+	}
+	return m
+}()
 
 // silentLinter is shared by every parse: without a Warn function a Linter
 // records nothing, and merging a comment's config clones it, so concurrent

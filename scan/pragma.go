@@ -22,11 +22,9 @@ var buildkitChecks = map[string][]string{
 // nothing as invalid-pragma findings. Those are built from the raw pragma
 // line, which may hold a secret a rule found: m and sm mask them like the
 // rest, and the reasons, which the PR's author writes, too.
-func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm *spanMask) []Finding {
+func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm *spanMask, directive func() *buildkitDirective) []Finding {
 	pragmas := checks.ParsePragmas(src.lines)
 	used := make([]bool, len(pragmas))
-	var directive *buildkitDirective // the file's, read on first need
-	directiveRead := false
 	for i := range fs {
 		f := &fs[i]
 		if f.Path != t.path || f.RuleID == checks.InvalidPragma.ID {
@@ -44,10 +42,7 @@ func (e *engine) applyPragmas(t target, fs []Finding, src source, m *masker, sm 
 			}
 		}
 		if f.Suppressed == nil && t.kind == dockerfileKind && coveredByBuildKit(f.RuleID) {
-			if !directiveRead {
-				directive, directiveRead = src.buildkitDirective(), true
-			}
-			if reason, line, ok := src.buildkitSkip(directive, f.RuleID, f.Region.StartLine); ok {
+			if reason, line, ok := src.buildkitSkip(directive(), f.RuleID, f.Region.StartLine); ok {
 				f.Suppressed = &checks.Suppression{Kind: "inSource", Reason: m.raw(sm.in(line, line), reason), Line: line}
 			}
 		}
@@ -140,8 +135,16 @@ type buildkitDirective struct {
 	line int
 }
 
+// buildkitDirective reads the file's check directive. BuildKit reads
+// directives only up to the first line that does not start with '#' (a
+// shebang included), so the lines after it are not joined for it.
 func (s source) buildkitDirective() *buildkitDirective {
-	v, _, loc, ok := parser.ParseDirective("check", []byte(strings.Join(s.lines, "\n")))
+	n := 0
+	for n < len(s.lines) && strings.HasPrefix(s.lines[n], "#") {
+		n++
+	}
+	head := s.lines[:min(n+1, len(s.lines))]
+	v, _, loc, ok := parser.ParseDirective("check", []byte(strings.Join(head, "\n")))
 	if !ok {
 		return nil
 	}
@@ -159,8 +162,7 @@ func (s source) buildkitDirective() *buildkitDirective {
 // raiseOnErrorDirective raises the warnings on the Dockerfile at path to
 // errors when its `# check=error=true` directive asks BuildKit to fail the
 // build on a check warning: the repository has said warnings stop it.
-func raiseOnErrorDirective(path string, fs []Finding, src source) {
-	d := src.buildkitDirective()
+func raiseOnErrorDirective(path string, fs []Finding, d *buildkitDirective) {
 	if d == nil || !d.cfg.ReturnAsError {
 		return
 	}

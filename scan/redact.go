@@ -58,11 +58,12 @@ func maskSuggestion(s *checks.Suggestion, m *masker, sm *spanMask, start, end in
 
 // masker replaces every secret of one file by its redacted form.
 type masker struct {
-	secrets []string // longest first, so that a secret inside another is not half-masked
+	secrets []string    // longest first, so that a secret inside another is not half-masked
+	clean   *cleanProse // the scan's texts known to need no redaction; nil keeps none
 }
 
-func newMasker(secrets map[string]bool) *masker {
-	m := &masker{}
+func newMasker(secrets map[string]bool, clean *cleanProse) *masker {
+	m := &masker{clean: clean}
 	for s := range secrets {
 		if s != "" {
 			m.secrets = append(m.secrets, s)

@@ -194,6 +194,7 @@ type engine struct {
 	levels   map[string]checks.Level
 	settings *checks.Settings
 	state    *checks.State // the rules' pools and memos, this scan's alone
+	clean    cleanProse    // rule texts that need no redaction, this scan's alone
 	steps    int64         // the work budget of each file
 	timeout  time.Duration // the scan's time limit
 	spent    func(path string, steps int64)
@@ -411,7 +412,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 			found[f.Path] = append(found[f.Path], foundSecret{f.Secret, f.Span.Line, f.Span.EndLine})
 		}
 	}
-	m := newMasker(secrets)
+	m := newMasker(secrets, &e.clean)
 
 	var out []Finding
 	occurrences := map[string]int{}
@@ -487,9 +488,11 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	if sm == nil {
 		sm = newSpanMask(src, found[t.path])
 	}
-	out = e.applyPragmas(t, out, src, m, sm)
+	// The file's check directive, read once for both its uses.
+	directive := sync.OnceValue(src.buildkitDirective)
+	out = e.applyPragmas(t, out, src, m, sm, directive)
 	if t.kind == dockerfileKind && len(out) > 0 {
-		raiseOnErrorDirective(t.path, out, src)
+		raiseOnErrorDirective(t.path, out, directive())
 	}
 	return out
 }

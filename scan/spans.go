@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/stowaway-dev/stowaway/checks"
 )
@@ -443,5 +445,31 @@ func (m *masker) raw(sm *spanMask, s string) string {
 
 // prose masks a text a rule wrote, which may quote a line of a file.
 func (m *masker) prose(sm *spanMask, s string) string {
-	return redactWords(sm.prose(m.maskProse(s)))
+	s = sm.prose(m.maskProse(s))
+	if m.clean == nil {
+		return redactWords(s)
+	}
+	if _, ok := m.clean.texts.Load(s); ok {
+		return s
+	}
+	r := redactWords(s)
+	if r == s && len(s) <= maxCleanProseLen && m.clean.count.Add(1) <= maxCleanProse {
+		m.clean.texts.Store(s, struct{}{})
+	}
+	return r
 }
+
+// cleanProse holds, for one scan, rule-written texts in which redactWords
+// found nothing to redact, so that the same text (a rule's fix, a message
+// without a value) is not searched for tokens on every finding again. The
+// bounds keep a scan of many distinct messages from growing it without
+// limit.
+type cleanProse struct {
+	texts sync.Map // string → struct{}
+	count atomic.Int64
+}
+
+const (
+	maxCleanProse    = 4096
+	maxCleanProseLen = 1024
+)
