@@ -22,15 +22,25 @@ import (
 // a kubeconfig that runs a login plugin) counts only when its content holds
 // one; an unread file keeps the verdict of its name.
 func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (string, bool) {
-	parts := strings.Split(p, "/")
-	for _, d := range parts[:len(parts)-1] {
+	// Every file of every build context comes here: the folders are looked
+	// at in one pass, without splitting the path.
+	name, fixture := p, false
+	for rest := p; ; {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			name = rest
+			break
+		}
+		d := rest[:i]
 		if dependencyDirs[d] || d == ".git" {
 			// Installed packages carry their own test keys, and .git
 			// history is advice in broad-copy's fix.
 			return "", false
 		}
+		fixture = fixture || fixtureDirs[strings.ToLower(d)]
+		rest = rest[i+1:]
 	}
-	base := strings.ToLower(parts[len(parts)-1])
+	base := strings.ToLower(name)
 	kind, named := SecretPath(p)
 	if named && strings.HasSuffix(kind, "folder") {
 		named = false
@@ -49,8 +59,8 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		}
 		return "", false
 	}
-	if !tokenCandidate(parts) {
-		if !contentCandidate(parts) {
+	if !tokenCandidate(name, base, fixture) {
+		if !contentCandidate(base, fixture) {
 			return "", false
 		}
 		// Whatever its name (haproxy.pem, deploy, key.bak): a private key or
@@ -130,15 +140,10 @@ var secretNameWords = []string{"secret", "secrets", "token", "tokens", "credenti
 
 // tokenCandidate reports the files whose content is searched for known
 // token formats: settings files and files named after a credential, outside
-// test data and lock files. Source code is left to the Dockerfile rules.
-func tokenCandidate(parts []string) bool {
-	for _, d := range parts[:len(parts)-1] {
-		if fixtureDirs[strings.ToLower(d)] {
-			return false
-		}
-	}
-	base := strings.ToLower(parts[len(parts)-1])
-	if lockFile(base) {
+// test data (fixture: a folder of the path holds it) and lock files. Source
+// code is left to the Dockerfile rules. base is name lower-cased.
+func tokenCandidate(name, base string, fixture bool) bool {
+	if fixture || lockFile(base) {
 		return false
 	}
 	if configExts[path.Ext(base)] {
@@ -147,7 +152,7 @@ func tokenCandidate(parts []string) bool {
 	if strings.HasPrefix(base, ".") && (strings.HasSuffix(base, "rc") || strings.HasSuffix(base, "cfg")) {
 		return true
 	}
-	return hasAnyWord(fileNameWords(parts[len(parts)-1]), secretNameWords)
+	return hasAnyWord(fileNameWords(name), secretNameWords)
 }
 
 // lockFile reports a package manager's lock file, whose hashes and

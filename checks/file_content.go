@@ -231,14 +231,13 @@ var binaryExts = map[string]bool{
 // contentCandidate reports the files, of any name, whose content is read
 // for a private key or a prefixed token: everything sent but source code,
 // documentation, binary formats, Dockerfiles and test data, so that a
-// haproxy.pem holding a key block is seen whatever it is called.
-func contentCandidate(parts []string) bool {
-	for _, d := range parts[:len(parts)-1] {
-		if fixtureDirs[strings.ToLower(d)] {
-			return false
-		}
+// haproxy.pem holding a key block is seen whatever it is called. base is
+// the lower-cased file name; fixture says a folder of the path holds test
+// data.
+func contentCandidate(base string, fixture bool) bool {
+	if fixture {
+		return false
 	}
-	base := strings.ToLower(parts[len(parts)-1])
 	ext := path.Ext(base)
 	if codeExts[ext] || binaryExts[ext] || lockFile(base) ||
 		base == "dockerfile" || strings.HasPrefix(base, "dockerfile.") || ext == ".dockerfile" ||

@@ -79,8 +79,23 @@ func (l ContextLimits) withDefaults() ContextLimits {
 
 // sentEntry is one path that BuildKit would send.
 type sentEntry struct {
-	rel string // slash path relative to the context
-	d   fs.DirEntry
+	rel  string      // slash path relative to the context
+	mode fs.FileMode // the type bits
+}
+
+// listFolder lists a folder for the walk: from the folder cache's packed
+// listing as it is, without the fs.DirEntry values ReadDir makes of it,
+// one allocation per entry of every context.
+func listFolder(fsys fs.FS, dir string) (*listing, error) {
+	if dc, ok := fsys.(*dirCache); ok {
+		l, _, err := dc.list(dir)
+		return l, err
+	}
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	return packListing(dir, len(entries), func(i int) (string, fs.FileMode) { return entries[i].Name(), entries[i].Type() }), nil
 }
 
 // walkStats says how a walk ended.
@@ -131,21 +146,23 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 		depth int
 	}
 	queue := []folder{{}}
+	cleanDir := path.Clean(dir) // for joinRel; the same string when clean, as plans make it
 	st := walkStats{complete: true}
 	depthReported := false
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
-		entries, err := fs.ReadDir(fsys, path.Join(dir, f.rel))
+		folderPath := joinRel(cleanDir, f.rel)
+		l, err := listFolder(fsys, folderPath)
 		if err != nil {
-			problems = append(problems, Problem{Path: path.Join(dir, f.rel), Level: checks.Warning,
-				Message: fmt.Sprintf("cannot read %s of build context %s: %s", path.Join(dir, f.rel), dir, reason(err))})
+			problems = append(problems, Problem{Path: folderPath, Level: checks.Warning,
+				Message: fmt.Sprintf("cannot read %s of build context %s: %s", folderPath, dir, reason(err))})
 			continue
 		}
-		for _, d := range entries {
-			rel := d.Name()
+		for i := range l.len() {
+			rel, mode := l.name(i), l.modes[i]
 			if f.rel != "" {
-				rel = f.rel + "/" + d.Name()
+				rel = f.rel + "/" + rel
 			}
 			var match patternmatcher.MatchInfo
 			if pm != nil {
@@ -162,7 +179,7 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 				}
 				match = mi
 				if excluded {
-					if d.IsDir() && descend(rel) && f.depth < lim.Depth {
+					if mode.IsDir() && descend(rel) && f.depth < lim.Depth {
 						queue = append(queue, folder{rel: rel, match: match, depth: f.depth + 1})
 					}
 					continue
@@ -175,8 +192,8 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 				return st, problems
 			}
 			st.entries++
-			visit(sentEntry{rel: rel, d: d})
-			if !d.IsDir() {
+			visit(sentEntry{rel: rel, mode: mode})
+			if !mode.IsDir() {
 				continue
 			}
 			if f.depth+1 > lim.Depth {
@@ -192,6 +209,19 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 		}
 	}
 	return st, problems
+}
+
+// joinRel is path.Join(dir, rel) for a clean folder path and a relative
+// path made of listed names, which need no cleaning: the walk joins one
+// per file and folder sent, and path.Clean's copy was most of its cost.
+func joinRel(dir, rel string) string {
+	switch {
+	case rel == "":
+		return dir
+	case dir == ".":
+		return rel
+	}
+	return dir + "/" + rel
 }
 
 // excludedFolderRule returns whether the walk must enter an excluded folder,
@@ -283,9 +313,10 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 	budget := e.limits.ReadBytes
 	budgetReported := false
 	var problems []Problem
+	cleanDir := path.Clean(dir)
 	st, walkProblems := walkContext(e.dc, dir, ign, e.limits, func(s sentEntry) {
-		repo := path.Join(dir, s.rel)
-		switch t := s.d.Type(); {
+		repo := joinRel(cleanDir, s.rel)
+		switch t := s.mode; {
 		case t&fs.ModeSymlink != 0:
 			if target, err := fs.ReadLink(e.dc, repo); err == nil {
 				if ctx.Links == nil {
@@ -305,15 +336,11 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 		if allowed {
 			return
 		}
-		v, ok := e.verdict(repo)
-		if !ok {
-			spent := false
-			v, spent = e.classify(repo, &budget)
-			if spent && !budgetReported {
-				budgetReported = true
-				problems = append(problems, Problem{Path: dir, Level: checks.Warning,
-					Message: fmt.Sprintf("read %d bytes of build context %s for secret files; the rest of its files were judged by their names", e.limits.ReadBytes, dir)})
-			}
+		v, spent := e.classify(repo, &budget)
+		if spent && !budgetReported {
+			budgetReported = true
+			problems = append(problems, Problem{Path: dir, Level: checks.Warning,
+				Message: fmt.Sprintf("read %d bytes of build context %s for secret files; the rest of its files were judged by their names", e.limits.ReadBytes, dir)})
 		}
 		if v.secret {
 			ctx.Secrets = append(ctx.Secrets, checks.ContextFile{Path: s.rel, Kind: v.kind})
@@ -361,9 +388,18 @@ func (e *engine) verdict(repo string) (verdict, bool) {
 // the name alone costs less to decide again than to keep, and one reached
 // without the content because the budget was spent is not kept either:
 // another context may still read the file.
+//
+// The cache is asked only when ContextFileSecret asks for the content, which
+// it does once and only for a name that can make the file a secret: most
+// files are decided by their name, and a look-up for each was a twentieth
+// of a monorepo's walks. The verdict is the cached one then, whatever the
+// unread call returned.
 func (e *engine) classify(repo string, budget *int64) (v verdict, spent bool) {
-	read := false
+	read, cached := false, false
 	readFile := func() ([]byte, bool) {
+		if v, cached = e.verdict(repo); cached {
+			return nil, false
+		}
 		read = true
 		f, err := e.dc.Open(repo)
 		if err != nil {
@@ -385,7 +421,11 @@ func (e *engine) classify(repo string, budget *int64) (v verdict, spent bool) {
 		}
 		return b, true
 	}
-	v.kind, v.secret = checks.ContextFileSecret(repo, readFile, e.settings)
+	kind, secret := checks.ContextFileSecret(repo, readFile, e.settings)
+	if cached {
+		return v, false
+	}
+	v = verdict{kind: kind, secret: secret}
 	if read && !spent {
 		e.mu.Lock()
 		e.verdicts[repo] = v

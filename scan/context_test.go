@@ -26,7 +26,7 @@ func sentFiles(t *testing.T, fsys fs.FS, dir string, ign *checks.IgnoreFile, lim
 	t.Helper()
 	var got []string
 	st, probs := walkContext(fsys, dir, ign, lim, func(s sentEntry) {
-		if !s.d.IsDir() {
+		if !s.mode.IsDir() {
 			got = append(got, s.rel)
 		}
 	})
