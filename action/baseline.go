@@ -64,13 +64,22 @@ func (a *actionRun) loadBaseline(ctx context.Context) error {
 
 // baseFile reads a file of the pull request's base commit.
 func (a *actionRun) baseFile(ctx context.Context, name string) (src []byte, found bool, err error) {
-	switch {
-	case a.client == nil:
-		return nil, false, errNoToken
-	case a.pr.BaseSHA == "":
-		return nil, false, errors.New("the event names no base commit")
+	if err := a.baseReadable(); err != nil {
+		return nil, false, err
 	}
 	return a.client.FileAt(ctx, name, a.pr.BaseSHA)
+}
+
+// baseReadable says why the base commit's files cannot be read, if they
+// cannot: no token, or an event that names no base commit.
+func (a *actionRun) baseReadable() error {
+	switch {
+	case a.client == nil:
+		return errNoToken
+	case a.pr.BaseSHA == "":
+		return errors.New("the event names no base commit")
+	}
+	return nil
 }
 
 // compareBaseline says what the pull request's own copy of the baseline

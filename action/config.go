@@ -112,13 +112,11 @@ func configName(exists func(name string) (bool, error), where string) (string, e
 // commit, under whichever of its names it has, or the configuration input;
 // found is false when it has none. It sets a.configFile to the name read.
 func (a *actionRun) baseConfig(ctx context.Context) (src []byte, found bool, err error) {
-	switch {
-	case a.client == nil:
-		return nil, false, errNoToken
-	case a.pr.BaseSHA == "":
-		return nil, false, errors.New("the event names no base commit")
-	case a.configFile != "":
-		return a.client.FileAt(ctx, a.configFile, a.pr.BaseSHA)
+	if a.configFile != "" {
+		return a.baseFile(ctx, a.configFile)
+	}
+	if err := a.baseReadable(); err != nil {
+		return nil, false, err
 	}
 	contents := map[string][]byte{}
 	name, err := configName(func(name string) (bool, error) {
