@@ -37,6 +37,22 @@ func (s *Server) reviewJSON(r *Repo, pr *PR, rv *Review) map[string]any {
 	}
 }
 
+// review finds the review that the path names (…/pulls/N/reviews/ID),
+// answering the request itself, as GitHub does, when there is none.
+func (s *Server) review(w http.ResponseWriter, g []string) (*Repo, *PR, *Review) {
+	r, pr := s.pr(w, g)
+	if pr == nil {
+		return nil, nil, nil
+	}
+	id, _ := strconv.ParseInt(g[4], 10, 64)
+	rv := s.reviewByID(pr, id)
+	if rv == nil {
+		notFound(w)
+		return nil, nil, nil
+	}
+	return r, pr, rv
+}
+
 func (s *Server) reviewByID(pr *PR, id int64) *Review {
 	for _, rv := range pr.Reviews {
 		if rv.ID == id {
@@ -232,17 +248,11 @@ func validComment(files []File, c draftComment) string {
 }
 
 func (s *Server) updateReview(w http.ResponseWriter, g []string, body []byte, tok Token) {
-	r, pr := s.pr(w, g)
-	if pr == nil {
-		return
-	}
-	id, _ := strconv.ParseInt(g[4], 10, 64)
-	rv := s.reviewByID(pr, id)
+	r, pr, rv := s.review(w, g)
 	if rv == nil {
-		notFound(w)
 		return
 	}
-	if text, ok := s.newBody(w, body, fmt.Sprintf("updating review %d", id)); ok {
+	if text, ok := s.newBody(w, body, fmt.Sprintf("updating review %d", rv.ID)); ok {
 		rv.Body = text
 		writeJSON(w, http.StatusOK, s.reviewJSON(r, pr, rv))
 	}
@@ -269,16 +279,15 @@ func (s *Server) newBody(w http.ResponseWriter, body []byte, what string) (strin
 }
 
 func (s *Server) deletePending(w http.ResponseWriter, g []string, tok Token) {
-	r, pr := s.pr(w, g)
-	if pr == nil {
+	r, pr, rv := s.review(w, g)
+	if rv == nil {
 		return
 	}
-	id, _ := strconv.ParseInt(g[4], 10, 64)
-	rv := s.reviewByID(pr, id)
-	if rv == nil || rv.User != tok.Login {
+	if rv.User != tok.Login {
 		notFound(w)
 		return
 	}
+	id := rv.ID
 	if rv.State != "PENDING" {
 		unprocessable(w, "Can not delete a non-pending pull request review")
 		return
@@ -301,14 +310,8 @@ func (s *Server) deletePending(w http.ResponseWriter, g []string, tok Token) {
 }
 
 func (s *Server) dismiss(w http.ResponseWriter, g []string, body []byte) {
-	r, pr := s.pr(w, g)
-	if pr == nil {
-		return
-	}
-	id, _ := strconv.ParseInt(g[4], 10, 64)
-	rv := s.reviewByID(pr, id)
+	r, pr, rv := s.review(w, g)
 	if rv == nil {
-		notFound(w)
 		return
 	}
 	var in struct {
