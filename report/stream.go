@@ -13,6 +13,7 @@ type Writer struct {
 	rules   []*checks.Rule
 	tally   counts
 	files   map[string]bool // with a finding that is not suppressed
+	last    string          // the path of the finding before, in files
 	begin   func()          // optional
 	finding func(f *scan.Finding, level checks.Level) error
 	end     func(rest *scan.Result, c counts) error
@@ -33,7 +34,10 @@ func (w *Writer) Finding(f scan.Finding) error {
 	if f.Suppressed != nil {
 		w.tally.Suppressed++
 	} else {
-		w.files[f.Path] = true
+		// Findings come by path: most are on the path before.
+		if f.Path != w.last || len(w.files) == 0 {
+			w.files[f.Path], w.last = true, f.Path
+		}
 		switch lvl {
 		case checks.Error:
 			w.tally.Errors++

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -108,13 +109,15 @@ func NewText(w io.Writer, opts TextOptions) *Writer {
 // alone for a finding about a whole file.
 func position(path string, g scan.Region) string {
 	s := clean(path)
-	if g.StartLine > 0 {
-		s += fmt.Sprintf(":%d", g.StartLine)
-		if g.StartColumn > 0 {
-			s += fmt.Sprintf(":%d", g.StartColumn)
-		}
+	if g.StartLine < 1 {
+		return s
 	}
-	return s
+	b := append(append(make([]byte, 0, len(s)+12), s...), ':')
+	b = strconv.AppendInt(b, int64(g.StartLine), 10)
+	if g.StartColumn > 0 {
+		b = strconv.AppendInt(append(b, ':'), int64(g.StartColumn), 10)
+	}
+	return string(b)
 }
 
 func levelColor(l checks.Level) string {
