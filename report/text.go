@@ -49,7 +49,8 @@ func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
 
 // NewText is the Writer of Text.
 func NewText(w io.Writer, opts TextOptions) *Writer {
-	bw := bufio.NewWriter(w)
+	// Larger than bufio's default: the report of a monorepo is megabytes.
+	bw := bufio.NewWriterSize(w, 32<<10)
 	paint := func(sgr, s string) string {
 		if !opts.Color {
 			return s
