@@ -314,3 +314,16 @@ func TestWriterCountsFilesInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestNthLine compares nthLine with strings.Split.
+func TestNthLine(t *testing.T) {
+	for _, s := range []string{"", "a", "a\n", "\n", "a\nb", "a\r\nb\n\nc", "\n\n"} {
+		lines := strings.Split(s, "\n")
+		for i := range len(lines) + 2 {
+			got, ok := nthLine(s, i)
+			if want := i < len(lines); ok != want || ok && got != lines[i] {
+				t.Errorf("nthLine(%q, %d) = %q, %v; want %v", s, i, got, ok, want)
+			}
+		}
+	}
+}
