@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -290,4 +291,39 @@ func count(res *scan.Result) counts {
 	}
 	c.FilesWithFindings = len(files)
 	return c
+}
+
+// TestWriterCountsFilesInAnyOrder checks the files with findings that the
+// summary counts, with the findings sorted as a scan's are and not.
+func TestWriterCountsFilesInAnyOrder(t *testing.T) {
+	res := scantest.Fixture()
+	orders := map[string][]scan.Finding{"sorted": res.Findings, "reversed": slices.Clone(res.Findings)}
+	slices.Reverse(orders["reversed"])
+	// A path again after another: counted once.
+	orders["back"] = append(slices.Clone(res.Findings), res.Findings[0])
+	for name, fs := range orders {
+		r := *res
+		r.Findings = fs
+		var buf bytes.Buffer
+		if err := Text(&buf, &r, TextOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitAfter(buf.String(), "\n")
+		if got, want := lines[len(lines)-2], count(&r).String()+"\n"; got != want {
+			t.Errorf("%s: summary %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestNthLine compares nthLine with strings.Split.
+func TestNthLine(t *testing.T) {
+	for _, s := range []string{"", "a", "a\n", "\n", "a\nb", "a\r\nb\n\nc", "\n\n"} {
+		lines := strings.Split(s, "\n")
+		for i := range len(lines) + 2 {
+			got, ok := nthLine(s, i)
+			if want := i < len(lines); ok != want || ok && got != lines[i] {
+				t.Errorf("nthLine(%q, %d) = %q, %v; want %v", s, i, got, ok, want)
+			}
+		}
+	}
 }

@@ -10,17 +10,21 @@ import (
 // NewJSON, NewGitHub, NewCheckstyle and NewGitLab make one per format;
 // Text, JSON, GitHub, Checkstyle and GitLab write a whole Result with one.
 type Writer struct {
-	rules   []*checks.Rule
-	tally   counts
-	files   map[string]bool // with a finding that is not suppressed
-	begin   func()          // optional
+	rules []*checks.Rule
+	tally counts
+	// paths are those of the findings that are not suppressed, one for
+	// each run of findings on a path: each path once while they come
+	// sorted, as a scan's do. files holds them once they do not.
+	paths   []string
+	files   map[string]bool
+	begin   func() // optional
 	finding func(f *scan.Finding, level checks.Level) error
 	end     func(rest *scan.Result, c counts) error
 }
 
 // Begin starts the report.
 func (w *Writer) Begin(head *scan.Result) error {
-	w.rules, w.files = head.Rules, map[string]bool{}
+	w.rules, w.paths, w.files = head.Rules, nil, nil
 	if w.begin != nil {
 		w.begin()
 	}
@@ -33,7 +37,7 @@ func (w *Writer) Finding(f scan.Finding) error {
 	if f.Suppressed != nil {
 		w.tally.Suppressed++
 	} else {
-		w.files[f.Path] = true
+		w.count(f.Path)
 		switch lvl {
 		case checks.Error:
 			w.tally.Errors++
@@ -46,10 +50,31 @@ func (w *Writer) Finding(f scan.Finding) error {
 	return w.finding(&f, lvl)
 }
 
+// count notes that path has a finding that is not suppressed.
+func (w *Writer) count(path string) {
+	n := len(w.paths)
+	if n > 0 && path == w.paths[n-1] {
+		return
+	}
+	if w.files == nil && n > 0 && path < w.paths[n-1] {
+		w.files = make(map[string]bool, n+1)
+		for _, p := range w.paths {
+			w.files[p] = true
+		}
+	}
+	w.paths = append(w.paths, path)
+	if w.files != nil {
+		w.files[path] = true
+	}
+}
+
 // End writes the problems and the summary, as the format has them, and
 // flushes the report.
 func (w *Writer) End(rest *scan.Result) error {
 	c := w.tally
-	c.Problems, c.Files, c.FilesWithFindings = len(rest.Problems), len(rest.Files), len(w.files)
+	c.Problems, c.Files, c.FilesWithFindings = len(rest.Problems), len(rest.Files), len(w.paths)
+	if w.files != nil {
+		c.FilesWithFindings = len(w.files)
+	}
 	return w.end(rest, c)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -48,45 +49,58 @@ func Text(w io.Writer, res *scan.Result, opts TextOptions) error {
 
 // NewText is the Writer of Text.
 func NewText(w io.Writer, opts TextOptions) *Writer {
-	bw := bufio.NewWriter(w)
+	// Larger than bufio's default: the report of a monorepo is megabytes.
+	bw := bufio.NewWriterSize(w, 32<<10)
 	paint := func(sgr, s string) string {
 		if !opts.Color {
 			return s
 		}
 		return sgr + s + sgrReset
 	}
+	// on is an SGR sequence when colours are on, off the reset that ends
+	// it: the finding's lines are written piece by piece, as paint makes
+	// them, without a format or a concatenation.
+	on := func(sgr string) string {
+		if !opts.Color {
+			return ""
+		}
+		return sgr
+	}
+	off := on(sgrReset)
+	put := func(ss ...string) {
+		for _, s := range ss {
+			bw.WriteString(s)
+		}
+	}
 	return &Writer{
 		finding: func(f *scan.Finding, lvl checks.Level) error {
 			if f.Suppressed != nil {
 				return nil
 			}
-			fmt.Fprintf(bw, "%s: %s %s: %s\n",
-				paint(sgrBold, position(f.Path, f.Region)),
-				paint(levelColor(lvl), lvl.String()),
-				paint(sgrDim, clean(f.RuleID)),
-				clean(f.Message))
+			put(on(sgrBold), position(f.Path, f.Region), off, ": ",
+				on(levelColor(lvl)), lvl.String(), off, " ",
+				on(sgrDim), clean(f.RuleID), off, ": ", clean(f.Message), "\n")
 			if line, pad, caret := sourceLine(f); line != "" {
-				fmt.Fprintf(bw, "    %s\n", line)
+				put("    ", line, "\n")
 				if caret {
-					fmt.Fprintf(bw, "    %s%s\n", pad, paint(levelColor(lvl), "^"))
+					put("    ", pad, on(levelColor(lvl)), "^", off, "\n")
 				}
 			}
 			if f.Evidence != "" && !strings.Contains(f.Message, f.Evidence) {
-				fmt.Fprintf(bw, "    evidence: %s\n", clean(f.Evidence))
+				put("    evidence: ", clean(f.Evidence), "\n")
 			}
 			if f.Fix != "" {
-				fmt.Fprintf(bw, "    %s %s\n", paint(sgrGreen, "fix:"), clean(f.Fix))
+				put("    ", on(sgrGreen), "fix:", off, " ", clean(f.Fix), "\n")
 			}
 			for _, r := range f.Related {
-				where := clean(r.Path)
+				put("    related: ", clean(r.Path))
 				if r.Region.StartLine > 0 {
-					where += fmt.Sprintf(":%d", r.Region.StartLine)
+					put(":", strconv.Itoa(r.Region.StartLine))
 				}
-				if r.Message == "" {
-					fmt.Fprintf(bw, "    related: %s\n", where)
-				} else {
-					fmt.Fprintf(bw, "    related: %s: %s\n", where, clean(r.Message))
+				if r.Message != "" {
+					put(": ", clean(r.Message))
 				}
+				put("\n")
 			}
 			return nil
 		},
@@ -108,13 +122,15 @@ func NewText(w io.Writer, opts TextOptions) *Writer {
 // alone for a finding about a whole file.
 func position(path string, g scan.Region) string {
 	s := clean(path)
-	if g.StartLine > 0 {
-		s += fmt.Sprintf(":%d", g.StartLine)
-		if g.StartColumn > 0 {
-			s += fmt.Sprintf(":%d", g.StartColumn)
-		}
+	if g.StartLine < 1 {
+		return s
 	}
-	return s
+	b := append(append(make([]byte, 0, len(s)+12), s...), ':')
+	b = strconv.AppendInt(b, int64(g.StartLine), 10)
+	if g.StartColumn > 0 {
+		b = strconv.AppendInt(append(b, ':'), int64(g.StartColumn), 10)
+	}
+	return string(b)
 }
 
 func levelColor(l checks.Level) string {
@@ -139,11 +155,11 @@ func sourceLine(f *scan.Finding) (line, pad string, caret bool) {
 	if f.Snippet == "" || f.SnippetLine < 1 || i < 0 {
 		return "", "", false
 	}
-	lines := strings.Split(f.Snippet, "\n")
-	if i >= len(lines) || strings.TrimSpace(lines[i]) == "" {
+	raw, ok := nthLine(f.Snippet, i)
+	if !ok || strings.TrimSpace(raw) == "" {
 		return "", "", false
 	}
-	raw := strings.TrimRight(lines[i], "\r")
+	raw = strings.TrimRight(raw, "\r")
 	line = cleanKeepTabs(raw)
 	if f.Region.StartColumn < 1 {
 		return line, "", false
@@ -173,8 +189,27 @@ func sourceLine(f *scan.Finding) (line, pad string, caret bool) {
 	return line, b.String(), true
 }
 
+// nthLine is line i of s, the lines split at "\n" as strings.Split splits
+// them; false when s has fewer.
+func nthLine(s string, i int) (string, bool) {
+	for ; i > 0; i-- {
+		j := strings.IndexByte(s, '\n')
+		if j < 0 {
+			return "", false
+		}
+		s = s[j+1:]
+	}
+	if j := strings.IndexByte(s, '\n'); j >= 0 {
+		s = s[:j]
+	}
+	return s, true
+}
+
 // cleanKeepTabs is clean with tabs kept: they indent Dockerfile lines.
 func cleanKeepTabs(s string) string {
+	if !strings.Contains(s, "\t") {
+		return clean(s)
+	}
 	pieces := strings.Split(s, "\t")
 	for j, p := range pieces {
 		pieces[j] = clean(p)

@@ -37,7 +37,6 @@ package sarif
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -110,7 +109,7 @@ type Writer struct {
 	indent string         // of the results array in the log
 	spool  spool
 	n      int
-	item   bytes.Buffer
+	item   jsonOut // a result's encoding, its prefix that of the results
 }
 
 // NewWriter returns the Writer of a log to w.
@@ -138,6 +137,7 @@ func (sw *Writer) Begin(head *scan.Result) error {
 	}
 	at := bytes.Index(frame, []byte(emptyResults))
 	sw.indent = string(frame[bytes.LastIndexByte(frame[:at], '\n')+1 : at])
+	sw.item = newJSONOut(sw.indent + "  ")
 	sw.spool.open()
 	return nil
 }
@@ -153,16 +153,15 @@ func (sw *Writer) Finding(f scan.Finding) error {
 		sw.index[f.RuleID] = len(sw.rules)
 		sw.rules = append(sw.rules, f.Rule)
 	}
-	sw.item.Reset()
-	if err := encode(&sw.item, sw.indent+"  ", result(f, sw.index[f.RuleID], sw.rules, sw.opts)); err != nil {
-		return fmt.Errorf("writing SARIF: %w", err)
-	}
+	o := &sw.item
+	o.b = o.b[:0]
 	if sw.n > 0 {
-		sw.spool.WriteString(",")
+		o.b = append(o.b, ',')
 	}
 	sw.n++
-	sw.spool.WriteString("\n" + sw.indent + "  ")
-	_, err := sw.spool.Write(bytes.TrimSuffix(sw.item.Bytes(), []byte("\n")))
+	o.newline()
+	o.result(&f, sw.index[f.RuleID], sw.rules, &sw.opts)
+	_, err := sw.spool.Write(o.b)
 	return err
 }
 
@@ -311,88 +310,6 @@ func fullDescription(r *checks.Rule) string {
 	return r.Summary
 }
 
-func result(f scan.Finding, ruleIndex int, rules []*checks.Rule, opts Options) *sarif.Result {
-	r := sarif.NewRuleResult(f.RuleID).
-		WithRuleIndex(ruleIndex).
-		WithLevel(f.LevelOrDefault(rules).String()).
-		WithMessage(sarif.NewTextMessage(sentence(f.Message)))
-	r.AddLocation(sarif.NewLocationWithPhysicalLocation(
-		sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path)).WithRegion(region(f.Region))))
-	for i, rel := range f.Related {
-		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(rel.Path))
-		if rel.Region.StartLine > 0 {
-			pl.WithRegion(region(rel.Region))
-		}
-		loc := sarif.NewLocationWithPhysicalLocation(pl).WithId(i + 1)
-		if rel.Message != "" {
-			loc.WithDescriptionText(sentence(rel.Message))
-		}
-		r.AddRelatedLocation(loc)
-	}
-	if f.Fingerprint != "" {
-		r.PartialFingerprints = map[string]any{FingerprintKey: f.Fingerprint}
-	}
-	if opts.Baseline != nil {
-		state := "new"
-		if opts.Baseline[f.Fingerprint] {
-			state = "unchanged"
-		}
-		r.WithBaselineState(state)
-	}
-	if s := f.Suggestion; s != nil {
-		// One change of the file, with a replacement for each edit of the
-		// fix in line order: a consumer applies them together.
-		change := sarif.NewArtifactChange(artifact(f.Path))
-		for _, e := range s.Edits() {
-			// Without columns the region is whole lines, their final
-			// newline excluded, so Text (which has none) replaces them
-			// exactly; an empty Text leaves one blank line.
-			change.WithReplacement(sarif.NewReplacement(lines(e.StartLine, e.EndLine)).
-				WithInsertedContent(sarif.NewArtifactContent().WithText(e.Text)))
-		}
-		fix := sarif.NewFix().WithArtifactChanges([]*sarif.ArtifactChange{change})
-		if f.Fix != "" {
-			fix.WithDescriptionText(sentence(f.Fix))
-		}
-		r.AddFix(fix)
-	}
-	if s := f.Suppressed; s != nil {
-		r.AddSuppression(suppression(f, s, opts))
-	}
-	return r
-}
-
-func suppression(f scan.Finding, s *checks.Suppression, opts Options) *sarif.Suppression {
-	kind := s.Kind
-	if kind != "external" {
-		kind = "inSource"
-	}
-	var loc *sarif.Location
-	switch {
-	case kind == "inSource":
-		pl := sarif.NewPhysicalLocation().WithArtifactLocation(artifact(f.Path))
-		if s.Line > 0 {
-			pl.WithRegion(lines(s.Line, s.Line))
-		}
-		loc = sarif.NewLocationWithPhysicalLocation(pl)
-	case isLocal(opts.ConfigFile):
-		loc = sarif.NewLocationWithPhysicalLocation(
-			sarif.NewPhysicalLocation().WithArtifactLocation(artifact(opts.ConfigFile)))
-	default:
-		// A configuration outside the source root has no relative uri.
-		loc = sarif.NewLocation().WithDescriptionText("The configuration file.")
-	}
-	reason := s.Reason
-	if reason == "" {
-		reason = "No reason given."
-	}
-	return sarif.NewSuppression(kind).
-		WithStatus("accepted").
-		WithJustifcation(reason).
-		WithLocation(loc).
-		WithGuid(guid(kind, f.Fingerprint, f.RuleID, f.Path, fmt.Sprint(f.Region)))
-}
-
 func notification(p scan.Problem) *sarif.Notification {
 	lvl := p.Level
 	if lvl == 0 {
@@ -406,31 +323,6 @@ func notification(p scan.Problem) *sarif.Notification {
 	return n
 }
 
-func region(g scan.Region) *sarif.Region {
-	if g.StartLine < 1 {
-		return sarif.NewRegion().WithStartLine(1)
-	}
-	r := lines(g.StartLine, g.EndLine)
-	if g.StartColumn > 0 {
-		r.WithStartColumn(g.StartColumn)
-		if g.EndColumn > 0 && (g.EndLine > g.StartLine || g.EndColumn > g.StartColumn) {
-			r.WithEndColumn(g.EndColumn)
-		}
-	}
-	return r
-}
-
-// lines is the region of whole lines start..end; a missing end is start.
-func lines(start, end int) *sarif.Region {
-	if start < 1 {
-		start = 1
-	}
-	if end < start {
-		end = start
-	}
-	return sarif.NewSimpleRegion(start, end)
-}
-
 func artifact(p string) *sarif.ArtifactLocation {
 	return sarif.NewSimpleArtifactLocation(relativeURI(p)).WithUriBaseId(SourceRoot)
 }
@@ -439,11 +331,31 @@ func artifact(p string) *sarif.ArtifactLocation {
 // segment percent-encoded, and ":" too, so that a first segment such as
 // "c:" is not read as a scheme.
 func relativeURI(p string) string {
+	if plainPath(p) {
+		return p
+	}
+	return escapeURI(p)
+}
+
+// escapeURI is relativeURI done in full.
+func escapeURI(p string) string {
 	segs := strings.Split(path.Clean(p), "/")
 	for i, s := range segs {
 		segs[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
 	}
 	return strings.Join(segs, "/")
+}
+
+// plainPath reports a clean path of letters, digits and "-._~/" alone,
+// which relativeURI leaves as it is: most are.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+			return false
+		}
+	}
+	return p != "" && path.Clean(p) == p
 }
 
 func isLocal(p string) bool {
@@ -457,17 +369,4 @@ func sentence(s string) string {
 		return s
 	}
 	return s + "."
-}
-
-// guid is a stable UUID (version 5 layout, SHA-256 based) derived from parts.
-func guid(parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	b := h.Sum(nil)[:16]
-	b[6] = b[6]&0x0f | 0x50
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

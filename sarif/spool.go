@@ -16,16 +16,20 @@ type spool struct {
 	mem bytes.Buffer
 }
 
+// spoolBuffer is the size of the spool's writes: a monorepo's results are
+// megabytes, which writes of 4 KiB take thousands of system calls to spool.
+const spoolBuffer = 64 << 10
+
 func (s *spool) open() {
 	f, err := os.CreateTemp("", "stowaway-sarif-*")
 	if err != nil {
-		s.Writer = bufio.NewWriter(&s.mem)
+		s.Writer = bufio.NewWriterSize(&s.mem, spoolBuffer)
 		return
 	}
 	// Gone from the folder at once where the system allows it (not on
 	// Windows), so that a scan that stops half-way leaves nothing behind.
 	os.Remove(f.Name())
-	s.file, s.Writer = f, bufio.NewWriter(f)
+	s.file, s.Writer = f, bufio.NewWriterSize(f, spoolBuffer)
 }
 
 // copyTo writes what the spool holds to w.

@@ -2,7 +2,6 @@ package scan
 
 import (
 	"cmp"
-	"container/heap"
 	"path"
 	"slices"
 	"strings"
@@ -141,7 +140,7 @@ func (em *emitter) finish(i int, fs []Finding) {
 	em.mu.Lock()
 	defer em.mu.Unlock()
 	for j, f := range fs {
-		heap.Push(&em.waiting, pending{f, i, j})
+		em.waiting.push(pending{f, i, j})
 	}
 	em.done[i] = true
 	for em.next < len(em.byLow) && em.done[em.byLow[em.next]] {
@@ -152,7 +151,7 @@ func (em *emitter) finish(i int, fs []Finding) {
 		frontier = em.low[em.byLow[em.next]]
 	}
 	for em.waiting.Len() > 0 && (all || em.waiting[0].f.Path < frontier) {
-		p := heap.Pop(&em.waiting).(pending)
+		p := em.waiting.pop()
 		if em.err == nil {
 			em.err = em.sink.Finding(p.f)
 		}
@@ -173,10 +172,13 @@ type pending struct {
 	target, seq int
 }
 
+// findingHeap is a min-heap of pending findings, typed rather than
+// container/heap's, which boxes every finding pushed and popped in an
+// interface.
 type findingHeap []pending
 
 func (h findingHeap) Len() int { return len(h) }
-func (h findingHeap) Less(i, j int) bool {
+func (h findingHeap) less(i, j int) bool {
 	if c := compareFindings(&h[i].f, &h[j].f); c != 0 {
 		return c < 0
 	}
@@ -185,14 +187,39 @@ func (h findingHeap) Less(i, j int) bool {
 	}
 	return h[i].seq < h[j].seq
 }
-func (h findingHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *findingHeap) Push(x any)   { *h = append(*h, x.(pending)) }
-func (h *findingHeap) Pop() any {
+
+func (h *findingHeap) push(p pending) {
+	*h = append(*h, p)
+	for j := len(*h) - 1; j > 0; {
+		parent := (j - 1) / 2
+		if !h.less(j, parent) {
+			break
+		}
+		(*h)[parent], (*h)[j] = (*h)[j], (*h)[parent]
+		j = parent
+	}
+}
+
+func (h *findingHeap) pop() pending {
 	old := *h
-	p := old[len(old)-1]
-	old[len(old)-1] = pending{}
-	*h = old[:len(old)-1]
-	return p
+	n := len(old) - 1
+	p := old[0]
+	old[0] = old[n]
+	old[n] = pending{}
+	*h = old[:n]
+	for i := 0; ; {
+		least := i
+		for _, c := range [2]int{2*i + 1, 2*i + 2} {
+			if c < n && h.less(c, least) {
+				least = c
+			}
+		}
+		if least == i {
+			return p
+		}
+		old[i], old[least] = old[least], old[i]
+		i = least
+	}
 }
 
 // compareFindings orders findings by path, line, column and rule, the

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -98,5 +99,40 @@ func TestRelatedRegions(t *testing.T) {
 	want := Region{StartLine: 1, StartColumn: 3, EndLine: 1, EndColumn: 17}
 	if got := f.Related[0].Region; got != want {
 		t.Errorf("related region %+v, want %+v", got, want)
+	}
+}
+
+// TestFindingHeap checks that the heap gives back the least finding it
+// holds, with pushes and pops interleaved, against a linear search.
+func TestFindingHeap(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var h findingHeap
+	var held []pending // what h holds, in no order
+	pop := func() {
+		least := 0
+		for j := range held {
+			if (findingHeap{held[j], held[least]}).less(0, 1) {
+				least = j
+			}
+		}
+		if p := h.pop(); p.seq != held[least].seq {
+			t.Fatalf("pop gave seq %d, want %d", p.seq, held[least].seq)
+		}
+		held = slices.Delete(held, least, least+1)
+	}
+	for i := range 2000 {
+		p := pending{f: Finding{Path: []string{"a", "b", "c"}[r.IntN(3)], RuleID: []string{"x", "y"}[r.IntN(2)],
+			Region: Region{StartLine: r.IntN(4), StartColumn: r.IntN(3)}}, target: r.IntN(5), seq: i}
+		h.push(p)
+		held = append(held, p)
+		for len(held) > 0 && r.IntN(3) == 0 {
+			pop()
+		}
+	}
+	for len(held) > 0 {
+		pop()
+	}
+	if h.Len() != 0 {
+		t.Errorf("%d findings left in the heap", h.Len())
 	}
 }

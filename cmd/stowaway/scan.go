@@ -282,6 +282,11 @@ func (r *reportSink) Begin(head *scan.Result) error {
 	return nil
 }
 
+// problemPathsOnly tells movedSink that the report reads no path of the
+// head and rest of a result but those of the problems: it counts the
+// targets, and the findings come on their own.
+func (*reportSink) problemPathsOnly() {}
+
 func (r *reportSink) sinks() []scan.Sink {
 	if r.text == nil {
 		return []scan.Sink{r.report}
@@ -538,7 +543,7 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	}
 	moved := &movedSink{Sink: sink, check: func(head *scan.Result) error { return namedScanned(head, args, rel, files) }}
 	if root != cwd {
-		moved.move = func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) }
+		moved.move = mover(cwd, root)
 	}
 	if slices.Contains(files, true) {
 		// A file named is refused when it cannot be read, which is known
@@ -566,7 +571,7 @@ func (m *movedSink) Begin(head *scan.Result) error {
 		return err
 	}
 	if m.move != nil {
-		head.Relocate(m.move)
+		m.relocate(head)
 	}
 	return m.Sink.Begin(head)
 }
@@ -580,9 +585,28 @@ func (m *movedSink) Finding(f scan.Finding) error {
 
 func (m *movedSink) End(rest *scan.Result) error {
 	if m.move != nil {
-		rest.Relocate(m.move)
+		m.relocate(rest)
 	}
 	return m.Sink.End(rest)
+}
+
+// problemPathsOnly is a Sink that reads, of the paths of the head and the
+// rest of a result, those of the problems alone.
+type problemPathsOnly interface{ problemPathsOnly() }
+
+// relocate moves the paths of head or rest: all of them, or those of the
+// problems alone for a sink that reads no other, which spares moving every
+// target and build context of a monorepo at the end of its scan.
+func (m *movedSink) relocate(r *scan.Result) {
+	if _, ok := m.Sink.(problemPathsOnly); !ok {
+		r.Relocate(m.move)
+		return
+	}
+	for i, p := range r.Problems {
+		if p.Path != "" {
+			r.Problems[i].Path = m.move(p.Path)
+		}
+	}
 }
 
 // stdin is what `stowaway scan -` reads; tests replace it.
@@ -674,6 +698,42 @@ func relTo(dir, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(r)
+}
+
+// mover returns the function that makes a slash path relative to root
+// relative to cwd instead, as relTo(cwd, filepath.Join(root, p)) does. When
+// root is neither cwd nor above it, that is relTo(cwd, root) + "/" + p for a
+// clean path that stays under root, with no need to clean and compare the
+// whole path again: a monorepo scan moves every target and finding path.
+func mover(cwd, root string) func(string) string {
+	slow := func(p string) string { return relTo(cwd, filepath.Join(root, filepath.FromSlash(p))) }
+	prefix, err := filepath.Rel(cwd, root)
+	if err != nil || !slices.ContainsFunc(strings.Split(filepath.ToSlash(prefix), "/"), func(s string) bool { return s != ".." && s != "." }) {
+		return slow
+	}
+	prefix = filepath.ToSlash(prefix) + "/"
+	return func(p string) string {
+		if !underSlash(p) {
+			return slow(p)
+		}
+		return prefix + p
+	}
+}
+
+// underSlash reports a clean slash path that stays under the folder it is
+// relative to, and means the same as an OS path.
+func underSlash(p string) bool {
+	// Clean and under: no empty (a leading, doubled or trailing slash),
+	// "." or ".." segment.
+	for start, i := 0, 0; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			if seg := p[start:i]; seg == "" || seg == "." || seg == ".." {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return filepath.Separator == '/' || !strings.ContainsAny(p, `\:`)
 }
 
 // holdsAll reports whether every one of paths is dir or under it.
