@@ -111,7 +111,8 @@ type Instruction struct {
 	// *instructions.ArgCommand, *instructions.RunCommand,
 	// *instructions.CopyCommand, *instructions.AddCommand,
 	// *instructions.LabelCommand, *instructions.OnbuildCommand, ... For FROM
-	// it is *instructions.Stage.
+	// it is *instructions.Stage. It is nil for the kinds no rule reads typed
+	// (unreadAccepted) that BuildKit accepts.
 	Command any
 	// Onbuild is the parsed trigger of an ONBUILD instruction, or nil.
 	Onbuild *Instruction
@@ -287,11 +288,40 @@ func parseOne(text string, start, end int) *Instruction {
 // its keyword (sanitizeParseError): a template's hundreds of refused lines
 // paid for that each. keyword is node.Value in lower case, which the caller
 // has already made.
+//
+// The kinds that no rule reads typed are not parsed typed when BuildKit
+// accepts them whatever their arguments (unreadAccepted): their Command is
+// nil.
 func parseInstruction(node *parser.Node, keyword string) (any, error) {
 	if _, ok := command.Commands[keyword]; !ok {
 		return nil, &instructions.UnknownInstructionError{Instruction: node.Value, Line: node.StartLine}
 	}
+	if unreadAccepted(node, keyword) {
+		return nil, nil
+	}
 	return instructions.ParseInstructionWithLinter(node, silentLinter)
+}
+
+// unreadAccepted reports whether node is a CMD, ENTRYPOINT or EXPOSE that
+// BuildKit (v0.34.2, instructions.parseCmd, parseEntrypoint, parseExpose)
+// accepts: those refuse only a flag, which none of them defines, and
+// EXPOSE also no port. No rule reads these kinds typed (a type assertion
+// on Instruction.Command), and they are one in seven instructions of a
+// generated monorepo; every other kind is parsed typed, as BuildKit's
+// other checks are not simple enough to prove here.
+func unreadAccepted(node *parser.Node, keyword string) bool {
+	if len(node.Flags) > 0 {
+		return false
+	}
+	switch keyword {
+	case command.Cmd, command.Entrypoint:
+		return true
+	case command.Expose:
+		// BuildKit's arguments are the words of node.Next on (nodeArgs); an
+		// EXPOSE's are plain words, without children.
+		return node.Next != nil && len(node.Next.Children) == 0
+	}
+	return false
 }
 
 // lowerKeyword is strings.ToLower for a keyword, without allocating a copy
