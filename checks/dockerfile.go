@@ -103,10 +103,11 @@ type Instruction struct {
 	Original  string // the instruction as BuildKit joined it (continuations folded)
 	StartLine int
 	EndLine   int // last line, heredoc bodies included
-	Flags     []string
 	Heredocs  []parser.Heredoc
 	Stage     *Stage // nil for meta ARGs
-	Node      *parser.Node
+	// Node is BuildKit's parse of the instruction; its Flags are the
+	// instruction's flags as written.
+	Node *parser.Node
 	// Command is BuildKit's typed instruction: *instructions.EnvCommand,
 	// *instructions.ArgCommand, *instructions.RunCommand,
 	// *instructions.CopyCommand, *instructions.AddCommand,
@@ -117,8 +118,14 @@ type Instruction struct {
 	// Onbuild is the parsed trigger of an ONBUILD instruction, or nil.
 	Onbuild *Instruction
 
+	// shell is a RUN's script as the shell façade reads it, set on first
+	// use (runCommands); nil until then, and for every other instruction.
+	shell     *runShell
 	shellOnce sync.Once
-	shell     runShell // a RUN's script as the shell façade reads it
+	// index is the instruction's place in Dockerfile.Instructions, where
+	// the stage lineage keeps what it knows of each instruction; 0 for one
+	// that is not there (parseOne's: an ONBUILD trigger, a refused line).
+	index int32
 }
 
 // Text returns the raw source lines of the instruction joined with newlines,
@@ -155,9 +162,9 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			Original:  node.Original,
 			StartLine: node.StartLine,
 			EndLine:   node.EndLine,
-			Flags:     node.Flags,
 			Heredocs:  node.Heredocs,
 			Node:      node,
+			index:     int32(len(df.Instructions)),
 		}
 		fromNode = fromNode || in.Cmd == "from"
 		cmd, err := parseInstruction(node, in.Cmd)
@@ -188,14 +195,29 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			df.MetaArgs = append(df.MetaArgs, in)
 		} else {
 			in.Stage = cur
-			cur.Instructions = append(cur.Instructions, in)
 		}
 		df.Instructions = append(df.Instructions, in)
 	}
+	df.stageInstructions()
 	df.byName = byName
 	df.numberStages()
 	df.markShipped(targets, byName)
 	return df, refusal
+}
+
+// stageInstructions sets each stage's Instructions: those after its FROM,
+// up to the next FROM, are in a row in df.Instructions, so that each stage
+// shares df.Instructions' array (capped, so that an append copies it).
+func (df *Dockerfile) stageInstructions() {
+	for i, s := range df.Stages {
+		from, to := int(s.From.index)+1, len(df.Instructions)
+		if i+1 < len(df.Stages) {
+			to = int(df.Stages[i+1].From.index)
+		}
+		if from < to {
+			s.Instructions = df.Instructions[from:to:to]
+		}
+	}
 }
 
 // numberStages sets enter and leave of every stage, and preorder.
@@ -273,7 +295,7 @@ func parseOne(text string, start, end int) *Instruction {
 	return &Instruction{
 		Cmd: keyword, Original: node.Original,
 		StartLine: start, EndLine: end,
-		Flags: node.Flags, Heredocs: node.Heredocs, Node: node, Command: cmd,
+		Heredocs: node.Heredocs, Node: node, Command: cmd,
 	}
 }
 

@@ -69,7 +69,7 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 	l := df.lineage()
 	for _, s := range df.Stages {
 		for _, in := range s.Instructions {
-			st := stageShellState{dir: l.dir[in], home: l.home[in]}
+			st := l.stateAt(in)
 			switch c := in.Command.(type) {
 			case *instructions.CopyCommand:
 				m.addCopy(in, &c.SourcesAndDest, c.From != "", st)
