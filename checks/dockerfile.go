@@ -112,8 +112,9 @@ type Instruction struct {
 	// *instructions.ArgCommand, *instructions.RunCommand,
 	// *instructions.CopyCommand, *instructions.AddCommand,
 	// *instructions.LabelCommand, *instructions.OnbuildCommand, ... For FROM
-	// it is *instructions.Stage. It is nil for the kinds no rule reads typed
-	// (unreadAccepted) that BuildKit accepts.
+	// it is *instructions.Stage. It is nil for a CMD, ENTRYPOINT, EXPOSE,
+	// USER or WORKDIR that BuildKit accepts (unreadAccepted); the argument
+	// of the last two is read with user and workdir.
 	Command any
 	// Onbuild is the parsed trigger of an ONBUILD instruction, or nil.
 	Onbuild *Instruction
@@ -324,26 +325,51 @@ func parseInstruction(node *parser.Node, keyword string) (any, error) {
 	return instructions.ParseInstructionWithLinter(node, silentLinter)
 }
 
-// unreadAccepted reports whether node is a CMD, ENTRYPOINT or EXPOSE that
-// BuildKit (v0.34.2, instructions.parseCmd, parseEntrypoint, parseExpose)
-// accepts: those refuse only a flag, which none of them defines, and
-// EXPOSE also no port. No rule reads these kinds typed (a type assertion
-// on Instruction.Command), and they are one in seven instructions of a
-// generated monorepo; every other kind is parsed typed, as BuildKit's
-// other checks are not simple enough to prove here.
+// unreadAccepted reports whether node is a CMD, ENTRYPOINT, EXPOSE, USER or
+// WORKDIR that BuildKit (v0.34.2, instructions.parseCmd, parseEntrypoint,
+// parseExpose, parseUser, parseWorkdir) accepts: those refuse only a flag,
+// which none of them defines, EXPOSE no port, and USER and WORKDIR other
+// than one argument. No rule reads the first three typed (a type assertion
+// on Instruction.Command), and the others only for that argument
+// (Instruction.workdir, user); together they are a quarter of the
+// instructions of a generated monorepo. Every other kind is parsed typed,
+// as BuildKit's other checks are not simple enough to prove here.
 func unreadAccepted(node *parser.Node, keyword string) bool {
 	if len(node.Flags) > 0 {
 		return false
 	}
+	// BuildKit's arguments are the words of node.Next on (nodeArgs); those
+	// of these kinds are plain words, without children.
 	switch keyword {
 	case command.Cmd, command.Entrypoint:
 		return true
 	case command.Expose:
-		// BuildKit's arguments are the words of node.Next on (nodeArgs); an
-		// EXPOSE's are plain words, without children.
 		return node.Next != nil && len(node.Next.Children) == 0
+	case command.User, command.Workdir:
+		return node.Next != nil && len(node.Next.Children) == 0 && node.Next.Next == nil
 	}
 	return false
+}
+
+// workdir returns the folder a WORKDIR names, as written (BuildKit's
+// WorkdirCommand.Path, which is not parsed: unreadAccepted).
+func (in *Instruction) workdir() (string, bool) {
+	return in.argument(command.Workdir)
+}
+
+// user returns the user a USER names, as written (BuildKit's
+// UserCommand.User, which is not parsed: unreadAccepted).
+func (in *Instruction) user() (string, bool) {
+	return in.argument(command.User)
+}
+
+// argument returns the one argument of an instruction of the keyword, as
+// BuildKit's typed parse reads it (nodeArgs).
+func (in *Instruction) argument(keyword string) (string, bool) {
+	if in.Cmd != keyword || in.Node == nil || in.Node.Next == nil {
+		return "", false
+	}
+	return in.Node.Next.Value, true
 }
 
 // lowerKeyword is strings.ToLower for a keyword, without allocating a copy

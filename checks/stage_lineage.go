@@ -97,11 +97,12 @@ func buildStageLineage(df *Dockerfile) *stageLineage {
 		}
 		for _, in := range s.Instructions {
 			l.at[in.index] = st
+			if dir, ok := in.workdir(); ok {
+				st.dir = joinStagePath(st.dir, dir)
+			} else if user, ok := in.user(); ok {
+				st.home = userHome(user)
+			}
 			switch c := in.Command.(type) {
-			case *instructions.WorkdirCommand:
-				st.dir = joinStagePath(st.dir, c.Path)
-			case *instructions.UserCommand:
-				st.home = userHome(c.User)
 			case *instructions.EnvCommand:
 				for _, kv := range c.Env {
 					if kv.Key == "HOME" && !strings.Contains(kv.Value, "$") {
