@@ -89,6 +89,9 @@ func checkArgPersisted(p *Pass) {
 			scope, owned = final[st.BaseStage], false
 		}
 		for _, in := range st.Instructions {
+			if dir, ok := in.workdir(); ok {
+				scope.dir = persistJoin(scope.dir, dir)
+			}
 			switch c := in.Command.(type) {
 			case *instructions.ArgCommand:
 				if !owned {
@@ -104,8 +107,6 @@ func checkArgPersisted(p *Pass) {
 						delete(scope.args, d.key)
 					}
 				}
-			case *instructions.WorkdirCommand:
-				scope.dir = persistJoin(scope.dir, c.Path)
 			case *instructions.EnvCommand:
 				if st.Inherited {
 					reportCopiedPairs(p, in, "ENV", c.Env, scope)

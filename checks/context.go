@@ -153,7 +153,7 @@ func ContextShipments(df *Dockerfile, ctx *BuildContext) iter.Seq[Shipment] {
 				default:
 					continue
 				}
-				cp := &contextCopy{l: l, ctx: ctx, in: in, dest: joinStagePath(l.dir[in], sd.DestPath),
+				cp := &contextCopy{l: l, ctx: ctx, in: in, dest: joinStagePath(l.dirOf(in), sd.DestPath),
 					destDir: strings.HasSuffix(sd.DestPath, "/") || len(sd.SourcePaths)+len(sd.SourceContents) > 1}
 				if len(excludes) > 0 {
 					var err error

@@ -46,7 +46,7 @@ func reportUnpacked(p *Pass) {
 				if remoteCopySource(src) || strings.Contains(src, "$") || hasWildcard(src) {
 					continue
 				}
-				reportArchive(p, in, src, joinStagePath(l.dir[in], c.DestPath))
+				reportArchive(p, in, src, joinStagePath(l.dirOf(in), c.DestPath))
 			}
 		}
 	}

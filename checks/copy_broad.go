@@ -138,7 +138,7 @@ func (m *secretFileModel) broadCopies() []broadCopy {
 				if !broadCopySource(src) {
 					continue
 				}
-				w := &secretFileWrite{in: in, path: joinStagePath(m.df.lineage().dir[in], sd.DestPath)}
+				w := &secretFileWrite{in: in, path: joinStagePath(m.df.lineage().dirOf(in), sd.DestPath)}
 				f, ok := m.fate(w)
 				if ok {
 					out = append(out, broadCopy{in: in, src: src, excludes: excludes, via: f.Via})

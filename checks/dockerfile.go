@@ -103,21 +103,30 @@ type Instruction struct {
 	Original  string // the instruction as BuildKit joined it (continuations folded)
 	StartLine int
 	EndLine   int // last line, heredoc bodies included
-	Flags     []string
 	Heredocs  []parser.Heredoc
 	Stage     *Stage // nil for meta ARGs
-	Node      *parser.Node
+	// Node is BuildKit's parse of the instruction; its Flags are the
+	// instruction's flags as written.
+	Node *parser.Node
 	// Command is BuildKit's typed instruction: *instructions.EnvCommand,
 	// *instructions.ArgCommand, *instructions.RunCommand,
 	// *instructions.CopyCommand, *instructions.AddCommand,
 	// *instructions.LabelCommand, *instructions.OnbuildCommand, ... For FROM
-	// it is *instructions.Stage.
+	// it is *instructions.Stage. It is nil for a CMD, ENTRYPOINT, EXPOSE,
+	// USER or WORKDIR that BuildKit accepts (unreadAccepted); the argument
+	// of the last two is read with user and workdir.
 	Command any
 	// Onbuild is the parsed trigger of an ONBUILD instruction, or nil.
 	Onbuild *Instruction
 
+	// shell is a RUN's script as the shell façade reads it, set on first
+	// use (runCommands); nil until then, and for every other instruction.
+	shell     *runShell
 	shellOnce sync.Once
-	shell     runShell // a RUN's script as the shell façade reads it
+	// index is the instruction's place in Dockerfile.Instructions, where
+	// the stage lineage keeps what it knows of each instruction; 0 for one
+	// that is not there (parseOne's: an ONBUILD trigger, a refused line).
+	index int32
 }
 
 // Text returns the raw source lines of the instruction joined with newlines,
@@ -154,9 +163,9 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			Original:  node.Original,
 			StartLine: node.StartLine,
 			EndLine:   node.EndLine,
-			Flags:     node.Flags,
 			Heredocs:  node.Heredocs,
 			Node:      node,
+			index:     int32(len(df.Instructions)),
 		}
 		fromNode = fromNode || in.Cmd == "from"
 		cmd, err := parseInstruction(node, in.Cmd)
@@ -187,14 +196,29 @@ func ParseDockerfile(path string, src []byte, targets []string) (*Dockerfile, er
 			df.MetaArgs = append(df.MetaArgs, in)
 		} else {
 			in.Stage = cur
-			cur.Instructions = append(cur.Instructions, in)
 		}
 		df.Instructions = append(df.Instructions, in)
 	}
+	df.stageInstructions()
 	df.byName = byName
 	df.numberStages()
 	df.markShipped(targets, byName)
 	return df, refusal
+}
+
+// stageInstructions sets each stage's Instructions: those after its FROM,
+// up to the next FROM, are in a row in df.Instructions, so that each stage
+// shares df.Instructions' array (capped, so that an append copies it).
+func (df *Dockerfile) stageInstructions() {
+	for i, s := range df.Stages {
+		from, to := int(s.From.index)+1, len(df.Instructions)
+		if i+1 < len(df.Stages) {
+			to = int(df.Stages[i+1].From.index)
+		}
+		if from < to {
+			s.Instructions = df.Instructions[from:to:to]
+		}
+	}
 }
 
 // numberStages sets enter and leave of every stage, and preorder.
@@ -272,7 +296,7 @@ func parseOne(text string, start, end int) *Instruction {
 	return &Instruction{
 		Cmd: keyword, Original: node.Original,
 		StartLine: start, EndLine: end,
-		Flags: node.Flags, Heredocs: node.Heredocs, Node: node, Command: cmd,
+		Heredocs: node.Heredocs, Node: node, Command: cmd,
 	}
 }
 
@@ -287,11 +311,65 @@ func parseOne(text string, start, end int) *Instruction {
 // its keyword (sanitizeParseError): a template's hundreds of refused lines
 // paid for that each. keyword is node.Value in lower case, which the caller
 // has already made.
+//
+// The kinds that no rule reads typed are not parsed typed when BuildKit
+// accepts them whatever their arguments (unreadAccepted): their Command is
+// nil.
 func parseInstruction(node *parser.Node, keyword string) (any, error) {
 	if _, ok := command.Commands[keyword]; !ok {
 		return nil, &instructions.UnknownInstructionError{Instruction: node.Value, Line: node.StartLine}
 	}
+	if unreadAccepted(node, keyword) {
+		return nil, nil
+	}
 	return instructions.ParseInstructionWithLinter(node, silentLinter)
+}
+
+// unreadAccepted reports whether node is a CMD, ENTRYPOINT, EXPOSE, USER or
+// WORKDIR that BuildKit (v0.34.2, instructions.parseCmd, parseEntrypoint,
+// parseExpose, parseUser, parseWorkdir) accepts: those refuse only a flag,
+// which none of them defines, EXPOSE no port, and USER and WORKDIR other
+// than one argument. No rule reads the first three typed (a type assertion
+// on Instruction.Command), and the others only for that argument
+// (Instruction.workdir, user); together they are a quarter of the
+// instructions of a generated monorepo. Every other kind is parsed typed,
+// as BuildKit's other checks are not simple enough to prove here.
+func unreadAccepted(node *parser.Node, keyword string) bool {
+	if len(node.Flags) > 0 {
+		return false
+	}
+	// BuildKit's arguments are the words of node.Next on (nodeArgs); those
+	// of these kinds are plain words, without children.
+	switch keyword {
+	case command.Cmd, command.Entrypoint:
+		return true
+	case command.Expose:
+		return node.Next != nil && len(node.Next.Children) == 0
+	case command.User, command.Workdir:
+		return node.Next != nil && len(node.Next.Children) == 0 && node.Next.Next == nil
+	}
+	return false
+}
+
+// workdir returns the folder a WORKDIR names, as written (BuildKit's
+// WorkdirCommand.Path, which is not parsed: unreadAccepted).
+func (in *Instruction) workdir() (string, bool) {
+	return in.argument(command.Workdir)
+}
+
+// user returns the user a USER names, as written (BuildKit's
+// UserCommand.User, which is not parsed: unreadAccepted).
+func (in *Instruction) user() (string, bool) {
+	return in.argument(command.User)
+}
+
+// argument returns the one argument of an instruction of the keyword, as
+// BuildKit's typed parse reads it (nodeArgs).
+func (in *Instruction) argument(keyword string) (string, bool) {
+	if in.Cmd != keyword || in.Node == nil || in.Node.Next == nil {
+		return "", false
+	}
+	return in.Node.Next.Value, true
 }
 
 // lowerKeyword is strings.ToLower for a keyword, without allocating a copy

@@ -69,7 +69,7 @@ func buildSecretFileModel(df *Dockerfile) *secretFileModel {
 	l := df.lineage()
 	for _, s := range df.Stages {
 		for _, in := range s.Instructions {
-			st := stageShellState{dir: l.dir[in], home: l.home[in]}
+			st := l.stateAt(in)
 			switch c := in.Command.(type) {
 			case *instructions.CopyCommand:
 				m.addCopy(in, &c.SourcesAndDest, c.From != "", st)
@@ -100,7 +100,9 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 			}
 		}
 		base := path.Base(strings.TrimRight(src, "/"))
-		w := &secretFileWrite{in: in, kind: kind, dir: folder, order: order, shown: src, src: src, heredoc: heredoc}
+		// On the stack: most sources are no secret file, and only those
+		// that are get a heap copy (kept).
+		w := secretFileWrite{in: in, kind: kind, dir: folder, order: order, shown: src, src: src, heredoc: heredoc}
 		switch {
 		case folder:
 			w.path = dest
@@ -133,7 +135,8 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 		} else {
 			w.span = m.df.Locate(in, src)
 		}
-		m.writes = append(m.writes, w)
+		kept := w
+		m.writes = append(m.writes, &kept)
 	}
 	for i, src := range sd.SourcePaths {
 		add(src, !remoteCopySource(src) || fromStage, i, nil)

@@ -95,7 +95,7 @@ func writesSecretFile(t credentialTool) bool {
 // mounts a secret, or its script, working folder and home hold one of
 // runEffectsWords.
 func runMayWriteSecret(in *Instruction, run *instructions.RunCommand, st stageShellState) bool {
-	for _, f := range in.Flags {
+	for _, f := range in.Node.Flags {
 		if strings.Contains(strings.ToLower(f), "secret") {
 			return true
 		}

@@ -18,7 +18,7 @@ func runWriteShipped(df *Dockerfile, in *Instruction, secret string) (string, *I
 	}
 	l := df.lineage()
 	cmds, _ := in.runCommands()
-	dirs := runDirs(cmds, l.dir[in], l.userHome(in))
+	dirs := runDirs(cmds, l.dirOf(in), l.userHome(in))
 	for _, p := range literalWrites(cmds, dirs, l.userHome(in), secret) {
 		if r, ok := l.Reaches(in, false, p); ok && r.Via != nil {
 			return p, r.Via

@@ -450,7 +450,7 @@ func removalOfWrites(df *Dockerfile, run *Instruction, name string) (rm string, 
 		return "", false
 	}
 	l := df.lineage()
-	dir, home := l.dir[run], l.userHome(run)
+	dir, home := l.dirOf(run), l.userHome(run)
 	mounts, _ := argRunMounts(run, dir)
 	cmds := argRunCommands(run, c)
 	dirs := runDirs(cmds, dir, home)

@@ -63,7 +63,6 @@ type runShell struct {
 	cmds     []shellCommand
 	comments []string // the shell comments, which no command holds
 	ok       bool
-	parsed   bool
 }
 
 // runCommands returns the commands of a RUN, parsed on first use; callers
@@ -83,19 +82,24 @@ func (in *Instruction) runCommands() ([]shellCommand, bool) {
 			}
 		}
 		r := &shellReader{}
-		in.shell.ok = r.script(script, 0)
-		if in.shell.ok {
-			in.shell.cmds, in.shell.comments = r.out, r.comments
+		sh := &runShell{ok: r.script(script, 0)}
+		if sh.ok {
+			sh.cmds, sh.comments = r.out, r.comments
 		}
-		in.shell.parsed = true
+		in.shell = sh
 	})
+	if in.shell == nil {
+		return nil, false
+	}
 	return in.shell.cmds, in.shell.ok
 }
 
 // runComments returns the shell comments of a RUN that the parser read:
 // text that runs nothing but is part of the instruction all the same.
 func (in *Instruction) runComments() []string {
-	in.runCommands()
+	if _, ok := in.runCommands(); !ok {
+		return nil
+	}
 	return in.shell.comments
 }
 
@@ -105,7 +109,7 @@ func (in *Instruction) runComments() []string {
 func (df *Dockerfile) UnreadRuns() string {
 	var lines []string
 	for _, in := range df.Instructions {
-		if in.shell.parsed && !in.shell.ok {
+		if in.shell != nil && !in.shell.ok {
 			lines = append(lines, strconv.Itoa(in.StartLine))
 		}
 	}

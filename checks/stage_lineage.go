@@ -27,16 +27,16 @@ import (
 // (Dockerfile.lineage); rules share it.
 type stageLineage struct {
 	df *Dockerfile
-	// dir is the working folder at each instruction of a stage, and home
-	// the user's home folder (USER, ENV HOME).
-	dir, home map[*Instruction]string
+	// at is the working folder and the user's home folder (USER, ENV HOME)
+	// at each instruction of a stage, by Instruction.index (stateAt).
+	at []stageShellState
 	// byRead lists the COPY --from sources of shipped stages, ordered by
 	// the place in Stage.enter order of the stage they read, so that those
 	// reading a stage built on s are one range.
 	byRead []carrier
 
 	mu       sync.Mutex
-	carriers map[*Stage][]carrier // carriersOf, per stage asked
+	carriers map[*Stage][]carrier // carriersOf, per stage asked; nil until then
 
 	// The removals of the RUN instructions, read from the file model on
 	// first use: only a lineage through COPY --from needs them.
@@ -62,31 +62,47 @@ func (df *Dockerfile) lineage() *stageLineage {
 	return df.lineageModel
 }
 
+// stateAt returns the working folder and home folder at an instruction
+// after a FROM; zero for a FROM, a meta ARG or an ONBUILD trigger.
+func (l *stageLineage) stateAt(in *Instruction) stageShellState {
+	if i := int(in.index); i < len(l.at) && l.df.Instructions[i] == in {
+		return l.at[i]
+	}
+	return stageShellState{}
+}
+
+// dirOf returns the working folder at an instruction (stateAt).
+func (l *stageLineage) dirOf(in *Instruction) string {
+	return l.stateAt(in).dir
+}
+
 // userHome returns the home folder of the user a RUN runs as: /root unless
 // USER or ENV HOME set an absolute one.
 func (l *stageLineage) userHome(in *Instruction) string {
-	if h := l.home[in]; strings.HasPrefix(h, "/") {
+	if h := l.stateAt(in).home; strings.HasPrefix(h, "/") {
 		return h
 	}
 	return "/root"
 }
 
 func buildStageLineage(df *Dockerfile) *stageLineage {
-	l := &stageLineage{df: df, dir: make(map[*Instruction]string, len(df.Instructions)),
-		home: make(map[*Instruction]string, len(df.Instructions)), carriers: map[*Stage][]carrier{}}
-	final := map[*Stage]stageShellState{}
+	l := &stageLineage{df: df, at: make([]stageShellState, len(df.Instructions))}
+	// The state at the end of each stage, by Stage.Index; a stage's base
+	// is always an earlier stage.
+	final := make([]stageShellState, len(df.Stages))
 	for _, s := range df.Stages {
 		st := stageShellState{dir: "/", home: "/root"}
 		if s.BaseStage != nil {
-			st = final[s.BaseStage]
+			st = final[s.BaseStage.Index]
 		}
 		for _, in := range s.Instructions {
-			l.dir[in], l.home[in] = st.dir, st.home
+			l.at[in.index] = st
+			if dir, ok := in.workdir(); ok {
+				st.dir = joinStagePath(st.dir, dir)
+			} else if user, ok := in.user(); ok {
+				st.home = userHome(user)
+			}
 			switch c := in.Command.(type) {
-			case *instructions.WorkdirCommand:
-				st.dir = joinStagePath(st.dir, c.Path)
-			case *instructions.UserCommand:
-				st.home = userHome(c.User)
 			case *instructions.EnvCommand:
 				for _, kv := range c.Env {
 					if kv.Key == "HOME" && !strings.Contains(kv.Value, "$") {
@@ -99,7 +115,7 @@ func buildStageLineage(df *Dockerfile) *stageLineage {
 				}
 			}
 		}
-		final[s] = st
+		final[s.Index] = st
 	}
 	slices.SortStableFunc(l.byRead, func(a, b carrier) int { return a.from.enter - b.from.enter })
 	return l
@@ -114,7 +130,7 @@ func (l *stageLineage) addCarriers(in *Instruction, c *instructions.CopyCommand)
 	if from == nil {
 		return
 	}
-	dest := joinStagePath(l.dir[in], c.DestPath)
+	dest := joinStagePath(l.dirOf(in), c.DestPath)
 	destDir := strings.HasSuffix(c.DestPath, "/") || len(c.SourcePaths) > 1
 	for _, src := range c.SourcePaths {
 		_, named := SecretPath(src)
@@ -135,6 +151,9 @@ func (l *stageLineage) carriersOf(s *Stage) []carrier {
 	hi := sort.Search(len(l.byRead), func(i int) bool { return l.byRead[i].from.enter > s.leave })
 	cs := slices.Clone(l.byRead[lo:hi])
 	slices.SortFunc(cs, func(a, b carrier) int { return a.seq - b.seq })
+	if l.carriers == nil {
+		l.carriers = map[*Stage][]carrier{}
+	}
 	l.carriers[s] = cs
 	return cs
 }
