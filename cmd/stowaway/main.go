@@ -34,6 +34,7 @@ const (
 var version = ""
 
 func main() {
+	paceCollector(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
