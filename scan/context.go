@@ -497,13 +497,6 @@ func (e *engine) planContexts(targets []target) []Problem {
 			dockerfiles = append(dockerfiles, t.path)
 		}
 	}
-	uses := map[string][]contextUse{}
-	defer func() {
-		for i, t := range targets {
-			targets[i].uses = uses[t.path]
-		}
-	}()
-	plan := contextMap{}
 	e.governs = map[string][]string{}
 	if len(dockerfiles) == 0 {
 		return nil
@@ -531,34 +524,52 @@ func (e *engine) planContexts(targets []target) []Problem {
 	for k, v := range e.cfg.Contexts {
 		configured[path.Clean(k)] = v
 	}
-	for _, df := range dockerfiles {
+	plan := contextMap{}
+	for i := range targets {
+		t := &targets[i]
+		if t.kind != dockerfileKind {
+			continue
+		}
+		df := t.path
+		var sources []contextSource
 		switch {
 		case configured[df] != nil:
 			for _, dir := range configured[df] {
 				plan.add(df, dir, e.cfg.from())
 			}
+			sources = plan[df]
 		case discovered[df] != nil:
-			plan[df] = discovered[df]
+			sources = discovered[df]
+		case t.uses != nil:
+			// The default, which discovery found with the folder.
+			e.govern(t.uses[0])
+			continue
 		default:
-			plan.add(df, path.Dir(df), "default")
+			sources = []contextSource{{Dir: path.Dir(df), From: "default"}}
 		}
-		for _, c := range plan[df] {
-			ign := e.effectiveIgnorePath(df, c.Dir)
-			if ign != "" && !slices.Contains(e.governs[ign], c.Dir) {
-				e.governs[ign] = append(e.governs[ign], c.Dir)
-			}
-			uses[df] = append(uses[df], contextUse{dir: c.Dir, from: c.From, ignore: ign})
+		t.uses = nil
+		for _, c := range sources {
+			u := contextUse{dir: c.Dir, from: c.From, ignore: e.effectiveIgnorePath(df, c.Dir)}
+			e.govern(u)
+			t.uses = append(t.uses, u)
 		}
-		if len(plan[df]) == 0 {
+		if len(sources) == 0 {
 			// A configuration that names no folder leaves the default.
 			dir := path.Dir(df)
-			uses[df] = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
+			t.uses = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
 		}
 	}
 	for _, dirs := range e.governs {
 		sort.Strings(dirs)
 	}
 	return problems
+}
+
+// govern records that the ignore file of u governs its context folder.
+func (e *engine) govern(u contextUse) {
+	if u.ignore != "" && !slices.Contains(e.governs[u.ignore], u.dir) {
+		e.governs[u.ignore] = append(e.governs[u.ignore], u.dir)
+	}
 }
 
 // contextUse is one build context of a Dockerfile target with the ignore
@@ -575,8 +586,10 @@ type contextUse struct {
 func (e *engine) countUses(targets []target) (contextDirs map[string]bool) {
 	e.refs = map[useKey]int{}
 	contextDirs = map[string]bool{}
+	var keys []useKey
 	for _, t := range targets {
-		for _, k := range e.releaseKeys(t) {
+		keys = e.releaseKeys(t, keys[:0])
+		for _, k := range keys {
 			e.refs[k]++
 			if k.context {
 				contextDirs[k.dir] = true
@@ -587,9 +600,8 @@ func (e *engine) countUses(targets []target) (contextDirs map[string]bool) {
 	return contextDirs
 }
 
-// releaseKeys names the ignore files and contexts a target uses.
-func (e *engine) releaseKeys(t target) []useKey {
-	var keys []useKey
+// releaseKeys appends to keys the ignore files and contexts a target uses.
+func (e *engine) releaseKeys(t target, keys []useKey) []useKey {
 	switch t.kind {
 	case dockerfileKind:
 		for _, u := range t.uses {
@@ -623,7 +635,11 @@ func contextKey(dir, ignPath string) useKey { return useKey{context: true, dir: 
 // A key that was not counted (a context keyed without its ignore file
 // because that file could not be read) is kept to the end, as before.
 func (e *engine) release(t target) {
-	keys := e.releaseKeys(t)
+	if e.counted != nil {
+		<-e.counted
+	}
+	var buf [4]useKey
+	keys := e.releaseKeys(t, buf[:0])
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, k := range keys {

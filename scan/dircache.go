@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -170,13 +169,17 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 
 // drop ends the cache's first life: the listings of folders inside a
 // build context (contexts holds the context folders) move to a frozen
-// store for the walks, the rest go, and nothing more is cached.
+// store for the walks, the rest go, and nothing more is cached. It runs
+// beside the first walks, which read the listings as they were until the
+// frozen store takes their place.
 func (c *dirCache) drop(contexts map[string]bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	dirs := c.dirs
+	c.dropped = true // dirs is no longer written: read it unlocked
+	c.mu.Unlock()
 	size := 0
 	var kept []*listing
-	for dir, l := range c.dirs {
+	for dir, l := range dirs {
 		if underAny(dir, contexts) {
 			size += 8 + len(dir) + 8*l.len() + len(l.names)
 			kept = append(kept, l)
@@ -192,7 +195,9 @@ func (c *dirCache) drop(contexts map[string]bool) {
 		f.index[h] = uint32(len(f.arena))
 		f.arena = l.appendTo(f.arena)
 	}
-	c.frozen, c.dirs, c.dropped = f, map[string]*listing{}, true
+	c.mu.Lock()
+	c.frozen, c.dirs = f, map[string]*listing{}
+	c.mu.Unlock()
 }
 
 // underAny reports whether dir, a clean slash path relative to the root,
@@ -271,15 +276,20 @@ func (f *frozenListings) get(dir string) (*listing, bool) {
 }
 
 // prefetch lists, on workers goroutines, the folders that discovery walks
-// under roots (all but skipDirs below a root), so that its serial walk,
-// which runs before any rule, is answered from the cache: through os.Root
-// the listings are system calls, a fifth of a monorepo scan's wall time
-// when made one after the other. A folder that cannot be listed is left to
-// discovery, which reports it.
-func (c *dirCache) prefetch(roots []string, workers int) {
+// under roots (clean paths; all but skipDirs below a root) and finds in
+// each what discovery needs (find), so that its serial walk, which runs
+// before any rule, is answered from the cache: through os.Root the
+// listings are system calls, a fifth of a monorepo scan's wall time when
+// made one after the other. It returns what it found in each root.
+func (c *dirCache) prefetch(roots []string, workers int) []*foundDir {
+	found := make([]*foundDir, len(roots))
 	var mu sync.Mutex
 	more := sync.NewCond(&mu)
-	queue := slices.Clone(roots)
+	queue := make([]*foundDir, len(roots))
+	for i, r := range roots {
+		found[i] = &foundDir{path: r}
+		queue[i] = found[i]
+	}
 	pending := len(queue) // queued or being listed
 	var wg sync.WaitGroup
 	for range workers {
@@ -293,14 +303,14 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 				if pending == 0 {
 					return
 				}
-				dir := queue[len(queue)-1]
+				d := queue[len(queue)-1]
 				queue = queue[:len(queue)-1]
 				mu.Unlock()
-				l, _, _ := c.list(dir)
+				c.find(d)
 				mu.Lock()
-				for i := range l.len() {
-					if l.modes[i].IsDir() && !skipDirs[l.name(i)] {
-						queue = append(queue, path.Join(dir, l.name(i)))
+				for _, it := range d.items {
+					if it.dir != nil {
+						queue = append(queue, it.dir)
 						pending++
 					}
 				}
@@ -310,6 +320,27 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 		})
 	}
 	wg.Wait()
+	return found
+}
+
+// search returns the index of name in the listing and whether it is there.
+func (l *listing) search(name string) (int, bool) {
+	i := sort.Search(l.len(), func(i int) bool { return l.name(i) >= name })
+	return i, i < l.len() && l.name(i) == name
+}
+
+// fileIn reports whether the listing l of a folder holds name as a regular
+// file or a link to one, as isFile does.
+func (c *dirCache) fileIn(l *listing, name string) bool {
+	i, ok := l.search(name)
+	if !ok {
+		return false
+	}
+	if mode := l.modes[i]; mode.IsRegular() || mode&fs.ModeSymlink == 0 {
+		return mode.IsRegular()
+	}
+	info, err := fs.Stat(c.fsys, joinRel(l.dir, name))
+	return err == nil && info.Mode().IsRegular()
 }
 
 // lookup finds name in its folder's cached listing: found is false when
@@ -325,9 +356,8 @@ func (c *dirCache) lookup(name string) (mode fs.FileMode, exists, found bool) {
 	if !ok {
 		return 0, false, false
 	}
-	base := path.Base(name)
-	i := sort.Search(l.len(), func(i int) bool { return l.name(i) >= base })
-	if i == l.len() || l.name(i) != base {
+	i, ok := l.search(path.Base(name))
+	if !ok {
 		return 0, false, true
 	}
 	return l.modes[i], true, true

@@ -67,8 +67,80 @@ func classify(name string) kind {
 	return 0
 }
 
-// discover lists the targets under paths.
-func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
+// foundDir is what discovery finds in one folder: its subfolders, targets
+// and problems, in name order. prefetch fills it on all cores as it lists
+// the folder, so that discovery, which runs before any rule, only strings
+// the folders together: classifying and joining the paths of every file of
+// a monorepo was most of the scan's time on one core.
+type foundDir struct {
+	path  string
+	err   error // the listing's; nothing is found then
+	items []foundItem
+}
+
+// foundItem is one of a folder's findings: a subfolder (walked in its
+// place), a problem or a target.
+type foundItem struct {
+	dir     *foundDir
+	problem *Problem
+	target  target
+}
+
+// find lists d and fills it: the folders to walk, each target with, for a
+// Dockerfile, its default build context (its own folder with the ignore
+// file BuildKit reads for it, found in this listing), and the links that
+// cannot be followed.
+func (c *dirCache) find(d *foundDir) {
+	l, _, err := c.list(d.path)
+	if err != nil {
+		d.err = err
+		return
+	}
+	for i := range l.len() {
+		name, mode := l.name(i), l.modes[i]
+		if mode.IsDir() {
+			if !skipDirs[name] {
+				d.items = append(d.items, foundItem{dir: &foundDir{path: joinRel(d.path, name)}})
+			}
+			continue
+		}
+		k := classify(name)
+		if k == 0 {
+			continue
+		}
+		p := joinRel(d.path, name)
+		if mode&fs.ModeSymlink != 0 {
+			// The file system refuses links that leave the tree; a
+			// link inside it is read as the file it names.
+			info, err := fs.Stat(c.fsys, p)
+			if err != nil {
+				d.items = append(d.items, foundItem{problem: &Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a symbolic link that leaves the scanned tree or is broken; not followed", p)}})
+				continue
+			}
+			if !info.Mode().IsRegular() {
+				continue
+			}
+		} else if !mode.IsRegular() {
+			continue
+		}
+		t := target{path: p, kind: k}
+		if k == dockerfileKind {
+			// effectiveIgnorePath's answer, from the listing at hand.
+			ign := ""
+			if c.fileIn(l, name+".dockerignore") {
+				ign = p + ".dockerignore"
+			} else if c.fileIn(l, ".dockerignore") {
+				ign = joinRel(d.path, ".dockerignore")
+			}
+			t.uses = []contextUse{{dir: d.path, from: "default", ignore: ign}}
+		}
+		d.items = append(d.items, foundItem{target: t})
+	}
+}
+
+// discover lists the targets under paths (clean); found holds what
+// prefetch found in each of them.
+func discover(dc *dirCache, paths []string, found []*foundDir, cfg *Config) ([]target, []Problem) {
 	var targets []target
 	var problems []Problem
 	// One walk meets each path once; only paths given twice, or one inside
@@ -77,17 +149,34 @@ func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 	if len(paths) > 1 {
 		seen = map[string]bool{}
 	}
-	add := func(p string, k kind) {
-		if seen[p] || cfg.pathAllowed(p) {
+	add := func(t target) {
+		if seen[t.path] || cfg.pathAllowed(t.path) {
 			return
 		}
 		if seen != nil {
-			seen[p] = true
+			seen[t.path] = true
 		}
-		targets = append(targets, target{path: p, kind: k})
+		targets = append(targets, t)
 	}
-	for _, root := range paths {
-		root = path.Clean(root)
+	// fs.WalkDir's order and outcome, over what prefetch found.
+	var walk func(d *foundDir)
+	walk = func(d *foundDir) {
+		if d.err != nil {
+			problems = append(problems, Problem{Path: d.path, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", d.path, reason(d.err)), Unread: true})
+			return
+		}
+		for _, it := range d.items {
+			switch {
+			case it.dir != nil:
+				walk(it.dir)
+			case it.problem != nil:
+				problems = append(problems, *it.problem)
+			default:
+				add(it.target)
+			}
+		}
+	}
+	for i, root := range paths {
 		info, err := fs.Stat(dc, root)
 		if err != nil {
 			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("cannot read %s: %s", root, reason(err)), Unread: true})
@@ -98,49 +187,10 @@ func discover(dc *dirCache, paths []string, cfg *Config) ([]target, []Problem) {
 			if k == 0 {
 				k = dockerfileKind // named explicitly: the user says it is one
 			}
-			add(root, k)
+			add(target{path: root, kind: k})
 			continue
 		}
-		// fs.WalkDir's order and outcome, over the cached listings: WalkDir
-		// joined a path and made an entry for every file of the tree.
-		var walk func(dir string)
-		walk = func(dir string) {
-			l, _, err := dc.list(dir)
-			if err != nil {
-				problems = append(problems, Problem{Path: dir, Level: checks.Warning, Message: fmt.Sprintf("cannot read %s: %s", dir, reason(err)), Unread: true})
-				return
-			}
-			for i := range l.len() {
-				name, mode := l.name(i), l.modes[i]
-				if mode.IsDir() {
-					if !skipDirs[name] {
-						walk(path.Join(dir, name))
-					}
-					continue
-				}
-				k := classify(name)
-				if k == 0 {
-					continue
-				}
-				p := path.Join(dir, name)
-				if mode&fs.ModeSymlink != 0 {
-					// The file system refuses links that leave the tree; a
-					// link inside it is read as the file it names.
-					info, err := fs.Stat(dc, p)
-					if err != nil {
-						problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a symbolic link that leaves the scanned tree or is broken; not followed", p)})
-						continue
-					}
-					if !info.Mode().IsRegular() {
-						continue
-					}
-				} else if !mode.IsRegular() {
-					continue
-				}
-				add(p, k)
-			}
-		}
-		walk(root)
+		walk(found[i])
 	}
 	return targets, problems
 }

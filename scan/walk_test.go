@@ -1,0 +1,174 @@
+package scan
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/stowaway-dev/stowaway/checks"
+)
+
+// walkDirTargets is discovery as fs.WalkDir and a stat per path give it,
+// with each Dockerfile's default build context and its ignore file: the
+// reference for what prefetch finds folder by folder.
+func walkDirTargets(t *testing.T, fsys fs.FS, paths []string) ([]target, []Problem) {
+	t.Helper()
+	isFile := func(p string) bool {
+		info, err := fs.Stat(fsys, p)
+		return err == nil && info.Mode().IsRegular()
+	}
+	var targets []target
+	var problems []Problem
+	seen := map[string]bool{}
+	// walked: found in a folder, where discovery finds the default context
+	// too; a file named alone gets it from planContexts.
+	add := func(p string, k kind, walked bool) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		tg := target{path: p, kind: k}
+		if k == dockerfileKind && walked {
+			dir, ign := path.Dir(p), ""
+			for _, q := range []string{p + ".dockerignore", path.Join(dir, ".dockerignore")} {
+				if isFile(q) {
+					ign = q
+					break
+				}
+			}
+			tg.uses = []contextUse{{dir: dir, from: "default", ignore: ign}}
+		}
+		targets = append(targets, tg)
+	}
+	for _, root := range paths {
+		info, err := fs.Stat(fsys, root)
+		if err != nil {
+			problems = append(problems, Problem{Path: root, Level: checks.Error, Message: fmt.Sprintf("cannot read %s: %s", root, reason(err)), Unread: true})
+			continue
+		}
+		if !info.IsDir() {
+			add(root, dockerfileKind, false)
+			continue
+		}
+		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != root && skipDirs[d.Name()] {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			k := classify(d.Name())
+			if k == 0 {
+				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				if _, err := fs.Stat(fsys, p); err != nil {
+					problems = append(problems, Problem{Path: p, Level: checks.Warning, Message: fmt.Sprintf("%s is a symbolic link that leaves the scanned tree or is broken; not followed", p)})
+					return nil
+				}
+			}
+			if isFile(p) {
+				add(p, k, true)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return targets, problems
+}
+
+// TestDiscoveryAsWalkDir checks that discovery over what prefetch finds on
+// all cores gives fs.WalkDir's targets, in its order, with its problems, and
+// the ignore file of each Dockerfile's default context: links in and out of
+// the tree, skipped folders, nested and repeated paths, a file named alone.
+func TestDiscoveryAsWalkDir(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	write(t, outside, "Dockerfile", "FROM a\n")
+	write(t, outside, ".dockerignore", ".env\n")
+	for _, f := range []string{
+		"Dockerfile", "a/Dockerfile", "a/Dockerfile.dockerignore", "a/.dockerignore", "a/b/prod.Dockerfile",
+		"a/b/.dockerignore", "a/b/c/Containerfile", "d/Dockerfile.dev", "d/x.dockerignore", "e/Dockerfile",
+		"node_modules/p/Dockerfile", "a/vendor/Dockerfile", "f/notes.txt", "g/h/i/j/Dockerfile",
+	} {
+		write(t, dir, f, "FROM a\n")
+	}
+	links := map[string]string{
+		"e/.dockerignore":       "../a/.dockerignore",                    // inside: read as the file
+		"d/Dockerfile":          filepath.Join(outside, "Dockerfile"),    // out of the tree
+		"f/Dockerfile":          filepath.Join(outside, "Dockerfile"),    // its ignore file below is out too
+		"f/.dockerignore":       filepath.Join(outside, ".dockerignore"), // not a file of the tree
+		"g/Dockerfile":          "missing",                               // broken
+		"g/h/Dockerfile":        "../../a/b",                             // a folder: no target
+		"g/h/i/j/.dockerignore": "../../../../a",                         // a folder: no ignore file
+		"k":                     "a",                                     // a link to a folder: not walked
+	}
+	for name, to := range links {
+		if err := os.Symlink(to, filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+			t.Skip("symlinks unsupported:", err)
+		}
+	}
+	fsys := openScanRoot(t, dir)
+	for _, paths := range [][]string{
+		{"."}, {"a"}, {"a", "a/b"}, {"a/b", "a"}, {".", "."}, {"a/Dockerfile", "d"}, {"missing", "e"}, {"node_modules"},
+	} {
+		dc := newDirCache(fsys)
+		found := dc.prefetch(paths, 3)
+		got, gotProblems := discover(dc, paths, found, &Config{})
+		want, wantProblems := walkDirTargets(t, fsys, paths)
+		opt := cmp.AllowUnexported(target{}, contextUse{})
+		if diff := cmp.Diff(want, got, opt); diff != "" {
+			t.Errorf("%q: targets (-walkdir +discover):\n%s", paths, diff)
+		}
+		if diff := cmp.Diff(wantProblems, gotProblems); diff != "" {
+			t.Errorf("%q: problems (-walkdir +discover):\n%s", paths, diff)
+		}
+	}
+}
+
+// unlistable is a file system whose folder bad cannot be listed.
+type unlistable struct {
+	fstest.MapFS
+	bad string
+}
+
+func (u unlistable) ReadDir(name string) ([]fs.DirEntry, error) {
+	if name == u.bad {
+		return nil, &fs.PathError{Op: "readdirent", Path: name, Err: fs.ErrPermission}
+	}
+	return u.MapFS.ReadDir(name)
+}
+
+// TestDiscoveryUnreadableFolder checks that a folder that cannot be listed
+// is a problem of discovery, in its place, and that the rest is found.
+func TestDiscoveryUnreadableFolder(t *testing.T) {
+	fsys := unlistable{MapFS: fstest.MapFS{
+		"a/Dockerfile": {Data: []byte("FROM a\n")},
+		"b/Dockerfile": {Data: []byte("FROM a\n")},
+		"c/Dockerfile": {Data: []byte("FROM a\n")},
+	}, bad: "b"}
+	dc := newDirCache(fsys)
+	got, problems := discover(dc, []string{"."}, dc.prefetch([]string{"."}, 2), &Config{})
+	var paths []string
+	for _, tg := range got {
+		paths = append(paths, tg.path)
+	}
+	if diff := cmp.Diff([]string{"a/Dockerfile", "c/Dockerfile"}, paths); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+	want := []Problem{{Path: "b", Level: checks.Warning, Message: "cannot read b: permission denied", Unread: true}}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
