@@ -219,13 +219,17 @@ func readFile(fsys fs.FS, p string) ([]byte, *Problem) {
 // readAll reads f up to limit+1 bytes, into a buffer sized from the file's
 // size, as os.ReadFile does: io.ReadAll's doubling from 512 bytes allocated
 // about three times what a Dockerfile holds. size is the size a stat of f
-// gave the caller, or -1 to stat it here.
+// gave the caller, or -1 to stat it here. Once it has read as many bytes as
+// the stat said, it stops: the read that would say the end is reached was
+// a system call per file read, a tenth of those of a monorepo scan (the
+// stat is as much a snapshot of a file that is being written).
 func readAll(f fs.File, size, limit int64) ([]byte, error) {
 	if size < 0 {
 		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
 			size = info.Size()
 		}
 	}
+	known := size // the stat's size; 0 and less say nothing
 	if size < 0 {
 		size = 511
 	}
@@ -238,7 +242,7 @@ func readAll(f fs.File, size, limit int64) ([]byte, error) {
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+		if err == io.EOF || err == nil && known > 0 && known <= limit && int64(len(buf)) == known {
 			return buf, nil
 		}
 		if err != nil {

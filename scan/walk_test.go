@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -170,5 +171,51 @@ func TestDiscoveryUnreadableFolder(t *testing.T) {
 	want := []Problem{{Path: "b", Level: checks.Warning, Message: "cannot read b: permission denied", Unread: true}}
 	if diff := cmp.Diff(want, problems); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+}
+
+// countedFile is a file of content whose reads are counted, whose stat
+// says size.
+type countedFile struct {
+	content []byte
+	size    int64
+	reads   int
+}
+
+func (f *countedFile) Stat() (fs.FileInfo, error) { return nil, fs.ErrInvalid }
+func (f *countedFile) Close() error               { return nil }
+func (f *countedFile) Read(p []byte) (int, error) {
+	f.reads++
+	if len(f.content) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, f.content)
+	f.content = f.content[n:]
+	return n, nil
+}
+
+// TestReadAllStopsAtStatSize checks that readAll reads a file whose stat
+// size it was given in one read, and that a file that is not the size its
+// stat said, or larger than the limit, is read as it is.
+func TestReadAllStopsAtStatSize(t *testing.T) {
+	for _, tt := range []struct {
+		content     string
+		size, limit int64
+		want        string
+		reads       int
+	}{
+		{"FROM a\n", 7, 100, "FROM a\n", 1},
+		{"FROM a\nRUN b\n", 7, 100, "FROM a\nRUN b\n", 3}, // grew since the stat
+		{"FROM", 7, 100, "FROM", 2},                       // shrank
+		{"", 0, 100, "", 1},
+		{"FROM a\n", 0, 100, "FROM a\n", 3}, // a size of 0 says nothing (procfs)
+		{"FROM a\n", -1, 100, "FROM a\n", 2},
+		{"FROM a\n", 7, 4, "FROM ", 1}, // over the limit: one byte more to see it
+	} {
+		f := &countedFile{content: []byte(tt.content), size: tt.size}
+		got, err := readAll(f, tt.size, tt.limit)
+		if err != nil || string(got) != tt.want || f.reads != tt.reads {
+			t.Errorf("readAll(%q, size %d, limit %d) = %q, %v in %d reads, want %q in %d", tt.content, tt.size, tt.limit, got, err, f.reads, tt.want, tt.reads)
+		}
 	}
 }
