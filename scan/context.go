@@ -110,9 +110,12 @@ type walkStats struct {
 func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
 	lim = lim.withDefaults()
 	var problems []Problem
-	// The folder cache knows a listed folder without a system call; the
-	// stat says why another is not one.
-	if dc, ok := fsys.(*dirCache); !ok || !dc.isDir(dir) {
+	// A listing is only made of a folder, and the folder cache has the
+	// context's without a system call; the stat says why another is not
+	// one.
+	cleanDir := path.Clean(dir) // for joinRel; the same string when clean, as plans make it
+	top, topErr := listFolder(fsys, cleanDir)
+	if topErr != nil {
 		info, err := fs.Stat(fsys, dir)
 		if err != nil || !info.IsDir() {
 			msg := fmt.Sprintf("build context %s is not a folder of the scanned tree", dir)
@@ -146,14 +149,16 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 		depth int
 	}
 	queue := []folder{{}}
-	cleanDir := path.Clean(dir) // for joinRel; the same string when clean, as plans make it
 	st := walkStats{complete: true}
 	depthReported := false
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
 		folderPath := joinRel(cleanDir, f.rel)
-		l, err := listFolder(fsys, folderPath)
+		l, err := top, topErr
+		if f.rel != "" {
+			l, err = listFolder(fsys, folderPath)
+		}
 		if err != nil {
 			problems = append(problems, Problem{Path: folderPath, Level: checks.Warning,
 				Message: fmt.Sprintf("cannot read %s of build context %s: %s", folderPath, dir, reason(err))})
@@ -322,7 +327,9 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 				if ctx.Links == nil {
 					ctx.Links = map[string]string{}
 				}
-				ctx.Links[s.rel] = target
+				// Names are slices of the folder cache's store, kept
+				// for the whole scan: what outlives the walk is copied.
+				ctx.Links[strings.Clone(s.rel)] = target
 			}
 			return
 		case !t.IsRegular():
@@ -343,7 +350,7 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 				Message: fmt.Sprintf("read %d bytes of build context %s for secret files; the rest of its files were judged by their names", e.limits.ReadBytes, dir)})
 		}
 		if v.secret {
-			ctx.Secrets = append(ctx.Secrets, checks.ContextFile{Path: s.rel, Kind: v.kind})
+			ctx.Secrets = append(ctx.Secrets, checks.ContextFile{Path: strings.Clone(s.rel), Kind: v.kind})
 		}
 	})
 	ctx.Entries, ctx.Complete = st.entries, st.complete

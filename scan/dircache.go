@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"io/fs"
 	"math"
@@ -146,11 +145,11 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	}
 	if !ok {
 		if lister, ok := c.fsys.(saferoot.Lister); ok {
-			entries, err := lister.ListDir(name)
+			packed, err := lister.ListDir(name)
 			if err != nil {
 				return nil, nil, err
 			}
-			l = packListing(name, len(entries), func(i int) (string, fs.FileMode) { return entries[i].Name, entries[i].Mode })
+			l = &listing{dir: name, names: packed.Names, ends: packed.Ends, modes: packed.Modes}
 		} else {
 			listed, err := fs.ReadDir(c.fsys, name)
 			if err != nil {
@@ -177,24 +176,16 @@ func (c *dirCache) drop(contexts map[string]bool) {
 	dirs := c.dirs
 	c.dropped = true // dirs is no longer written: read it unlocked
 	c.mu.Unlock()
-	size := 0
 	var kept []*listing
+	names, entries := 0, 0
 	for dir, l := range dirs {
 		if underAny(dir, contexts) {
-			size += 8 + len(dir) + 8*l.len() + len(l.names)
 			kept = append(kept, l)
+			names += len(dir) + len(l.names)
+			entries += l.len()
 		}
 	}
-	f := &frozenListings{arena: make([]byte, 0, size), index: make(map[uint64]uint32, len(kept)), seed: maphash.MakeSeed()}
-	for _, l := range kept {
-		dir := l.dir
-		h := maphash.String(f.seed, dir)
-		if _, taken := f.index[h]; taken || len(f.arena) > math.MaxUint32/2 {
-			continue // a hash taken by another folder, or a huge tree: listed again
-		}
-		f.index[h] = uint32(len(f.arena))
-		f.arena = l.appendTo(f.arena)
-	}
+	f := newFrozenListings(kept, names, entries)
 	c.mu.Lock()
 	c.frozen, c.dirs = f, map[string]*listing{}
 	c.mu.Unlock()
@@ -215,63 +206,72 @@ func underAny(dir string, folders map[string]bool) bool {
 	}
 }
 
-// frozenListings holds listings packed into one byte slice, which the
-// collector does not trace, found by a hash of their folder's path: kept
-// as listings, they made every collection of a monorepo scan longer and,
-// under the memory limit, more frequent, and listing the folders again cost
-// as much in system calls.
+// frozenListings holds listings packed into one string and two number
+// slices, which the collector does not trace, found by a hash of their
+// folder's path: kept as listings, they made every collection of a
+// monorepo scan longer and, under the memory limit, more frequent, and
+// listing the folders again cost as much in system calls. A listing read
+// back is slices of them, not a copy.
 type frozenListings struct {
-	arena []byte
-	index map[uint64]uint32 // maphash of the folder's path -> offset in arena
+	names string        // each folder's path, then its entries' names
+	ends  []uint32      // each entry's name's end, from its folder's first name
+	modes []fs.FileMode // each entry's type bits
+	index map[uint64]frozenAt
 	seed  maphash.Seed
 }
 
-// Each listing in the arena: the path's length and the path, the entry
-// count, then per entry its name's end offset and its mode, then the names.
-func (l *listing) appendTo(b []byte) []byte {
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(l.dir)))
-	b = append(b, l.dir...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(l.len()))
-	for i := range l.len() {
-		b = binary.LittleEndian.AppendUint32(b, l.ends[i])
-		b = binary.LittleEndian.AppendUint32(b, uint32(l.modes[i]))
-	}
-	return append(b, l.names...)
+// frozenAt places one folder's listing in a frozenListings.
+type frozenAt struct {
+	path, names uint32 // where the folder's path and its names start in names
+	first, n    uint32 // its entries in ends and modes
 }
 
-// find returns the arena from dir's listing on, past its path; false when
-// it is not here.
-func (f *frozenListings) find(dir string) ([]byte, bool) {
-	off, ok := f.index[maphash.String(f.seed, dir)]
-	if !ok {
-		return nil, false
+// newFrozenListings freezes the listings, which hold names bytes of paths
+// and names and entries entries in all.
+func newFrozenListings(listings []*listing, names, entries int) *frozenListings {
+	f := &frozenListings{ends: make([]uint32, 0, entries), modes: make([]fs.FileMode, 0, entries),
+		index: make(map[uint64]frozenAt, len(listings)), seed: maphash.MakeSeed()}
+	var b strings.Builder
+	b.Grow(names)
+	for _, l := range listings {
+		h := maphash.String(f.seed, l.dir)
+		if _, taken := f.index[h]; taken || b.Len()+len(l.dir)+len(l.names) > math.MaxUint32 || len(f.ends)+l.len() > math.MaxUint32 {
+			continue // a hash taken by another folder, or a huge tree: listed again
+		}
+		at := frozenAt{path: uint32(b.Len()), first: uint32(len(f.ends)), n: uint32(l.len())}
+		b.WriteString(l.dir)
+		at.names = uint32(b.Len())
+		b.WriteString(l.names)
+		f.ends = append(f.ends, l.ends...)
+		f.modes = append(f.modes, l.modes...)
+		f.index[h] = at
 	}
-	b := f.arena[off:]
-	n := binary.LittleEndian.Uint32(b)
-	if string(b[4:4+n]) != dir {
-		return nil, false
-	}
-	return b[4+n:], true
+	f.names = b.String()
+	return f
 }
 
-// get returns a copy of the listing of dir; false when it is not here.
+// find places the listing of dir; false when it is not here.
+func (f *frozenListings) find(dir string) (frozenAt, bool) {
+	at, ok := f.index[maphash.String(f.seed, dir)]
+	if !ok || f.names[at.path:at.names] != dir {
+		return frozenAt{}, false
+	}
+	return at, true
+}
+
+// get returns the listing of dir, made of slices of the frozen store; false
+// when it is not here.
 func (f *frozenListings) get(dir string) (*listing, bool) {
-	b, ok := f.find(dir)
+	at, ok := f.find(dir)
 	if !ok {
 		return nil, false
 	}
-	count := int(binary.LittleEndian.Uint32(b))
-	b = b[4:]
-	l := &listing{dir: dir, ends: make([]uint32, count), modes: make([]fs.FileMode, count)}
-	for i := range count {
-		l.ends[i] = binary.LittleEndian.Uint32(b[8*i:])
-		l.modes[i] = fs.FileMode(binary.LittleEndian.Uint32(b[8*i+4:]))
+	l := &listing{dir: dir, ends: f.ends[at.first : at.first+at.n : at.first+at.n], modes: f.modes[at.first : at.first+at.n : at.first+at.n]}
+	size := uint32(0)
+	if at.n > 0 {
+		size = l.ends[at.n-1]
 	}
-	size := 0
-	if count > 0 {
-		size = int(l.ends[count-1])
-	}
-	l.names = string(b[8*count : 8*count+size])
+	l.names = f.names[at.names : at.names+size]
 	return l, true
 }
 
@@ -370,21 +370,6 @@ func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.Stat(c.fsys, name)
-}
-
-// isDir reports whether name is a folder (or a link to one), without the
-// file system when the folder's own listing is cached: a listing is only
-// made of a folder.
-func (c *dirCache) isDir(name string) bool {
-	_, frozen, ok := c.cached(name)
-	if !ok && frozen != nil {
-		_, ok = frozen.find(name)
-	}
-	if ok {
-		return true
-	}
-	info, err := fs.Stat(c.fsys, name)
-	return err == nil && info.IsDir()
 }
 
 // isFile reports whether name is a regular file or a link to one, from the
