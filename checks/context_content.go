@@ -41,20 +41,10 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		fixture = fixture || fixtureDirs[strings.ToLower(d)]
 		rest = rest[i+1:]
 	}
-	// The lower-cased name in a buffer on the stack, for a short ASCII one:
-	// strings.ToLower's copy was an allocation per file named in upper
-	// case (README.md, Dockerfile).
-	var lowered [32]byte
+	var buf [32]byte
 	base := name
-	if len(name) <= len(lowered) && asciiHasUpper(name) {
-		for i := range len(name) {
-			c := name[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lowered[i] = c
-		}
-		base = string(lowered[:len(name)])
+	if lowered, ok := LowerASCIIName(&buf, name); ok {
+		base = string(lowered)
 	} else {
 		base = strings.ToLower(name)
 	}
@@ -172,17 +162,29 @@ func tokenCandidate(name, base string, fixture bool) bool {
 	return nameHasWord(name, secretNameWords)
 }
 
-// asciiHasUpper reports whether s is ASCII and holds an upper-case letter.
-func asciiHasUpper(s string) bool {
-	upper := false
-	for i := range len(s) {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return false
-		}
-		upper = upper || 'A' <= c && c <= 'Z'
+// LowerASCIIName lower-cases into buf a short ASCII name that holds upper
+// case and returns it; ok is false for any other name, which
+// strings.ToLower lower-cases (without a copy when it has no upper case).
+// string(lowered), when the string does not escape, stays on the caller's
+// stack: every file of a tree is classified by its lower-cased name, and
+// strings.ToLower allocated for each Dockerfile and README.md.
+func LowerASCIIName(buf *[32]byte, name string) (lowered []byte, ok bool) {
+	if len(name) > len(buf) {
+		return nil, false
 	}
-	return upper
+	upper := false
+	for i := range len(name) {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			return nil, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		buf[i] = c
+	}
+	return buf[:len(name)], upper
 }
 
 // nameHasWord is hasAnyWord(fileNameWords(name), set) for a set of

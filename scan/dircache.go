@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/stowaway-dev/stowaway/internal/saferoot"
 )
@@ -44,6 +45,10 @@ type listing struct {
 	names string
 	ends  []uint32
 	modes []fs.FileMode // the type bits
+	// compose says that a regular file's name starts as a Compose file's
+	// does, found as the folder is listed (on all cores): composeFiles
+	// looks at the folder of every Dockerfile and its parents.
+	compose bool
 }
 
 // packListing packs the n entries of folder dir, given in name order.
@@ -157,6 +162,7 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 			}
 			l = packListing(name, len(listed), func(i int) (string, fs.FileMode) { return listed[i].Name(), listed[i].Type() })
 		}
+		l.compose = l.hasComposeName()
 		c.mu.Lock()
 		if !c.dropped {
 			c.dirs[name] = l
@@ -164,6 +170,38 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 		c.mu.Unlock()
 	}
 	return l, nil, nil
+}
+
+// hasComposeName reports a regular file whose name, lower-cased, starts
+// with "compose" or "docker-compose", as a Compose file's does.
+func (l *listing) hasComposeName() bool {
+	for i := range l.len() {
+		if name := l.name(i); l.modes[i].IsRegular() && (lowerHasPrefix(name, "compose") || lowerHasPrefix(name, "docker-compose")) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerHasPrefix is strings.HasPrefix(strings.ToLower(s), prefix) for a
+// lower-case ASCII prefix, without lower-casing s when its start is ASCII.
+func lowerHasPrefix(s, prefix string) bool {
+	for i := range len(prefix) {
+		if i == len(s) {
+			return false
+		}
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.HasPrefix(strings.ToLower(s), prefix)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // drop ends the cache's first life: the listings of folders inside a
@@ -224,6 +262,7 @@ type frozenListings struct {
 type frozenAt struct {
 	path, names uint32 // where the folder's path and its names start in names
 	first, n    uint32 // its entries in ends and modes
+	compose     bool
 }
 
 // newFrozenListings freezes the listings, which hold names bytes of paths
@@ -238,7 +277,7 @@ func newFrozenListings(listings []*listing, names, entries int) *frozenListings 
 		if _, taken := f.index[h]; taken || b.Len()+len(l.dir)+len(l.names) > math.MaxUint32 || len(f.ends)+l.len() > math.MaxUint32 {
 			continue // a hash taken by another folder, or a huge tree: listed again
 		}
-		at := frozenAt{path: uint32(b.Len()), first: uint32(len(f.ends)), n: uint32(l.len())}
+		at := frozenAt{path: uint32(b.Len()), first: uint32(len(f.ends)), n: uint32(l.len()), compose: l.compose}
 		b.WriteString(l.dir)
 		at.names = uint32(b.Len())
 		b.WriteString(l.names)
@@ -266,7 +305,7 @@ func (f *frozenListings) get(dir string) (*listing, bool) {
 	if !ok {
 		return nil, false
 	}
-	l := &listing{dir: dir, ends: f.ends[at.first : at.first+at.n : at.first+at.n], modes: f.modes[at.first : at.first+at.n : at.first+at.n]}
+	l := &listing{dir: dir, ends: f.ends[at.first : at.first+at.n : at.first+at.n], modes: f.modes[at.first : at.first+at.n : at.first+at.n], compose: at.compose}
 	size := uint32(0)
 	if at.n > 0 {
 		size = l.ends[at.n-1]

@@ -49,7 +49,13 @@ func SkippedFolder(name string) bool { return skipDirs[name] }
 
 // classify tells whether a file name is a Dockerfile or an ignore file.
 func classify(name string) kind {
-	lower := strings.ToLower(name)
+	var buf [32]byte
+	lower := name
+	if lowered, ok := checks.LowerASCIIName(&buf, name); ok {
+		lower = string(lowered)
+	} else {
+		lower = strings.ToLower(name)
+	}
 	switch {
 	case strings.HasSuffix(lower, ".dockerignore"):
 		return ignoreKind

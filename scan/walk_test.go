@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -216,6 +217,44 @@ func TestReadAllStopsAtStatSize(t *testing.T) {
 		got, err := readAll(f, tt.size, tt.limit)
 		if err != nil || string(got) != tt.want || f.reads != tt.reads {
 			t.Errorf("readAll(%q, size %d, limit %d) = %q, %v in %d reads, want %q in %d", tt.content, tt.size, tt.limit, got, err, f.reads, tt.want, tt.reads)
+		}
+	}
+}
+
+// TestClassifyCase checks that classify reads names whatever their case,
+// short or long, ASCII or not, as it reads them lower-cased.
+func TestClassifyCase(t *testing.T) {
+	for _, name := range []string{
+		"Dockerfile", "DOCKERFILE", "dockerfile", "Containerfile", "App.Dockerfile", "Dockerfile.Dev", "Dockerfile.MD",
+		"API.DOCKERIGNORE", ".dockerignore", "README.md", "Dockerfile." + strings.Repeat("X", 40), strings.Repeat("Y", 40) + ".Dockerfile",
+		"Ünïcode.Dockerfile", "DOCKERFILE.\u212aEY", "x", "",
+	} {
+		want := classify(strings.ToLower(name))
+		if got := classify(name); got != want {
+			t.Errorf("classify(%q) = %v, lower-cased %v", name, got, want)
+		}
+	}
+	if classify("Dockerfile") != dockerfileKind || classify("API.DOCKERIGNORE") != ignoreKind || classify("Dockerfile.MD") != 0 {
+		t.Error("classify does not read upper case")
+	}
+}
+
+// TestHasComposeName checks the flag composeFiles reads against the
+// lower-cased names, for regular files only.
+func TestHasComposeName(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		mode fs.FileMode
+		want bool
+	}{
+		{"compose.yaml", 0, true}, {"Docker-Compose.YML", 0, true}, {"COMPOSE", 0, true}, {"docker-compos", 0, false},
+		{"compose.yaml", fs.ModeDir, false}, {"compose.yaml", fs.ModeSymlink, false}, {"Dockerfile", 0, false},
+		{"\u212aompose.yaml", 0, false}, {"docker-\u212aompose", 0, false}, {"doc\u212aer-compose.yml", 0, true}, {"", 0, false},
+	} {
+		l := packListing(".", 1, func(int) (string, fs.FileMode) { return tt.name, tt.mode })
+		want := tt.mode.IsRegular() && (strings.HasPrefix(strings.ToLower(tt.name), "compose") || strings.HasPrefix(strings.ToLower(tt.name), "docker-compose"))
+		if got := l.hasComposeName(); got != want || got != tt.want {
+			t.Errorf("hasComposeName(%q, %v) = %v, want %v", tt.name, tt.mode, got, want)
 		}
 	}
 }
