@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // ContextFileSecret decides whether a file of a build context holds a
@@ -40,7 +41,13 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		fixture = fixture || fixtureDirs[strings.ToLower(d)]
 		rest = rest[i+1:]
 	}
-	base := strings.ToLower(name)
+	var buf [32]byte
+	base := name
+	if lowered, ok := LowerASCIIName(&buf, name); ok {
+		base = string(lowered)
+	} else {
+		base = strings.ToLower(name)
+	}
 	kind, named := SecretPath(p)
 	if named && strings.HasSuffix(kind, "folder") {
 		named = false
@@ -152,7 +159,61 @@ func tokenCandidate(name, base string, fixture bool) bool {
 	if strings.HasPrefix(base, ".") && (strings.HasSuffix(base, "rc") || strings.HasSuffix(base, "cfg")) {
 		return true
 	}
-	return hasAnyWord(fileNameWords(name), secretNameWords)
+	return nameHasWord(name, secretNameWords)
+}
+
+// LowerASCIIName lower-cases into buf a short ASCII name that holds upper
+// case and returns it; ok is false for any other name, which
+// strings.ToLower lower-cases (without a copy when it has no upper case).
+// string(lowered), when the string does not escape, stays on the caller's
+// stack: every file of a tree is classified by its lower-cased name, and
+// strings.ToLower allocated for each Dockerfile and README.md.
+func LowerASCIIName(buf *[32]byte, name string) (lowered []byte, ok bool) {
+	if len(name) > len(buf) {
+		return nil, false
+	}
+	upper := false
+	for i := range len(name) {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			return nil, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+			upper = true
+		}
+		buf[i] = c
+	}
+	return buf[:len(name)], upper
+}
+
+// nameHasWord is hasAnyWord(fileNameWords(name), set) for a set of
+// lower-case ASCII words, without making the words of an ASCII name: every
+// file of every build context is asked.
+func nameHasWord(name string, set []string) bool {
+	start := -1 // the current word's start, -1 between words
+	for i := 0; i <= len(name); i++ {
+		var c byte
+		if i < len(name) {
+			c = name[i]
+		}
+		switch {
+		case c >= utf8.RuneSelf:
+			return hasAnyWord(fileNameWords(name), set)
+		case i == len(name) || !isLetter(c) || c >= 'A' && c <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
+			// The end of a word, as asciiFileNameWords splits them.
+			if start >= 0 && slices.ContainsFunc(set, func(w string) bool { return strings.EqualFold(name[start:i], w) }) {
+				return true
+			}
+			start = -1
+			if i < len(name) && isLetter(c) {
+				start = i
+			}
+		case start < 0:
+			start = i
+		}
+	}
+	return false
 }
 
 // lockFile reports a package manager's lock file, whose hashes and

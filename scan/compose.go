@@ -44,7 +44,8 @@ var composeName = regexp.MustCompile(`^(docker-)?compose([.-][^/]*)?\.ya?ml$`)
 // A Compose file elsewhere is not read; its Dockerfiles keep their default
 // contexts.
 func composeFiles(dc *dirCache, dockerfiles []string) []string {
-	dirs := map[string]bool{".": true}
+	dirs := make(map[string]bool, len(dockerfiles)+1) // about a folder each
+	dirs["."] = true
 	if l, _, err := dc.list("."); err == nil {
 		for i := range l.len() {
 			if l.modes[i].IsDir() && !skipDirs[l.name(i)] {
@@ -53,22 +54,20 @@ func composeFiles(dc *dirCache, dockerfiles []string) []string {
 		}
 	}
 	for _, p := range dockerfiles {
-		for d := path.Dir(p); ; d = path.Dir(d) {
+		// A folder in the set has its parents in it: the climb stops at
+		// the first one there.
+		for d := path.Dir(p); !dirs[d]; d = path.Dir(d) {
 			dirs[d] = true
-			if d == "." {
-				break
-			}
 		}
 	}
 	var out []string
 	for d := range dirs {
 		l, _, err := dc.list(d)
-		if err != nil {
+		if err != nil || !l.compose {
 			continue
 		}
 		for i := range l.len() {
-			// The regexp only for a name that can match: the folder of
-			// every Dockerfile is looked at.
+			// The regexp only for a name that can match.
 			name := l.name(i)
 			if !l.modes[i].IsRegular() {
 				continue

@@ -110,9 +110,12 @@ type walkStats struct {
 func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimits, visit func(sentEntry)) (walkStats, []Problem) {
 	lim = lim.withDefaults()
 	var problems []Problem
-	// The folder cache knows a listed folder without a system call; the
-	// stat says why another is not one.
-	if dc, ok := fsys.(*dirCache); !ok || !dc.isDir(dir) {
+	// A listing is only made of a folder, and the folder cache has the
+	// context's without a system call; the stat says why another is not
+	// one.
+	cleanDir := path.Clean(dir) // for joinRel; the same string when clean, as plans make it
+	top, topErr := listFolder(fsys, cleanDir)
+	if topErr != nil {
 		info, err := fs.Stat(fsys, dir)
 		if err != nil || !info.IsDir() {
 			msg := fmt.Sprintf("build context %s is not a folder of the scanned tree", dir)
@@ -146,14 +149,16 @@ func walkContext(fsys fs.FS, dir string, ign *checks.IgnoreFile, lim ContextLimi
 		depth int
 	}
 	queue := []folder{{}}
-	cleanDir := path.Clean(dir) // for joinRel; the same string when clean, as plans make it
 	st := walkStats{complete: true}
 	depthReported := false
 	for len(queue) > 0 {
 		f := queue[0]
 		queue = queue[1:]
 		folderPath := joinRel(cleanDir, f.rel)
-		l, err := listFolder(fsys, folderPath)
+		l, err := top, topErr
+		if f.rel != "" {
+			l, err = listFolder(fsys, folderPath)
+		}
 		if err != nil {
 			problems = append(problems, Problem{Path: folderPath, Level: checks.Warning,
 				Message: fmt.Sprintf("cannot read %s of build context %s: %s", folderPath, dir, reason(err))})
@@ -322,7 +327,9 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 				if ctx.Links == nil {
 					ctx.Links = map[string]string{}
 				}
-				ctx.Links[s.rel] = target
+				// Names are slices of the folder cache's store, kept
+				// for the whole scan: what outlives the walk is copied.
+				ctx.Links[strings.Clone(s.rel)] = target
 			}
 			return
 		case !t.IsRegular():
@@ -343,7 +350,7 @@ func (e *engine) walk(dir string, ign *checks.IgnoreFile) (*checks.BuildContext,
 				Message: fmt.Sprintf("read %d bytes of build context %s for secret files; the rest of its files were judged by their names", e.limits.ReadBytes, dir)})
 		}
 		if v.secret {
-			ctx.Secrets = append(ctx.Secrets, checks.ContextFile{Path: s.rel, Kind: v.kind})
+			ctx.Secrets = append(ctx.Secrets, checks.ContextFile{Path: strings.Clone(s.rel), Kind: v.kind})
 		}
 	})
 	ctx.Entries, ctx.Complete = st.entries, st.complete
@@ -497,13 +504,6 @@ func (e *engine) planContexts(targets []target) []Problem {
 			dockerfiles = append(dockerfiles, t.path)
 		}
 	}
-	uses := map[string][]contextUse{}
-	defer func() {
-		for i, t := range targets {
-			targets[i].uses = uses[t.path]
-		}
-	}()
-	plan := contextMap{}
 	e.governs = map[string][]string{}
 	if len(dockerfiles) == 0 {
 		return nil
@@ -531,34 +531,52 @@ func (e *engine) planContexts(targets []target) []Problem {
 	for k, v := range e.cfg.Contexts {
 		configured[path.Clean(k)] = v
 	}
-	for _, df := range dockerfiles {
+	plan := contextMap{}
+	for i := range targets {
+		t := &targets[i]
+		if t.kind != dockerfileKind {
+			continue
+		}
+		df := t.path
+		var sources []contextSource
 		switch {
 		case configured[df] != nil:
 			for _, dir := range configured[df] {
 				plan.add(df, dir, e.cfg.from())
 			}
+			sources = plan[df]
 		case discovered[df] != nil:
-			plan[df] = discovered[df]
+			sources = discovered[df]
+		case t.uses != nil:
+			// The default, which discovery found with the folder.
+			e.govern(t.uses[0])
+			continue
 		default:
-			plan.add(df, path.Dir(df), "default")
+			sources = []contextSource{{Dir: path.Dir(df), From: "default"}}
 		}
-		for _, c := range plan[df] {
-			ign := e.effectiveIgnorePath(df, c.Dir)
-			if ign != "" && !slices.Contains(e.governs[ign], c.Dir) {
-				e.governs[ign] = append(e.governs[ign], c.Dir)
-			}
-			uses[df] = append(uses[df], contextUse{dir: c.Dir, from: c.From, ignore: ign})
+		t.uses = nil
+		for _, c := range sources {
+			u := contextUse{dir: c.Dir, from: c.From, ignore: e.effectiveIgnorePath(df, c.Dir)}
+			e.govern(u)
+			t.uses = append(t.uses, u)
 		}
-		if len(plan[df]) == 0 {
+		if len(sources) == 0 {
 			// A configuration that names no folder leaves the default.
 			dir := path.Dir(df)
-			uses[df] = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
+			t.uses = []contextUse{{dir: dir, from: "default", ignore: e.effectiveIgnorePath(df, dir)}}
 		}
 	}
 	for _, dirs := range e.governs {
 		sort.Strings(dirs)
 	}
 	return problems
+}
+
+// govern records that the ignore file of u governs its context folder.
+func (e *engine) govern(u contextUse) {
+	if u.ignore != "" && !slices.Contains(e.governs[u.ignore], u.dir) {
+		e.governs[u.ignore] = append(e.governs[u.ignore], u.dir)
+	}
 }
 
 // contextUse is one build context of a Dockerfile target with the ignore
@@ -575,8 +593,10 @@ type contextUse struct {
 func (e *engine) countUses(targets []target) (contextDirs map[string]bool) {
 	e.refs = map[useKey]int{}
 	contextDirs = map[string]bool{}
+	var keys []useKey
 	for _, t := range targets {
-		for _, k := range e.releaseKeys(t) {
+		keys = e.releaseKeys(t, keys[:0])
+		for _, k := range keys {
 			e.refs[k]++
 			if k.context {
 				contextDirs[k.dir] = true
@@ -587,9 +607,8 @@ func (e *engine) countUses(targets []target) (contextDirs map[string]bool) {
 	return contextDirs
 }
 
-// releaseKeys names the ignore files and contexts a target uses.
-func (e *engine) releaseKeys(t target) []useKey {
-	var keys []useKey
+// releaseKeys appends to keys the ignore files and contexts a target uses.
+func (e *engine) releaseKeys(t target, keys []useKey) []useKey {
 	switch t.kind {
 	case dockerfileKind:
 		for _, u := range t.uses {
@@ -623,7 +642,11 @@ func contextKey(dir, ignPath string) useKey { return useKey{context: true, dir: 
 // A key that was not counted (a context keyed without its ignore file
 // because that file could not be read) is kept to the end, as before.
 func (e *engine) release(t target) {
-	keys := e.releaseKeys(t)
+	if e.counted != nil {
+		<-e.counted
+	}
+	var buf [4]useKey
+	keys := e.releaseKeys(t, buf[:0])
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, k := range keys {

@@ -1,15 +1,14 @@
 package scan
 
 import (
-	"encoding/binary"
 	"hash/maphash"
 	"io/fs"
 	"math"
 	"path"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/stowaway-dev/stowaway/internal/saferoot"
 )
@@ -46,6 +45,10 @@ type listing struct {
 	names string
 	ends  []uint32
 	modes []fs.FileMode // the type bits
+	// compose says that a regular file's name starts as a Compose file's
+	// does, found as the folder is listed (on all cores): composeFiles
+	// looks at the folder of every Dockerfile and its parents.
+	compose bool
 }
 
 // packListing packs the n entries of folder dir, given in name order.
@@ -147,11 +150,11 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	}
 	if !ok {
 		if lister, ok := c.fsys.(saferoot.Lister); ok {
-			entries, err := lister.ListDir(name)
+			packed, err := lister.ListDir(name)
 			if err != nil {
 				return nil, nil, err
 			}
-			l = packListing(name, len(entries), func(i int) (string, fs.FileMode) { return entries[i].Name, entries[i].Mode })
+			l = &listing{dir: name, names: packed.Names, ends: packed.Ends, modes: packed.Modes}
 		} else {
 			listed, err := fs.ReadDir(c.fsys, name)
 			if err != nil {
@@ -159,6 +162,7 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 			}
 			l = packListing(name, len(listed), func(i int) (string, fs.FileMode) { return listed[i].Name(), listed[i].Type() })
 		}
+		l.compose = l.hasComposeName()
 		c.mu.Lock()
 		if !c.dropped {
 			c.dirs[name] = l
@@ -168,31 +172,61 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	return l, nil, nil
 }
 
+// hasComposeName reports a regular file whose name, lower-cased, starts
+// with "compose" or "docker-compose", as a Compose file's does.
+func (l *listing) hasComposeName() bool {
+	for i := range l.len() {
+		if name := l.name(i); l.modes[i].IsRegular() && (lowerHasPrefix(name, "compose") || lowerHasPrefix(name, "docker-compose")) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerHasPrefix is strings.HasPrefix(strings.ToLower(s), prefix) for a
+// lower-case ASCII prefix, without lower-casing s when its start is ASCII.
+func lowerHasPrefix(s, prefix string) bool {
+	for i := range len(prefix) {
+		if i == len(s) {
+			return false
+		}
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.HasPrefix(strings.ToLower(s), prefix)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // drop ends the cache's first life: the listings of folders inside a
 // build context (contexts holds the context folders) move to a frozen
-// store for the walks, the rest go, and nothing more is cached.
+// store for the walks, the rest go, and nothing more is cached. It runs
+// beside the first walks, which read the listings as they were until the
+// frozen store takes their place.
 func (c *dirCache) drop(contexts map[string]bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	size := 0
+	dirs := c.dirs
+	c.dropped = true // dirs is no longer written: read it unlocked
+	c.mu.Unlock()
 	var kept []*listing
-	for dir, l := range c.dirs {
+	names, entries := 0, 0
+	for dir, l := range dirs {
 		if underAny(dir, contexts) {
-			size += 8 + len(dir) + 8*l.len() + len(l.names)
 			kept = append(kept, l)
+			names += len(dir) + len(l.names)
+			entries += l.len()
 		}
 	}
-	f := &frozenListings{arena: make([]byte, 0, size), index: make(map[uint64]uint32, len(kept)), seed: maphash.MakeSeed()}
-	for _, l := range kept {
-		dir := l.dir
-		h := maphash.String(f.seed, dir)
-		if _, taken := f.index[h]; taken || len(f.arena) > math.MaxUint32/2 {
-			continue // a hash taken by another folder, or a huge tree: listed again
-		}
-		f.index[h] = uint32(len(f.arena))
-		f.arena = l.appendTo(f.arena)
-	}
-	c.frozen, c.dirs, c.dropped = f, map[string]*listing{}, true
+	f := newFrozenListings(kept, names, entries)
+	c.mu.Lock()
+	c.frozen, c.dirs = f, map[string]*listing{}
+	c.mu.Unlock()
 }
 
 // underAny reports whether dir, a clean slash path relative to the root,
@@ -210,76 +244,91 @@ func underAny(dir string, folders map[string]bool) bool {
 	}
 }
 
-// frozenListings holds listings packed into one byte slice, which the
-// collector does not trace, found by a hash of their folder's path: kept
-// as listings, they made every collection of a monorepo scan longer and,
-// under the memory limit, more frequent, and listing the folders again cost
-// as much in system calls.
+// frozenListings holds listings packed into one string and two number
+// slices, which the collector does not trace, found by a hash of their
+// folder's path: kept as listings, they made every collection of a
+// monorepo scan longer and, under the memory limit, more frequent, and
+// listing the folders again cost as much in system calls. A listing read
+// back is slices of them, not a copy.
 type frozenListings struct {
-	arena []byte
-	index map[uint64]uint32 // maphash of the folder's path -> offset in arena
+	names string        // each folder's path, then its entries' names
+	ends  []uint32      // each entry's name's end, from its folder's first name
+	modes []fs.FileMode // each entry's type bits
+	index map[uint64]frozenAt
 	seed  maphash.Seed
 }
 
-// Each listing in the arena: the path's length and the path, the entry
-// count, then per entry its name's end offset and its mode, then the names.
-func (l *listing) appendTo(b []byte) []byte {
-	b = binary.LittleEndian.AppendUint32(b, uint32(len(l.dir)))
-	b = append(b, l.dir...)
-	b = binary.LittleEndian.AppendUint32(b, uint32(l.len()))
-	for i := range l.len() {
-		b = binary.LittleEndian.AppendUint32(b, l.ends[i])
-		b = binary.LittleEndian.AppendUint32(b, uint32(l.modes[i]))
-	}
-	return append(b, l.names...)
+// frozenAt places one folder's listing in a frozenListings.
+type frozenAt struct {
+	path, names uint32 // where the folder's path and its names start in names
+	first, n    uint32 // its entries in ends and modes
+	compose     bool
 }
 
-// find returns the arena from dir's listing on, past its path; false when
-// it is not here.
-func (f *frozenListings) find(dir string) ([]byte, bool) {
-	off, ok := f.index[maphash.String(f.seed, dir)]
-	if !ok {
-		return nil, false
+// newFrozenListings freezes the listings, which hold names bytes of paths
+// and names and entries entries in all.
+func newFrozenListings(listings []*listing, names, entries int) *frozenListings {
+	f := &frozenListings{ends: make([]uint32, 0, entries), modes: make([]fs.FileMode, 0, entries),
+		index: make(map[uint64]frozenAt, len(listings)), seed: maphash.MakeSeed()}
+	var b strings.Builder
+	b.Grow(names)
+	for _, l := range listings {
+		h := maphash.String(f.seed, l.dir)
+		if _, taken := f.index[h]; taken || b.Len()+len(l.dir)+len(l.names) > math.MaxUint32 || len(f.ends)+l.len() > math.MaxUint32 {
+			continue // a hash taken by another folder, or a huge tree: listed again
+		}
+		at := frozenAt{path: uint32(b.Len()), first: uint32(len(f.ends)), n: uint32(l.len()), compose: l.compose}
+		b.WriteString(l.dir)
+		at.names = uint32(b.Len())
+		b.WriteString(l.names)
+		f.ends = append(f.ends, l.ends...)
+		f.modes = append(f.modes, l.modes...)
+		f.index[h] = at
 	}
-	b := f.arena[off:]
-	n := binary.LittleEndian.Uint32(b)
-	if string(b[4:4+n]) != dir {
-		return nil, false
-	}
-	return b[4+n:], true
+	f.names = b.String()
+	return f
 }
 
-// get returns a copy of the listing of dir; false when it is not here.
+// find places the listing of dir; false when it is not here.
+func (f *frozenListings) find(dir string) (frozenAt, bool) {
+	at, ok := f.index[maphash.String(f.seed, dir)]
+	if !ok || f.names[at.path:at.names] != dir {
+		return frozenAt{}, false
+	}
+	return at, true
+}
+
+// get returns the listing of dir, made of slices of the frozen store; false
+// when it is not here.
 func (f *frozenListings) get(dir string) (*listing, bool) {
-	b, ok := f.find(dir)
+	at, ok := f.find(dir)
 	if !ok {
 		return nil, false
 	}
-	count := int(binary.LittleEndian.Uint32(b))
-	b = b[4:]
-	l := &listing{dir: dir, ends: make([]uint32, count), modes: make([]fs.FileMode, count)}
-	for i := range count {
-		l.ends[i] = binary.LittleEndian.Uint32(b[8*i:])
-		l.modes[i] = fs.FileMode(binary.LittleEndian.Uint32(b[8*i+4:]))
+	l := &listing{dir: dir, ends: f.ends[at.first : at.first+at.n : at.first+at.n], modes: f.modes[at.first : at.first+at.n : at.first+at.n], compose: at.compose}
+	size := uint32(0)
+	if at.n > 0 {
+		size = l.ends[at.n-1]
 	}
-	size := 0
-	if count > 0 {
-		size = int(l.ends[count-1])
-	}
-	l.names = string(b[8*count : 8*count+size])
+	l.names = f.names[at.names : at.names+size]
 	return l, true
 }
 
 // prefetch lists, on workers goroutines, the folders that discovery walks
-// under roots (all but skipDirs below a root), so that its serial walk,
-// which runs before any rule, is answered from the cache: through os.Root
-// the listings are system calls, a fifth of a monorepo scan's wall time
-// when made one after the other. A folder that cannot be listed is left to
-// discovery, which reports it.
-func (c *dirCache) prefetch(roots []string, workers int) {
+// under roots (clean paths; all but skipDirs below a root) and finds in
+// each what discovery needs (find), so that its serial walk, which runs
+// before any rule, is answered from the cache: through os.Root the
+// listings are system calls, a fifth of a monorepo scan's wall time when
+// made one after the other. It returns what it found in each root.
+func (c *dirCache) prefetch(roots []string, workers int) []*foundDir {
+	found := make([]*foundDir, len(roots))
 	var mu sync.Mutex
 	more := sync.NewCond(&mu)
-	queue := slices.Clone(roots)
+	queue := make([]*foundDir, len(roots))
+	for i, r := range roots {
+		found[i] = &foundDir{path: r}
+		queue[i] = found[i]
+	}
 	pending := len(queue) // queued or being listed
 	var wg sync.WaitGroup
 	for range workers {
@@ -293,14 +342,14 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 				if pending == 0 {
 					return
 				}
-				dir := queue[len(queue)-1]
+				d := queue[len(queue)-1]
 				queue = queue[:len(queue)-1]
 				mu.Unlock()
-				l, _, _ := c.list(dir)
+				c.find(d)
 				mu.Lock()
-				for i := range l.len() {
-					if l.modes[i].IsDir() && !skipDirs[l.name(i)] {
-						queue = append(queue, path.Join(dir, l.name(i)))
+				for _, it := range d.items {
+					if it.dir != nil {
+						queue = append(queue, it.dir)
 						pending++
 					}
 				}
@@ -310,6 +359,27 @@ func (c *dirCache) prefetch(roots []string, workers int) {
 		})
 	}
 	wg.Wait()
+	return found
+}
+
+// search returns the index of name in the listing and whether it is there.
+func (l *listing) search(name string) (int, bool) {
+	i := sort.Search(l.len(), func(i int) bool { return l.name(i) >= name })
+	return i, i < l.len() && l.name(i) == name
+}
+
+// fileIn reports whether the listing l of a folder holds name as a regular
+// file or a link to one, as isFile does.
+func (c *dirCache) fileIn(l *listing, name string) bool {
+	i, ok := l.search(name)
+	if !ok {
+		return false
+	}
+	if mode := l.modes[i]; mode.IsRegular() || mode&fs.ModeSymlink == 0 {
+		return mode.IsRegular()
+	}
+	info, err := fs.Stat(c.fsys, joinRel(l.dir, name))
+	return err == nil && info.Mode().IsRegular()
 }
 
 // lookup finds name in its folder's cached listing: found is false when
@@ -325,9 +395,8 @@ func (c *dirCache) lookup(name string) (mode fs.FileMode, exists, found bool) {
 	if !ok {
 		return 0, false, false
 	}
-	base := path.Base(name)
-	i := sort.Search(l.len(), func(i int) bool { return l.name(i) >= base })
-	if i == l.len() || l.name(i) != base {
+	i, ok := l.search(path.Base(name))
+	if !ok {
 		return 0, false, true
 	}
 	return l.modes[i], true, true
@@ -340,21 +409,6 @@ func (c *dirCache) Stat(name string) (fs.FileInfo, error) {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	return fs.Stat(c.fsys, name)
-}
-
-// isDir reports whether name is a folder (or a link to one), without the
-// file system when the folder's own listing is cached: a listing is only
-// made of a folder.
-func (c *dirCache) isDir(name string) bool {
-	_, frozen, ok := c.cached(name)
-	if !ok && frozen != nil {
-		_, ok = frozen.find(name)
-	}
-	if ok {
-		return true
-	}
-	info, err := fs.Stat(c.fsys, name)
-	return err == nil && info.IsDir()
 }
 
 // isFile reports whether name is a regular file or a link to one, from the

@@ -112,10 +112,21 @@ func Stream(ctx context.Context, fsys fs.FS, paths []string, opts Options, sink 
 	for i, p := range paths {
 		roots[i] = path.Clean(p)
 	}
-	dc.prefetch(roots, workers)
-	targets, problems := discover(dc, paths, cfg)
+	found := dc.prefetch(roots, workers)
+	targets, problems := discover(dc, roots, found, cfg)
 	problems = append(problems, e.planContexts(targets)...)
-	dc.drop(e.countUses(targets))
+	// Counting the uses and freezing the listings need the plan alone: they
+	// run beside the first checks, which wait for the counts only to
+	// release what they used. One after the other, they held back every
+	// worker.
+	e.counted = make(chan struct{})
+	var counting sync.WaitGroup
+	counting.Go(func() {
+		contexts := e.countUses(targets)
+		close(e.counted)
+		dc.drop(contexts)
+	})
+	defer counting.Wait()
 	files := make([]string, len(targets))
 	for i, t := range targets {
 		files[i] = t.path
@@ -220,7 +231,8 @@ type engine struct {
 	// (keys of ignoreKey and contextKey); walked keeps the contexts whose
 	// walk gave problems.
 	refs     map[useKey]int
-	refsSize int // len(refs) when its table was made
+	refsSize int           // len(refs) when its table was made
+	counted  chan struct{} // closed once refs is counted
 	walked   map[useKey]bool
 }
 

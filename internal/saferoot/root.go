@@ -48,16 +48,32 @@ var errPathEscapes = errors.New("path escapes from parent")
 // ErrIntoGit refuses a path whose real location is inside a .git folder.
 var ErrIntoGit = errors.New("resolves into .git/, never read")
 
-// Entry is a folder entry as ListDir gives it: its name and type bits.
-type Entry struct {
-	Name string
-	Mode fs.FileMode
+// Listing is a folder's entries sorted by name, packed: the names one
+// after the other in Names, entry i's ending at Ends[i], and their type
+// bits. A string per name and an fs.DirEntry per entry were most of the
+// allocations of listing a tree.
+type Listing struct {
+	Names string
+	Ends  []uint32
+	Modes []fs.FileMode
 }
 
-// Lister is implemented by a Root's FS that lists a folder without an
-// fs.DirEntry per entry; the caller then packs the entries its own way.
+// Len is the number of entries.
+func (l *Listing) Len() int { return len(l.Ends) }
+
+// Name is entry i's name.
+func (l *Listing) Name(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = l.Ends[i-1]
+	}
+	return l.Names[start:l.Ends[i]]
+}
+
+// Lister is implemented by a Root's FS that lists a folder packed, without
+// an fs.DirEntry per entry.
 type Lister interface {
-	ListDir(name string) ([]Entry, error)
+	ListDir(name string) (Listing, error)
 }
 
 // Open opens dir.

@@ -131,38 +131,38 @@ func (b *beneathFS) Open(name string) (fs.File, error) {
 // ReadDir lists a folder sorted by name, as fs.ReadDir does. The entries'
 // Info asks this file system, not the path the os package would use.
 func (b *beneathFS) ReadDir(name string) ([]fs.DirEntry, error) {
-	entries, err := b.ListDir(name)
+	l, err := b.ListDir(name)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]fs.DirEntry, len(entries))
-	for i, e := range entries {
-		out[i] = beneathEntry{name: e.Name, mode: e.Mode, fsys: b, dir: name}
+	out := make([]fs.DirEntry, l.Len())
+	for i := range out {
+		out[i] = beneathEntry{name: l.Name(i), mode: l.Modes[i], fsys: b, dir: name}
 	}
 	return out, nil
 }
 
 // ListDir lists a folder sorted by name, reading the kernel's directory
-// entries itself: through os.File.ReadDir each entry was two allocations,
-// and the descriptor a system call more.
-func (b *beneathFS) ListDir(name string) ([]Entry, error) {
+// entries itself into scratch buffers and packing them: through
+// os.File.ReadDir each entry was two allocations, and the descriptor a
+// system call more.
+func (b *beneathFS) ListDir(name string) (Listing, error) {
 	if !validPath(name) {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+		return Listing{}, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	fd, err := b.openGuarded(name, unix.O_RDONLY|unix.O_DIRECTORY, true)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return Listing{}, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	defer unix.Close(fd)
-	bufp := direntBufs.Get().(*[]byte)
-	defer direntBufs.Put(bufp)
-	buf := *bufp
-	var entries []Entry
+	s := listScratches.Get().(*listScratch)
+	defer s.put()
+	buf := s.dirents
 	for {
 		var n int
 		err := ignoringEINTR(func() (err error) { n, err = unix.Getdents(fd, buf); return err })
 		if err != nil {
-			return nil, &fs.PathError{Op: "readdirent", Path: name, Err: err}
+			return Listing{}, &fs.PathError{Op: "readdirent", Path: name, Err: err}
 		}
 		if n <= 0 {
 			break
@@ -172,7 +172,7 @@ func (b *beneathFS) ListDir(name string) ([]Entry, error) {
 		for off := 0; off+19 <= n; {
 			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
 			if reclen < 19 || off+reclen > n {
-				return nil, &fs.PathError{Op: "readdirent", Path: name, Err: unix.EIO}
+				return Listing{}, &fs.PathError{Op: "readdirent", Path: name, Err: unix.EIO}
 			}
 			typ, raw := buf[off+18], buf[off+19:off+reclen]
 			off += reclen
@@ -182,30 +182,70 @@ func (b *beneathFS) ListDir(name string) ([]Entry, error) {
 			if len(raw) == 0 || string(raw) == "." || string(raw) == ".." {
 				continue
 			}
-			e := Entry{Name: string(raw)}
-			if mode, known := direntMode(typ); known {
-				e.Mode = mode
-			} else {
+			mode, known := direntMode(typ)
+			if !known {
 				// The file system did not say: ask, as os.ReadDir does.
 				var st unix.Stat_t
-				err := ignoringEINTR(func() error { return unix.Fstatat(fd, e.Name, &st, unix.AT_SYMLINK_NOFOLLOW) })
+				err := ignoringEINTR(func() error { return unix.Fstatat(fd, string(raw), &st, unix.AT_SYMLINK_NOFOLLOW) })
 				if errors.Is(err, unix.ENOENT) {
 					continue // removed since
 				}
 				if err != nil {
-					return nil, &fs.PathError{Op: "lstat", Path: joinPath(name, e.Name), Err: err}
+					return Listing{}, &fs.PathError{Op: "lstat", Path: joinPath(name, string(raw)), Err: err}
 				}
-				e.Mode = statMode(st.Mode).Type()
+				mode = statMode(st.Mode).Type()
 			}
-			entries = append(entries, e)
+			start := uint32(len(s.names))
+			s.names = append(s.names, raw...)
+			s.entries = append(s.entries, scratchEntry{start, uint32(len(s.names)), mode})
 		}
 	}
-	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
-	return entries, nil
+	return s.pack(), nil
 }
 
-// direntBufs are the buffers ListDir reads entries into, the size os uses.
-var direntBufs = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+// listScratch is where ListDir gathers a folder's entries before packing
+// them: the kernel's records, the names one after the other, and each
+// entry's place among them.
+type listScratch struct {
+	dirents []byte
+	names   []byte
+	entries []scratchEntry
+}
+
+type scratchEntry struct {
+	start, end uint32
+	mode       fs.FileMode
+}
+
+// listScratches are ListDir's scratch buffers, the kernel's at the size os
+// uses.
+var listScratches = sync.Pool{New: func() any { return &listScratch{dirents: make([]byte, 8192)} }}
+
+// put returns s to the pool, unless a huge folder made it huge.
+func (s *listScratch) put() {
+	if cap(s.names) > 1<<20 || cap(s.entries) > 1<<16 {
+		return
+	}
+	s.names, s.entries = s.names[:0], s.entries[:0]
+	listScratches.Put(s)
+}
+
+// pack sorts the gathered entries by name and packs them.
+func (s *listScratch) pack() Listing {
+	names := s.names
+	slices.SortFunc(s.entries, func(a, b scratchEntry) int {
+		return bytes.Compare(names[a.start:a.end], names[b.start:b.end])
+	})
+	l := Listing{Ends: make([]uint32, len(s.entries)), Modes: make([]fs.FileMode, len(s.entries))}
+	var packed strings.Builder
+	packed.Grow(len(names))
+	for i, e := range s.entries {
+		packed.Write(names[e.start:e.end])
+		l.Ends[i], l.Modes[i] = uint32(packed.Len()), e.mode
+	}
+	l.Names = packed.String()
+	return l
+}
 
 // direntMode is the type of an entry's d_type, as os reads it; known is
 // false for DT_UNKNOWN.
