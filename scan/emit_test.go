@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -62,6 +63,28 @@ func TestStreamOrder(t *testing.T) {
 		if foreign == 0 {
 			t.Errorf("workers %d: no finding on a file that is not a target; the test tree lost its point", workers)
 		}
+	}
+}
+
+// TestOmitContexts checks that leaving out the build contexts changes
+// nothing else in the result.
+func TestOmitContexts(t *testing.T) {
+	var with, without Collect
+	if err := Stream(context.Background(), streamTree, []string{"."}, Options{}, &with); err != nil {
+		t.Fatal(err)
+	}
+	if err := Stream(context.Background(), streamTree, []string{"."}, Options{OmitContexts: true}, &without); err != nil {
+		t.Fatal(err)
+	}
+	if len(with.Result.Contexts) == 0 {
+		t.Fatal("no build contexts in the full result; the test tree lost its point")
+	}
+	if len(without.Result.Contexts) != 0 {
+		t.Errorf("OmitContexts kept %d build contexts", len(without.Result.Contexts))
+	}
+	with.Result.Contexts = nil
+	if !reflect.DeepEqual(with.Result, without.Result) {
+		t.Errorf("results differ beyond their contexts:\n%+v\n%+v", with.Result, without.Result)
 	}
 }
 

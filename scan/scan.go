@@ -40,6 +40,9 @@ type Options struct {
 	// WorkBudget is the number of work steps each file's checks may take:
 	// 0 is DefaultWorkBudget, negative is no limit.
 	WorkBudget int64
+	// OmitContexts leaves Result.Contexts empty, for a caller that does
+	// not read them: a monorepo's contexts are otherwise held to the end.
+	OmitContexts bool
 	// spent, when set, hears the work steps each file took (for tests).
 	spent func(path string, steps int64)
 }
@@ -146,6 +149,9 @@ func Stream(ctx context.Context, fsys fs.FS, paths []string, opts Options, sink 
 			for i := range jobs {
 				out, fs := e.check(limited, targets[i])
 				em.finish(i, fs)
+				if opts.OmitContexts {
+					out.contexts = nil
+				}
 				if len(out.problems)+len(out.contexts) > 0 {
 					outs[i] = &out
 				}

@@ -87,7 +87,7 @@ func scanTree(ctx context.Context, paths []string, in *stdinDockerfile, f scanFl
 		// What --verbose tells comes before the report.
 		sink = &whole
 	}
-	config, err := scanPaths(ctx, paths, in, f.config, f.timeout, f.switches, sink)
+	config, err := scanPaths(ctx, paths, in, f, sink)
 	if err == nil && f.verbose {
 		tell(stderr, whole.Result, config, time.Since(start))
 		err = whole.Result.Stream(out)
@@ -439,7 +439,8 @@ func newWriter(w io.Writer, format string, color bool, known map[string]bool) sc
 // are relative to the current folder either way, and no symlink leads out
 // of the tree. in, when not nil, is a Dockerfile read from standard input.
 // The result goes to sink as the scan goes.
-func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFile string, timeout time.Duration, switches ruleSwitches, sink scan.Sink) (config string, _ error) {
+func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, f scanFlags, sink scan.Sink) (config string, _ error) {
+	configFile, timeout := f.config, f.timeout
 	cwd, err := os.Getwd()
 	if err != nil {
 		return "", err
@@ -512,7 +513,8 @@ func scanPaths(ctx context.Context, args []string, in *stdinDockerfile, configFi
 	if in != nil {
 		fsys = scan.WithFile(fsys, rel[0], in.content)
 	}
-	opts := scan.Options{Timeout: timeout, Config: &scan.Config{}, Switches: switches}
+	// Only --verbose tells the build contexts.
+	opts := scan.Options{Timeout: timeout, Config: &scan.Config{}, Switches: f.switches, OmitContexts: !f.verbose}
 	if timeout == 0 {
 		opts.Timeout = -1 // none
 	}
