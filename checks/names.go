@@ -607,9 +607,14 @@ func LiteralSecret(name string, v Value, s *Settings) bool {
 // next to their vendor's name (a MailChimp key after "mailchimp") match; a
 // token must lie in the value.
 func ValueTokens(name, value string) []Token {
+	return (*State)(nil).valueTokens(name, value)
+}
+
+func (st *State) valueTokens(name, value string) []Token {
 	prefix := name + "="
 	var out []Token
-	for _, t := range FindTokens(prefix + value) {
+	text := prefix + value
+	for _, t := range st.facts(text).findTokens(text) {
 		if t.Start >= len(prefix) {
 			t.Start -= len(prefix)
 			t.End -= len(prefix)
