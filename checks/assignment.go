@@ -20,12 +20,6 @@ type Assignment struct {
 // JudgeAssignment judges name=v. Values the configuration allows, whole or
 // token by token, are never secrets.
 func JudgeAssignment(name string, v Value, s *Settings) Assignment {
-	return (*State)(nil).judgeAssignment(name, v, s)
-}
-
-// judgeAssignment is JudgeAssignment with the scan's memo of texts that
-// hold no token.
-func (st *State) judgeAssignment(name string, v Value, s *Settings) Assignment {
 	lit := strings.TrimSpace(v.Literal)
 	if lit == "" || s.Allowed(lit) {
 		return Assignment{}
@@ -34,7 +28,7 @@ func (st *State) judgeAssignment(name string, v Value, s *Settings) Assignment {
 		return Assignment{URL: true}
 	}
 	var toks []Token
-	for _, t := range st.valueTokens(name, lit) {
+	for _, t := range ValueTokens(name, lit) {
 		if !s.Allowed(t.Secret) {
 			toks = append(toks, t)
 		}

@@ -607,14 +607,9 @@ func LiteralSecret(name string, v Value, s *Settings) bool {
 // next to their vendor's name (a MailChimp key after "mailchimp") match; a
 // token must lie in the value.
 func ValueTokens(name, value string) []Token {
-	return (*State)(nil).valueTokens(name, value)
-}
-
-func (st *State) valueTokens(name, value string) []Token {
 	prefix := name + "="
 	var out []Token
-	text := prefix + value
-	for _, t := range st.facts(text).findTokens(text) {
+	for _, t := range FindTokens(prefix + value) {
 		if t.Start >= len(prefix) {
 			t.Start -= len(prefix)
 			t.End -= len(prefix)

@@ -120,7 +120,7 @@ func classifyDefault(p *Pass, d *argDecl, v *Value) {
 	if lit := strings.TrimSpace(v.Literal); lit == "" || p.Settings.Allowed(lit) {
 		return
 	}
-	a := p.State.judgeAssignment(d.key, *v, p.Settings)
+	a := JudgeAssignment(d.key, *v, p.Settings)
 	switch {
 	case a.URL:
 		// url-credentials reports the URL, history and all.

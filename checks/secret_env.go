@@ -59,7 +59,7 @@ func envOf(in *Instruction) (string, *instructions.EnvCommand) {
 func reportSecretEnv(p *Pass, in *Instruction, keyword string, kv instructions.KeyValuePair, shipped bool) {
 	df := p.Dockerfile
 	v := p.State.ReadValue(kv.Value, df.Escape)
-	a := p.State.judgeAssignment(kv.Key, v, p.Settings)
+	a := JudgeAssignment(kv.Key, v, p.Settings)
 	// Built only for a finding: most values are not secrets.
 	fix := func() string {
 		return fmt.Sprintf("Remove the value from the Dockerfile and rotate it: give it to the container at run time (an orchestrator secret, `docker run -e %s`), or mount it only where the build needs it with `RUN --mount=type=secret,id=%s,env=%s`.",

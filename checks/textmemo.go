@@ -5,14 +5,14 @@ import (
 	"sync/atomic"
 )
 
-// textMemo remembers, for one scan, the texts in which the text searches of
-// the secret rules found nothing. The rules read every instruction's text
-// several times (hardcoded-secret's tokens, assignments and URL
-// credentials, url-credentials' own reading), and a monorepo's Dockerfiles
-// repeat the same lines: of 105,000 instruction texts hardcoded-secret read
-// on the generated monorepo, 6,500 were distinct. Only empty answers are
-// kept, so what a hit saves is a text the rules pass over; the bounds keep a
-// scan of many distinct texts from growing it without limit.
+// textMemo remembers, for one scan, the texts in which hardcoded-secret's
+// searches (tokens, assignments, URL credentials) found nothing. A
+// monorepo's Dockerfiles repeat the same lines: of 105,000 instruction texts
+// hardcoded-secret read on the generated monorepo, 6,500 were distinct.
+// Only empty answers are kept, so what a hit saves is a text the rule passes
+// over; the bounds keep a scan of many distinct texts from growing it
+// without limit. Short texts that vary from file to file (ENV values, a
+// port in each) gain nothing: the look-up costs what the search does.
 type textMemo struct {
 	mu    sync.RWMutex
 	texts map[string]*textFacts

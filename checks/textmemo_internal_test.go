@@ -13,7 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// memoRules are the rules that read texts through the scan's text memo.
+// memoRules are the rules that read texts through the scan's text memo,
+// and those whose findings it leaves to them.
 var memoRules = []*Rule{HardcodedSecret, URLCredentials, SecretEnv, SecretArg}
 
 // runMemoRules runs memoRules on one Dockerfile with st, and returns the

@@ -42,7 +42,7 @@ func reportURLCredentials(p *Pass, in *Instruction, first int, roles []lineRole)
 	if !ok {
 		return
 	}
-	for _, c := range p.State.facts(text).findURLCredentials(text) {
+	for _, c := range findURLCredentials(text) {
 		span := offsetSpan(text, first, c.start, c.end)
 		role := roles[span.Line-first]
 		secret := text[c.secretStart:c.secretEnd]
