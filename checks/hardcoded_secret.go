@@ -122,6 +122,9 @@ func commentRoles(df *Dockerfile, inInstruction []bool) []lineRole {
 // ones emptied so that offsets still map to the same lines. ok is false when
 // every line is skipped.
 func maskedText(df *Dockerfile, first int, roles []lineRole) (text string, ok bool) {
+	if len(roles) == 1 && roles[0] != roleSkip {
+		return df.Lines[first-1], true // most instructions: the line itself, no copy
+	}
 	// Sized first and built once: no slice of the lines to join.
 	n := len(roles) - 1
 	for i, r := range roles {

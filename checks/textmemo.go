@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -68,7 +69,9 @@ func (st *State) facts(text string) *textFacts {
 		m.texts = map[string]*textFacts{}
 	}
 	f = &textFacts{}
-	m.texts[text] = f
+	// A copy: the text may be a line of its file, which would keep the
+	// whole file alive.
+	m.texts[strings.Clone(text)] = f
 	m.bytes += len(text)
 	return f
 }
