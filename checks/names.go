@@ -708,5 +708,10 @@ func ValueTokens(name, value string) []Token {
 // (scheme://user:password@host, https://TOKEN@host). url-credentials reports
 // those wherever they are, so the ENV and ARG rules leave them to it.
 func URLWithCredentials(s string) bool {
+	// The regexp has no literal prefix to skip to: its automaton would read
+	// every value. What it must hold is checked first.
+	if !strings.Contains(s, "://") || strings.IndexByte(s, '@') < 0 {
+		return false
+	}
 	return userinfoURL().MatchString(s)
 }

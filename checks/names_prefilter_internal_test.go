@@ -83,3 +83,28 @@ func TestClassifyNameASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestURLWithCredentialsPrefilter checks the literal prefilter of
+// URLWithCredentials against the regexp alone on random values.
+func TestURLWithCredentialsPrefilter(t *testing.T) {
+	pieces := []string{"https", "git+ssh", "://", ":/", "/", "@", "user", ":", "pa ss", "x", "\n", "host", ".", "9", "é"}
+	rng := rand.New(rand.NewSource(3))
+	matched := 0
+	for range 50000 {
+		var b strings.Builder
+		for range rng.Intn(8) {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		v := b.String()
+		want := userinfoURL().MatchString(v)
+		if got := URLWithCredentials(v); got != want {
+			t.Fatalf("%q: URLWithCredentials %v, the regexp %v", v, got, want)
+		}
+		if want {
+			matched++
+		}
+	}
+	if matched < 100 {
+		t.Fatalf("only %d random values held a URL with credentials", matched)
+	}
+}
