@@ -17,7 +17,7 @@ import (
 // reads, as offsets in text (the instruction's masked lines, whose roles
 // are roles; raw is what the text gives read as text); ok is false for other instructions and for a
 // script the parser refuses, whose text is read as it is.
-func runAssignments(in *Instruction, text string, roles []lineRole, raw []textAssignment, s *Settings, budget *Budget) ([]textAssignment, bool) {
+func runAssignments(st *State, in *Instruction, text string, roles []lineRole, raw []textAssignment, s *Settings, budget *Budget) ([]textAssignment, bool) {
 	if in == nil || in.Cmd != "run" {
 		return nil, false
 	}
@@ -68,7 +68,7 @@ func runAssignments(in *Instruction, text string, roles []lineRole, raw []textAs
 		bodies.WriteByte('\n')
 	}
 	for _, src := range []string{lines.String(), bodies.String()} {
-		for _, a := range findAssignments(src, s, budget) {
+		for _, a := range st.findAssignments(src, s, budget) {
 			if start, ok := loc.find(src[a.start:a.end]); ok {
 				out = append(out, textAssignment{key: a.key, start: start, end: start + a.end - a.start})
 				continue
@@ -83,7 +83,7 @@ func runAssignments(in *Instruction, text string, roles []lineRole, raw []textAs
 		}
 	}
 	// The comments inside the continuation, at their own offsets.
-	out = append(out, findAssignments(loc.comments(), s, budget)...)
+	out = append(out, st.findAssignments(loc.comments(), s, budget)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return dedupeAssignments(out), true
 }
@@ -91,14 +91,14 @@ func runAssignments(in *Instruction, text string, roles []lineRole, raw []textAs
 // runMayAssign is the prefilter of the parsed reading: a RUN is parsed
 // when its text, as it is or with its quotes and backslashes taken out
 // (closer to the words the parser gives), holds a candidate.
-func runMayAssign(in *Instruction, text string, raw []textAssignment, s *Settings, budget *Budget) bool {
+func runMayAssign(st *State, in *Instruction, text string, raw []textAssignment, s *Settings, budget *Budget) bool {
 	if in == nil || in.Cmd != "run" {
 		return false
 	}
 	if len(raw) > 0 {
 		return true
 	}
-	return strings.ContainsAny(text, `"'\`) && len(findAssignments(quoteStripper.Replace(text), s, budget)) > 0
+	return strings.ContainsAny(text, `"'\`) && len(st.findAssignments(quoteStripper.Replace(text), s, budget)) > 0
 }
 
 // requoteWord puts a word that holds a blank back in quotes, so that the

@@ -122,6 +122,9 @@ func commentRoles(df *Dockerfile, inInstruction []bool) []lineRole {
 // ones emptied so that offsets still map to the same lines. ok is false when
 // every line is skipped.
 func maskedText(df *Dockerfile, first int, roles []lineRole) (text string, ok bool) {
+	if len(roles) == 1 && roles[0] != roleSkip {
+		return df.Lines[first-1], true // most instructions: the line itself, no copy
+	}
 	// Sized first and built once: no slice of the lines to join.
 	n := len(roles) - 1
 	for i, r := range roles {
@@ -160,13 +163,16 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	if !ok {
 		return
 	}
+	// What the scan knows of the text: most lines are read before, in
+	// another file or by another rule.
+	facts := p.State.facts(text)
 	var hits []secretHit
 	// url-credentials reads instructions and refused lines, not the comments
 	// between them.
 	var creds [][2]int
 	refused := slices.Contains(roles, roleRefused)
 	if in != nil || refused {
-		creds = urlCredentialRanges(text)
+		creds = urlCredentialRanges(facts, text)
 	}
 	// Where nothing reaches an image (comments, a stage whose history does
 	// not ship), only a leak of the repository itself is reported: a token
@@ -179,7 +185,7 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 		_, via := runWriteShipped(p.Dockerfile, in, text[start:end])
 		return via != nil && roles[offsetSpan(text, first, start, end).Line-first] != roleComment
 	}
-	for _, t := range FindTokens(text) {
+	for _, t := range facts.findTokens(text) {
 		if overlapsAny(t.Start, t.End, creds) {
 			continue // url-credentials reports a token used as URL credentials
 		}
@@ -193,9 +199,9 @@ func reportSecrets(p *Pass, in *Instruction, first int, roles []lineRole) {
 	// are instructions, or text pasted where one should be.
 	var assignments []textAssignment
 	if !repoOnly || in != nil && in.Cmd == "run" && in.Stage != nil && in.Stage.Shipped {
-		assignments = findAssignments(text, p.Settings, p.Dockerfile.Budget)
-		if runMayAssign(in, text, assignments, p.Settings, p.Dockerfile.Budget) {
-			if parsed, ok := runAssignments(in, text, roles, assignments, p.Settings, p.Dockerfile.Budget); ok {
+		assignments = facts.findAssignments(text, p.Settings, p.Dockerfile.Budget)
+		if runMayAssign(p.State, in, text, assignments, p.Settings, p.Dockerfile.Budget) {
+			if parsed, ok := runAssignments(p.State, in, text, roles, assignments, p.Settings, p.Dockerfile.Budget); ok {
 				assignments = parsed
 			}
 		}
@@ -417,12 +423,16 @@ var flagQualifiers = map[string]bool{"stdin": true, "prompt": true, "interactive
 // authSchemes prefix the credential in an Authorization header.
 var authSchemes = map[string]bool{"bearer": true, "basic": true, "token": true, "bot": true, "apikey": true}
 
-// findAssignments returns the literal secrets given to secret-looking names
-// in text. The names and the harmless values are decided as for ENV and ARG
-// (names.go, with the configuration's words and allowed values); free text
-// adds a bar of its own (textSecret).
-func findAssignments(text string, s *Settings, budget *Budget) []textAssignment {
-	var out []textAssignment
+// assignmentWork is what findAssignments spends its budget on.
+const assignmentWork = "secret patterns"
+
+// scanAssignments returns the literal secrets given to secret-looking names
+// in text, the work steps it spent, and whether it read the text to its end
+// (whole is false when the budget ran out). The names and the harmless
+// values are decided as for ENV and ARG (names.go, with the configuration's
+// words and allowed values); free text adds a bar of its own (textSecret).
+// State.findAssignments is its reader.
+func scanAssignments(text string, s *Settings, budget *Budget) (out []textAssignment, steps int64, whole bool) {
 	// text[from:to] holds no word delimiter and to is one (or the end): a
 	// value that starts inside it ends at to. Values come in order, and a
 	// line of `password=password=…` starts thousands inside one word.
@@ -496,9 +506,10 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 					continue
 				}
 				end := commandWindow(text, at)
-				if !budget.Spend(int64(end-at), "secret patterns") {
-					return dedupeAssignments(out)
+				if !budget.Spend(int64(end-at), assignmentWork) {
+					return dedupeAssignments(out), steps, false
 				}
+				steps += int64(end - at)
 				m := cp.re().FindStringSubmatchIndex(text[at:end])
 				if m == nil {
 					continue
@@ -517,7 +528,7 @@ func findAssignments(text string, s *Settings, budget *Budget) []textAssignment 
 			}
 		}
 	}
-	return dedupeAssignments(out)
+	return dedupeAssignments(out), steps, true
 }
 
 // maxCommandMatch bounds how far past its keyword a command pattern reads.

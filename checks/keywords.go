@@ -11,17 +11,22 @@ import "sort"
 // few links. Keywords are short and most positions of a text fail on the
 // table of pairs, so the walk costs about what the automaton's does.
 type keywordIndex struct {
-	root  [256]int32 // node after a text's first byte; 0: no keyword starts so
-	pairs []int32    // node after its first two bytes, by b0<<8|b1 (256 KiB)
-	nodes []keywordNode
+	root [256]int32 // node after a text's first byte; 0: no keyword starts so
+	// pairBits has a bit for each pair of first two bytes that a keyword
+	// starts with: 8 KiB that stay in the cache, where most positions of a
+	// text end; pairs (256 KiB) is read only for the pairs that are set.
+	pairBits [1 << 10]uint64
+	pairs    []int32 // node after its first two bytes, by b0<<8|b1
+	nodes    []keywordNode
+	links    []keywordLink // the nodes' links, each node's together, sorted by byte
 	// single tells whether any keyword is one byte long; without one, a
 	// walk does not look for a keyword ending at a first byte.
 	single bool
 }
 
 type keywordNode struct {
-	links []keywordLink // sorted by byte
-	word  int32         // index of the keyword ending here; -1: none
+	word         int32 // index of the keyword ending here; -1: none
+	first, count int32 // the node's links: links[first:first+count]
 }
 
 type keywordLink struct {
@@ -31,50 +36,70 @@ type keywordLink struct {
 
 // newKeywordIndex indexes words (non-empty, compared byte for byte).
 func newKeywordIndex(words []string) *keywordIndex {
-	x := &keywordIndex{nodes: []keywordNode{{word: -1}}} // node 0 is "none"
+	// A trie with a map of links per node, then laid out flat.
+	type node struct {
+		word  int32
+		links map[byte]int32
+	}
+	nodes := []node{{word: -1}} // node 0 is "none"
+	add := func() int32 {
+		nodes = append(nodes, node{word: -1, links: map[byte]int32{}})
+		return int32(len(nodes) - 1)
+	}
+	x := &keywordIndex{}
 	for w, word := range words {
 		if word == "" {
 			continue
 		}
 		n := x.root[word[0]]
 		if n == 0 {
-			n = x.node()
+			n = add()
 			x.root[word[0]] = n
 		}
 		for i := 1; i < len(word); i++ {
-			next := x.link(n, word[i])
-			if next == 0 {
-				next = x.node()
-				links := append(x.nodes[n].links, keywordLink{b: word[i], to: next})
-				sort.Slice(links, func(a, b int) bool { return links[a].b < links[b].b })
-				x.nodes[n].links = links
+			next, ok := nodes[n].links[word[i]]
+			if !ok {
+				next = add()
+				nodes[n].links[word[i]] = next
 			}
 			n = next
 		}
-		x.nodes[n].word = int32(w)
+		nodes[n].word = int32(w)
 		x.single = x.single || len(word) == 1
+	}
+	x.nodes = make([]keywordNode, len(nodes))
+	for i, n := range nodes {
+		first := len(x.links)
+		for b, to := range n.links {
+			x.links = append(x.links, keywordLink{b: b, to: to})
+		}
+		links := x.links[first:]
+		sort.Slice(links, func(a, b int) bool { return links[a].b < links[b].b })
+		x.nodes[i] = keywordNode{word: n.word, first: int32(first), count: int32(len(links))}
 	}
 	x.pairs = make([]int32, 1<<16)
 	for b0, n := range x.root {
 		if n == 0 {
 			continue
 		}
-		for _, l := range x.nodes[n].links {
-			x.pairs[b0<<8|int(l.b)] = l.to
+		for _, l := range x.linksOf(n) {
+			p := b0<<8 | int(l.b)
+			x.pairs[p] = l.to
+			x.pairBits[p>>6] |= 1 << (p & 63)
 		}
 	}
 	return x
 }
 
-func (x *keywordIndex) node() int32 {
-	x.nodes = append(x.nodes, keywordNode{word: -1})
-	return int32(len(x.nodes) - 1)
+func (x *keywordIndex) linksOf(n int32) []keywordLink {
+	nd := x.nodes[n]
+	return x.links[nd.first : nd.first+nd.count]
 }
 
 // link follows n's link for b; 0 when there is none. Nodes have few links
 // (one, mostly), so a scan beats a binary search.
 func (x *keywordIndex) link(n int32, b byte) int32 {
-	for _, l := range x.nodes[n].links {
+	for _, l := range x.linksOf(n) {
 		if l.b >= b {
 			if l.b == b {
 				return l.to
@@ -93,20 +118,22 @@ func (x *keywordIndex) link(n int32, b byte) int32 {
 func (x *keywordIndex) walk(text string, found func(word, start int)) {
 	for i := 0; i < len(text); i++ {
 		c := asciiFold[text[i]]
-		n := x.root[c]
-		if n == 0 {
-			continue
-		}
 		if x.single {
-			if w := x.nodes[n].word; w >= 0 {
-				found(int(w), i)
+			if n := x.root[c]; n != 0 {
+				if w := x.nodes[n].word; w >= 0 {
+					found(int(w), i)
+				}
 			}
 		}
 		if i+1 == len(text) {
 			break
 		}
-		// Most positions end here, on the table of pairs.
-		n = x.pairs[int(c)<<8|int(asciiFold[text[i+1]])]
+		// Most positions end here, on the bits of the pairs.
+		p := int(c)<<8 | int(asciiFold[text[i+1]])
+		if x.pairBits[p>>6]&(1<<(p&63)) == 0 {
+			continue
+		}
+		n := x.pairs[p]
 		for j := i + 2; n != 0; j++ {
 			if w := x.nodes[n].word; w >= 0 {
 				found(int(w), i)

@@ -1,9 +1,6 @@
 package checks
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // SecretLikeRanges returns the byte ranges [start, end) of text, in order and
 // without overlaps, that hold a known token format (FindTokens) or a word
@@ -19,10 +16,10 @@ func SecretLikeRanges(text string) [][2]int {
 		// The whole word goes: a token that gitleaks reads in part (its
 		// regexp stops at a length) leaves no tail behind.
 		start, end := t.Start, t.End
-		for start > 0 && strings.IndexByte(wordBreaks, text[start-1]) < 0 {
+		for start > 0 && !isWordBreak[text[start-1]] {
 			start--
 		}
-		for end < len(text) && strings.IndexByte(wordBreaks, text[end]) < 0 {
+		for end < len(text) && !isWordBreak[text[end]] {
 			end++
 		}
 		out = append(out, [2]int{start, end})
@@ -35,7 +32,7 @@ func SecretLikeRanges(text string) [][2]int {
 		start = -1
 	}
 	for i := 0; i < len(text); i++ {
-		if strings.IndexByte(wordBreaks, text[i]) >= 0 {
+		if isWordBreak[text[i]] {
 			flush(i)
 		} else if start < 0 {
 			start = i
@@ -48,6 +45,15 @@ func SecretLikeRanges(text string) [][2]int {
 
 // wordBreaks end a word for SecretLikeRanges.
 const wordBreaks = " \t\r\n\"'`=,;|&()<>{}[]$\\@:/#*!?"
+
+// isWordBreak tells the bytes of wordBreaks: a look-up per byte of a text,
+// where a search of wordBreaks read it.
+var isWordBreak = func() (t [256]bool) {
+	for i := 0; i < len(wordBreaks); i++ {
+		t[wordBreaks[i]] = true
+	}
+	return t
+}()
 
 // generatedWord is a word of at least 16 characters that generatedValue
 // takes for key material, with the entropy that hardcoded-secret asks of a

@@ -1,6 +1,9 @@
 package checks
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSecretLikeRanges(t *testing.T) {
 	pat := "ghp_" + "q8Xw2Lm5FAKERt9Vy3Np7Kd1Hs6Bf4Gj0CxZ"
@@ -32,6 +35,15 @@ func TestSecretLikeRanges(t *testing.T) {
 			if got[i] != tc.want[i] {
 				t.Errorf("%q: got %q, want %q", tc.text, got, tc.want)
 			}
+		}
+	}
+}
+
+// TestIsWordBreak checks the table against the string it stands for.
+func TestIsWordBreak(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		if want := strings.IndexByte(wordBreaks, byte(b)) >= 0; isWordBreak[b] != want {
+			t.Errorf("byte %#x: table says %v, wordBreaks %v", b, isWordBreak[b], want)
 		}
 	}
 }

@@ -24,12 +24,16 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // SplitWords splits a variable name into lower-case words at _, -, ., any
 // other non-alphanumeric character, camelCase humps and letter-digit
 // boundaries: "dbPassword2" is db, password, 2; "APIKey" is api, key.
 func SplitWords(name string) []string {
+	if isASCII(name) {
+		return splitASCIIWords(name)
+	}
 	var words []string
 	rs := []rune(name)
 	start := -1
@@ -64,6 +68,70 @@ func SplitWords(name string) []string {
 	}
 	flush(len(rs))
 	return words
+}
+
+// splitASCIIWords is SplitWords for an ASCII name: the same boundaries read
+// on bytes, without the copy to runes and a copy of each word.
+func splitASCIIWords(name string) []string {
+	var words []string
+	start := -1
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			words = append(words, strings.ToLower(name[start:end]))
+		}
+		start = -1
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !isASCIIAlnum(c) {
+			flush(i)
+			continue
+		}
+		if start < 0 {
+			start = i
+			continue
+		}
+		prev := name[i-1]
+		switch {
+		case isASCIIDigit(c) != isASCIIDigit(prev):
+			flush(i)
+			start = i
+		case isASCIIUpper(c) && isASCIILower(prev):
+			flush(i)
+			start = i
+		case isASCIIUpper(c) && isASCIIUpper(prev) && i+1 < len(name) && isASCIILower(name[i+1]):
+			flush(i)
+			start = i
+		}
+	}
+	flush(len(name))
+	return words
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIIDigit(c byte) bool { return '0' <= c && c <= '9' }
+func isASCIIUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isASCIILower(c byte) bool { return 'a' <= c && c <= 'z' }
+func isASCIIAlnum(c byte) bool { return isASCIIDigit(c) || isASCIIUpper(c) || isASCIILower(c) }
+
+// asciiRuns counts the runs of letters and digits of an ASCII name: the
+// words of the name split at punctuation only.
+func asciiRuns(name string) int {
+	n := 0
+	for i := 0; i < len(name); i++ {
+		if isASCIIAlnum(name[i]) && (i == 0 || !isASCIIAlnum(name[i-1])) {
+			n++
+		}
+	}
+	return n
 }
 
 // nameClass says how strongly a name suggests a credential.
@@ -161,6 +229,16 @@ var siteKeyWords = wordSet("site")
 // file, not the credential.
 var pathNames = wordSet("google_application_credentials")
 
+// pathNameASCII is pathNames[strings.ToLower(name)] for an ASCII name.
+func pathNameASCII(name string) bool {
+	for p := range pathNames {
+		if strings.EqualFold(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
 func wordSet(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
@@ -178,10 +256,17 @@ func SecretName(name string, s *Settings) bool {
 }
 
 func classifyName(name string, s *Settings) nameClass {
-	if pathNames[strings.ToLower(name)] {
+	ascii := isASCII(name)
+	if ascii && pathNameASCII(name) || !ascii && pathNames[strings.ToLower(name)] {
 		return notSecret
 	}
-	class := classifyWords(SplitWords(name), s)
+	words := SplitWords(name)
+	class := classifyWords(words, s)
+	if ascii && len(words) == asciiRuns(name) {
+		// No word was split at a hump or a digit: the reading at
+		// punctuation only has the same words.
+		return class
+	}
 	if class != strongSecret {
 		// Odd casing splits a word in two (dockle's PasS): read the name
 		// split at punctuation only, too.
@@ -623,5 +708,10 @@ func ValueTokens(name, value string) []Token {
 // (scheme://user:password@host, https://TOKEN@host). url-credentials reports
 // those wherever they are, so the ENV and ARG rules leave them to it.
 func URLWithCredentials(s string) bool {
+	// The regexp has no literal prefix to skip to: its automaton would read
+	// every value. What it must hold is checked first.
+	if !strings.Contains(s, "://") || strings.IndexByte(s, '@') < 0 {
+		return false
+	}
 	return userinfoURL().MatchString(s)
 }

@@ -24,6 +24,8 @@ type State struct {
 	// holds a text/scanner buffer of over a kilobyte, and a value is read
 	// for every ENV, ARG and LABEL pair.
 	lexers [2]sync.Pool
+	// texts are the texts the secret rules' searches found nothing in.
+	texts textMemo
 }
 
 // NewState returns the state of a new scan.

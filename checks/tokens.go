@@ -125,11 +125,12 @@ type tokenScanner struct {
 	rules   map[string]*tokenRule
 	ordered []*tokenRule
 	global  []*tokenAllowlist // allowlists of every rule
-	// keywords holds every lower-case keyword of the kept rules, byKeyword
-	// the rules that have it; keywords is nil when the prefilter is off.
-	keywords  *keywordIndex
-	words     []string // the keywords by their index in keywords
-	byKeyword map[string][]keywordRule
+	// keywords holds every lower-case keyword of the kept rules, byWord
+	// the rules that have it, by its index; keywords is nil when the
+	// prefilter is off.
+	keywords *keywordIndex
+	words    []string // the keywords by their index in keywords
+	byWord   [][]keywordRule
 	// always are the rules without keywords, run on every text.
 	always []*tokenRule
 }
@@ -176,7 +177,7 @@ func newTokenScanner(file string, prefilter bool) *tokenScanner {
 	if !prefilter {
 		return s
 	}
-	s.byKeyword = map[string][]keywordRule{}
+	byKeyword := map[string][]keywordRule{}
 	for _, r := range s.ordered {
 		id := r.id
 		keywords := r.keywords
@@ -184,14 +185,17 @@ func newTokenScanner(file string, prefilter bool) *tokenScanner {
 			keywords = nk
 		}
 		for _, k := range keywords {
-			s.byKeyword[k] = append(s.byKeyword[k], keywordRule{r, keywordGuards[id][k]})
+			byKeyword[k] = append(byKeyword[k], keywordRule{r, keywordGuards[id][k]})
 		}
 	}
-	words := make([]string, 0, len(s.byKeyword))
-	for k := range s.byKeyword {
+	words := make([]string, 0, len(byKeyword))
+	for k := range byKeyword {
 		words = append(words, k)
 	}
 	sort.Strings(words)
+	for _, w := range words {
+		s.byWord = append(s.byWord, byKeyword[w])
+	}
 	s.keywords = newKeywordIndex(words)
 	s.words = words
 	return s
@@ -218,14 +222,11 @@ func (s *tokenScanner) candidates(text string) []*tokenRule {
 	}
 	// gitleaks looks for its keywords in lower-cased text; the index folds
 	// ASCII itself.
-	var seen map[*tokenRule]bool
+	// A text has few candidates: a look through them beats a set.
+	always := len(rs)
 	s.keywords.walk(lowerBeyondASCII(text), func(word, _ int) {
-		if seen == nil {
-			seen = map[*tokenRule]bool{}
-		}
-		for _, kr := range s.byKeyword[s.words[word]] {
-			if r := kr.r; !seen[r] && (kr.guard == nil || kr.guard(text)) {
-				seen[r] = true
+		for _, kr := range s.byWord[word] {
+			if r := kr.r; !slices.Contains(rs[always:], r) && (kr.guard == nil || kr.guard(text)) {
 				rs = append(rs, r)
 			}
 		}
@@ -269,6 +270,9 @@ func (r *tokenRule) marked(secret string) bool {
 // same secret, such as gitlab-pat and gitlab-pat-routable), the longest one,
 // then the first in rule-ID order, so the result does not depend on map order.
 func dropOverlaps(toks []Token) []Token {
+	if len(toks) < 2 {
+		return toks // most texts: nothing to sort, no sorter to allocate
+	}
 	sort.Slice(toks, func(i, j int) bool {
 		a, b := toks[i], toks[j]
 		if la, lb := a.End-a.Start, b.End-b.Start; la != lb {

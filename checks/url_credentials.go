@@ -270,9 +270,9 @@ func urlToken(u string) bool {
 
 // urlCredentialRanges returns the user information ranges that
 // url-credentials reports, so that hardcoded-secret leaves them to it.
-func urlCredentialRanges(text string) [][2]int {
+func urlCredentialRanges(facts *textFacts, text string) [][2]int {
 	var out [][2]int
-	for _, c := range findURLCredentials(text) {
+	for _, c := range facts.findURLCredentials(text) {
 		out = append(out, [2]int{c.start, c.end})
 	}
 	return out

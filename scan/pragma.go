@@ -144,6 +144,9 @@ func (s source) buildkitDirective() *buildkitDirective {
 		n++
 	}
 	head := s.lines[:min(n+1, len(s.lines))]
+	if !slices.ContainsFunc(head, mayNameCheck) {
+		return nil // most files: no directive parser, no joined copy
+	}
 	v, _, loc, ok := parser.ParseDirective("check", []byte(strings.Join(head, "\n")))
 	if !ok {
 		return nil
@@ -157,6 +160,25 @@ func (s source) buildkitDirective() *buildkitDirective {
 		d.line = loc[0].Start.Line
 	}
 	return d
+}
+
+// mayNameCheck is the prefilter of buildkitDirective: BuildKit reads a
+// directive's name as ASCII letters and lower-cases it, so a line that
+// holds no "check" in any case of its ASCII letters holds no check
+// directive. Other bytes may pass (a bit set, not a case fold): only a
+// line passed over must be sure.
+func mayNameCheck(line string) bool {
+	const word = "check"
+	for i := 0; i+len(word) <= len(line); i++ {
+		j := 0
+		for j < len(word) && line[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }
 
 // raiseOnErrorDirective raises the warnings on the Dockerfile at path to

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -52,5 +53,38 @@ func TestBuildKitDirectiveHead(t *testing.T) {
 		if got.line != want || got.cfg.ReturnAsError != cfg.ReturnAsError || got.cfg.SkipAll != cfg.SkipAll {
 			t.Errorf("%q: directive at line %d %+v, BuildKit at %d %+v", text, got.line, *got.cfg, want, *cfg)
 		}
+	}
+}
+
+// TestBuildKitDirectivePrefilter checks mayNameCheck on random file heads:
+// whenever BuildKit reads a check directive from a head, some line of it
+// passes the prefilter.
+func TestBuildKitDirectivePrefilter(t *testing.T) {
+	pick := func(rng *rand.Rand, xs ...string) string { return xs[rng.Intn(len(xs))] }
+	rng := rand.New(rand.NewSource(1))
+	found := 0
+	for range 50000 {
+		var lines []string
+		for range 1 + rng.Intn(4) {
+			lines = append(lines, pick(rng, "#", "# ", "#\t", "#!", "", " #", "//")+
+				pick(rng, "check", "CHECK", "Check", "cHeCk", "syntax", "escape", "chec", "xcheck", "ch\u212aeck", "")+
+				pick(rng, "=", " = ", "\t=", "", " ")+
+				pick(rng, "error=true", "skip=all", "docker/dockerfile:1", "", "`", " x"))
+		}
+		_, _, _, ok := parser.ParseDirective("check", []byte(strings.Join(lines, "\n")))
+		if !ok {
+			continue
+		}
+		found++
+		passes := false
+		for _, l := range lines {
+			passes = passes || mayNameCheck(l)
+		}
+		if !passes {
+			t.Fatalf("%q: BuildKit reads a check directive, the prefilter passes over it", lines)
+		}
+	}
+	if found < 100 {
+		t.Fatalf("only %d random heads held a check directive", found)
 	}
 }

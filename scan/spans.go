@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/stowaway-dev/stowaway/checks"
 )
@@ -449,12 +448,12 @@ func (m *masker) prose(sm *spanMask, s string) string {
 	if m.clean == nil {
 		return redactWords(s)
 	}
-	if _, ok := m.clean.texts.Load(s); ok {
+	if m.clean.has(s) {
 		return s
 	}
 	r := redactWords(s)
-	if r == s && len(s) <= maxCleanProseLen && m.clean.count.Add(1) <= maxCleanProse {
-		m.clean.texts.Store(s, struct{}{})
+	if r == s {
+		m.clean.add(s)
 	}
 	return r
 }
@@ -465,8 +464,33 @@ func (m *masker) prose(sm *spanMask, s string) string {
 // bounds keep a scan of many distinct messages from growing it without
 // limit.
 type cleanProse struct {
-	texts sync.Map // string → struct{}
-	count atomic.Int64
+	// A map under a lock: a sync.Map boxed every text looked up and cost
+	// what the redaction it saved did.
+	mu    sync.RWMutex
+	texts map[string]struct{}
+}
+
+func (c *cleanProse) has(s string) bool {
+	c.mu.RLock()
+	_, ok := c.texts[s]
+	c.mu.RUnlock()
+	return ok
+}
+
+// add keeps s, within the bounds.
+func (c *cleanProse) add(s string) {
+	if len(s) > maxCleanProseLen {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.texts) >= maxCleanProse {
+		return
+	}
+	if c.texts == nil {
+		c.texts = map[string]struct{}{}
+	}
+	c.texts[s] = struct{}{}
 }
 
 const (
