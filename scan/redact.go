@@ -1,10 +1,10 @@
 package scan
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -62,18 +62,17 @@ type masker struct {
 	clean   *cleanProse // the scan's texts known to need no redaction; nil keeps none
 }
 
-func newMasker(secrets map[string]bool, clean *cleanProse) *masker {
-	m := &masker{clean: clean}
+// newMasker returns a value, which its caller keeps on the stack: a
+// masker per target was an allocation per file scanned.
+func newMasker(secrets map[string]bool, clean *cleanProse) masker {
+	m := masker{clean: clean}
 	for s := range secrets {
 		if s != "" {
 			m.secrets = append(m.secrets, s)
 		}
 	}
-	sort.Slice(m.secrets, func(i, j int) bool {
-		if len(m.secrets[i]) != len(m.secrets[j]) {
-			return len(m.secrets[i]) > len(m.secrets[j])
-		}
-		return m.secrets[i] < m.secrets[j]
+	slices.SortFunc(m.secrets, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
 	})
 	return m
 }
