@@ -82,7 +82,8 @@ func checkArgPersisted(p *Pass) {
 	l := df.lineage()
 	final := map[*Stage]argScope{}
 	for _, st := range df.Stages {
-		scope, owned := argScope{args: map[string]*argDecl{}, dir: "/"}, true
+		// No map until an ARG needs one: most stages declare none.
+		scope, owned := argScope{dir: "/"}, true
 		if st.BaseStage != nil {
 			// Shared with the base until an ARG changes it: copied for
 			// every stage, a FROM chain under many ARGs was quadratic.
@@ -100,6 +101,9 @@ func checkArgPersisted(p *Pass) {
 					}
 					scope, owned = scope.clone(), true
 				}
+				if scope.args == nil {
+					scope.args = map[string]*argDecl{}
+				}
 				for _, d := range readArgs(p, in, metas) {
 					if d.secret() || d.urlCredential || d.connURI {
 						scope.args[d.key] = d
@@ -107,16 +111,19 @@ func checkArgPersisted(p *Pass) {
 						delete(scope.args, d.key)
 					}
 				}
+			// With no secret argument in scope, the reports below find
+			// nothing: skipped before a value is read or a stage's
+			// carriers are listed.
 			case *instructions.EnvCommand:
-				if st.Inherited {
+				if st.Inherited && len(scope.args) > 0 {
 					reportCopiedPairs(p, in, "ENV", c.Env, scope)
 				}
 			case *instructions.LabelCommand:
-				if st.Inherited {
+				if st.Inherited && len(scope.args) > 0 {
 					reportCopiedPairs(p, in, "LABEL", c.Labels, scope)
 				}
 			case *instructions.RunCommand:
-				if st.Inherited || l.copiedOut(st) {
+				if len(scope.args) > 0 && (st.Inherited || l.copiedOut(st)) {
 					reportRunWrites(p, st, in, c, scope)
 				}
 			}

@@ -6,6 +6,8 @@ package checks
 import (
 	"fmt"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -41,7 +43,7 @@ func checkBroadCopy(p *Pass) {
 		shipping = shippedBy(p.Dockerfile, p.Context)
 	}
 	for _, bc := range bcs {
-		gaps := ignoreGaps(ign, bc.excludes)
+		gaps := memoIgnoreGaps(p.State, ign, bc.excludes)
 		base := baseGaps(gaps)
 		if len(base) == 0 || len(shipping[bc.in]) > 0 {
 			// The base set is kept out (the rest of the recommended set is
@@ -84,6 +86,41 @@ func checkBroadCopy(p *Pass) {
 		}
 		p.Report(f)
 	}
+}
+
+// gapsKey names what ignoreGaps answers from: the patterns of a valid
+// ignore file (none for no file) and the --exclude patterns, each behind
+// its length so that no two lists read the same.
+type gapsKey struct {
+	ignore   listKey
+	valid    bool
+	excludes string
+}
+
+// memoIgnoreGaps is ignoreGaps, its answers kept in st: a monorepo's
+// contexts repeat the same ignore file, and each answer matches 22 probes.
+// A valid file's answer depends only on its patterns; an invalid file
+// excludes nothing, as no file does.
+func memoIgnoreGaps(st *State, ign *IgnoreFile, excludes []string) []string {
+	if st == nil {
+		return ignoreGaps(ign, excludes)
+	}
+	k := gapsKey{valid: ign.Valid()}
+	if k.valid {
+		k.ignore = ign.matchKey
+	}
+	if len(excludes) > 0 {
+		var b strings.Builder
+		for _, e := range excludes {
+			b.WriteString(strconv.Itoa(len(e)))
+			b.WriteByte(':')
+			b.WriteString(e)
+		}
+		k.excludes = b.String()
+	}
+	gaps := st.gaps.get(k, func() []string { return ignoreGaps(ign, excludes) })
+	// Clipped: the caller appends to its answer, which others share.
+	return slices.Clip(gaps)
 }
 
 // ignoreRelated points at the ignore file that a context copy goes through.

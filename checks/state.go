@@ -26,6 +26,8 @@ type State struct {
 	lexers [2]sync.Pool
 	// texts are the texts the secret rules' searches found nothing in.
 	texts textMemo
+	// gaps are ignoreGaps' answers, by ignore file and --exclude patterns.
+	gaps memo[gapsKey, []string]
 }
 
 // NewState returns the state of a new scan.

@@ -28,13 +28,24 @@ func checkURLCredentials(p *Pass) {
 	}
 	// Comments between instructions are left out: they are mostly usage
 	// notes, whose URLs hold example credentials.
+	one := []lineRole{roleCommand}
 	for _, in := range df.Instructions {
-		reportURLCredentials(p, in, in.StartLine, instructionRoles(df, in))
+		reportURLCredentials(p, in, in.StartLine, urlRoles(df, in, one))
 	}
 	// Lines BuildKit refused, read as raw text: committed all the same.
 	if m := df.refused(); m != nil {
 		reportURLCredentials(p, nil, 1, m.all)
 	}
+}
+
+// urlRoles is instructionRoles(df, in), with one, the roles of a line
+// that is a command, for an instruction on one line: most are, and a
+// slice for each cost an allocation per instruction.
+func urlRoles(df *Dockerfile, in *Instruction, one []lineRole) []lineRole {
+	if min(in.EndLine, len(df.Lines)) == in.StartLine {
+		return one
+	}
+	return instructionRoles(df, in)
 }
 
 func reportURLCredentials(p *Pass, in *Instruction, first int, roles []lineRole) {

@@ -120,13 +120,20 @@ func (s source) governs(pragmaLine, line int) bool {
 // coveredByBuildKit reports whether a BuildKit check covers the rule, so
 // that BuildKit's own skip directives may suppress it.
 func coveredByBuildKit(ruleID string) bool {
+	return coveredRules[ruleID]
+}
+
+// coveredRules are the rules of buildkitChecks, read once: iterating the
+// map was asked for every finding.
+var coveredRules = func() map[string]bool {
+	out := map[string]bool{}
 	for _, ids := range buildkitChecks {
-		if slices.Contains(ids, ruleID) {
-			return true
+		for _, id := range ids {
+			out[id] = true
 		}
 	}
-	return false
-}
+	return out
+}()
 
 // buildkitDirective is BuildKit's `# check=...` file directive, read once
 // per file: nil when there is none or BuildKit cannot read it.

@@ -1,11 +1,11 @@
 package scan
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -28,7 +28,7 @@ func Redact(secret string) string {
 			i++
 		}
 	}
-	return fmt.Sprintf("%s…(%d chars)", prefix, n)
+	return prefix + "…(" + strconv.Itoa(n) + " chars)"
 }
 
 // maskSuggestion returns a copy of s with the secrets of its edits masked,
@@ -62,18 +62,17 @@ type masker struct {
 	clean   *cleanProse // the scan's texts known to need no redaction; nil keeps none
 }
 
-func newMasker(secrets map[string]bool, clean *cleanProse) *masker {
-	m := &masker{clean: clean}
+// newMasker returns a value, which its caller keeps on the stack: a
+// masker per target was an allocation per file scanned.
+func newMasker(secrets map[string]bool, clean *cleanProse) masker {
+	m := masker{clean: clean}
 	for s := range secrets {
 		if s != "" {
 			m.secrets = append(m.secrets, s)
 		}
 	}
-	sort.Slice(m.secrets, func(i, j int) bool {
-		if len(m.secrets[i]) != len(m.secrets[j]) {
-			return len(m.secrets[i]) > len(m.secrets[j])
-		}
-		return m.secrets[i] < m.secrets[j]
+	slices.SortFunc(m.secrets, func(a, b string) int {
+		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
 	})
 	return m
 }
@@ -119,10 +118,15 @@ func Fingerprint(rule, path, key string, occurrence int) string {
 
 // fingerprint hashes what identifies a finding across unrelated line shifts.
 func fingerprint(rule, path, key string, occurrence int) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%d", rule, path, key, occurrence)
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:16]) // 32 characters, not 64 kept for 32
+	// The bytes of "%s\x00%s\x00%s\x00%d", appended: fmt cost a tenth of
+	// the engine's finishing of findings.
+	b := make([]byte, 0, len(rule)+len(path)+len(key)+24)
+	b = append(append(b, rule...), 0)
+	b = append(append(b, path...), 0)
+	b = append(append(b, key...), 0)
+	b = strconv.AppendInt(b, int64(occurrence), 10)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16]) // 32 characters, not 64 kept for 32
 }
 
 // normalize folds white space so that re-indenting does not change a key.

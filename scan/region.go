@@ -2,7 +2,6 @@ package scan
 
 import (
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/stowaway-dev/stowaway/checks"
@@ -61,13 +60,24 @@ func utf16Col(line string, off int) int {
 	}
 	units := 0
 	for i := 0; i < off; {
+		if line[i] < utf8.RuneSelf {
+			units++
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(line[i:])
 		if r == utf8.RuneError && size <= 1 {
 			units++
 			i++
 			continue
 		}
-		units += len(utf16.Encode([]rune{r}))
+		// A decoded rune is never a surrogate: two units past the basic
+		// plane, one below it, counted without encoding it.
+		if r >= 0x10000 {
+			units += 2
+		} else {
+			units++
+		}
 		i += size
 	}
 	return units + 1

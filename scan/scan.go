@@ -430,10 +430,14 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 			found[f.Path] = append(found[f.Path], foundSecret{f.Secret, f.Span.Line, f.Span.EndLine})
 		}
 	}
-	m := newMasker(secrets, &e.clean)
+	mv := newMasker(secrets, &e.clean)
+	m := &mv
 
 	var out []Finding
-	occurrences := map[string]int{}
+	// By rule, path and key, as a struct: the joined string was an
+	// allocation per finding.
+	type occurrence struct{ rule, path, key string }
+	occurrences := map[occurrence]int{}
 	sources := map[string]source{t.path: src}
 	spans := map[string]*spanMask{}
 	for _, f := range raw {
@@ -498,7 +502,7 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 		if f.Secret != "" {
 			g.Evidence = Redact(f.Secret)
 		}
-		id := f.RuleID + "\x00" + f.Path + "\x00" + key
+		id := occurrence{f.RuleID, f.Path, key}
 		g.Fingerprint = fingerprint(f.RuleID, f.Path, key, occurrences[id])
 		occurrences[id]++
 	}
@@ -506,8 +510,17 @@ func (e *engine) finish(t target, raw []checks.Finding, src source) []Finding {
 	if sm == nil {
 		sm = newSpanMask(src, found[t.path])
 	}
-	// The file's check directive, read once for both its uses.
-	directive := sync.OnceValue(src.buildkitDirective)
+	// The file's check directive, read once for both its uses, and only
+	// when asked: a closure that stays on the stack, where sync.OnceValue
+	// cost three allocations per target.
+	var dir *buildkitDirective
+	read := false
+	directive := func() *buildkitDirective {
+		if !read {
+			dir, read = src.buildkitDirective(), true
+		}
+		return dir
+	}
 	out = e.applyPragmas(t, out, src, m, sm, directive)
 	if t.kind == dockerfileKind && len(out) > 0 {
 		raiseOnErrorDirective(t.path, out, directive())

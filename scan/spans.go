@@ -161,12 +161,11 @@ func newSpanMask(s source, found []foundSecret) *spanMask {
 		lm.tail = raw[keep[0].start:]
 		lm.maskedTail = lm.masked[keep[0].start:]
 		sm.lines[ln+1] = lm
+		sm.order = append(sm.order, lm)
 	}
-	for ln := range s.lines {
-		if lm := sm.lines[ln+1]; lm != nil {
-			sm.order = append(sm.order, lm)
-		}
-	}
+	// Sorted, not looked up line by line: a file of thousands of lines has
+	// secrets on a few.
+	slices.SortFunc(sm.order, func(a, b *lineMask) int { return cmp.Compare(a.line, b.line) })
 	return sm
 }
 
