@@ -78,7 +78,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		if !ok || isBinaryContent(b) {
 			return "", false
 		}
-		for _, t := range contentTokens(b, s) {
+		for _, t := range textTokens(string(b), s) {
 			if t.Prefixed {
 				return "file holding " + article(t.Description), true
 			}
@@ -89,15 +89,19 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	if !ok || isBinaryContent(b) {
 		return "", false
 	}
-	if toks := contentTokens(b, s); len(toks) > 0 {
+	// One copy of the content serves both searches.
+	text := string(b)
+	if toks := textTokens(text, s); len(toks) > 0 {
 		return "file holding " + article(toks[0].Description), true
 	}
 	// A settings file's URL with a password (pip.conf's index-url) is one,
 	// judged as url-credentials judges it in a Dockerfile.
-	if slices.ContainsFunc(URLCredentialSecrets(string(b)), func(u string) bool { return s == nil || !s.Allowed(u) }) {
+	if slices.ContainsFunc(URLCredentialSecrets(text), func(u string) bool { return s == nil || !s.Allowed(u) }) {
 		return "file holding URL credentials", true
 	}
-	if strings.HasSuffix(base, ".json") && serviceAccountJSON().Match(b) {
+	// Both of the pattern's orders hold the quoted type: most JSON files
+	// (every package.json) are ruled out without the regexp.
+	if strings.HasSuffix(base, ".json") && strings.Contains(text, serviceAccountType) && serviceAccountJSON().Match(b) {
 		return "service account key", true
 	}
 	return "", false
@@ -234,14 +238,23 @@ func contentTokens(b []byte, s *Settings) []Token {
 	if isBinaryContent(b) {
 		return nil
 	}
+	return textTokens(string(b), s)
+}
+
+// textTokens is contentTokens for a text known not to be binary.
+func textTokens(text string, s *Settings) []Token {
 	var out []Token
-	for _, t := range FindTokens(string(b)) {
+	for _, t := range FindTokens(text) {
 		if s == nil || !s.Allowed(t.Secret) {
 			out = append(out, t)
 		}
 	}
 	return out
 }
+
+// serviceAccountType is the literal that every match of serviceAccountJSON
+// holds.
+const serviceAccountType = `"service_account"`
 
 var (
 	serviceAccountJSON = lazyRegexp(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)
