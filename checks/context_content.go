@@ -206,7 +206,9 @@ func nameHasWord(name string, set []string) bool {
 			return hasAnyWord(fileNameWords(name), set)
 		case i == len(name) || !isLetter(c) || c >= 'A' && c <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
 			// The end of a word, as asciiFileNameWords splits them.
-			if start >= 0 && slices.ContainsFunc(set, func(w string) bool { return strings.EqualFold(name[start:i], w) }) {
+			// The word and the set's are ASCII: only one of the same
+			// length can be equal, and most are not.
+			if start >= 0 && slices.ContainsFunc(set, func(w string) bool { return len(w) == i-start && strings.EqualFold(name[start:i], w) }) {
 				return true
 			}
 			start = -1

@@ -122,3 +122,25 @@ func TestServiceAccountPrefilter(t *testing.T) {
 		t.Fatalf("%d of 50000 random texts match: the inputs test little", hits)
 	}
 }
+
+// TestNameHasWordRandom checks nameHasWord, which compares only words of
+// the same length, against the words fileNameWords makes of random names.
+func TestNameHasWordRandom(t *testing.T) {
+	pieces := []string{"secret", "Secret", "SECRETS", "token", "Tokens", "creds", "auth", "Auth", "apikey", "APIKey", "passwd",
+		"password", "credential", "x", "ab", "é", "\u212a", ".", "-", "_", "1", "json", "s", "pass", "word"}
+	rng := rand.New(rand.NewSource(6))
+	hits := 0
+	for range 30000 {
+		name := randomPieces(rng, pieces, 5) + randomName(rng)
+		want := hasAnyWord(fileNameWords(name), secretNameWords)
+		if got := nameHasWord(name, secretNameWords); got != want {
+			t.Fatalf("nameHasWord(%q) = %v, fileNameWords %q say %v", name, got, fileNameWords(name), want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < 1000 || hits > 29000 {
+		t.Fatalf("%d of 30000 random names hold a word: the inputs do not test both answers", hits)
+	}
+}
