@@ -25,7 +25,7 @@ import (
 func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (string, bool) {
 	// Every file of every build context comes here: the folders are looked
 	// at in one pass, without splitting the path.
-	name, fixture := p, false
+	name, fixture, secretDir := p, false, false
 	for rest := p; ; {
 		i := strings.IndexByte(rest, '/')
 		if i < 0 {
@@ -39,6 +39,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 			return "", false
 		}
 		fixture = fixture || fixtureDirs[strings.ToLower(d)]
+		secretDir = secretDir || secretPathDir(d)
 		rest = rest[i+1:]
 	}
 	var buf [32]byte
@@ -48,7 +49,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	} else {
 		base = strings.ToLower(name)
 	}
-	kind, named := SecretPath(p)
+	kind, named := contextSecretPath(p, name, secretDir)
 	if named && strings.HasSuffix(kind, "folder") {
 		named = false
 	}
@@ -105,6 +106,34 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		return "service account key", true
 	}
 	return "", false
+}
+
+// contextSecretPath is SecretPath(p) for the path p of a file called name,
+// where secretDir says whether a folder of p may be one of the folders
+// SecretPath reads (secretPathDir). Without one, and for a name and a
+// path that SecretPath reads as they are (no backslash, space at either
+// end, variable or dot name), the name decides alone: the folders of
+// every file of a tree are then not searched again for each.
+func contextSecretPath(p, name string, secretDir bool) (string, bool) {
+	if secretDir || len(name) == len(p) || name == "" || name == "." || name == ".." || name[0] == '$' ||
+		strings.IndexByte(p, '\\') >= 0 || strings.TrimSpace(p) != p || strings.TrimSpace(name) != name {
+		return SecretPath(p)
+	}
+	return SecretPath(name)
+}
+
+// secretPathDir reports a folder name that SecretPath may read as a
+// credential folder, or one above a credential file (.ssh, .aws, ...),
+// lower-cased as SecretPath lower-cases it.
+func secretPathDir(d string) bool {
+	if len(d) < 4 || d[0] != '.' {
+		return false
+	}
+	switch strings.ToLower(d) {
+	case ".ssh", ".aws", ".gnupg", ".kube", ".docker", ".cargo", ".gem", ".config":
+		return true
+	}
+	return false
 }
 
 // ThirdPartyPath reports a slash path inside a folder of installed

@@ -3,6 +3,7 @@ package checks
 import (
 	"math/rand"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,5 +143,33 @@ func TestNameHasWordRandom(t *testing.T) {
 	}
 	if hits < 1000 || hits > 29000 {
 		t.Fatalf("%d of 30000 random names hold a word: the inputs do not test both answers", hits)
+	}
+}
+
+// TestContextSecretPath checks ContextFileSecret's reading of a path by
+// its name alone, when no folder is one SecretPath reads, against
+// SecretPath on random paths.
+func TestContextSecretPath(t *testing.T) {
+	pieces := []string{"/", "/", "a", "App", ".ssh", ".SSH", ".\u212aube", ".confİg", ".ſsh", ".aws", ".gnupg", ".kube", ".docker",
+		".cargo", ".gem", ".config", "gcloud", "config", "config.json", "credentials", "credentials.json", ".env", ".ENV", ".env.prod",
+		"id_rsa", "id_rsa.pub", "key", ".key", "server-key.pem", "private-keys-v1.d", "secring.gpg", `\`, " ", "\u00a0", ".", "..", "$",
+		"${", "}", "KUBECONFIG", "AWS_CONFIG_FILE", ".npmrc", "kubeconfig", ".tfstate", "known_hosts", "*", "é"}
+	rng := rand.New(rand.NewSource(7))
+	hits := 0
+	for range 100000 {
+		p := randomPieces(rng, pieces, 8)
+		parts := strings.Split(p, "/")
+		secretDir := slices.ContainsFunc(parts[:len(parts)-1], secretPathDir)
+		gotKind, got := contextSecretPath(p, parts[len(parts)-1], secretDir)
+		wantKind, want := SecretPath(p)
+		if gotKind != wantKind || got != want {
+			t.Fatalf("%q: by its name %q %v, SecretPath %q %v", p, gotKind, got, wantKind, want)
+		}
+		if want {
+			hits++
+		}
+	}
+	if hits < 5000 || hits > 95000 {
+		t.Fatalf("%d of 100000 random paths name a secret file: the inputs do not test both answers", hits)
 	}
 }
