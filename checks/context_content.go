@@ -25,7 +25,7 @@ import (
 func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (string, bool) {
 	// Every file of every build context comes here: the folders are looked
 	// at in one pass, without splitting the path.
-	name, fixture := p, false
+	name, fixture, secretDir := p, false, false
 	for rest := p; ; {
 		i := strings.IndexByte(rest, '/')
 		if i < 0 {
@@ -39,6 +39,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 			return "", false
 		}
 		fixture = fixture || fixtureDirs[strings.ToLower(d)]
+		secretDir = secretDir || secretPathDir(d)
 		rest = rest[i+1:]
 	}
 	var buf [32]byte
@@ -48,7 +49,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	} else {
 		base = strings.ToLower(name)
 	}
-	kind, named := SecretPath(p)
+	kind, named := contextSecretPath(p, name, secretDir)
 	if named && strings.HasSuffix(kind, "folder") {
 		named = false
 	}
@@ -78,7 +79,7 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 		if !ok || isBinaryContent(b) {
 			return "", false
 		}
-		for _, t := range contentTokens(b, s) {
+		for _, t := range textTokens(string(b), s) {
 			if t.Prefixed {
 				return "file holding " + article(t.Description), true
 			}
@@ -89,18 +90,50 @@ func ContextFileSecret(p string, read func() ([]byte, bool), s *Settings) (strin
 	if !ok || isBinaryContent(b) {
 		return "", false
 	}
-	if toks := contentTokens(b, s); len(toks) > 0 {
+	// One copy of the content serves both searches.
+	text := string(b)
+	if toks := textTokens(text, s); len(toks) > 0 {
 		return "file holding " + article(toks[0].Description), true
 	}
 	// A settings file's URL with a password (pip.conf's index-url) is one,
 	// judged as url-credentials judges it in a Dockerfile.
-	if slices.ContainsFunc(URLCredentialSecrets(string(b)), func(u string) bool { return s == nil || !s.Allowed(u) }) {
+	if slices.ContainsFunc(URLCredentialSecrets(text), func(u string) bool { return s == nil || !s.Allowed(u) }) {
 		return "file holding URL credentials", true
 	}
-	if strings.HasSuffix(base, ".json") && serviceAccountJSON().Match(b) {
+	// Both of the pattern's orders hold the quoted type: most JSON files
+	// (every package.json) are ruled out without the regexp.
+	if strings.HasSuffix(base, ".json") && strings.Contains(text, serviceAccountType) && serviceAccountJSON().Match(b) {
 		return "service account key", true
 	}
 	return "", false
+}
+
+// contextSecretPath is SecretPath(p) for the path p of a file called name,
+// where secretDir says whether a folder of p may be one of the folders
+// SecretPath reads (secretPathDir). Without one, and for a name and a
+// path that SecretPath reads as they are (no backslash, space at either
+// end, variable or dot name), the name decides alone: the folders of
+// every file of a tree are then not searched again for each.
+func contextSecretPath(p, name string, secretDir bool) (string, bool) {
+	if secretDir || len(name) == len(p) || name == "" || name == "." || name == ".." || name[0] == '$' ||
+		strings.IndexByte(p, '\\') >= 0 || strings.TrimSpace(p) != p || strings.TrimSpace(name) != name {
+		return SecretPath(p)
+	}
+	return SecretPath(name)
+}
+
+// secretPathDir reports a folder name that SecretPath may read as a
+// credential folder, or one above a credential file (.ssh, .aws, ...),
+// lower-cased as SecretPath lower-cases it.
+func secretPathDir(d string) bool {
+	if len(d) < 4 || d[0] != '.' {
+		return false
+	}
+	switch strings.ToLower(d) {
+	case ".ssh", ".aws", ".gnupg", ".kube", ".docker", ".cargo", ".gem", ".config":
+		return true
+	}
+	return false
 }
 
 // ThirdPartyPath reports a slash path inside a folder of installed
@@ -202,7 +235,9 @@ func nameHasWord(name string, set []string) bool {
 			return hasAnyWord(fileNameWords(name), set)
 		case i == len(name) || !isLetter(c) || c >= 'A' && c <= 'Z' && i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z':
 			// The end of a word, as asciiFileNameWords splits them.
-			if start >= 0 && slices.ContainsFunc(set, func(w string) bool { return strings.EqualFold(name[start:i], w) }) {
+			// The word and the set's are ASCII: only one of the same
+			// length can be equal, and most are not.
+			if start >= 0 && slices.ContainsFunc(set, func(w string) bool { return len(w) == i-start && strings.EqualFold(name[start:i], w) }) {
 				return true
 			}
 			start = -1
@@ -234,14 +269,23 @@ func contentTokens(b []byte, s *Settings) []Token {
 	if isBinaryContent(b) {
 		return nil
 	}
+	return textTokens(string(b), s)
+}
+
+// textTokens is contentTokens for a text known not to be binary.
+func textTokens(text string, s *Settings) []Token {
 	var out []Token
-	for _, t := range FindTokens(string(b)) {
+	for _, t := range FindTokens(text) {
 		if s == nil || !s.Allowed(t.Secret) {
 			out = append(out, t)
 		}
 	}
 	return out
 }
+
+// serviceAccountType is the literal that every match of serviceAccountJSON
+// holds.
+const serviceAccountType = `"service_account"`
 
 var (
 	serviceAccountJSON = lazyRegexp(`"type"\s*:\s*"service_account"[\s\S]*"private_key"\s*:\s*"-----BEGIN|"private_key"\s*:\s*"-----BEGIN[\s\S]*"type"\s*:\s*"service_account"`)

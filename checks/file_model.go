@@ -89,8 +89,17 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 	dest := sd.DestPath
 	n := len(sd.SourcePaths) + len(sd.SourceContents)
 	destDir := strings.HasSuffix(dest, "/") || n > 1 || dest == "." || dest == ""
-	dest = joinStagePath(st.dir, dest)
+	// Every path read below is made of the elements of the stage's folder,
+	// the destination and the source: when none of them holds a word of
+	// SecretPath, the source is no secret file, and most are not.
+	destWord, joined := namesSecretWord(st.dir) || namesSecretWord(dest), false
 	add := func(src string, local bool, order int, heredoc *instructions.SourceContent) {
+		if !destWord && !namesSecretWord(src) {
+			return
+		}
+		if !joined {
+			dest, joined = joinStagePath(st.dir, dest), true
+		}
 		kind := ""
 		folder := strings.HasSuffix(src, "/")
 		if local {
@@ -146,6 +155,13 @@ func (m *secretFileModel) addCopy(in *Instruction, sd *instructions.SourcesAndDe
 		// destination can make it a credential file.
 		add(c.Path, false, len(sd.SourcePaths)+i, &c)
 	}
+}
+
+// namesSecretWord reports whether s holds one of the words that every path
+// SecretPath accepts holds. None of them holds a slash, so a path made of
+// elements of texts that hold none (joined, cleaned) holds none either.
+func namesSecretWord(s string) bool {
+	return runTextHas(secretPathIndex(), s)
 }
 
 // templateWords mark a file of placeholders.

@@ -53,10 +53,16 @@ func secretPath(p string) (kind string, ok bool) {
 		return k, true
 	}
 	p = path.Clean(p)
-	words := fileNameWords(path.Base(p))
-	parts := strings.Split(strings.ToLower(p), "/")
+	// A name (the usual question) is split into nothing; the words of the
+	// name are made only for the extensions that read them.
+	lower := strings.ToLower(p)
+	parts := []string{lower}
+	if strings.Contains(lower, "/") {
+		parts = strings.Split(lower, "/")
+	}
 	base := parts[len(parts)-1]
 	dirs := parts[:len(parts)-1]
+	words := func() []string { return fileNameWords(path.Base(p)) }
 
 	for i, d := range dirs {
 		rest := parts[i+1:]
@@ -147,25 +153,25 @@ func secretPath(p string) (kind string, ok bool) {
 	case ext == ".ppk":
 		return "PuTTY private key", true
 	case ext == ".key":
-		if hasAnyWord(words, publicKeyWords) {
+		if hasAnyWord(words(), publicKeyWords) {
 			return "", false
 		}
 		return "private key", true
 	case ext == ".pem":
-		if hasAnyWord(words, publicKeyWords) {
+		if hasAnyWord(words(), publicKeyWords) {
 			return "", false
 		}
-		if hasAnyWord(words, privateKeyWords) {
+		if hasAnyWord(words(), privateKeyWords) {
 			return "private key", true
 		}
 		return "", false
 	case ext == ".p12" || ext == ".pfx":
-		if hasAnyWord(words, keystoreTrustWords) {
+		if hasAnyWord(words(), keystoreTrustWords) {
 			return "", false
 		}
 		return "PKCS#12 key bundle", true
 	case ext == ".jks" || ext == ".keystore":
-		if hasAnyWord(words, keystoreTrustWords) {
+		if hasAnyWord(words(), keystoreTrustWords) {
 			return "", false
 		}
 		return "Java keystore", true

@@ -101,8 +101,39 @@ func runMayWriteSecret(in *Instruction, run *instructions.RunCommand, st stageSh
 		}
 	}
 	x := runEffectsWords()
-	found := make([]bool, x.n)
-	x.index.walk(lowerBeyondASCII(runText(run)+"\n"+st.dir+"\n"+st.home), func(w, _ int) { found[w] = true })
+	// The pieces of the text are walked one by one rather than joined: no
+	// word holds the newline that runText puts between them, so they find
+	// what a walk of the joined text finds, and every RUN of a tree is
+	// asked, most of them holding no word.
+	var buf [64]bool
+	found := buf[:0]
+	if x.n <= len(buf) {
+		found = buf[:x.n]
+	} else {
+		found = make([]bool, x.n)
+	}
+	mark := func(w, _ int) { found[w] = true }
+	walk := func(text string, unquote bool) {
+		if unquote && strings.ContainsAny(text, `"'\`) {
+			text = quoteStripper.Replace(text)
+		}
+		x.index.walk(lowerBeyondASCII(text), mark)
+	}
+	for _, a := range run.CmdLine {
+		walk(a, true)
+	}
+	for _, f := range run.Files {
+		walk(f.Data, true)
+	}
+	walk(st.dir, false)
+	walk(st.home, false)
+	return effectsWordsFound(found)
+}
+
+// effectsWordsFound reports whether the runEffectsWords found (by index)
+// call for the walker: a direct word, or all the words of a tool.
+func effectsWordsFound(found []bool) bool {
+	x := runEffectsWords()
 	for _, f := range found[:x.direct] {
 		if f {
 			return true
