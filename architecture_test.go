@@ -1,7 +1,11 @@
 package stowaway_test
 
 import (
+	"bytes"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,5 +65,34 @@ func TestImportsPointDown(t *testing.T) {
 				t.Errorf("%s (layer %d) imports %s (layer %d): imports point down only", pkg, layer, dep, depLayer)
 			}
 		}
+	}
+}
+
+// maxLines bounds a file of code (tests aside): a longer one holds more than
+// one idea and is split by what its parts do.
+const maxLines = 800
+
+func TestFilesStaySmall(t *testing.T) {
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if n := bytes.Count(b, []byte("\n")); n > maxLines {
+			t.Errorf("%s: %d lines, more than %d", p, n, maxLines)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
