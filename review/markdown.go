@@ -13,14 +13,27 @@ import (
 	"github.com/stowaway-dev/stowaway/checks"
 )
 
-func levelBadge(l checks.Level) string {
+// levelMark is a level's emoji and word in Markdown; a level not listed
+// reads as a note.
+func levelMark(l checks.Level) (emoji, word string) {
 	switch l {
 	case checks.Error:
-		return ":no_entry: **Error**"
+		return ":no_entry:", "Error"
 	case checks.Warning:
-		return ":warning: **Warning**"
+		return ":warning:", "Warning"
 	}
-	return ":information_source: **Note**"
+	return ":information_source:", "Note"
+}
+
+// LevelEmoji is a level's emoji, as comments and the summary show it.
+func LevelEmoji(l checks.Level) string {
+	emoji, _ := levelMark(l)
+	return emoji
+}
+
+func levelBadge(l checks.Level) string {
+	emoji, word := levelMark(l)
+	return emoji + " **" + word + "**"
 }
 
 // Text makes text from outside Stowaway safe to show as Markdown: a

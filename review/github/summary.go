@@ -124,7 +124,7 @@ func (s Summary) row(f *scan.Finding) string {
 	if f.Evidence != "" {
 		msg += " (evidence " + review.Code(f.Evidence) + ")"
 	}
-	return fmt.Sprintf("| %s | %s | %s %s | %s |\n", file, line, levelEmoji(f.LevelOrDefault(nil)), cell(review.Code(f.RuleID)), cell(msg))
+	return fmt.Sprintf("| %s | %s | %s %s | %s |\n", file, line, review.LevelEmoji(f.LevelOrDefault(nil)), cell(review.Code(f.RuleID)), cell(msg))
 }
 
 // problemList is the folded list of files not fully scanned, in at most
@@ -150,16 +150,6 @@ func problemList(ps []scan.Problem, limit int) string {
 	}
 	b.WriteString("\n</details>\n")
 	return b.String()
-}
-
-func levelEmoji(l checks.Level) string {
-	switch l {
-	case checks.Error:
-		return ":no_entry:"
-	case checks.Warning:
-		return ":warning:"
-	}
-	return ":information_source:"
 }
 
 // cell keeps a table cell on one row.
