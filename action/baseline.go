@@ -18,6 +18,7 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/baseline"
+	"github.com/stowaway-dev/stowaway/report"
 	"github.com/stowaway-dev/stowaway/review"
 	"github.com/stowaway-dev/stowaway/scan"
 )
@@ -108,7 +109,7 @@ func (a *actionRun) compareBaseline(name string, base []byte) {
 			}
 		}
 		if added > 0 {
-			a.notes = append(a.notes, fmt.Sprintf("The pull request adds %d %s to the baseline %s: the base commit's baseline applies, so they are reported here.", added, plural(added, "finding"), name))
+			a.notes = append(a.notes, fmt.Sprintf("The pull request adds %s to the baseline %s: the base commit's baseline applies, so they are reported here.", report.Plural(added, "finding"), name))
 		}
 	}
 }
@@ -131,14 +132,7 @@ func (a *actionRun) applyBaseline() {
 	if n == 0 {
 		return
 	}
-	msg := fmt.Sprintf("The baseline %s holds %d known %s: not reported, and they do not fail the step (the SARIF log marks them unchanged).", a.in.baseline, n, plural(n, "finding"))
+	msg := fmt.Sprintf("The baseline %s holds %s: not reported, and they do not fail the step (the SARIF log marks them unchanged).", a.in.baseline, report.Plural(n, "known finding"))
 	fmt.Fprintln(a.stdout, actionlog.Line(msg))
 	a.notes = append(a.notes, msg)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -47,25 +47,26 @@ func (c counts) String() string {
 		unit string
 	}{{c.Errors, "error"}, {c.Warnings, "warning"}, {c.Notes, "note"}} {
 		if n.n > 0 {
-			found = append(found, plural(n.n, n.unit))
+			found = append(found, Plural(n.n, n.unit))
 		}
 	}
 	var s string
 	if len(found) == 0 {
-		s = fmt.Sprintf("no findings in %s", plural(c.Files, "file"))
+		s = fmt.Sprintf("no findings in %s", Plural(c.Files, "file"))
 	} else {
-		s = strings.Join(found, ", ") + " in " + plural(c.FilesWithFindings, "file")
+		s = strings.Join(found, ", ") + " in " + Plural(c.FilesWithFindings, "file")
 	}
 	if c.Suppressed > 0 {
 		s += fmt.Sprintf("; %d suppressed", c.Suppressed)
 	}
 	if c.Problems > 0 {
-		s += "; " + plural(c.Problems, "problem")
+		s += "; " + Plural(c.Problems, "problem")
 	}
 	return s
 }
 
-func plural(n int, unit string) string {
+// Plural is n and unit, with an s for any count but one: "1 file", "3 files".
+func Plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stowaway-dev/stowaway/actionlog"
 	"github.com/stowaway-dev/stowaway/baseline"
+	"github.com/stowaway-dev/stowaway/report"
 )
 
 // runBaseline writes the JSON report of a scan, which `scan --baseline`
@@ -74,13 +75,6 @@ func (a *adoptFlags) tell(n int, format string, stderr io.Writer) {
 	if format == "sarif" {
 		what = "marked unchanged"
 	}
-	msg := fmt.Sprintf("baseline %s: %d known %s %s (they do not fail the scan)", a.baseline, n, plural(n, "finding"), what)
+	msg := fmt.Sprintf("baseline %s: %s %s (they do not fail the scan)", a.baseline, report.Plural(n, "known finding"), what)
 	fmt.Fprintf(stderr, "stowaway: %s\n", actionlog.Line(msg))
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
