@@ -87,6 +87,7 @@ func Stream(ctx context.Context, fsys fs.FS, paths []string, opts Options, sink 
 		limits: opts.ContextLimits.withDefaults(), contexts: map[useKey]*contextEntry{}, verdicts: map[string]verdict{}, walked: map[useKey]bool{},
 	}
 	e.steps, e.spent, e.timeout = opts.WorkBudget, opts.spent, opts.Timeout
+	e.omitContexts = opts.OmitContexts
 	if e.steps == 0 {
 		e.steps = DefaultWorkBudget
 	}
@@ -149,9 +150,6 @@ func Stream(ctx context.Context, fsys fs.FS, paths []string, opts Options, sink 
 			for i := range jobs {
 				out, fs := e.check(limited, targets[i])
 				em.finish(i, fs)
-				if opts.OmitContexts {
-					out.contexts = nil
-				}
 				if len(out.problems)+len(out.contexts) > 0 {
 					outs[i] = &out
 				}
@@ -239,7 +237,9 @@ type engine struct {
 	refs     map[useKey]int
 	refsSize int           // len(refs) when its table was made
 	counted  chan struct{} // closed once refs is counted
-	walked   map[useKey]bool
+	// omitContexts leaves the build contexts out of the result.
+	omitContexts bool
+	walked       map[useKey]bool
 }
 
 type ignoreEntry struct {
@@ -330,16 +330,17 @@ func (e *engine) check(ctx context.Context, t target) (out fileOut, findings []F
 			if prob != nil {
 				out.problems = append(out.problems, *prob)
 			}
-			bc := BuildContext{Dockerfile: t.path, Dir: dir, From: u.from}
-			if ign != nil {
-				bc.Ignore = ignPath
-			} else {
+			if ign == nil {
 				ignPath = ""
 			}
 			ent, probs := e.context(dir, ignPath, ign)
 			out.problems = append(out.problems, probs...)
-			bc.Complete, bc.Secrets, bc.Shipments = ent.ctx.Complete, ent.secrets, shipments(df, ent)
-			out.contexts = append(out.contexts, bc)
+			if !e.omitContexts {
+				out.contexts = append(out.contexts, BuildContext{
+					Dockerfile: t.path, Dir: dir, From: u.from, Ignore: ignPath,
+					Complete: ent.ctx.Complete, Secrets: ent.secrets, Shipments: shipments(df, ent),
+				})
+			}
 			e.run(t.path, df, ign, ent.ctx, nil, collect, &out)
 			out.problems = append(out.problems, ent.archives.all()...)
 		}
