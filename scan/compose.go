@@ -72,8 +72,7 @@ func composeFiles(dc *dirCache, dockerfiles []string) []string {
 			if !l.modes[i].IsRegular() {
 				continue
 			}
-			lower := strings.ToLower(name)
-			if (strings.HasPrefix(lower, "compose") || strings.HasPrefix(lower, "docker-compose")) && composeName.MatchString(lower) {
+			if composePrefix(name) && composeName.MatchString(strings.ToLower(name)) {
 				out = append(out, path.Join(d, name))
 			}
 		}

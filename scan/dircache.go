@@ -172,15 +172,21 @@ func (c *dirCache) list(name string) (l *listing, listed []fs.DirEntry, err erro
 	return l, nil, nil
 }
 
-// hasComposeName reports a regular file whose name, lower-cased, starts
-// with "compose" or "docker-compose", as a Compose file's does.
+// hasComposeName reports a regular file whose name may be a Compose file's.
 func (l *listing) hasComposeName() bool {
 	for i := range l.len() {
-		if name := l.name(i); l.modes[i].IsRegular() && (lowerHasPrefix(name, "compose") || lowerHasPrefix(name, "docker-compose")) {
+		if l.modes[i].IsRegular() && composePrefix(l.name(i)) {
 			return true
 		}
 	}
 	return false
+}
+
+// composePrefix reports a name that, lower-cased, starts with "compose" or
+// "docker-compose", as a Compose file's does: the cheap test before
+// composeName's regexp.
+func composePrefix(name string) bool {
+	return lowerHasPrefix(name, "compose") || lowerHasPrefix(name, "docker-compose")
 }
 
 // lowerHasPrefix is strings.HasPrefix(strings.ToLower(s), prefix) for a
